@@ -1,0 +1,72 @@
+package dev.entangle;
+
+import java.util.Objects;
+
+import dev.entangle.internal.PortEndpoint;
+
+/**
+ * A pair of entangled ports (HTML §9.4.3): what one posts on {@link #port1()}, the other receives on
+ * {@link #port2()}, and back.
+ *
+ * <pre>{@code
+ * MessageChannel channel = new MessageChannel(loop);
+ * channel.port2().onmessage(e -> System.out.println(e.data()));   // enables port2's queue
+ * channel.port1().postMessage("hello");
+ * }</pre>
+ *
+ * <p>Both ports start owned by the same loop; hand one to another loop by transferring it in a
+ * message's transfer list. Each port's queue starts disabled: messages wait until {@code start()} or
+ * the first {@code onmessage(handler)}.
+ *
+ * <p>Threads: constructors and accessors may be called from any thread. Memory consistency effects:
+ * the ports are fully constructed and entangled before the constructor returns; publishing the channel
+ * or a port to another thread needs the usual safe publication, as for any object.
+ */
+public final class MessageChannel {
+    private final MessagePort port1;
+    private final MessagePort port2;
+
+    /**
+     * Creates a channel whose ports are owned by the loop running on the calling thread, or by
+     * {@link EventLoop#common()} when called off any loop.
+     */
+    public MessageChannel() {
+        this(defaultOwner());
+    }
+
+    /**
+     * Creates a channel whose ports are owned by {@code owner}.
+     *
+     * @throws NullPointerException if {@code owner} is null
+     * @throws DOMException InvalidStateError if {@code owner} is closed
+     */
+    public MessageChannel(EventLoop owner) {
+        Objects.requireNonNull(owner, "owner");
+        if (owner.isClosed()) {
+            throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
+        }
+        PortEndpoint[] pair = PortEndpoint.entangledPair();
+        this.port1 = MessagePort.bound(owner, pair[0]);
+        this.port2 = MessagePort.bound(owner, pair[1]);
+    }
+
+    private static EventLoop defaultOwner() {
+        EventLoop current = EventLoop.current();
+        return current != null ? current : EventLoop.common();
+    }
+
+    /** The first port; the same object on every call. */
+    public MessagePort port1() {
+        return port1;
+    }
+
+    /** The second port; the same object on every call. */
+    public MessagePort port2() {
+        return port2;
+    }
+
+    @Override
+    public String toString() {
+        return "MessageChannel[" + port1 + ", " + port2 + "]";
+    }
+}

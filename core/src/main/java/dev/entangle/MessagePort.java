@@ -1,0 +1,330 @@
+package dev.entangle;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.entangle.internal.PortEndpoint;
+import dev.entangle.internal.PortHandle;
+import dev.entangle.internal.StructuredClone;
+import dev.entangle.internal.TransferSteps;
+
+/**
+ * One end of a {@link MessageChannel} (HTML §9.4.4): posts messages to the port it is entangled with
+ * and receives theirs as {@link MessageEvent}s on its owner {@link EventLoop}.
+ *
+ * <h2>Receiving</h2>
+ * Each port has a <i>port message queue</i>, initially disabled: messages wait in it until
+ * {@link #start()} or the first {@link #onmessage(EventHandler)} call enables it, for good.
+ * {@code addEventListener("message", …)} alone does not enable it. Messages are then dispatched in the
+ * order they were posted, one at a time, on the owner loop's thread, never on the sender's; a port that
+ * always has messages still yields its loop to other ports and tasks after a bounded batch.
+ *
+ * <h2>Sending and transferring</h2>
+ * {@link #postMessage(Object, List)} clones the message (currently: null, strings, boxed primitives and
+ * enums pass as they are; a {@code MessagePort} passes only through the transfer list; anything else is
+ * a {@code DataCloneError}) and transfers the listed ports: each arrives as a <b>new</b>
+ * {@code MessagePort} object owned by the receiving loop, in {@link MessageEvent#ports()}, with every
+ * message queued at it, and every message its far side posts while it travels, delivered there in order
+ * exactly once. The sender's object is detached: posting on it does nothing, transferring it again is a
+ * {@code DataCloneError}. A bad transfer list throws {@code DataCloneError} and detaches nothing.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} detaches this port and disentangles the pair. Messages it posted before are still
+ * delivered; the other port then receives one {@code close} event (after those messages); this port
+ * receives none. A port that was never started and is no longer referenced is garbage collected and
+ * disentangled the same way. A started port is an open handle of its loop, as in Node: it stays alive
+ * until it is closed or its loop closes. Closing the loop closes its ports.
+ *
+ * <h2>Threads</h2>
+ * Every method may be called from any thread (the JVM cannot prevent it); listeners and handlers always
+ * run on the owner loop. Decision where the standard is silent: if a thread other than the owner loop
+ * transfers or closes a port while the loop is dispatching that port's messages, the dispatch already
+ * under way finishes at this object, and every later message goes to the new port (or is dropped, after
+ * close); none is lost or delivered twice, and the order is kept.
+ *
+ * <p>Memory consistency effects: actions in a thread prior to {@code postMessage} <i>happen-before</i>
+ * the dispatch of the matching {@code MessageEvent} at the receiving port, and before any use of the
+ * ports it transferred there.
+ */
+public final class MessagePort extends EventTarget implements Transferable {
+    /* Lifecycle and transfer state: internal.PortHandle; queue and entanglement: internal.PortEndpoint. */
+
+    private final EventLoop owner;
+    private final Handle handle;
+
+    private MessagePort(EventLoop owner, PortEndpoint endpoint) {
+        this.owner = owner;
+        this.handle = new Handle(owner, endpoint);
+    }
+
+    /** Creates a port object owned by {@code owner} standing for {@code endpoint}. */
+    static MessagePort bound(EventLoop owner, PortEndpoint endpoint) {
+        MessagePort port = new MessagePort(owner, endpoint);
+        port.handle.port = port; // published by bind()'s volatile write, before any dispatch
+        port.handle.bind(port);
+        return port;
+    }
+
+    /** The dispatch half of the handle: called by the owner loop's drain. */
+    private static final class Handle extends PortHandle {
+        private final EventLoop owner;
+        MessagePort port;
+
+        Handle(EventLoop owner, PortEndpoint endpoint) {
+            super(owner.core, endpoint);
+            this.owner = owner;
+        }
+
+        @Override
+        protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            List<MessagePort> ports = adopt(owner, endpoints);
+            Object data;
+            try {
+                data = StructuredClone.deserialize(payload, ports);
+            } catch (RuntimeException deserializationFailure) {
+                // HTML §9.4.4 step "deserialize": on failure fire messageerror; the ports are lost.
+                ports.forEach(MessagePort::close);
+                MessageEvent error = new MessageEvent("messageerror", null, List.of());
+                error.setTrusted(true);
+                port.dispatch(error);
+                return;
+            }
+            MessageEvent event = new MessageEvent("message", data, ports);
+            event.setTrusted(true);
+            port.dispatch(event);
+        }
+
+        @Override
+        protected void deliverClose() {
+            Event event = new Event("close");
+            event.setTrusted(true);
+            port.dispatch(event);
+        }
+    }
+
+    /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */
+    private static List<MessagePort> adopt(EventLoop owner, PortEndpoint[] endpoints) {
+        if (endpoints.length == 0) {
+            return List.of();
+        }
+        MessagePort[] ports = new MessagePort[endpoints.length];
+        for (int i = 0; i < endpoints.length; i++) {
+            ports[i] = bound(owner, endpoints[i]);
+        }
+        return List.of(ports);
+    }
+
+    private static PortHandle handleOf(Object transferable) {
+        return transferable instanceof MessagePort ? ((MessagePort) transferable).handle : null;
+    }
+
+    /**
+     * Posts {@code message} to the entangled port. Equivalent to {@code postMessage(message, List.of())}.
+     *
+     * @throws DOMException DataCloneError if the message cannot be cloned
+     */
+    public void postMessage(Object message) {
+        handle.post(message);
+    }
+
+    /**
+     * Posts {@code message} to the entangled port, transferring the ports in {@code transfer}
+     * (HTML "message port post message steps").
+     *
+     * <ul>
+     * <li>{@code transfer} holds this port, a duplicate, a closed or already transferred port, or an
+     * object that is not {@link Transferable}: {@code DataCloneError}, nothing detached.</li>
+     * <li>{@code transfer} holds the entangled port: the transfers happen and the message is dropped
+     * (the standard's "doomed" message); the ports it carried are closed.</li>
+     * <li>This port is closed, detached or disentangled: only clone errors are thrown; the message is
+     * dropped and the ports it carried are closed.</li>
+     * </ul>
+     *
+     * @throws DOMException DataCloneError as above, or if the message cannot be cloned
+     * @throws NullPointerException if {@code transfer} or one of its entries is null
+     */
+    public void postMessage(Object message, List<?> transfer) {
+        Objects.requireNonNull(transfer, "transfer");
+        TransferSteps.post(handle, message, transfer, MessagePort::handleOf);
+    }
+
+    /**
+     * Posts {@code message} with {@code options.transfer()} as the transfer list; see
+     * {@link #postMessage(Object, List)}.
+     */
+    public void postMessage(Object message, StructuredSerializeOptions options) {
+        Objects.requireNonNull(options, "options");
+        postMessage(message, options.transfer());
+    }
+
+    /** Enables the port message queue: queued and later messages are dispatched. Idempotent. */
+    public void start() {
+        handle.start();
+    }
+
+    /**
+     * Detaches this port and disentangles it (HTML "close()"). Idempotent; never throws. The other port
+     * receives a {@code close} event after the messages this port posted before.
+     */
+    public void close() {
+        handle.close();
+    }
+
+    /**
+     * Sets the {@code message} event handler. The first call enables the port message queue, as
+     * {@link #start()} does. Replacing the handler keeps its place among the listeners; null removes it.
+     */
+    public void onmessage(EventHandler<MessageEvent> handler) {
+        setEventHandler("message", handler);
+        handle.start();
+    }
+
+    /** The current {@code message} event handler, or null. */
+    @SuppressWarnings("unchecked")
+    public EventHandler<MessageEvent> onmessage() {
+        return (EventHandler<MessageEvent>) getEventHandler("message");
+    }
+
+    /** Sets the {@code messageerror} handler (fired when a message cannot be deserialized here). */
+    public void onmessageerror(EventHandler<MessageEvent> handler) {
+        setEventHandler("messageerror", handler);
+    }
+
+    /** The current {@code messageerror} event handler, or null. */
+    @SuppressWarnings("unchecked")
+    public EventHandler<MessageEvent> onmessageerror() {
+        return (EventHandler<MessageEvent>) getEventHandler("messageerror");
+    }
+
+    /** Sets the {@code close} handler (fired when the entangled port closes or is collected). */
+    public void onclose(EventHandler<Event> handler) {
+        setEventHandler("close", handler);
+    }
+
+    /** The current {@code close} event handler, or null. */
+    @SuppressWarnings("unchecked")
+    public EventHandler<Event> onclose() {
+        return (EventHandler<Event>) getEventHandler("close");
+    }
+
+    /** The loop this port belongs to: its listeners and handlers run there. */
+    public EventLoop owner() {
+        return owner;
+    }
+
+    /**
+     * Takes the next queued message without dispatching it (Node's {@code receiveMessageOnPort}), or
+     * returns null if none is queued or the port is closed or detached. Works whether or not the queue
+     * is enabled; safe alongside normal dispatch (each message goes to exactly one of them). The
+     * returned event is not dispatched: its {@code target} is null; its ports are owned by this port's
+     * loop.
+     *
+     * @throws RuntimeException whatever deserializing the message throws
+     */
+    public MessageEvent receiveMessage() {
+        return toEvent(handle.receive());
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next message and takes it without dispatching it; for threads
+     * that are not this port's loop (plain Java request/response code). Returns null on timeout, or at
+     * once when no message can arrive (closed, detached, or disentangled with nothing queued).
+     *
+     * @throws DOMException InvalidStateError if called on this port's own loop thread (it would block
+     *     the loop that delivers the message)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public MessageEvent receiveMessage(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (owner.inEventLoop()) {
+            throw DOMException.invalidStateError(
+                    "receiveMessage(Duration) would block the port's own event loop");
+        }
+        return toEvent(handle.receive(timeout));
+    }
+
+    private MessageEvent toEvent(Object element) {
+        if (element == null) {
+            return null;
+        }
+        List<MessagePort> ports = adopt(owner, PortHandle.portsOf(element));
+        Object data;
+        try {
+            data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
+        } catch (RuntimeException e) {
+            ports.forEach(MessagePort::close);
+            throw e;
+        }
+        MessageEvent event = new MessageEvent("message", data, ports);
+        event.setTrusted(true);
+        return event;
+    }
+
+    /** Node's {@code port.ref()}: marks this port as keeping its loop alive (default). */
+    public void ref() {
+        handle.ref(true);
+    }
+
+    /** Node's {@code port.unref()}: this port no longer keeps its loop alive. */
+    public void unref() {
+        handle.ref(false);
+    }
+
+    /** Node's {@code port.hasRef()}: true if open and ref'ed. */
+    public boolean hasRef() {
+        return handle.hasRef();
+    }
+
+    /**
+     * Dispatches {@code event} at this port (DOM {@code dispatchEvent}). Listeners run on the owner
+     * loop: called from another thread, this runs the dispatch there and waits for it.
+     *
+     * @throws DOMException InvalidStateError if the event is being dispatched or not initialized, or if
+     *     called off-loop after the owner loop closed
+     */
+    @Override
+    public boolean dispatchEvent(Event event) {
+        Objects.requireNonNull(event, "event");
+        if (owner.inEventLoop()) {
+            return super.dispatchEvent(event);
+        }
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        try {
+            owner.execute(() -> {
+                try {
+                    result.complete(MessagePort.super.dispatchEvent(event));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
+        }
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    void reportException(Throwable error) {
+        owner.core.reportError(error);
+    }
+
+    @Override
+    public String toString() {
+        return handle.toString();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.entangle.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The state behind one {@code MessagePort} object: its owner loop, the endpoint it stands for, and its
+ * lifecycle (open, enabled, being transferred, detached, closed). The public {@code MessagePort}
+ * extends this through a private nested class and supplies event dispatch ({@link #deliver},
+ * {@link #deliverClose}); everything that decides <i>whether</i> and <i>where</i> a message goes is here
+ * and in {@link PortEndpoint}.
+ *
+ * <p>Thread contract: every public method may be called from any thread. {@link #deliver} and
+ * {@link #deliverClose} are called only on the owner loop's thread.
+ *
+ * <p>Memory consistency effects: a state change made by one thread (start, transfer, close)
+ * <i>happens-before</i> any other thread observes the new state through this handle.
+ */
+public abstract class PortHandle {
+    /*
+     * Implementation overview.
+     *
+     * `state` is a bit set changed by CAS only:
+     *   ENABLED  - the port message queue was enabled (start(), or the first onmessage set); sticky.
+     *   CLAIMED  - a transfer on some thread has claimed this port and will commit or release it within
+     *              a few instructions (no user code runs while a claim is held).
+     *   DETACHED - transferred away: this object no longer stands for its endpoint (terminal).
+     *   CLOSED   - close() was called (terminal).
+     * Transitions: open -> open|ENABLED; open(|ENABLED) -> (..)|CLAIMED -> DETACHED or back;
+     * open(|ENABLED) -> CLOSED. close() and a second transfer wait (spin) while CLAIMED, which makes a
+     * transfer and a close of the same port linearizable: either the transfer fails with
+     * DataCloneError because the port was closed first, or it commits and the close is a no-op on the
+     * detached object (SPEC item 3, all-or-nothing). Ports are claimed in `id` order, so two transfers
+     * with overlapping lists cannot deadlock.
+     *
+     * `token` is the WeakReference the endpoint uses as binding identity (written by bind(), volatile).
+     * The Cleaner action holds the endpoint and the token, never this object or the MessagePort, so an
+     * unreferenced port that was never started can be collected and then disentangled (HTML §9.4.6).
+     */
+
+    static final int ENABLED = 1;
+    static final int CLAIMED = 2;
+    static final int DETACHED = 4;
+    static final int CLOSED = 8;
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create(task -> {
+        Thread t = new Thread(task, "entangle-port-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static final VarHandle STATE;
+    private static final VarHandle REF;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(PortHandle.class, "state", int.class);
+            REF = l.findVarHandle(PortHandle.class, "ref", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long id = IDS.incrementAndGet();
+    final LoopCore loop;
+    final PortEndpoint endpoint;
+    volatile WeakReference<PortHandle> token;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+    @SuppressWarnings("unused") // accessed through REF
+    private volatile boolean ref = true;
+
+    protected PortHandle(LoopCore loop, PortEndpoint endpoint) {
+        this.loop = loop;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Binds this handle to its endpoint and arranges for the endpoint to be disentangled when
+     * {@code facade} (the MessagePort object) is garbage collected while still bound. Call once, after
+     * construction.
+     */
+    public final void bind(Object facade) {
+        endpoint.bind(this);
+        CLEANER.register(facade, new Collector(endpoint, token));
+    }
+
+    /** Cleaner action: must not reach the handle or the facade. */
+    private static final class Collector implements Runnable {
+        private final PortEndpoint endpoint;
+        private final WeakReference<PortHandle> token;
+
+        Collector(PortEndpoint endpoint, WeakReference<PortHandle> token) {
+            this.endpoint = endpoint;
+            this.token = token;
+        }
+
+        @Override
+        public void run() {
+            endpoint.closeCollected(token);
+        }
+    }
+
+    /** The owner loop. */
+    public final LoopCore loop() {
+        return loop;
+    }
+
+    /** The endpoint this handle was created for (it may since have been transferred away). */
+    public final PortEndpoint endpoint() {
+        return endpoint;
+    }
+
+    private int state() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    /** Neither detached nor closed. */
+    public final boolean isOpen() {
+        return (state() & (DETACHED | CLOSED)) == 0;
+    }
+
+    public final boolean isClosed() {
+        return (state() & CLOSED) != 0;
+    }
+
+    public final boolean isDetached() {
+        return (state() & DETACHED) != 0;
+    }
+
+    public final boolean isStarted() {
+        return (state() & ENABLED) != 0;
+    }
+
+    /** True while this open port is entangled with another port. */
+    public final boolean isEntangled() {
+        return isOpen() && endpoint.isEntangled();
+    }
+
+    /** Enables the port message queue (HTML "start()"); idempotent; no-op once detached or closed. */
+    public final void start() {
+        while (true) {
+            int s = state();
+            if ((s & (DETACHED | CLOSED)) != 0 || (s & ENABLED) != 0) {
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | ENABLED)) {
+                endpoint.activate(this);
+                return;
+            }
+        }
+    }
+
+    /** Detaches and disentangles (HTML "close()"); idempotent, never throws, never blocks on user code. */
+    public final void close() {
+        while (true) {
+            int s = state();
+            if ((s & (DETACHED | CLOSED)) != 0) {
+                return;
+            }
+            if ((s & CLAIMED) != 0) {
+                Thread.onSpinWait(); // a transfer commits or releases within a few instructions
+                continue;
+            }
+            if (STATE.compareAndSet(this, s, CLOSED)) {
+                endpoint.closeBy(this);
+                return;
+            }
+        }
+    }
+
+    /** Claims this port for a transfer; false if it is detached or closed. */
+    final boolean claim() {
+        while (true) {
+            int s = state();
+            if ((s & (DETACHED | CLOSED)) != 0) {
+                return false;
+            }
+            if ((s & CLAIMED) != 0) {
+                Thread.onSpinWait(); // another transfer holds it for a few instructions
+                continue;
+            }
+            if (STATE.compareAndSet(this, s, s | CLAIMED)) {
+                return true;
+            }
+        }
+    }
+
+    final void unclaim() {
+        while (true) {
+            int s = state();
+            if (STATE.compareAndSet(this, s, s & ~CLAIMED)) {
+                return;
+            }
+        }
+    }
+
+    /** Commits a claimed transfer: this object is detached; messages now wait for the next binding. */
+    final PortEndpoint commitTransfer() {
+        STATE.setVolatile(this, DETACHED); // only the claim holder writes while CLAIMED is set
+        endpoint.unbindForTransfer(this);
+        return endpoint;
+    }
+
+    /** Posts a message to the entangled port (HTML "message port post message steps"). */
+    public final void post(Object message) {
+        Object payload = StructuredClone.serialize(message, null);
+        PortEndpoint target = isOpen() ? endpoint.peer() : null;
+        if (target != null) {
+            target.enqueue(payload, PortEndpoint.NO_PORTS);
+        }
+    }
+
+    /** Next queued message, undispatched, or null. Decode with {@link #payloadOf} and {@link #portsOf}. */
+    public final Object receive() {
+        return isOpen() ? endpoint.receive(this) : null;
+    }
+
+    /** Waits for the next queued message, undispatched; null on timeout or when none can come. */
+    public final Object receive(Duration timeout) throws InterruptedException {
+        return isOpen() ? endpoint.receive(this, timeout) : null;
+    }
+
+    public static Object payloadOf(Object element) {
+        return PortEndpoint.payloadOf(element);
+    }
+
+    public static PortEndpoint[] portsOf(Object element) {
+        return PortEndpoint.portsOf(element);
+    }
+
+    /** Closes endpoints that arrived with a message that could not be delivered. */
+    public static void discard(PortEndpoint[] endpoints) {
+        for (PortEndpoint e : endpoints) {
+            e.closeOrphan();
+        }
+    }
+
+    public final void ref(boolean value) {
+        REF.setVolatile(this, value);
+    }
+
+    public final boolean hasRef() {
+        return (boolean) REF.getVolatile(this) && isOpen();
+    }
+
+    /** Number of messages waiting at this port, or 0 if it is not open. */
+    public final int queuedCount() {
+        return isOpen() && endpoint.isBoundTo(this) ? endpoint.queuedCount() : 0;
+    }
+
+    /** Dispatches one message; owner loop thread only. */
+    protected abstract void deliver(Object payload, PortEndpoint[] ports);
+
+    /** Dispatches the {@code close} event; owner loop thread only. */
+    protected abstract void deliverClose();
+
+    @Override
+    public String toString() {
+        int s = state();
+        String what = (s & CLOSED) != 0 ? "closed" : (s & DETACHED) != 0 ? "detached"
+                : !endpoint.isEntangled() ? "disentangled" : (s & ENABLED) != 0 ? "started" : "open";
+        return "MessagePort#" + id + "[" + what + ", " + loop.name() + "]";
+    }
+}
