@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Test fixture: starts named event loops whose errors are collected instead of printed, and closes them
  * all (waiting for termination) at the end of a test.
  */
-final class Loops implements AutoCloseable {
+final class Loops {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** How long a negative check ("nothing arrives") waits. */
     static final Duration QUIET = Duration.ofMillis(200);
@@ -54,8 +54,8 @@ final class Loops implements AutoCloseable {
         return queue.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Closes every loop started here and waits for each to terminate. */
+    void close() throws InterruptedException {
         for (EventLoop loop : started) {
             loop.close();
         }

@@ -1,0 +1,288 @@
+package dev.entangle;
+
+import java.util.Objects;
+
+/**
+ * An event (DOM §2.2 interface {@code Event}): a type such as {@code "message"} or {@code "close"},
+ * the flags that steer its dispatch, and, while it is dispatched, its target. Subclasses such as
+ * {@link MessageEvent} add data.
+ *
+ * <p>Events created with a constructor are <i>untrusted</i> ({@link #isTrusted()} false); events that
+ * entangle itself fires at a {@link MessagePort} (incoming messages, {@code close}) are trusted.
+ * {@link EventTarget#dispatchEvent(Event)} resets {@code isTrusted} to false, as in the standard.
+ *
+ * <p>An entangle {@link EventTarget} has no parent, so its event path is the target alone: while
+ * dispatched, an event's {@linkplain #eventPhase() phase} is {@link #AT_TARGET}, and its
+ * {@linkplain #target() target} and {@linkplain #currentTarget() current target} are that target;
+ * {@link #stopPropagation()} therefore only matters before dispatch (an event whose propagation was
+ * stopped reaches no listener) and {@code bubbles} has no effect.
+ *
+ * <p>Threads: an event is not a thread-safe object. It is confined to the thread that dispatches it,
+ * normally the owner event loop of its target: call its methods from listeners, or before handing it
+ * to {@code dispatchEvent}, or after that returns, never concurrently with a dispatch on another thread.
+ * Handing an event from one thread to another needs a happens-before edge of its own (for example
+ * {@code dispatchEvent} on a {@code MessagePort}, which passes it to the owner loop through that
+ * loop's task queue).
+ *
+ * <p>Memory consistency effects: none beyond those of the thread hand-off that carries the event; an
+ * event's state is published to another thread only by such a hand-off.
+ */
+public class Event {
+    /* Implementation notes (DOM §2.2 "flags" and §2.9 "dispatching events").
+     *
+     * Each DOM flag is a plain boolean field: the object is confined to one thread at a time (class
+     * javadoc). The dispatch algorithm lives in EventTarget.dispatch and drives this object through the
+     * package-private hooks below: beginDispatch (dispatch flag, target), enterTarget (phase, current
+     * target), inPassiveListener, endDispatch (phase NONE, current target null, dispatch and
+     * stop-propagation flags cleared; target kept, as the last steps of DOM §2.9 "dispatch" do when
+     * there is no shadow tree).
+     */
+
+    /** {@link #eventPhase()}: the event is not being dispatched. */
+    public static final int NONE = 0;
+    /** {@link #eventPhase()}: capturing phase (never used: entangle targets have no parent). */
+    public static final int CAPTURING_PHASE = 1;
+    /** {@link #eventPhase()}: the event is at its target (every entangle dispatch). */
+    public static final int AT_TARGET = 2;
+    /** {@link #eventPhase()}: bubbling phase (never used: entangle targets have no parent). */
+    public static final int BUBBLING_PHASE = 3;
+
+    /**
+     * The time origin of {@link #timeStamp()}: read once, when this class is initialised, and shared by
+     * every event in the process (the JVM's stand-in for a global's time origin, HR-TIME §4).
+     */
+    private static final long TIME_ORIGIN_NANOS = System.nanoTime();
+
+    private String type;
+    private boolean bubbles;
+    private boolean cancelable;
+    private final boolean composed;
+    private final double timeStamp;
+
+    private boolean isTrusted;
+    private EventTarget target;
+    private EventTarget currentTarget;
+    private int eventPhase = NONE;
+
+    private boolean initialized;
+    private boolean dispatching;
+    private boolean stopPropagation;
+    private boolean stopImmediatePropagation;
+    private boolean canceled;
+    private boolean inPassiveListener;
+
+    /**
+     * Creates an untrusted event of {@code type} that does not bubble, is not cancelable, and is not
+     * composed: {@code new Event(type)}.
+     *
+     * @throws NullPointerException if {@code type} is null
+     */
+    public Event(String type) {
+        this(type, EventInit.DEFAULT);
+    }
+
+    /**
+     * Creates an untrusted event of {@code type} with the flags of {@code init} (DOM "inner event
+     * creation steps": initialized, time stamp taken now, {@code isTrusted} false).
+     *
+     * @throws NullPointerException if {@code type} or {@code init} is null
+     */
+    public Event(String type, EventInit init) {
+        this(type, Objects.requireNonNull(init, "init").bubbles(), init.cancelable(), init.composed());
+    }
+
+    /** The inner event creation steps, for subclasses whose init dictionaries extend EventInit. */
+    Event(String type, boolean bubbles, boolean cancelable, boolean composed) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.bubbles = bubbles;
+        this.cancelable = cancelable;
+        this.composed = composed;
+        this.initialized = true;
+        this.timeStamp = (System.nanoTime() - TIME_ORIGIN_NANOS) / 1_000_000.0;
+    }
+
+    /** The event type, e.g. {@code "message"}. */
+    public String type() {
+        return type;
+    }
+
+    /**
+     * The target the event was last dispatched to, or null if it was never dispatched (or was
+     * re-initialized since). Stays set after dispatch.
+     */
+    public EventTarget target() {
+        return target;
+    }
+
+    /** The target whose listeners are being invoked, or null outside dispatch. */
+    public EventTarget currentTarget() {
+        return currentTarget;
+    }
+
+    /**
+     * {@link #NONE} outside dispatch, {@link #AT_TARGET} during it (entangle targets have no parent, so
+     * {@link #CAPTURING_PHASE} and {@link #BUBBLING_PHASE} do not occur).
+     */
+    public int eventPhase() {
+        return eventPhase;
+    }
+
+    /** Whether the event bubbles (no effect on a target without parent). */
+    public boolean bubbles() {
+        return bubbles;
+    }
+
+    /** Whether {@link #preventDefault()} can cancel the event. */
+    public boolean cancelable() {
+        return cancelable;
+    }
+
+    /** Whether the event is composed (kept for fidelity; entangle has no shadow trees). */
+    public boolean composed() {
+        return composed;
+    }
+
+    /**
+     * True if entangle itself fired the event (a received message, a {@code close}); false for events
+     * created by user code and for any event passed to {@link EventTarget#dispatchEvent(Event)}.
+     */
+    public boolean isTrusted() {
+        return isTrusted;
+    }
+
+    /**
+     * When the event was created, in milliseconds (fractional) since a time origin taken once per
+     * process when this class was initialised (a {@code DOMHighResTimeStamp}); monotonic, from
+     * {@link System#nanoTime()}.
+     */
+    public double timeStamp() {
+        return timeStamp;
+    }
+
+    /** Whether the event was canceled: {@link #preventDefault()} took effect. */
+    public boolean defaultPrevented() {
+        return canceled;
+    }
+
+    /**
+     * Cancels the event if it is {@linkplain #cancelable() cancelable} and no passive listener is
+     * running (DOM "set the canceled flag"); otherwise does nothing.
+     */
+    public void preventDefault() {
+        if (cancelable && !inPassiveListener) {
+            canceled = true;
+        }
+    }
+
+    /**
+     * Sets the stop-propagation flag. An entangle target has no parent, so during dispatch this
+     * changes nothing; before dispatch it keeps the next dispatch from invoking any listener (DOM §2.9
+     * "invoke" returns early when the flag is set).
+     */
+    public void stopPropagation() {
+        stopPropagation = true;
+    }
+
+    /**
+     * Sets the stop-propagation and stop-immediate-propagation flags: no further listener is invoked
+     * in the current (or next) dispatch.
+     */
+    public void stopImmediatePropagation() {
+        stopPropagation = true;
+        stopImmediatePropagation = true;
+    }
+
+    /**
+     * Legacy re-initialization (DOM §2.2 {@code initEvent}). Does nothing while the event is being
+     * dispatched. Otherwise runs the DOM "initialize" steps: sets the initialized flag, clears the
+     * stop-propagation, stop-immediate-propagation and canceled flags, sets {@code isTrusted} false
+     * and {@code target} null, and sets {@code type}, {@code bubbles} and {@code cancelable}
+     * ({@code composed} and the time stamp are kept).
+     *
+     * @throws NullPointerException if {@code type} is null
+     */
+    public void initEvent(String type, boolean bubbles, boolean cancelable) {
+        Objects.requireNonNull(type, "type");
+        if (dispatching) {
+            return;
+        }
+        initialize(type, bubbles, cancelable);
+    }
+
+    /** DOM "initialize an event"; the caller has checked the dispatch flag. */
+    final void initialize(String type, boolean bubbles, boolean cancelable) {
+        this.initialized = true;
+        this.stopPropagation = false;
+        this.stopImmediatePropagation = false;
+        this.canceled = false;
+        this.isTrusted = false;
+        this.target = null;
+        this.type = type;
+        this.bubbles = bubbles;
+        this.cancelable = cancelable;
+    }
+
+    @Override
+    public String toString() {
+        return "Event[type=" + type + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Package-private hooks for EventTarget's dispatch and for the runtime (MessagePort).
+
+    /** Sets {@code isTrusted}: the runtime marks the events it fires trusted before dispatching them. */
+    void setTrusted(boolean trusted) {
+        this.isTrusted = trusted;
+    }
+
+    /** Whether the dispatch flag is set: the event is being dispatched. */
+    boolean isDispatching() {
+        return dispatching;
+    }
+
+    /** Whether the initialized flag is set (always, for events made by a constructor). */
+    boolean isInitialized() {
+        return initialized;
+    }
+
+    /** Start of DOM §2.9 "dispatch" for a target without parent: set the dispatch flag and the target. */
+    final void beginDispatch(EventTarget target) {
+        this.dispatching = true;
+        this.target = target;
+    }
+
+    /** DOM §2.9 "invoke": phase and current target for the listeners of {@code target}. */
+    final void enterTarget(EventTarget target, int phase) {
+        this.eventPhase = phase;
+        this.currentTarget = target;
+    }
+
+    /** Whether the stop-propagation flag is set. */
+    final boolean propagationStopped() {
+        return stopPropagation;
+    }
+
+    /** Whether the stop-immediate-propagation flag is set. */
+    final boolean immediatePropagationStopped() {
+        return stopImmediatePropagation;
+    }
+
+    /** Sets or clears the in-passive-listener flag (DOM §2.9 "inner invoke", around a passive listener). */
+    final void inPassiveListener(boolean passive) {
+        this.inPassiveListener = passive;
+    }
+
+    /**
+     * End of DOM §2.9 "dispatch" without shadow trees: phase NONE, current target null, dispatch,
+     * stop-propagation, stop-immediate-propagation and in-passive-listener flags cleared; the target
+     * stays.
+     */
+    final void endDispatch() {
+        this.eventPhase = NONE;
+        this.currentTarget = null;
+        this.dispatching = false;
+        this.stopPropagation = false;
+        this.stopImmediatePropagation = false;
+        this.inPassiveListener = false;
+    }
+}

@@ -1,0 +1,381 @@
+package dev.entangle;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An object that receives events (DOM §2.7 interface {@code EventTarget}): listeners are registered
+ * per event type and invoked, in registration order, when an event of that type is dispatched to it.
+ * {@link MessagePort} is the main one; {@code new EventTarget()} makes a plain one, as in the DOM.
+ *
+ * <p>An entangle target has no parent, so dispatch is the DOM algorithm with a one-element event path:
+ * the event is {@linkplain Event#AT_TARGET at target} and this target is both its target and current
+ * target.
+ *
+ * <p>Listener errors: a listener (or event handler) that throws does not stop the others. The
+ * throwable is reported (for a plain target, to the dispatching thread's uncaught-exception handler;
+ * for a port, to its loop's), and dispatch goes on, except for a {@link VirtualMachineError} (such as
+ * {@link OutOfMemoryError} or {@link StackOverflowError}), which is not reported here and propagates
+ * out of the dispatch after the event's state has been reset: the JVM may be unable to go on, and the
+ * event loop above decides (it rethrows it too).
+ *
+ * <p>Threads: {@link #addEventListener} and {@link #removeEventListener} are safe to call from any
+ * thread, at any time, including from a listener during dispatch. Dispatch runs on one thread at a
+ * time: for a {@code MessagePort}, always its owner loop ({@code dispatchEvent} called elsewhere is
+ * routed there); for a plain target, the calling thread, and callers must not dispatch to the same
+ * target from two threads at once (events are not thread-safe objects).
+ *
+ * <p>Memory consistency effects: actions in a thread prior to adding a listener <i>happen-before</i>
+ * any invocation of that listener on another thread; a listener removed before a dispatch starts is
+ * not invoked by it.
+ */
+public class EventTarget {
+    /* Implementation overview.
+     *
+     * The DOM's "event listener list" is one array of Entry objects, all types mixed, in registration
+     * order. It is copy-on-write: writers (add, remove, event handler set) build a new array under
+     * writeLock and publish it with a volatile write to `listeners`; dispatch reads the field once, with
+     * no lock. Why:
+     *  - the DOM's "inner invoke" iterates over a clone of the list taken when invocation starts
+     *    (listeners added during dispatch are not invoked, §2.9); the published array is that clone,
+     *    for free, and it never changes;
+     *  - registration may come from any thread while the owner loop dispatches; the volatile read
+     *    pairs with the volatile write so that the loop sees a fully built array and fully built
+     *    entries (happens-before from the registering thread), and dispatch never blocks on writers;
+     *  - writers are rare; a lock keeps the event handler's find-then-update atomic (two threads setting
+     *    onmessage must not append two internal listeners), which a lone CAS could not do simply.
+     *
+     * Entry.removed is volatile: "remove an event listener" sets it so that a dispatch already holding
+     * an older array skips the entry (DOM §2.7 "removed" flag); it may be set by any thread.
+     *
+     * Event handlers (HTML §8.1.8.1): an event handler is an Entry whose listener is a HandlerListener
+     * holding the current handler value in a volatile field. Setting a non-null value when that entry
+     * exists only replaces the value (the entry keeps its place); the first non-null value appends the
+     * entry; null removes it. The listener reads the value when invoked, so a handler replaced during a
+     * dispatch takes effect for that dispatch, as in HTML ("get the current value of the event
+     * handler"). HandlerListener is private, so user code can never add or remove it directly.
+     */
+
+    private static final Entry[] NO_ENTRIES = new Entry[0];
+
+    /** Writers' lock; never held while a listener runs. */
+    private final Object writeLock = new Object();
+
+    /** Copy-on-write listener list; volatile: see the overview. Written only under writeLock. */
+    private volatile Entry[] listeners = NO_ENTRIES;
+
+    /** Creates a target without listeners ({@code new EventTarget()}). */
+    public EventTarget() {
+    }
+
+    /** An event listener (DOM §2.7): type, callback, once, passive, removed. */
+    private static final class Entry {
+        final String type;
+        final EventListener listener;
+        final boolean once;
+        final boolean passive;
+        /** Volatile: set by the removing thread, read by the dispatching one. */
+        volatile boolean removed;
+
+        Entry(String type, EventListener listener, boolean once, boolean passive) {
+            this.type = type;
+            this.listener = listener;
+            this.once = once;
+            this.passive = passive;
+        }
+    }
+
+    /** The listener behind an event handler attribute; invokes the handler current at that moment. */
+    private static final class HandlerListener implements EventListener {
+        /** Volatile: set by any thread, read by the dispatching one. Null only after removal. */
+        volatile EventHandler<? extends Event> handler;
+
+        HandlerListener(EventHandler<? extends Event> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void handleEvent(Event event) {
+            EventHandler<? extends Event> current = handler;
+            if (current != null) {
+                // The owner sets a handler for a type whose events all have the handler's event class
+                // (MessagePort: "message" → MessageEvent), so this cast does not fail in practice.
+                ((EventHandler<Event>) current).handle(event);
+            }
+        }
+    }
+
+    /**
+     * Adds {@code listener} for events of {@code type}, with default options. Does nothing if the same
+     * listener object (compared by identity) is already registered for {@code type}.
+     *
+     * <p>May be called from any thread, also during dispatch; a listener added while an event of its
+     * type is being dispatched is first invoked for a later event.
+     *
+     * @throws NullPointerException if {@code type} or {@code listener} is null
+     */
+    public void addEventListener(String type, EventListener listener) {
+        addEventListener(type, listener, AddEventListenerOptions.DEFAULT);
+    }
+
+    /**
+     * Adds {@code listener} for events of {@code type} with {@code options} (DOM "add an event
+     * listener"): {@code once} removes it just before its first invocation; {@code passive} makes
+     * {@link Event#preventDefault()} ineffective while it runs. Does nothing if the same listener object
+     * (compared by identity) is already registered for {@code type}, whatever its options.
+     *
+     * <p>May be called from any thread, also during dispatch.
+     *
+     * @throws NullPointerException if {@code type}, {@code listener} or {@code options} is null
+     */
+    public void addEventListener(String type, EventListener listener, AddEventListenerOptions options) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(options, "options");
+        synchronized (writeLock) {
+            Entry[] current = listeners;
+            if (indexOf(current, type, listener) >= 0) {
+                return;
+            }
+            append(current, new Entry(type, listener, options.once(), options.passive()));
+        }
+    }
+
+    /**
+     * Removes {@code listener} for events of {@code type}, if registered (DOM "remove an event
+     * listener"). A dispatch in progress on another thread or further up this thread's stack no
+     * longer invokes it.
+     *
+     * <p>May be called from any thread, also during dispatch.
+     *
+     * @throws NullPointerException if {@code type} or {@code listener} is null
+     */
+    public void removeEventListener(String type, EventListener listener) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(listener, "listener");
+        synchronized (writeLock) {
+            Entry[] current = listeners;
+            int index = indexOf(current, type, listener);
+            if (index >= 0) {
+                removeAt(current, index);
+            }
+        }
+    }
+
+    /**
+     * Dispatches {@code event} to this target (DOM {@code dispatchEvent}): sets
+     * {@link Event#isTrusted()} to false, then invokes this target's listeners for the event's type
+     * synchronously, in registration order, from a snapshot taken when dispatch starts. A listener
+     * added meanwhile is not invoked; one removed meanwhile is skipped; {@code once} listeners are
+     * removed before they run; {@link Event#stopImmediatePropagation()} skips the rest. A listener that
+     * throws does not stop the others (see the class javadoc).
+     *
+     * <p>During dispatch the event's {@code target} and {@code currentTarget} are this target and its
+     * phase is {@link Event#AT_TARGET}; afterwards its phase is {@link Event#NONE}, its
+     * {@code currentTarget} null, and its {@code target} still this target.
+     *
+     * <p>Threads: on a plain target, runs on the calling thread. {@code MessagePort} overrides this to
+     * run the dispatch on its owner loop.
+     *
+     * @return false if the event is cancelable and a listener called {@link Event#preventDefault()},
+     *     true otherwise
+     * @throws NullPointerException if {@code event} is null
+     * @throws DOMException InvalidStateError if {@code event} is being dispatched or is not initialized
+     * @throws VirtualMachineError if a listener throws one (see the class javadoc)
+     */
+    public boolean dispatchEvent(Event event) {
+        Objects.requireNonNull(event, "event");
+        if (event.isDispatching()) {
+            throw DOMException.invalidStateError(
+                    "the " + event.type() + " event is already being dispatched");
+        }
+        if (!event.isInitialized()) {
+            throw DOMException.invalidStateError("the " + event.type() + " event is not initialized");
+        }
+        event.setTrusted(false);
+        return dispatch(event);
+    }
+
+    /**
+     * DOM §2.9 "dispatch" of {@code event} to this target, which has no parent, leaving
+     * {@code isTrusted} as it is: the runtime's entry point for trusted events. Call on the thread that
+     * dispatches to this target (for a port, its owner loop). The caller makes sure the event is not
+     * being dispatched ({@code dispatchEvent} throws InvalidStateError; a fresh runtime event never is).
+     *
+     * @return !defaultPrevented
+     */
+    boolean dispatch(Event event) {
+        assert !event.isDispatching() : "event already being dispatched";
+        event.beginDispatch(this);
+        try {
+            // The path is [this]: the capturing pass "invoke"s only capture listeners (we have none);
+            // the bubbling pass invokes the others, at target.
+            if (!event.propagationStopped()) {
+                event.enterTarget(this, Event.AT_TARGET);
+                innerInvoke(event, listeners); // volatile read: the DOM's clone of the listener list
+            }
+        } finally {
+            event.endDispatch();
+        }
+        return !event.defaultPrevented();
+    }
+
+    /** DOM §2.9 "inner invoke" over the snapshot {@code snapshot}. */
+    private void innerInvoke(Event event, Entry[] snapshot) {
+        String type = event.type();
+        for (Entry entry : snapshot) {
+            if (entry.removed || !entry.type.equals(type)) {
+                continue;
+            }
+            if (entry.once) {
+                remove(entry);
+            }
+            if (entry.passive) {
+                event.inPassiveListener(true);
+            }
+            try {
+                entry.listener.handleEvent(event);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                reportException(t);
+            } finally {
+                event.inPassiveListener(false);
+            }
+            if (event.immediatePropagationStopped()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reports a throwable thrown by a listener or event handler (HTML "report an exception"). This
+     * default passes it to the current thread's {@linkplain Thread#getUncaughtExceptionHandler()
+     * uncaught-exception handler} and never throws; if that handler itself throws, both are printed to
+     * {@code System.err}. {@code MessagePort} overrides it to use its loop's error handler. Called on
+     * the dispatching thread.
+     */
+    void reportException(Throwable t) {
+        Thread thread = Thread.currentThread();
+        Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
+        if (handler == null) {
+            handler = Thread.getDefaultUncaughtExceptionHandler();
+        }
+        try {
+            if (handler != null) {
+                handler.uncaughtException(thread, t);
+                return;
+            }
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable secondary) {
+            t.addSuppressed(secondary);
+        }
+        System.err.println("entangle: exception in an event listener on " + thread.getName());
+        t.printStackTrace();
+    }
+
+    /**
+     * Sets the event handler for {@code type} (HTML §8.1.8.1, the setter of an event handler IDL
+     * attribute such as {@code onmessage}). The first non-null value appends one internal listener at
+     * the end of the listener list; later non-null values replace the handler and keep that listener's
+     * place; null removes the listener, so a later non-null value appends it at the end again. Safe
+     * from any thread.
+     *
+     * @throws NullPointerException if {@code type} is null
+     */
+    void setEventHandler(String type, EventHandler<? extends Event> handler) {
+        Objects.requireNonNull(type, "type");
+        synchronized (writeLock) {
+            Entry[] current = listeners;
+            int index = handlerIndex(current, type);
+            if (handler == null) {
+                if (index >= 0) {
+                    ((HandlerListener) current[index].listener).handler = null;
+                    removeAt(current, index);
+                }
+            } else if (index >= 0) {
+                ((HandlerListener) current[index].listener).handler = handler;
+            } else {
+                append(current, new Entry(type, new HandlerListener(handler), false, false));
+            }
+        }
+    }
+
+    /**
+     * The event handler for {@code type} (the getter of an event handler IDL attribute), or null.
+     * Safe from any thread.
+     *
+     * @throws NullPointerException if {@code type} is null
+     */
+    EventHandler<? extends Event> getEventHandler(String type) {
+        Objects.requireNonNull(type, "type");
+        Entry[] current = listeners;
+        int index = handlerIndex(current, type);
+        return index < 0 ? null : ((HandlerListener) current[index].listener).handler;
+    }
+
+    /**
+     * Whether a listener or event handler is registered for {@code type}. Safe from any thread; the
+     * answer may be stale by the time it is used if other threads add or remove listeners.
+     */
+    boolean hasListeners(String type) {
+        Objects.requireNonNull(type, "type");
+        for (Entry entry : listeners) {
+            if (entry.type.equals(type) && !entry.removed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Copy-on-write helpers. Callers of append/removeAt hold writeLock and pass the array they read.
+
+    private static int indexOf(Entry[] entries, String type, EventListener listener) {
+        for (int i = 0; i < entries.length; i++) {
+            if (entries[i].listener == listener && entries[i].type.equals(type)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int handlerIndex(Entry[] entries, String type) {
+        for (int i = 0; i < entries.length; i++) {
+            if (entries[i].listener instanceof HandlerListener && entries[i].type.equals(type)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(Entry[] current, Entry entry) {
+        Entry[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = entry;
+        listeners = next; // volatile write: publishes the entry and the array
+    }
+
+    private void removeAt(Entry[] current, int index) {
+        current[index].removed = true; // before unpublishing: a dispatch holding `current` skips it
+        Entry[] next = new Entry[current.length - 1];
+        System.arraycopy(current, 0, next, 0, index);
+        System.arraycopy(current, index + 1, next, index, current.length - index - 1);
+        listeners = next.length == 0 ? NO_ENTRIES : next; // volatile write
+    }
+
+    /** Removes {@code entry} if still listed (a once listener about to run). */
+    private void remove(Entry entry) {
+        synchronized (writeLock) {
+            Entry[] current = listeners;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == entry) {
+                    removeAt(current, i);
+                    return;
+                }
+            }
+            entry.removed = true;
+        }
+    }
+}
