@@ -24,9 +24,10 @@ import dev.entangle.internal.TransferSteps;
  * always has messages still yields its loop to other ports and tasks after a bounded batch.
  *
  * <h2>Sending and transferring</h2>
- * {@link #postMessage(Object, List)} clones the message (currently: null, strings, boxed primitives and
- * enums pass as they are; a {@code MessagePort} passes only through the transfer list; anything else is
- * a {@code DataCloneError}) and transfers the listed ports: each arrives as a <b>new</b>
+ * {@link #postMessage(Object, List)} clones the message by the rules of {@link StructuredClone}
+ * (immutable values pass as they are, mutable ones are copied, a {@code MessagePort} passes only
+ * through the transfer list, an {@link ArrayBuffer} in the transfer list is moved; anything else is a
+ * {@code DataCloneError}) and transfers the listed ports and buffers: each port arrives as a <b>new</b>
  * {@code MessagePort} object owned by the receiving loop, in {@link MessageEvent#ports()}, with every
  * message queued at it, and every message its far side posts while it travels, delivered there in order
  * exactly once. The sender's object is detached: posting on it does nothing, transferring it again is a
@@ -107,7 +108,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */
-    private static List<MessagePort> adopt(EventLoop owner, PortEndpoint[] endpoints) {
+    static List<MessagePort> adopt(EventLoop owner, PortEndpoint[] endpoints) {
         if (endpoints.length == 0) {
             return List.of();
         }
@@ -118,7 +119,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         return List.of(ports);
     }
 
-    private static PortHandle handleOf(Object transferable) {
+    static PortHandle handleOf(Object transferable) {
         return transferable instanceof MessagePort ? ((MessagePort) transferable).handle : null;
     }
 

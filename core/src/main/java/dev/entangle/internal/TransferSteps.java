@@ -1,31 +1,49 @@
 package dev.entangle.internal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
+import dev.entangle.ArrayBuffer;
 import dev.entangle.DOMException;
 
 /**
  * The message port post message steps with a transfer list (HTML §9.4.4, with
  * StructuredSerializeWithTransfer, §2.7.5): validate the list, serialize, detach every transferred port
- * at once, then queue the message at the entangled port, or drop it.
+ * and {@code ArrayBuffer} at once, then queue the message at the entangled port, or drop it.
  *
- * <p>All-or-nothing (SPEC item 3): every check that can fail runs before the first port is detached;
- * a port closed or transferred by another thread in the meantime makes the claim fail and releases the
- * ports already claimed, so a {@code DataCloneError} never leaves anything detached.
+ * <p>All-or-nothing (SPEC item 3): every check that can fail, serialization included, runs before the
+ * first entry is detached; a port closed or transferred (or a buffer detached) by another thread in the
+ * meantime makes the claim fail and releases the entries already claimed, so a {@code DataCloneError}
+ * never leaves anything detached.
  *
  * <p>Any thread. Memory consistency effects: actions before {@link #post} happen-before the dispatch
- * of the message and the use of the transferred ports at the receiving loop.
+ * of the message and the use of the transferred ports and buffers at the receiving loop.
  */
 public final class TransferSteps {
     private TransferSteps() {
     }
 
-    private static final Comparator<PortHandle> BY_ID = Comparator.comparingLong(h -> h.id);
+    private static final Comparator<PortHandle> PORTS_BY_ID = Comparator.comparingLong(h -> h.id);
+    private static final Comparator<BufferSlot> BUFFERS_BY_ID = Comparator.comparingLong(b -> b.id);
+
+    /** A serialized message whose transfers are done: what travels to the receiver. */
+    public static final class Shipment {
+        /** The serialized message, for {@link StructuredClone#deserialize}. */
+        public final Object payload;
+        /** The transferred ports' endpoints, in transfer-list order (ports only). */
+        public final PortEndpoint[] ports;
+        /** The target port was in the transfer list: the message must be dropped. */
+        public final boolean doomed;
+
+        Shipment(Object payload, PortEndpoint[] ports, boolean doomed) {
+            this.payload = payload;
+            this.ports = ports;
+            this.doomed = doomed;
+        }
+    }
 
     /**
      * Posts {@code message} from {@code source} with the given transfer list.
@@ -36,76 +54,144 @@ public final class TransferSteps {
      */
     public static void post(PortHandle source, Object message, List<?> transfer,
             Function<Object, PortHandle> portOf) {
-        int n = transfer.size();
-        if (n == 0) {
+        if (transfer.isEmpty()) {
             source.post(message);
             return;
         }
-        PortHandle[] ports = new PortHandle[n];
-        Map<Object, Integer> index = new IdentityHashMap<>(n * 2);
-        // Step 2: the source port itself.
-        for (int i = 0; i < n; i++) {
+        // Step 2: the source port itself, before anything else.
+        for (int i = 0; i < transfer.size(); i++) {
             Object item = transfer.get(i);
             if (item == null) {
                 throw new NullPointerException("transfer[" + i + "] is null");
             }
-            ports[i] = portOf.apply(item);
-            if (ports[i] == source) {
+            if (portOf.apply(item) == source) {
                 throw DOMException.dataCloneError(
                         "transfer[" + i + "]: a port cannot be transferred through itself");
             }
         }
-        // StructuredSerializeWithTransfer step 2: every entry transferable, no duplicates, none detached.
+        // Steps 1 and 4: the target, and whether it is in the list (the message is then doomed).
+        PortEndpoint target = source.isOpen() ? source.endpoint.peer() : null;
+        Shipment shipment = ship(message, transfer, portOf, target);
+        // Step 6: a doomed message, or a source with no target, is dropped; its ports are closed.
+        if (target == null || shipment.doomed || !source.isOpen()) {
+            PortHandle.discard(shipment.ports);
+            return;
+        }
+        target.enqueue(shipment.payload, shipment.ports);
+    }
+
+    /**
+     * StructuredSerializeWithTransfer: validates {@code transfer}, serializes {@code message}, then
+     * detaches every entry at once.
+     *
+     * @param target the port the message goes to (a port in the list that stands for it dooms the
+     *     message), or null
+     * @throws DOMException DataCloneError with nothing detached
+     * @throws NullPointerException if an entry is null
+     */
+    public static Shipment ship(Object message, List<?> transfer, Function<Object, PortHandle> portOf,
+            PortEndpoint target) {
+        int n = transfer.size();
+        if (n == 0) {
+            return new Shipment(StructuredClone.serialize(message, null), PortEndpoint.NO_PORTS, false);
+        }
+        List<PortHandle> ports = new ArrayList<>(n);
+        List<BufferSlot> buffers = new ArrayList<>();
+        List<BufferSlot> receivers = new ArrayList<>();
+        StructuredClone.Transfers transfers = new StructuredClone.Transfers(n);
+        Object[] entries = transfer.toArray();
+        // StructuredSerializeWithTransfer step 2: every entry transferable, no duplicates.
         for (int i = 0; i < n; i++) {
-            Object item = transfer.get(i);
-            if (ports[i] == null) {
+            Object item = entries[i];
+            if (item == null) {
+                throw new NullPointerException("transfer[" + i + "] is null");
+            }
+            PortHandle port = portOf.apply(item);
+            if (port == null && !(item instanceof ArrayBuffer)) {
                 throw DOMException.dataCloneError("transfer[" + i + "]: " + item.getClass().getName()
                         + " is not Transferable");
             }
-            if (index.putIfAbsent(item, i) != null) {
-                throw DOMException.dataCloneError("transfer[" + i + "]: duplicate of transfer["
-                        + index.get(item) + "]");
+            if (Marks.isUntransferable(item)) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: " + item.getClass().getName()
+                        + " is marked as untransferable");
             }
-            if (!ports[i].isOpen()) {
-                throw DOMException.dataCloneError("transfer[" + i + "]: " + describe(ports[i]));
+            if (transfers.targets.containsKey(item)) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: duplicate of transfer["
+                        + indexOf(entries, item) + "]");
+            }
+            if (port != null) {
+                transfers.targets.put(item, new StructuredClone.PortRef(ports.size()));
+                ports.add(port);
+            } else {
+                BufferSlot receiver = new BufferSlot(null);
+                transfers.targets.put(item, BufferSlot.newBuffer(receiver));
+                buffers.add(BufferSlot.of((ArrayBuffer) item));
+                receivers.add(receiver);
             }
         }
-        // Steps 1 and 4: the target, and whether it is in the list (the message is then doomed).
-        PortEndpoint target = source.isOpen() ? source.endpoint.peer() : null;
+        // Step 3: serialize (may throw; nothing is detached yet).
+        Object payload = StructuredClone.serialize(message, transfers);
+        // Step 4: no entry detached (closed or already transferred ports, detached buffers).
+        for (int i = 0; i < n; i++) {
+            Object item = entries[i];
+            PortHandle port = portOf.apply(item);
+            if (port != null ? !port.isOpen() : BufferSlot.of((ArrayBuffer) item).isDetached()) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: "
+                        + (port != null ? describe(port) : "ArrayBuffer is detached"));
+            }
+        }
         boolean doomed = false;
         for (PortHandle p : ports) {
-            if (p.endpoint == target) {
-                doomed = true;
-            }
+            doomed |= target != null && p.endpoint == target;
         }
-        // Step 5: serialize (may throw; nothing is detached yet).
-        Object payload = StructuredClone.serialize(message, index);
-        // Transfer steps: claim all (in id order), then detach all.
-        PortEndpoint[] endpoints = claimAndDetach(ports);
-        // Step 6: a doomed message, or a source with no target, is dropped; its ports are closed.
-        if (target == null || doomed || !source.isOpen()) {
-            PortHandle.discard(endpoints);
-            return;
-        }
-        target.enqueue(payload, endpoints);
+        return new Shipment(payload, claimAndDetach(ports, buffers, receivers), doomed);
     }
 
-    private static PortEndpoint[] claimAndDetach(PortHandle[] ports) {
-        PortHandle[] ordered = ports.clone();
-        Arrays.sort(ordered, BY_ID);
-        for (int i = 0; i < ordered.length; i++) {
-            if (!ordered[i].claim()) {
-                for (int j = 0; j < i; j++) {
-                    ordered[j].unclaim();
-                }
-                throw DOMException.dataCloneError("transfer: " + describe(ordered[i]));
+    private static int indexOf(Object[] entries, Object item) {
+        for (int i = 0; ; i++) {
+            if (entries[i] == item) {
+                return i;
             }
         }
-        PortEndpoint[] endpoints = new PortEndpoint[ports.length];
-        for (int i = 0; i < ports.length; i++) {
-            endpoints[i] = ports[i].commitTransfer();
+    }
+
+    /** Claims every entry (ports, then buffers, each in id order), then detaches them all. */
+    private static PortEndpoint[] claimAndDetach(List<PortHandle> ports, List<BufferSlot> buffers,
+            List<BufferSlot> receivers) {
+        PortHandle[] orderedPorts = ports.toArray(new PortHandle[0]);
+        Arrays.sort(orderedPorts, PORTS_BY_ID);
+        BufferSlot[] orderedBuffers = buffers.toArray(new BufferSlot[0]);
+        Arrays.sort(orderedBuffers, BUFFERS_BY_ID);
+        for (int i = 0; i < orderedPorts.length; i++) {
+            if (!orderedPorts[i].claim()) {
+                release(orderedPorts, i, orderedBuffers, 0);
+                throw DOMException.dataCloneError("transfer: " + describe(orderedPorts[i]));
+            }
+        }
+        for (int i = 0; i < orderedBuffers.length; i++) {
+            if (!orderedBuffers[i].claim()) {
+                release(orderedPorts, orderedPorts.length, orderedBuffers, i);
+                throw DOMException.dataCloneError("transfer: ArrayBuffer is detached");
+            }
+        }
+        PortEndpoint[] endpoints = new PortEndpoint[ports.size()];
+        for (int i = 0; i < endpoints.length; i++) {
+            endpoints[i] = ports.get(i).commitTransfer();
+        }
+        for (int i = 0; i < buffers.size(); i++) {
+            buffers.get(i).moveTo(receivers.get(i));
         }
         return endpoints;
+    }
+
+    private static void release(PortHandle[] ports, int portCount, BufferSlot[] buffers,
+            int bufferCount) {
+        for (int j = 0; j < portCount; j++) {
+            ports[j].unclaim();
+        }
+        for (int j = 0; j < bufferCount; j++) {
+            buffers[j].unclaim();
+        }
     }
 
     private static String describe(PortHandle p) {
