@@ -24,10 +24,10 @@ import dev.entangle.internal.TransferSteps;
  * always has messages still yields its loop to other ports and tasks after a bounded batch.
  *
  * <h2>Sending and transferring</h2>
- * {@link #postMessage(Object, List)} clones the message by the rules of {@link StructuredClone}
- * (immutable values pass as they are, mutable ones are copied, a {@code MessagePort} passes only
- * through the transfer list, an {@link ArrayBuffer} in the transfer list is moved; anything else is a
- * {@code DataCloneError}) and transfers the listed ports and buffers: each port arrives as a <b>new</b>
+ * {@link #postMessage(Object, List)} clones the message by the rules of
+ * {@link dev.entangle.StructuredClone} (immutable values pass as they are, mutable ones are copied, a
+ * {@code MessagePort} passes only through the transfer list, an {@link ArrayBuffer} in the transfer
+ * list is moved; anything else is a {@code DataCloneError}) and transfers the listed ports and buffers: each port arrives as a <b>new</b>
  * {@code MessagePort} object owned by the receiving loop, in {@link MessageEvent#ports()}, with every
  * message queued at it, and every message its far side posts while it travels, delivered there in order
  * exactly once. The sender's object is detached: posting on it does nothing, transferring it again is a
@@ -133,12 +133,14 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /**
-     * Posts {@code message} to the entangled port, transferring the ports in {@code transfer}
-     * (HTML "message port post message steps").
+     * Posts {@code message} to the entangled port, transferring the ports and {@link ArrayBuffer}s in
+     * {@code transfer} (HTML "message port post message steps"; the clone rules are in
+     * {@link dev.entangle.StructuredClone}).
      *
      * <ul>
-     * <li>{@code transfer} holds this port, a duplicate, a closed or already transferred port, or an
-     * object that is not {@link Transferable}: {@code DataCloneError}, nothing detached.</li>
+     * <li>{@code transfer} holds this port, a duplicate, a closed or already transferred port, a
+     * detached {@link ArrayBuffer}, or an object that is not {@link Transferable}:
+     * {@code DataCloneError}, nothing detached.</li>
      * <li>{@code transfer} holds the entangled port: the transfers happen and the message is dropped
      * (the standard's "doomed" message); the ports it carried are closed.</li>
      * <li>This port is closed, detached or disentangled: only clone errors are thrown; the message is

@@ -75,6 +75,8 @@ class StructuredCloneTest {
 
     record Holder(List<Object> items) { }
 
+    record Request(String query, MessagePort reply) { }
+
     /** A List of our own: not a JDK class, so it needs a registration. */
     static final class MyList extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
@@ -372,5 +374,59 @@ class StructuredCloneTest {
         DOMException e = assertThrows(DOMException.class, () -> structuredClone(channel.port1(),
                 StructuredSerializeOptions.transfer(channel.port1())));
         assertTrue(e.getMessage().contains("detached"), e.getMessage());
+    }
+
+    /**
+     * Transferred ports inside records, typed arrays and hash sets: each is finished on the receiver
+     * (the new port object is made there), and the containers keep their class and graph.
+     */
+    @Test
+    void transferredPortsInsideRecordsArraysAndSetsArriveAsTheNewPortObjects() throws Exception {
+        EventLoop loop = loops.start("ports-inside");
+        MessageChannel channel = new MessageChannel(loop);
+        MessageChannel a = new MessageChannel(loop);
+        MessageChannel b = new MessageChannel(loop);
+        LinkedBlockingQueue<MessageEvent> received = new LinkedBlockingQueue<>();
+        channel.port2().onmessage(received::add);
+        Request request = new Request("q", a.port1());
+        Set<Object> set = new HashSet<>(List.of(request));
+        MessagePort[] ports = {a.port1(), b.port1()};
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("request", request);
+        message.put("set", set);
+        message.put("ports", ports);
+        message.put("again", request);
+
+        channel.port1().postMessage(message, List.of(a.port1(), b.port1()));
+
+        MessageEvent event = next(received);
+        MessagePort newA = event.ports().get(0);
+        MessagePort newB = event.ports().get(1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> got = (Map<String, Object>) event.data();
+        assertEquals(List.of("request", "set", "ports", "again"), new ArrayList<>(got.keySet()));
+        Request gotRequest = (Request) got.get("request");
+        assertEquals("q", gotRequest.query());
+        assertSame(newA, gotRequest.reply());
+        assertSame(gotRequest, got.get("again"), "a deferred record reached twice is built once");
+        assertEquals(Set.of(gotRequest), got.get("set"));
+        assertTrue(((Set<?>) got.get("set")).contains(gotRequest), "hashed after its element was built");
+        MessagePort[] gotPorts = (MessagePort[]) got.get("ports");
+        assertSame(newA, gotPorts[0]);
+        assertSame(newB, gotPorts[1]);
+    }
+
+    /** A message for several receivers (BroadcastChannel) gets one form per receiver. */
+    @Test
+    void serializeEachGivesEveryReceiverItsOwnCopy() {
+        List<Integer> list = new ArrayList<>(List.of(1));
+        Object[] forms = dev.entangle.internal.StructuredClone.serializeEach(list, 2);
+        Object first = dev.entangle.internal.StructuredClone.deserialize(forms[0], List.of());
+        Object second = dev.entangle.internal.StructuredClone.deserialize(forms[1], List.of());
+        assertNotSame(first, second);
+        assertEquals(list, first);
+        assertEquals(list, second);
+        Object[] strings = dev.entangle.internal.StructuredClone.serializeEach("s", 2);
+        assertSame(strings[0], strings[1]);
     }
 }

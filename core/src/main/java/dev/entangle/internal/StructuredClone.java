@@ -66,7 +66,7 @@ public final class StructuredClone {
     }
 
     /**
-     * Serializes {@code value} on the sender's thread.
+     * Serializes {@code value} on the sender's thread, for one receiver (see {@link #serializeEach}).
      *
      * @param transfers the transfer list (see {@link TransferSteps}), or null if it is empty
      * @throws DOMException DataCloneError for a value that cannot be cloned, naming its class and path
@@ -83,7 +83,24 @@ public final class StructuredClone {
     }
 
     /**
-     * Deserializes on the receiving loop (or on the calling thread, for {@code structuredClone}).
+     * Serializes {@code value} once per receiver, for a message delivered to several receivers (a
+     * {@code BroadcastChannel}): a serialized form already holds the receiver's copies, so each
+     * receiver needs its own. Immutable values cost nothing more (the same object in every slot); the
+     * first failure throws before anything else is made.
+     *
+     * @throws DOMException DataCloneError for a value that cannot be cloned
+     */
+    public static Object[] serializeEach(Object value, int receivers) {
+        Object[] forms = new Object[receivers];
+        for (int i = 0; i < receivers; i++) {
+            forms[i] = serialize(value, null);
+        }
+        return forms;
+    }
+
+    /**
+     * Deserializes on the receiving loop (or on the calling thread, for {@code structuredClone}). A
+     * form is deserialized at most once: its objects become that receiver's.
      *
      * @param transferred the received ports (new port objects) in transfer-list order
      * @throws RuntimeException whatever a codec or a record constructor throws: the caller fires
