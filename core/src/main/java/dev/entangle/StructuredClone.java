@@ -96,8 +96,11 @@ public final class StructuredClone {
      * @throws DOMException DataCloneError if the value cannot be cloned
      * @throws RuntimeException whatever a codec's {@code deserialize} step throws
      */
+    @SuppressWarnings("unchecked")
     public static <T> T structuredClone(T value) {
-        return structuredClone(value, StructuredSerializeOptions.DEFAULT);
+        // No transfer list: the seam alone, as postMessage without transfers uses it.
+        return (T) dev.entangle.internal.StructuredClone.deserialize(
+                dev.entangle.internal.StructuredClone.serialize(value, null), List.of());
     }
 
     /**

@@ -106,6 +106,7 @@ public final class BufferSlot {
     }
 
     public boolean isDetached() {
+        // volatile read: a transfer committed by another thread is seen once its claim is released
         return bytes == null || (int) STATE.getVolatile(this) == DETACHED;
     }
 
@@ -117,7 +118,7 @@ public final class BufferSlot {
     /** Claims this slot for a transfer; false if it is detached. */
     boolean claim() {
         while (true) {
-            int s = (int) STATE.getVolatile(this);
+            int s = (int) STATE.getVolatile(this); // volatile: see a competing claim or detach
             if (s == DETACHED || bytes == null) {
                 return false;
             }

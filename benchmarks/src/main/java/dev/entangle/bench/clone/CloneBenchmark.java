@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -60,10 +59,10 @@ public class CloneBenchmark {
     /** An immutable part of {@link Customer}. */
     public record Address(String street, String city, int zip) implements Serializable { }
 
-    /** A 10-component record with mutable parts, one list reached twice. */
+    /** A 10-component record with mutable parts (lists, maps, a set, an array), one list reached twice. */
     public record Customer(String id, long version, List<String> tags, Map<String, Integer> counters,
             int[] samples, Address home, List<Address> previous, Set<String> roles, List<String> alsoTags,
-            Optional<String> note) implements Serializable { }
+            Map<String, List<String>> notes) implements Serializable { }
 
     /** The payloads; {@code buffer-*} are byte[]-backed ArrayBuffers, copied. */
     @State(Scope.Thread)
@@ -90,7 +89,8 @@ public class CloneBenchmark {
                     value = new Customer("c-42", 7L, tags, counters, new int[] {1, 2, 3, 4},
                             new Address("1 Main St", "Springfield", 12345),
                             new ArrayList<>(List.of(new Address("2 Elm St", "Shelbyville", 54321))),
-                            new HashSet<>(Set.of("admin")), tags, Optional.of("vip"));
+                            new HashSet<>(Set.of("admin")), tags,
+                            new LinkedHashMap<>(Map.of("vip", new ArrayList<>(List.of("since 2019")))));
                     break;
                 case "buffer-1k":
                     value = ArrayBuffer.wrap(new byte[1024]);
