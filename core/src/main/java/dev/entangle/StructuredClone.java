@@ -69,6 +69,15 @@ import dev.entangle.internal.TransferSteps;
  * list or array element, {@code ["key"]} for a map value (or {@code [#i]}, the entry's position),
  * {@code [key #i]} for a map key, {@code [#i]} for a set element, {@code .get()} for an optional.
  *
+ * <h2>Opting in</h2>
+ * <pre>{@code
+ * StructuredClone.registerShareable(Money.class);                  // immutable: pass by reference
+ * StructuredClone.registerCloner(Account.class, (a, ctx) ->         // mutable: copy on the sender
+ *         new Account(a.owner(), ctx.clone(a.history(), ".history")));
+ * StructuredClone.registerCodec(Value.class, jsCodec);              // foreign values: see Codec
+ * StructuredClone.markAsUncloneable(secret);                        // never leaves this thread
+ * }</pre>
+ *
  * <h2>Records and modules</h2>
  * Records are read through their accessors and rebuilt through their canonical constructor by
  * reflection. That works for records on the class path, for public records in exported packages, and
@@ -227,6 +236,16 @@ public final class StructuredClone {
      * values that the built-in rules handle (Java collections, transferred ports and buffers) go
      * through {@link SerializeContext#serialize}, which returns a form to embed, and come back through
      * {@link DeserializeContext#deserialize}.
+     *
+     * <p>How a JavaScript host uses it: it registers a Codec for its engine's value class and walks the
+     * script's object graph itself (its own identity table in {@link SerializeContext#messageState()}
+     * keeps cycles and shared references across calls). For {@code postMessage(value, [jsBuffer])} it
+     * wraps the JS buffer's bytes in an {@link ArrayBuffer}, puts that in the Java transfer list, and
+     * embeds {@code context.serialize(thatBuffer, …)}; on the receiving loop
+     * {@link DeserializeContext#deserialize} gives the moved buffer, whose {@link ArrayBuffer#asByteBuffer()}
+     * backs the new JS buffer. {@link EventLoop#current()} in {@link #deserialize} is the receiving loop
+     * (the caller's loop for {@link StructuredClone#structuredClone}), so the host can find its engine
+     * context there.
      *
      * <p>Must be thread-safe: several threads may serialize, and several loops deserialize, at once.
      */

@@ -225,4 +225,21 @@ class CloneSpiTest {
                 e.getMessage());
         assertFalse(channel.port1().toString().contains("detached"), "nothing detached");
     }
+
+    /** Node markAsUntransferable on a port, markAsUncloneable on a buffer. */
+    @Test
+    void marksApplyToPortsAndBuffers() {
+        MessageChannel channel = new MessageChannel(loops.start("marks"));
+        StructuredClone.markAsUntransferable(channel.port1());
+        assertTrue(StructuredClone.isMarkedAsUntransferable(channel.port1()));
+        DOMException port = assertThrows(DOMException.class, () -> structuredClone("m",
+                StructuredSerializeOptions.transfer(channel.port1())));
+        assertEquals("transfer[0]: dev.entangle.MessagePort is marked as untransferable", port.getMessage());
+        assertFalse(channel.port1().toString().contains("detached"));
+
+        ArrayBuffer buffer = new ArrayBuffer(1);
+        StructuredClone.markAsUncloneable(buffer);
+        DOMException copy = assertThrows(DOMException.class, () -> structuredClone(List.of(buffer)));
+        assertEquals("data[0]: dev.entangle.ArrayBuffer is marked as uncloneable", copy.getMessage());
+    }
 }
