@@ -43,7 +43,7 @@ import dev.entangle.StructuredSerializeOptions;
  * 20 ns over {@code handoff}.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar CloneBenchmark
+ * java -jar &lt;the benchmarks module's shaded jar&gt; CloneBenchmark -prof gc
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
