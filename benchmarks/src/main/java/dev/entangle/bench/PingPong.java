@@ -156,20 +156,43 @@ public class PingPong {
         }
     }
 
-    static final class SpinningQueueEcho implements Echo {
+    /** A baseline whose echo side is a plain daemon thread, stopped by interruption. */
+    abstract static class ThreadEcho implements Echo {
+        private Thread echoThread;
+
+        /** Call once, at the end of the subclass constructor (the body reads subclass fields). */
+        final void startEcho(String name, Runnable body) {
+            echoThread = Lifecycle.startDaemon(name, body);
+        }
+
+        @Override
+        public final Thread thread() {
+            return echoThread;
+        }
+
+        @Override
+        public final void close() {
+            Lifecycle.stop(echoThread);
+        }
+    }
+
+    static final class SpinningQueueEcho extends ThreadEcho {
         private final MessagePassingQueue<Object> pings = RawQueues.newPortQueue();
         private final MessagePassingQueue<Object> pongs = RawQueues.newPortQueue();
-        private final Thread echoThread = Lifecycle.startDaemon("spinning-echo", () -> {
-            Thread me = Thread.currentThread();
-            while (!me.isInterrupted()) {
-                Object m = pings.poll();
-                if (m != null) {
-                    pongs.offer(m);
-                } else {
-                    Thread.onSpinWait();
+
+        SpinningQueueEcho() {
+            startEcho("spinning-echo", () -> {
+                Thread me = Thread.currentThread();
+                while (!me.isInterrupted()) {
+                    Object m = pings.poll();
+                    if (m != null) {
+                        pongs.offer(m);
+                    } else {
+                        Thread.onSpinWait();
+                    }
                 }
-            }
-        });
+            });
+        }
 
         @Override
         public Object roundTrip(Object ping) {
@@ -180,20 +203,10 @@ public class PingPong {
             }
             return reply;
         }
-
-        @Override
-        public Thread thread() {
-            return echoThread;
-        }
-
-        @Override
-        public void close() {
-            Lifecycle.stop(echoThread);
-        }
     }
 
     /** Two single-slot mailboxes; each side parks until its slot is filled, then empties it. */
-    static final class ParkingEcho implements Echo {
+    static final class ParkingEcho extends ThreadEcho {
         private static final VarHandle PING_SLOT;
         private static final VarHandle PONG_SLOT;
 
@@ -212,7 +225,10 @@ public class PingPong {
         @SuppressWarnings("unused") // accessed through PONG_SLOT
         private volatile Object pongSlot;
         private volatile Thread pinger;
-        private final Thread echoThread = Lifecycle.startDaemon("parking-echo", this::echoLoop);
+
+        ParkingEcho() {
+            startEcho("parking-echo", this::echoLoop);
+        }
 
         private void echoLoop() {
             Thread me = Thread.currentThread();
@@ -230,24 +246,17 @@ public class PingPong {
 
         @Override
         public Object roundTrip(Object ping) {
-            pinger = Thread.currentThread();
+            Thread me = Thread.currentThread();
+            if (pinger != me) {
+                pinger = me; // once: a volatile write per round trip would tax the baseline
+            }
             PING_SLOT.setVolatile(this, ping);
-            LockSupport.unpark(echoThread);
+            LockSupport.unpark(thread());
             Object reply;
             while ((reply = PONG_SLOT.getAndSet(this, null)) == null) {
                 LockSupport.park(this);
             }
             return reply;
-        }
-
-        @Override
-        public Thread thread() {
-            return echoThread;
-        }
-
-        @Override
-        public void close() {
-            Lifecycle.stop(echoThread);
         }
     }
 }
