@@ -195,16 +195,10 @@ def table(res, results_path):
     lines.append(f"Machine: {info.get('cpu', '?')}, {info.get('os', '?')}; JDK: {jdk.strip()} "
                  f"(JMH {rows[0].get('jmhVersion', '?') if rows else '?'}).")
     lines.append(f"Command: `benchmarks/run.sh {info.get('profile', 'quick')}`.")
-    try:
-        cores = os.cpu_count() or 1
-        busy = max(float(info.get("load-before", "0")), float(info.get("load-after", "0")))
-        if busy > 0.5 * cores:
-            lines.append("")
-            lines.append(f"**Preliminary:** the machine was shared with other builds while this ran "
-                         f"(1-minute load average up to {busy:.1f} on {cores} cores); rerun on a quiet "
-                         f"machine before quoting these figures.")
-    except ValueError:
-        pass
+    note = preliminary_note(info)
+    if note:
+        lines.append("")
+        lines.append(f"**Preliminary:** {note}.")
     lines.append("")
     lines.append("Ratio = entangle / baseline of the measured score, both from this run. "
                  "\"Better\" says which way is good for entangle. ✅/❌: target of issue 6 met or missed.")
@@ -243,9 +237,24 @@ def write_table(text):
     print(f"updated the table in {README}")
 
 
-def chart(res):
+def preliminary_note(info):
+    """A warning when the run shared the machine with other work, else None."""
+    try:
+        cores = os.cpu_count() or 1
+        busy = max(float(info.get("load-before", "0")), float(info.get("load-after", "0")))
+    except ValueError:
+        return None
+    if busy > 0.5 * cores:
+        return (f"shared machine, 1-minute load average up to {busy:.1f} on {cores} cores; rerun on a "
+                f"quiet machine before quoting these figures")
+    return None
+
+
+def chart(res, results_path):
     cs = comparisons(res)
-    bar_h, gap, left, right, top = 18, 6, 430, 40, 60
+    info = machine_text(results_path)
+    note = preliminary_note(info)
+    bar_h, gap, left, right, top = 18, 6, 430, 40, 96
     plot_w = 420
     lo, hi = -2.0, 2.0  # log10 of the advantage: 1/100x .. 100x
     height = top + len(cs) * (bar_h + gap) + 50
@@ -261,7 +270,13 @@ def chart(res):
              f'<text x="10" y="20" font-size="15" font-weight="bold">entangle against its baselines '
              f'(same run)</text>',
              f'<text x="10" y="40">bar = how many times better entangle is (throughput ratio, or inverse '
-             f'time/bytes ratio); log scale; green: ≥ 1 or target met, red: target missed</text>']
+             f'time/bytes ratio); log scale; green: ≥ 1 or target met, red: target missed</text>',
+             f'<text x="10" y="58">{html.escape(os.path.basename(results_path))}, profile '
+             f'{html.escape(info.get("profile", "?"))}, {html.escape(info.get("date", "?"))}, '
+             f'{html.escape(info.get("cpu", "?"))}</text>']
+    if note:
+        parts.append(f'<text x="10" y="76" fill="#c0392b">PRELIMINARY: {html.escape(note.split(";")[0])}'
+                     f'</text>')
     for tick in (0.01, 0.1, 0.5, 1, 2, 10, 100):
         x = x_of(tick)
         parts.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 40}" '
@@ -293,7 +308,7 @@ def main(argv):
     elif len(argv) == 3 and argv[1] == "render":
         res = Results(load(argv[2]))
         write_table(table(res, argv[2]))
-        chart(res)
+        chart(res, argv[2])
     else:
         raise SystemExit(__doc__)
 
