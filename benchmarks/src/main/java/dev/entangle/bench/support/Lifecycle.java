@@ -1,0 +1,78 @@
+package dev.entangle.bench.support;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.entangle.EventLoop;
+
+/** Thread helpers shared by the benchmarks' setup and teardown code (never on a measured path). */
+public final class Lifecycle {
+    private Lifecycle() {
+    }
+
+    /** Starts a daemon thread running {@code body}. */
+    public static Thread startDaemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The thread of {@code loop}, asked for through a task. */
+    public static Thread threadOf(EventLoop loop) {
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        loop.execute(() -> thread.complete(Thread.currentThread()));
+        return join(thread);
+    }
+
+    /**
+     * Waits until {@code t} is parked without a timeout ({@link Thread.State#WAITING}); an entangle loop
+     * gets there after its short spin-then-yield phase. Setup code only: it busy-polls.
+     */
+    public static void awaitParked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(t.getName() + " did not park within 10 s: " + t.getState());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Closes {@code loop} and waits for its thread to end. */
+    public static void close(EventLoop loop) {
+        loop.close();
+        try {
+            if (!loop.awaitTermination(Duration.ofSeconds(30))) {
+                throw new IllegalStateException(loop.name() + " did not terminate within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Interrupts {@code t} and waits for it to end. */
+    public static void stop(Thread t) {
+        t.interrupt();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (t.isAlive()) {
+            throw new IllegalStateException(t.getName() + " did not stop within 30 s");
+        }
+    }
+
+    /** Waits up to 30 s for {@code future}. */
+    public static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
