@@ -244,6 +244,26 @@ public abstract class PortHandle {
 
     public final void ref(boolean value) {
         REF.setVolatile(this, value);
+        if (!value) {
+            loop.lifetimeChanged(); // an idle worker loop may now end
+        }
+    }
+
+    /**
+     * Node's rule for what keeps an event loop alive: this port is open, still bound, entangled,
+     * started, ref'ed, and wants messages. Any thread (the loop asks when it runs out of work).
+     */
+    final boolean keepsLoopAlive() {
+        return hasRef() && isStarted() && endpoint.isBoundTo(this) && endpoint.isEntangled()
+                && wantsMessages();
+    }
+
+    /**
+     * Whether anyone listens for this port's messages (a {@code message} listener or handler); a port
+     * nobody listens to does not keep its loop alive. Any thread. This default says yes.
+     */
+    protected boolean wantsMessages() {
+        return true;
     }
 
     public final boolean hasRef() {
