@@ -144,6 +144,8 @@ public final class LoopCore {
     private volatile Object facade;
     /** Loop-confined: the ports have been closed after CLOSING was seen. */
     private boolean portsClosed;
+    /** Written before `termination` completes, read after: the loop ended abnormally. */
+    private boolean abandoned;
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
@@ -381,6 +383,14 @@ public final class LoopCore {
         return termination.minimalCompletionStage();
     }
 
+    /**
+     * True if the loop ended abnormally (a VirtualMachineError escaped a task, or the executor refused a
+     * turn) rather than by close(). Meaningful once {@link #termination()} has completed.
+     */
+    public boolean wasAbandoned() {
+        return termination.isDone() && abandoned;
+    }
+
     /** Reports a Throwable from user code to the loop's error handler; never throws. */
     public void reportError(Throwable error) {
         Thread.UncaughtExceptionHandler handler = errorHandler != null ? errorHandler
@@ -465,6 +475,7 @@ public final class LoopCore {
 
     /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
     private void abandon() {
+        abandoned = true;
         STATE.setVolatile(this, CLOSING);
         closePorts();
         terminate();
