@@ -10,11 +10,14 @@ import java.util.Set;
 
 /**
  * Test fixture for "no thread leak": snapshots the live threads, and later waits (bounded, by joining)
- * for every thread started since to end. The process-wide daemon threads entangle starts once and keeps
- * ({@code entangle-common}, {@code entangle-port-cleaner}) are not leaks and are ignored.
+ * for every thread started since to end. Process-wide daemon threads started once and kept are not
+ * leaks and are ignored: entangle's ({@code entangle-common}, {@code entangle-port-cleaner}) and, on
+ * Java 21+, the JVM's virtual-thread scheduler (carrier threads and {@code VirtualThread-unblocker}).
  */
 final class LiveThreads {
-    private static final Set<String> PROCESS_WIDE = Set.of("entangle-common", "entangle-port-cleaner");
+    private static final Set<String> PROCESS_WIDE = Set.of("entangle-common", "entangle-port-cleaner",
+            "VirtualThread-unblocker");
+    private static final String CARRIER_THREAD = "jdk.internal.misc.CarrierThread";
 
     private final Set<Thread> before;
 
@@ -32,7 +35,8 @@ final class LiveThreads {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> alive = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (before.contains(t) || PROCESS_WIDE.contains(t.getName()) || t == Thread.currentThread()) {
+            if (before.contains(t) || PROCESS_WIDE.contains(t.getName())
+                    || t.getClass().getName().equals(CARRIER_THREAD) || t == Thread.currentThread()) {
                 continue;
             }
             long remainingMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);

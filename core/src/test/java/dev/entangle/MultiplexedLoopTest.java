@@ -238,16 +238,21 @@ class MultiplexedLoopTest {
     @Test
     void aRefusedTurnReportsTheErrorClosesThePortsAndTerminates() throws Exception {
         AtomicBoolean refuse = new AtomicBoolean();
+        LinkedBlockingQueue<String> turnsEnded = new LinkedBlockingQueue<>();
         Executor fickle = task -> {
             if (refuse.get()) {
                 throw new RejectedExecutionException("no more");
             }
-            pool.execute(task);
+            pool.execute(() -> {
+                task.run();
+                turnsEnded.add("turn ended");
+            });
         };
         EventLoop loop = loop(fickle, "refused");
         MessageChannel channel = new MessageChannel(loop);
         channel.port2().start();
         assertEquals("ok", Loops.on(loop, () -> "ok"));
+        assertEquals("turn ended", next(turnsEnded), "the loop is idle: the next post submits a turn");
         refuse.set(true);
 
         AtomicBoolean ran = new AtomicBoolean();
