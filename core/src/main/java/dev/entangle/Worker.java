@@ -218,6 +218,7 @@ public final class Worker extends EventTarget {
      *
      * @throws DOMException DataCloneError if {@code workerData} cannot be cloned or {@code transfer} is
      *     bad (see {@code postMessage}); nothing is started and nothing is detached then
+     * @throws DOMException InvalidStateError if called on a loop that is closing
      * @throws NullPointerException if {@code name}, {@code transfer}, one of its entries, or
      *     {@code body} is null
      */
@@ -227,6 +228,9 @@ public final class Worker extends EventTarget {
         Objects.requireNonNull(body, "body");
         EventLoop current = EventLoop.current();
         this.parent = current != null ? current : EventLoop.common();
+        if (parent.isClosed()) {
+            throw DOMException.invalidStateError("event loop " + parent.name() + " is closed");
+        }
         PortEndpoint[] pair = PortEndpoint.entangledPair();
         this.workerSide = pair[1];
         this.inbox = new Inbox(this, pair[0]);

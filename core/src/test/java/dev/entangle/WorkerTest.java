@@ -109,6 +109,26 @@ class WorkerTest {
     }
 
     @Test
+    void creatingAWorkerOnAClosingLoopIsInvalidStateErrorAndStartsNothing() throws Exception {
+        EventLoop closing = loops.start("closing");
+        CountDownLatch gate = new CountDownLatch(1);
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        closing.execute(() -> {
+            try {
+                gate.await();
+                new Worker("late", scope -> { });
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        closing.close(); // the queued task still runs, on a closing loop
+        gate.countDown();
+        DOMException e = assertInstanceOf(DOMException.class, thrown.get(10, TimeUnit.SECONDS));
+        assertEquals("InvalidStateError", e.name());
+    }
+
+    @Test
     void eventsArriveOnlineThenMessagesThenExitOnTheParentLoop() throws Exception {
         spawn("poster", scope -> {
             for (int i = 1; i <= 3; i++) {
