@@ -39,7 +39,9 @@ import dev.entangle.internal.WorkerLink;
  * After the body returns, the worker lives while its loop has work or one of its ports is open,
  * entangled, started, ref'ed and has a {@code message} listener or handler (for example
  * {@code parentPort.onmessage(...)}); then it ends by itself with exit code 0. {@link MessagePort#unref()}
- * on a port lets the worker end in spite of it. The worker also ends on {@link Scope#exit(int)}
+ * on a port lets the worker end in spite of it. A {@code Worker} created inside a worker keeps that
+ * worker alive until it has exited and its {@code exit} event has been dispatched (as Node's
+ * {@code worker.ref()}, the default). The worker also ends on {@link Scope#exit(int)}
  * (that code), on an uncaught throwable in the body or in a handler (code 1, after an {@code error}
  * event), and on {@link #terminate()} (code 1, as in Node). When it ends, its ports are closed (their
  * peers receive {@code close}) and its thread finishes.

@@ -151,6 +151,19 @@ class LifetimeTest {
     }
 
     @Test
+    void aWorkerCreatedInsideAWorkerKeepsItAliveUntilTheInnerOneExits() throws Exception {
+        spawn(scope -> {
+            Worker inner = new Worker("inner", innerScope ->
+                    innerScope.parentPort().onmessage(e -> innerScope.exit((Integer) e.data())));
+            inner.addEventListener("exit", e -> scope.parentPort().postMessage(
+                    "inner exit " + ((Worker.ExitEvent) e).exitCode()));
+            inner.postMessage(5);
+        });
+        assertEquals("message inner exit 5", next(events), "the outer worker lived to see it");
+        assertEquals("exit 0", next(events));
+    }
+
+    @Test
     void closingTheWorkersLoopEndsItWithCode0() throws Exception {
         spawn(scope -> {
             scope.parentPort().onmessage(e -> { });

@@ -218,14 +218,19 @@ public final class LoopCore {
         return facade;
     }
 
-    /** Starts the loop: its thread, or its first turn if work is already queued. Call once. */
+    /**
+     * Starts the loop: its thread, or, for a multiplexed loop, its first turn if work was queued while
+     * it was new (nothing runs before start). Call once.
+     */
     public void start() {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
             throw new IllegalStateException("loop " + name + " already started");
         }
         if (thread != null) {
             thread.start();
-        } else {
+        } else if (!runQueue.isEmpty()) {
+            // After the CAS (volatile): either this sees an entry queued while NEW, or its producer
+            // sees RUNNING and schedules the turn itself.
             scheduleTurn();
         }
     }
@@ -274,8 +279,9 @@ public final class LoopCore {
     private void enqueue(Object entry) {
         runQueue.offer(entry);
         if (thread == null) {
-            // Volatile read after the offer's CAS: the producer side of the turn handshake.
-            if ((int) SCHEDULED.getVolatile(this) == 0) {
+            // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+            // start(), which schedules what was queued while NEW).
+            if ((int) SCHEDULED.getVolatile(this) == 0 && (int) STATE.getVolatile(this) != NEW) {
                 scheduleTurn();
             }
             return;
