@@ -40,8 +40,9 @@ import dev.entangle.internal.WorkerLink;
  * entangled, started, ref'ed and has a {@code message} listener or handler (for example
  * {@code parentPort.onmessage(...)}); then it ends by itself with exit code 0. {@link MessagePort#unref()}
  * on a port lets the worker end in spite of it. A {@code Worker} created inside a worker keeps that
- * worker alive until it has exited and its {@code exit} event has been dispatched (as Node's
- * {@code worker.ref()}, the default). The worker also ends on {@link Scope#exit(int)}
+ * worker alive until it has exited and its {@code exit} event has been dispatched, unless
+ * {@link #unref()}'ed (Node's {@code worker.ref()} / {@code unref()}). The worker also ends on
+ * {@link Scope#exit(int)}
  * (that code), on an uncaught throwable in the body or in a handler (code 1, after an {@code error}
  * event), and on {@link #terminate()} (code 1, as in Node). When it ends, its ports are closed (their
  * peers receive {@code close}) and its thread finishes.
@@ -431,6 +432,24 @@ public final class Worker extends EventTarget {
         return (EventHandler<ErrorEvent>) getEventHandler("error");
     }
 
+    /**
+     * Node's {@code worker.ref()}: a running worker keeps the loop that created it alive (the default;
+     * only a worker's loop ends by itself, so this matters for a worker created inside a worker).
+     */
+    public void ref() {
+        inbox.ref(true);
+    }
+
+    /** Node's {@code worker.unref()}: this worker no longer keeps the loop that created it alive. */
+    public void unref() {
+        inbox.ref(false);
+    }
+
+    /** Node's {@code worker.hasRef()}: true if ref'ed and its {@code exit} event is still to come. */
+    public boolean hasRef() {
+        return inbox.hasRef();
+    }
+
     @Override
     void reportException(Throwable error) {
         parent.core.reportError(error);
@@ -463,6 +482,16 @@ public final class Worker extends EventTarget {
         @Override
         protected void deliverClose() {
             worker.arrive(); // every message the worker posted has been dispatched
+        }
+
+        /**
+         * A running worker keeps the loop that created it alive until its {@code exit} event has been
+         * dispatched (then this handle is closed), unless unref'ed; the channel may be disentangled
+         * before that, while the worker's thread finishes.
+         */
+        @Override
+        protected boolean keepsLoopAlive() {
+            return hasRef() && isStarted();
         }
     }
 }

@@ -164,6 +164,21 @@ class LifetimeTest {
     }
 
     @Test
+    void anUnrefedInnerWorkerDoesNotKeepItsParentWorkerAliveAndEndsWithIt() throws Exception {
+        CompletableFuture<Boolean> hasRef = new CompletableFuture<>();
+        spawn(scope -> {
+            Worker inner = new Worker("inner", innerScope ->
+                    innerScope.parentPort().onmessage(e -> { })); // alive while its parent port is
+            inner.unref();
+            hasRef.complete(inner.hasRef());
+        });
+        assertEquals("exit 0", next(events), "the outer worker ended in spite of the inner one");
+        assertFalse(hasRef.get(10, TimeUnit.SECONDS));
+        // The outer worker's end closed its ports, so the inner one's parentPort was disentangled and
+        // it ended too: the thread check after the test fails otherwise.
+    }
+
+    @Test
     void closingTheWorkersLoopEndsItWithCode0() throws Exception {
         spawn(scope -> {
             scope.parentPort().onmessage(e -> { });

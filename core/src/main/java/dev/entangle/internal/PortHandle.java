@@ -250,10 +250,12 @@ public abstract class PortHandle {
     }
 
     /**
-     * Node's rule for what keeps an event loop alive: this port is open, still bound, entangled,
-     * started, ref'ed, and wants messages. Any thread (the loop asks when it runs out of work).
+     * Whether this port keeps its loop alive; any thread (the loop asks when it runs out of work). This
+     * default is Node's rule for a port: open, still bound, entangled, started, ref'ed, and wanting
+     * messages. A handle that stands for more than a port (a Worker's side of its implicit channel)
+     * overrides it.
      */
-    final boolean keepsLoopAlive() {
+    protected boolean keepsLoopAlive() {
         return hasRef() && isStarted() && endpoint.isBoundTo(this) && endpoint.isEntangled()
                 && wantsMessages();
     }
