@@ -28,7 +28,8 @@ import dev.entangle.internal.WorkerLink;
  * }</pre>
  *
  * <h2>Inside</h2>
- * The body runs as the first task of the worker's loop, a dedicated thread named after the worker, and
+ * The body runs as the first task of the worker's loop, a dedicated non-daemon thread named after the
+ * worker (so, as in Node, a running worker keeps the JVM alive), and
  * receives a {@link Scope}: the worker's {@linkplain Scope#loop() loop}, its
  * {@linkplain Scope#parentPort() parentPort} (the worker's end of the implicit channel) and its
  * {@linkplain Scope#workerData() workerData}, a structured clone of the value given to the constructor,

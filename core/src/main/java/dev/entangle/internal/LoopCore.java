@@ -421,6 +421,7 @@ public final class LoopCore {
      * @return the number of entries run; less than {@code limit} means the queue was found empty
      */
     private int runEntries(int limit) {
+        assert inEventLoop() : "runEntries off the loop";
         for (int n = 0; n < limit; n++) {
             if (!portsClosed && (int) STATE.getVolatile(this) >= CLOSING) {
                 closePorts(); // once; then run what is left and stop
