@@ -6,11 +6,11 @@ package dev.entangle;
  *
  * <ul>
  * <li>{@link #busySpin()}: the loop never parks; a message posted from another thread is picked up
- * within the time of one queue poll (a cache-line hand-off, on the order of 100 ns on current x86), but
- * the loop burns a whole core while idle. For latency-critical loops on machines with cores to spare.</li>
+ * within one queue poll (a cache-line hand-off between cores), but the loop burns a whole core while
+ * idle. For latency-critical loops on machines with cores to spare.</li>
  * <li>{@link #park()}: the loop parks as soon as it is idle; it uses no CPU while idle, but each post
- * to an idle loop pays a park/unpark round trip (an OS wake-up, on the order of tens of microseconds on
- * Linux).</li>
+ * to an idle loop pays a park/unpark round trip: an OS wake-up of the loop's thread, typically two to
+ * three orders of magnitude slower than the hand-off to a spinning loop.</li>
  * <li>{@link #spinYieldPark(int, int)} (the default, {@link #DEFAULT}): spin a little, then yield,
  * then park: a loop that gets work again soon after the last (request/response traffic) answers at
  * spinning speed, and a loop that stays idle costs nothing after a short while.</li>

@@ -71,8 +71,10 @@ import dev.entangle.internal.WorkerLink;
  * after it started to stop (for example an {@link InterruptedException} wrapped by a handler) are not
  * reported: Node reports only the error that stopped a worker.
  *
- * <p>Threads: every method may be called from any thread. Listeners of this object run on the parent
- * loop; a listener that throws goes to the parent loop's error handler. Memory consistency effects:
+ * <p>Threads: every method may be called from any thread. The events the worker fires run this
+ * object's listeners on the parent loop, and a listener that throws goes to the parent loop's error
+ * handler; {@link #dispatchEvent} called by user code runs on the calling thread, as for a plain
+ * {@link EventTarget}. Memory consistency effects:
  * actions of the parent before the constructor <i>happen-before</i> the body runs; actions in the
  * worker before {@code postMessage} on its parentPort <i>happen-before</i> the matching
  * {@code message} event here, and actions of the worker's thread <i>happen-before</i> the completion

@@ -290,6 +290,22 @@ class WorkerTest {
     }
 
     @Test
+    void terminateRightAfterCreationAlwaysEndsWithExit1AndNoError() throws Exception {
+        // Races terminate() against the worker's start: the body may or may not have run.
+        for (int round = 0; round < 50; round++) {
+            LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            CompletionStage<Integer> stage = Loops.on(parent, () -> {
+                Worker worker = new Worker("short-lived", scope -> scope.parentPort().onmessage(e -> { }));
+                worker.addEventListener("error", e -> seen.add("error"));
+                worker.addEventListener("exit", e -> seen.add("exit " + ((Worker.ExitEvent) e).exitCode()));
+                return worker.terminate();
+            });
+            assertEquals(1, exitCode(stage), "round " + round);
+            assertEquals("exit 1", next(seen), "round " + round);
+        }
+    }
+
+    @Test
     void eventsOfAWorkerCreatedOffAnyLoopWaitForStart() throws Exception {
         CountDownLatch posted = new CountDownLatch(1);
         Worker worker = record(new Worker("detached", scope -> {
