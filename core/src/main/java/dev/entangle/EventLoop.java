@@ -8,14 +8,27 @@ import java.util.concurrent.RejectedExecutionException;
 import dev.entangle.internal.LoopCore;
 
 /**
- * An event loop (HTML §8.1.7): one thread that runs tasks and dispatches the events of the ports it
- * owns, one at a time, in order. It plays the part of a browser's window or worker event loop, or of a
- * Node worker thread.
+ * An event loop (HTML §8.1.7): runs tasks and dispatches the events of the ports it owns, one at a
+ * time, in order, never on two threads at once. It plays the part of a browser's window or worker
+ * event loop, or of a Node worker thread.
+ *
+ * <p>Two kinds, one behaviour:
+ * <ul>
+ * <li><b>Dedicated</b> ({@link #start(String)}): the loop owns a thread. When it has nothing to do it
+ * follows its {@link IdleStrategy} (by default spin briefly, yield, then park); a {@code postMessage}
+ * or {@link #execute} from another thread wakes a parked loop, while a loop that is busy is never woken
+ * per message.</li>
+ * <li><b>Multiplexed</b> ({@link #on(Executor, String)}): the loop owns no thread. When work arrives
+ * it submits itself once to the executor, runs a bounded batch of tasks and port drains (at most 64
+ * entries, each port drain at most 64 messages), and submits itself again if work remains, so that
+ * thousands of loops share a few threads fairly. An idle multiplexed loop costs a few objects and no
+ * thread. On Java 21+, {@code EventLoop.on(Executors.newVirtualThreadPerTaskExecutor(), name)} runs each
+ * turn on a fresh virtual thread.</li>
+ * </ul>
  *
  * <p>Every {@link MessagePort} is owned by one loop, and its listeners and handlers run only on that
- * loop's thread. A loop with nothing to do spins briefly, then parks; a {@code postMessage} or
- * {@link #execute} from another thread wakes a parked loop, while a loop that is busy is never woken
- * per message.
+ * loop. While a task or listener runs, {@link #current()} returns its loop and {@link #inEventLoop()}
+ * is true on that loop, on whichever thread it runs.
  *
  * <pre>{@code
  * try (EventLoop worker = EventLoop.start("worker")) {
@@ -27,46 +40,59 @@ import dev.entangle.internal.LoopCore;
  *
  * <p>Threads: every method may be called from any thread. A task or listener that throws does not
  * stop the loop: the throwable goes to the loop's error handler ({@link #start(String,
- * Thread.UncaughtExceptionHandler)}; by default the loop thread's uncaught-exception handler, which
+ * Thread.UncaughtExceptionHandler)}; by default the current thread's uncaught-exception handler, which
  * prints it) and the loop goes on with the next task.
  *
- * <p>Lifecycle: started by {@link #start(String)}; {@link #close()} stops it after the tasks already
- * queued and closes its ports (their peers receive {@code close}); {@link #awaitTermination} waits for
- * the thread to end. A loop runs once. The {@link #common()} loop lives as long as the JVM.
+ * <p>Lifecycle: a loop made by {@link #start} or {@link #on} lives until {@link #close()}, which
+ * closes its ports (their peers receive {@code close}) before running anything else, then runs the
+ * tasks already queued and ends; {@link #awaitTermination} waits for that (for a dedicated loop, for
+ * its thread to finish its last task). A loop runs once. The {@link #common()} loop lives as long as
+ * the JVM. A {@link Worker}'s loop also ends by itself, as in Node, once it is idle and none of its
+ * ports keeps it alive (see {@link MessagePort#unref()}).
+ *
+ * <p>A multiplexed loop whose executor refuses a turn ({@link RejectedExecutionException}, for example
+ * after {@code shutdown()}) reports that to its error handler, closes its ports and terminates; the
+ * tasks it had queued are dropped. Shut an executor down only after closing its loops.
  *
  * <p>Memory consistency effects: actions in a thread prior to {@link #execute} <i>happen-before</i> the
- * task runs; actions of the loop thread <i>happen-before</i> {@link #awaitTermination} returns true.
+ * task runs; for a multiplexed loop, the actions of one turn <i>happen-before</i> the next turn, on
+ * whatever thread it runs; actions of the loop <i>happen-before</i> {@link #awaitTermination} returns
+ * true.
  */
 public final class EventLoop implements Executor, AutoCloseable {
-    /* Mechanics (run queue, park/unpark handshake, state machine) live in internal.LoopCore. */
+    /* Mechanics (run queue, park/unpark and turn handshakes, state machine) live in internal.LoopCore. */
 
     private static final class Common {
-        static final EventLoop INSTANCE = create("entangle-common", null, true, true);
+        static final EventLoop INSTANCE = started(
+                new LoopCore("entangle-common", null, true, true, IdleStrategy.DEFAULT, false));
     }
 
     final LoopCore core;
 
     private EventLoop(LoopCore core) {
         this.core = core;
+        core.bindFacade(this);
     }
 
-    private static EventLoop create(String name, Thread.UncaughtExceptionHandler onError,
-            boolean daemon, boolean shared) {
-        LoopCore core = new LoopCore(name, onError, daemon, shared);
+    /** Wraps {@code core} without starting it (a Worker queues its body first). */
+    static EventLoop unstarted(LoopCore core) {
+        return new EventLoop(core);
+    }
+
+    private static EventLoop started(LoopCore core) {
         EventLoop loop = new EventLoop(core);
-        core.bindFacade(loop);
         core.start();
         return loop;
     }
 
     /**
-     * Starts a loop on a new dedicated, non-daemon thread of that name. Errors thrown by its tasks and
-     * listeners go to the thread's default uncaught-exception handling.
+     * Starts a loop on a new dedicated, non-daemon thread of that name, with the default idle strategy.
+     * Errors thrown by its tasks and listeners go to the thread's default uncaught-exception handling.
      *
      * @throws NullPointerException if {@code name} is null
      */
     public static EventLoop start(String name) {
-        return create(Objects.requireNonNull(name, "name"), null, false, false);
+        return start(name, IdleStrategy.DEFAULT);
     }
 
     /**
@@ -76,13 +102,70 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, Thread.UncaughtExceptionHandler onError) {
-        return create(Objects.requireNonNull(name, "name"), Objects.requireNonNull(onError, "onError"),
-                false, false);
+        return start(name, IdleStrategy.DEFAULT, Objects.requireNonNull(onError, "onError"));
     }
 
     /**
-     * The loop running on the calling thread, or null if the caller is not on a loop thread (as in
-     * a task, listener or handler).
+     * Starts a loop on a new dedicated, non-daemon thread of that name that idles with
+     * {@code idleStrategy} (see {@link IdleStrategy} for the latency/CPU trade).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static EventLoop start(String name, IdleStrategy idleStrategy) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(idleStrategy, "idleStrategy");
+        return started(new LoopCore(name, null, false, false, idleStrategy, false));
+    }
+
+    /**
+     * Starts a loop on a new dedicated, non-daemon thread of that name that idles with
+     * {@code idleStrategy} and reports every throwable from its tasks, listeners and handlers to
+     * {@code onError}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static EventLoop start(String name, IdleStrategy idleStrategy,
+            Thread.UncaughtExceptionHandler onError) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(idleStrategy, "idleStrategy");
+        Objects.requireNonNull(onError, "onError");
+        return started(new LoopCore(name, onError, false, false, idleStrategy, false));
+    }
+
+    /**
+     * Creates a multiplexed loop that runs on {@code executor}: each time it has work it submits one
+     * task there, which runs a bounded batch and resubmits itself while work remains. The loop never
+     * runs on two threads at once. Errors thrown by its tasks and listeners go to the running thread's
+     * uncaught-exception handler.
+     *
+     * <p>The executor must accept the loop's turns until the loop has terminated. It may be a thread
+     * pool shared by thousands of loops, a virtual-thread-per-task executor (Java 21+), or another event
+     * loop. A turn that blocks holds an executor thread: on a small pool, block only on virtual threads.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static EventLoop on(Executor executor, String name) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(name, "name");
+        return started(new LoopCore(name, null, executor, false));
+    }
+
+    /**
+     * {@link #on(Executor, String)}, reporting every throwable from the loop's tasks, listeners and
+     * handlers to {@code onError} (called on the loop; the loop goes on).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static EventLoop on(Executor executor, String name, Thread.UncaughtExceptionHandler onError) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(onError, "onError");
+        return started(new LoopCore(name, onError, executor, false));
+    }
+
+    /**
+     * The loop running on the calling thread, or null if the caller is not running a loop's task,
+     * listener or handler.
      */
     public static EventLoop current() {
         LoopCore core = LoopCore.current();
@@ -98,7 +181,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         return Common.INSTANCE;
     }
 
-    /** This loop's name (also its thread's name). */
+    /** This loop's name (also its thread's name, for a dedicated loop). */
     public String name() {
         return core.name();
     }
@@ -114,14 +197,14 @@ public final class EventLoop implements Executor, AutoCloseable {
         core.execute(Objects.requireNonNull(task, "task"));
     }
 
-    /** True if the calling thread is this loop's thread. */
+    /** True if this loop is running on the calling thread right now (in one of its tasks or listeners). */
     public boolean inEventLoop() {
         return core.inEventLoop();
     }
 
     /**
-     * Starts an orderly shutdown and returns at once: no new tasks are accepted; tasks already queued
-     * run; then the loop's ports are closed, which fires {@code close} at their peers. Idempotent; never
+     * Starts an orderly shutdown and returns at once: no new tasks are accepted; the loop's ports are
+     * closed, which fires {@code close} at their peers; tasks already queued run; then the loop ends. Idempotent; never
      * throws; may be called on the loop itself. Has no effect on {@link #common()}.
      */
     @Override
@@ -135,7 +218,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Waits until the loop thread has finished after {@link #close()}, or the timeout elapses.
+     * Waits until the loop has finished after {@link #close()} (a dedicated loop's thread has run its
+     * last task), or the timeout elapses.
      *
      * @return true if the loop terminated
      * @throws InterruptedException if interrupted while waiting

@@ -82,21 +82,12 @@ public final class MessagePort extends EventTarget implements Transferable {
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
-            List<MessagePort> ports = adopt(owner, endpoints);
-            Object data;
-            try {
-                data = StructuredClone.deserialize(payload, ports);
-            } catch (RuntimeException deserializationFailure) {
-                // HTML §9.4.4 step "deserialize": on failure fire messageerror; the ports are lost.
-                ports.forEach(MessagePort::close);
-                MessageEvent error = new MessageEvent("messageerror", null, List.of());
-                error.setTrusted(true);
-                port.dispatch(error);
-                return;
-            }
-            MessageEvent event = new MessageEvent("message", data, ports);
-            event.setTrusted(true);
-            port.dispatch(event);
+            port.dispatch(receivedEvent(owner, payload, endpoints));
+        }
+
+        @Override
+        protected boolean wantsMessages() {
+            return port.hasListeners("message");
         }
 
         @Override
@@ -105,6 +96,24 @@ public final class MessagePort extends EventTarget implements Transferable {
             event.setTrusted(true);
             port.dispatch(event);
         }
+    }
+
+    /**
+     * The trusted event for a message received by a port of {@code owner}: a {@code message} event, or
+     * a {@code messageerror} event if deserialization fails (HTML §9.4.4 step "deserialize"; the ports
+     * that came with it are then closed). On {@code owner}'s loop.
+     */
+    static MessageEvent receivedEvent(EventLoop owner, Object payload, PortEndpoint[] endpoints) {
+        List<MessagePort> ports = adopt(owner, endpoints);
+        MessageEvent event;
+        try {
+            event = new MessageEvent("message", StructuredClone.deserialize(payload, ports), ports);
+        } catch (RuntimeException deserializationFailure) {
+            ports.forEach(MessagePort::close);
+            event = new MessageEvent("messageerror", null, List.of());
+        }
+        event.setTrusted(true);
+        return event;
     }
 
     /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */
@@ -119,6 +128,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         return List.of(ports);
     }
 
+    /** The handle behind a transfer-list entry, or null if it is not a port. */
     static PortHandle handleOf(Object transferable) {
         return transferable instanceof MessagePort ? ((MessagePort) transferable).handle : null;
     }
@@ -184,6 +194,9 @@ public final class MessagePort extends EventTarget implements Transferable {
     public void onmessage(EventHandler<MessageEvent> handler) {
         setEventHandler("message", handler);
         handle.start();
+        if (handler == null) {
+            owner.core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
+        }
     }
 
     /** The current {@code message} event handler, or null. */
@@ -267,12 +280,19 @@ public final class MessagePort extends EventTarget implements Transferable {
         return event;
     }
 
-    /** Node's {@code port.ref()}: marks this port as keeping its loop alive (default). */
+    /**
+     * Node's {@code port.ref()}: marks this port as keeping its loop alive (the default). Only a
+     * {@link Worker}'s loop ends by itself: it stays alive while it has work or one of its ports is
+     * open, entangled, started, ref'ed and has a {@code message} listener or handler.
+     */
     public void ref() {
         handle.ref(true);
     }
 
-    /** Node's {@code port.unref()}: this port no longer keeps its loop alive. */
+    /**
+     * Node's {@code port.unref()}: this port no longer keeps its loop alive; a worker whose only
+     * remaining port is unref'ed ends once idle (the port still receives messages until then).
+     */
     public void unref() {
         handle.ref(false);
     }
@@ -319,6 +339,16 @@ public final class MessagePort extends EventTarget implements Transferable {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@inheritDoc} A port left without {@code message} listeners no longer keeps a worker's loop
+     * alive (see {@link #unref()}).
+     */
+    @Override
+    public void removeEventListener(String type, EventListener listener) {
+        super.removeEventListener(type, listener);
+        owner.core.lifetimeChanged();
     }
 
     @Override

@@ -4,28 +4,38 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
+import dev.entangle.IdleStrategy;
+
 /**
- * The mechanics of one event loop (HTML §8.1.7): a single consumer thread that takes tasks and port
- * drains from one multi-producer queue, runs them one at a time, and parks when idle.
+ * The mechanics of one event loop (HTML §8.1.7): tasks and port drains taken from one multi-producer
+ * queue and run one at a time, by a single thread at any moment. Two kinds share everything but the
+ * thread: a <i>dedicated</i> loop owns a thread and idles on it with an {@link IdleStrategy}; a
+ * <i>multiplexed</i> loop owns no thread and runs as a task on an {@link Executor} whenever it has work,
+ * a bounded batch at a time.
  *
- * <p>Thread contract: {@link #execute}, {@link #submitDrain}, {@link #close}, {@link #awaitTermination},
- * {@link #register} and {@link #unregister} may be called from any thread. {@link #run} is the loop body
- * and runs only on the loop's own thread. Tasks and drains always run on the loop's thread, never on a
- * caller's.
+ * <p>Thread contract: {@link #execute}, {@link #submitDrain}, {@link #close}, {@link #closeNow},
+ * {@link #awaitTermination}, {@link #register} and {@link #unregister} may be called from any thread.
+ * Tasks and drains always run on the loop (its dedicated thread, or the executor thread currently
+ * running its turn), never on a caller's thread, and never on two threads at once.
  *
  * <p>Memory consistency effects: actions in a thread prior to {@link #execute} or {@link #submitDrain}
- * <i>happen-before</i> the task or drain runs on the loop thread (the queue's offer is a release, its poll
- * an acquire). Actions of the loop thread <i>happen-before</i> a successful return from
- * {@link #awaitTermination}.
+ * <i>happen-before</i> the task or drain runs on the loop (the queue's offer is a release, its poll an
+ * acquire). For a multiplexed loop, everything a turn did <i>happens-before</i> the next turn, on
+ * whatever thread it runs. Actions of the loop <i>happen-before</i> a successful return from
+ * {@link #awaitTermination} and the completion of {@link #termination()}.
  */
 public final class LoopCore {
     /*
@@ -36,27 +46,53 @@ public final class LoopCore {
      * PortEndpoint sits in at most one loop's run queue at a time (its SCHEDULED flag, see PortEndpoint),
      * so a busy port costs the loop one queue entry per batch, not one per message. An endpoint that
      * still has messages after its batch goes back to the tail: tasks and other ports queued meanwhile
-     * run first (HTML's "one task at a time"; SPEC item 9, no starvation).
+     * run first (HTML's "one task at a time"; SPEC item 9, no starvation). Both loop kinds consume the
+     * queue through runEntries(), the one place where entries run and where closing is noticed.
      *
      * State machine, changed by CAS on `state` only:
-     *   NEW --start()--> RUNNING --close()--> CLOSING --(loop thread: ports closed, queue drained)-->
+     *   NEW --start()--> RUNNING --close()--> CLOSING --(on the loop: ports closed, queue drained)-->
      *   TERMINATED.
      * A loop runs once and is then discarded. execute() is refused from CLOSING on; internal drains are
-     * still accepted while CLOSING (the ports they belong to are closed by then and only discard).
+     * still accepted while CLOSING (the ports they belong to are closed by then and only discard). The
+     * loop closes its ports once, in the first turn that sees CLOSING, before running anything else, so
+     * that no message is dispatched after close(); tasks already queued still run.
      *
-     * Idle strategy. When the run queue is empty the loop spins SPINS times (Thread.onSpinWait), yields
-     * YIELDS times, then parks. The park/unpark handshake is Dekker-style on two volatile locations:
+     * Dedicated loops: idle strategy and park handshake. When the run queue is empty the loop asks its
+     * IdleStrategy; when the strategy says "park", the loop parks with a Dekker-style handshake on two
+     * volatile locations:
      *   loop:     parked = true (volatile write);  then read the queue's producer index (isEmpty);
      *   producer: offer (CAS on the producer index); then read `parked` (volatile).
      * Volatile accesses are sequentially consistent, so at least one side sees the other: either the
      * loop sees the new entry and does not park, or the producer sees parked == true and unparks. The
      * producer clears `parked` by CAS so that of many producers racing only one pays for unpark(); a
      * producer that finds the loop running pays one volatile read and nothing else (the loop is never
-     * woken per message while busy).
+     * woken per message while busy). The strategy never touches `parked`, so no strategy can lose a
+     * wake-up; a strategy that never parks leaves `parked` false and producers never unpark. The loop
+     * clears its thread's interrupt status before parking (an interrupt meant for a task must not turn
+     * the park into a busy loop).
      *
-     * Fields: `state` volatile/CAS; `parked` volatile/CAS; `thread` written once before start, read
-     * after (the Thread.start() happens-before edge publishes it); `wakeups` getAndAdd, statistics only;
-     * `ports` a concurrent set, registration from any thread.
+     * Multiplexed loops: scheduling. `scheduled` (CAS 0 -> 1) admits one turn at a time into the
+     * executor: the producer that makes it 1 submits the turn; a turn runs at most TURN_BATCH entries,
+     * then either resubmits itself (more work: fairness among the loops sharing the executor's threads)
+     * or clears `scheduled` and rechecks the queue (Dekker with producers, who offer and then read
+     * `scheduled`; all volatile, hence sequentially consistent), resubmitting if work raced in. Since
+     * a turn is submitted only by whoever holds `scheduled` == 1, and only at its very end by the turn
+     * itself, two turns never overlap. The Executor contract (actions before execute() happen-before the
+     * task) plus the volatile `scheduled` carry happens-before from one turn to the next. CURRENT is
+     * set around each turn and restored afterwards (the executor may itself be an event loop).
+     *
+     * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
+     * runs out of work (the first empty look after running something), it ends itself by close() unless
+     * one of its ports keeps it alive (PortHandle.keepsLoopAlive: open, entangled, started, ref'ed,
+     * with a message listener). A change that may release the loop made from another thread while the
+     * loop idles (unref(), close(), a listener removed) calls lifetimeChanged(), which queues a no-op
+     * task so that the loop looks again.
+     *
+     * Fields: `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `thread`,
+     * `executor`, `idleStrategy`, `endWhenIdle` final; `portsClosed` plain, touched only by the loop
+     * (one thread at a time; turns are ordered by the hand-off above); `wakeups` getAndAdd, statistics
+     * only; `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
+     * completed once by the loop.
      */
 
     private static final int NEW = 0;
@@ -64,17 +100,20 @@ public final class LoopCore {
     private static final int CLOSING = 2;
     private static final int TERMINATED = 3;
 
-    /** Busy-spin iterations before yielding; about 10-30 µs on current x86. */
-    private static final int SPINS = 256;
-    /** Thread.yield() calls before parking. */
-    private static final int YIELDS = 8;
     /** Run queue chunk size: entries are ports with work and tasks, so it rarely grows past one chunk. */
     private static final int RUN_QUEUE_CHUNK = 256;
+    /**
+     * Entries a dedicated loop runs between two looks at its state, and a multiplexed loop runs per
+     * executor task before yielding the thread to other loops (each port drain is itself bounded by
+     * PortEndpoint.BATCH messages).
+     */
+    static final int TURN_BATCH = 64;
 
     private static final ThreadLocal<LoopCore> CURRENT = new ThreadLocal<>();
 
     private static final VarHandle STATE;
     private static final VarHandle PARKED;
+    private static final VarHandle SCHEDULED;
     private static final VarHandle WAKEUPS;
 
     static {
@@ -82,6 +121,7 @@ public final class LoopCore {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(LoopCore.class, "state", int.class);
             PARKED = lookup.findVarHandle(LoopCore.class, "parked", boolean.class);
+            SCHEDULED = lookup.findVarHandle(LoopCore.class, "scheduled", int.class);
             WAKEUPS = lookup.findVarHandle(LoopCore.class, "wakeups", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -92,20 +132,33 @@ public final class LoopCore {
     private final Thread.UncaughtExceptionHandler errorHandler;
     private final MessagePassingQueue<Object> runQueue = new MpscUnboundedArrayQueue<>(RUN_QUEUE_CHUNK);
     private final Set<PortEndpoint> ports = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    /** The dedicated thread, or null for a multiplexed loop. */
     private final Thread thread;
+    /** The executor of a multiplexed loop, or null for a dedicated one. */
+    private final Executor executor;
+    private final IdleStrategy idleStrategy;
     private final boolean shared;
+    private final boolean endWhenIdle;
+    private final Runnable turn = this::runTurn;
     private volatile Object facade;
+    /** Loop-confined: the ports have been closed after CLOSING was seen. */
+    private boolean portsClosed;
+    /** Written before `termination` completes, read after: the loop ended abnormally. */
+    private boolean abandoned;
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     @SuppressWarnings("unused") // accessed through PARKED
     private volatile boolean parked;
+    @SuppressWarnings("unused") // accessed through SCHEDULED
+    private volatile int scheduled;
     @SuppressWarnings("unused") // accessed through WAKEUPS
     private volatile long wakeups;
 
     /**
-     * Creates a loop on a dedicated thread; call {@link #start()} once the facade is bound.
+     * Creates a loop on a dedicated thread with the default idle strategy that lives until closed; call
+     * {@link #start()} once the facade is bound.
      *
      * @param name the loop's name, also its thread's name
      * @param errorHandler receives every Throwable thrown by a task, listener or handler; null for the
@@ -115,12 +168,44 @@ public final class LoopCore {
      */
     public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
             boolean shared) {
+        this(name, errorHandler, daemon, shared, IdleStrategy.DEFAULT, false);
+    }
+
+    /**
+     * Creates a loop on a dedicated thread; call {@link #start()} once the facade is bound.
+     *
+     * @param idleStrategy what the thread does while the loop is idle
+     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
+     *     (Node's rule; used for workers)
+     */
+    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
+            boolean shared, IdleStrategy idleStrategy, boolean endWhenIdle) {
         this.name = name;
         this.errorHandler = errorHandler;
         this.shared = shared;
+        this.idleStrategy = idleStrategy;
+        this.endWhenIdle = endWhenIdle;
+        this.executor = null;
         Thread t = new Thread(this::run, name);
         t.setDaemon(daemon);
         this.thread = t;
+    }
+
+    /**
+     * Creates a multiplexed loop that runs on {@code executor} while it has work and holds no thread
+     * while idle; call {@link #start()} once the facade is bound.
+     *
+     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
+     */
+    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, Executor executor,
+            boolean endWhenIdle) {
+        this.name = name;
+        this.errorHandler = errorHandler;
+        this.shared = false;
+        this.idleStrategy = null;
+        this.endWhenIdle = endWhenIdle;
+        this.executor = executor;
+        this.thread = null;
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
@@ -133,12 +218,21 @@ public final class LoopCore {
         return facade;
     }
 
-    /** Starts the loop thread. Call once. */
+    /**
+     * Starts the loop: its thread, or, for a multiplexed loop, its first turn if work was queued while
+     * it was new (nothing runs before start). Call once.
+     */
     public void start() {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
             throw new IllegalStateException("loop " + name + " already started");
         }
-        thread.start();
+        if (thread != null) {
+            thread.start();
+        } else if (!runQueue.isEmpty()) {
+            // After the CAS (volatile): either this sees an entry queued while NEW, or its producer
+            // sees RUNNING and schedules the turn itself.
+            scheduleTurn();
+        }
     }
 
     /** The loop running on the calling thread, or null. */
@@ -150,9 +244,9 @@ public final class LoopCore {
         return name;
     }
 
-    /** True if the calling thread is this loop's thread. */
+    /** True if this loop is running on the calling thread right now. */
     public boolean inEventLoop() {
-        return Thread.currentThread() == thread;
+        return CURRENT.get() == this;
     }
 
     /** True once {@link #close()} has been called (or the loop has terminated). */
@@ -160,7 +254,7 @@ public final class LoopCore {
         return (int) STATE.getVolatile(this) >= CLOSING;
     }
 
-    /** True once the loop thread has finished. */
+    /** True once the loop has finished. */
     public boolean isTerminated() {
         return (int) STATE.getVolatile(this) == TERMINATED;
     }
@@ -184,6 +278,14 @@ public final class LoopCore {
 
     private void enqueue(Object entry) {
         runQueue.offer(entry);
+        if (thread == null) {
+            // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+            // start(), which schedules what was queued while NEW).
+            if ((int) SCHEDULED.getVolatile(this) == 0 && (int) STATE.getVolatile(this) != NEW) {
+                scheduleTurn();
+            }
+            return;
+        }
         // Volatile read, ordered after the offer's CAS: the producer side of the park handshake.
         if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
             WAKEUPS.getAndAdd(this, 1L); // statistics only, on the already expensive unpark path
@@ -207,6 +309,7 @@ public final class LoopCore {
 
     void unregister(PortEndpoint endpoint) {
         ports.remove(endpoint);
+        lifetimeChanged();
     }
 
     /** Number of ports currently bound to this loop; for tests and monitoring. */
@@ -215,9 +318,20 @@ public final class LoopCore {
     }
 
     /**
-     * Starts an orderly shutdown; any thread, idempotent, never blocks. Tasks already queued still run;
-     * the loop's ports are closed (their peers receive {@code close}); later {@link #execute} calls are
-     * refused. The common loop ignores this.
+     * Something that may keep this loop alive changed (a port unref'ed, closed, or lost a listener):
+     * if the loop ends when idle and the change came from another thread, make it look again. Any
+     * thread; cheap when the loop does not end by itself.
+     */
+    public void lifetimeChanged() {
+        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !inEventLoop()) {
+            enqueue(NOOP);
+        }
+    }
+
+    /**
+     * Starts an orderly shutdown; any thread, idempotent, never blocks. The loop's ports are closed
+     * (their peers receive {@code close}) before anything else runs on it; tasks already queued still
+     * run; later {@link #execute} calls are refused. The common loop ignores this.
      */
     public void close() {
         if (shared) {
@@ -230,12 +344,57 @@ public final class LoopCore {
         }
     }
 
+    /**
+     * {@link #close()}, and closes the loop's ports at once on the calling thread instead of waiting
+     * for the loop to finish what it is running. Any thread.
+     */
+    public void closeNow() {
+        close();
+        if (!shared) {
+            closePorts();
+        }
+    }
+
+    /**
+     * Interrupts the dedicated thread of this loop (a no-op for a multiplexed loop, whose executor
+     * thread may be running another loop by the time the interrupt lands). Any thread.
+     */
+    public void interruptThread() {
+        if (thread != null && thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+
     /** Blocks until the loop has terminated or the timeout elapses; true if terminated. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         if (inEventLoop()) {
             throw new IllegalStateException("a loop cannot await its own termination");
         }
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new AssertionError("termination never completes exceptionally", e);
+        }
+    }
+
+    /**
+     * Completes on the loop when it has terminated (on a dedicated loop, just before its thread ends).
+     * Dependent actions registered without an executor run there, or on the registering thread if it
+     * already completed.
+     */
+    public CompletionStage<Void> termination() {
+        return termination.minimalCompletionStage();
+    }
+
+    /**
+     * True if the loop ended abnormally (a VirtualMachineError escaped a task, or the executor refused a
+     * turn) rather than by close(). Meaningful once {@link #termination()} has completed.
+     */
+    public boolean wasAbandoned() {
+        return termination.isDone() && abandoned;
     }
 
     /** Reports a Throwable from user code to the loop's error handler; never throws. */
@@ -253,50 +412,28 @@ public final class LoopCore {
 
     private static final Runnable NOOP = () -> { };
 
-    /** The loop body; runs on the loop thread only. */
-    private void run() {
-        CURRENT.set(this);
-        try {
-            int idle = 0;
-            boolean portsClosed = false;
-            while (true) {
-                if (!portsClosed && (int) STATE.getVolatile(this) >= CLOSING) {
-                    closePorts(); // once; then run what is left and stop
-                    portsClosed = true;
-                }
-                Object entry = runQueue.poll();
-                if (entry != null) {
-                    idle = 0;
-                    runEntry(entry);
-                } else if (portsClosed) {
-                    break;
-                } else {
-                    idle = idle(idle);
-                }
-            }
-        } finally {
-            CURRENT.remove();
-            terminate();
-        }
-    }
+    // ------------------------------------------------------------------------------------------------
+    // Shared by both kinds: running entries, closing, ending when idle.
 
-    private int idle(int idle) {
-        if (idle < SPINS) {
-            Thread.onSpinWait();
-            return idle + 1;
+    /**
+     * Runs up to {@code limit} entries; on the loop only. Closes the ports first if CLOSING was set.
+     *
+     * @return the number of entries run; less than {@code limit} means the queue was found empty
+     */
+    private int runEntries(int limit) {
+        assert inEventLoop() : "runEntries off the loop";
+        for (int n = 0; n < limit; n++) {
+            if (!portsClosed && (int) STATE.getVolatile(this) >= CLOSING) {
+                closePorts(); // once; then run what is left and stop
+                portsClosed = true;
+            }
+            Object entry = runQueue.poll();
+            if (entry == null) {
+                return n;
+            }
+            runEntry(entry);
         }
-        if (idle < SPINS + YIELDS) {
-            Thread.yield();
-            return idle + 1;
-        }
-        PARKED.setVolatile(this, true);
-        // Consumer side of the handshake: the volatile write above, then a volatile read of the
-        // producer index inside isEmpty().
-        if (runQueue.isEmpty() && (int) STATE.getVolatile(this) < CLOSING) {
-            LockSupport.park(this);
-        }
-        PARKED.setVolatile(this, false);
-        return 0;
+        return limit;
     }
 
     private void runEntry(Object entry) {
@@ -314,6 +451,26 @@ public final class LoopCore {
     }
 
     /**
+     * The loop ran out of work while RUNNING: if it ends when idle and no port keeps it alive, close
+     * it (Node's rule). On the loop only.
+     */
+    private void endIfNothingKeepsAlive() {
+        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !keptAlive()) {
+            close();
+        }
+    }
+
+    private boolean keptAlive() {
+        for (PortEndpoint endpoint : ports) {
+            PortHandle h = endpoint.boundHandle();
+            if (h != null && h.loop == this && h.keepsLoopAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Closes every port bound to this loop: peers get {@code close}, queued messages are discarded.
      * Tasks queued before close() still run afterwards; drains of the closed ports only discard.
      */
@@ -323,9 +480,146 @@ public final class LoopCore {
         }
     }
 
+    /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
+    private void abandon() {
+        abandoned = true;
+        STATE.setVolatile(this, CLOSING);
+        closePorts();
+        terminate();
+    }
+
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
-        terminated.countDown();
+        termination.complete(null);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Dedicated loops.
+
+    /** The loop body; runs on the dedicated thread only. */
+    private void run() {
+        CURRENT.set(this);
+        boolean finished = false;
+        try {
+            int idle = 0;
+            while (true) {
+                int ran = runEntries(TURN_BATCH);
+                if (ran == TURN_BATCH) {
+                    idle = 0;
+                    continue;
+                }
+                if (portsClosed) {
+                    break; // CLOSING and nothing left
+                }
+                if (ran > 0) {
+                    idle = 0;
+                }
+                if (idle == 0) {
+                    endIfNothingKeepsAlive(); // first empty look after work
+                }
+                idle = idle(idle);
+            }
+            finished = true;
+        } finally {
+            CURRENT.remove();
+            if (finished) {
+                terminate();
+            } else {
+                abandon();
+            }
+        }
+    }
+
+    /** One idle turn; returns the next turn number. */
+    private int idle(int turn) {
+        boolean park;
+        try {
+            park = idleStrategy.idle(turn);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable t) {
+            reportError(t);
+            park = true;
+        }
+        if (!park) {
+            return turn == Integer.MAX_VALUE ? turn : turn + 1;
+        }
+        PARKED.setVolatile(this, true);
+        // Consumer side of the handshake: the volatile write above, then a volatile read of the
+        // producer index inside isEmpty().
+        if (runQueue.isEmpty() && (int) STATE.getVolatile(this) < CLOSING) {
+            Thread.interrupted(); // an interrupt would make park() return at once, forever
+            LockSupport.park(this);
+        }
+        PARKED.setVolatile(this, false);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Multiplexed loops.
+
+    /** Submits a turn if none is submitted or running; any thread. */
+    private void scheduleTurn() {
+        if (SCHEDULED.compareAndSet(this, 0, 1)) {
+            submitTurn();
+        }
+    }
+
+    /** Hands the turn to the executor; the caller holds {@code scheduled == 1}. */
+    private void submitTurn() {
+        try {
+            executor.execute(turn);
+        } catch (RejectedExecutionException | VirtualMachineError e) {
+            // The loop can never run again: report, close its ports from here, terminate.
+            reportError(e);
+            abandon();
+        }
+    }
+
+    /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
+    private void runTurn() {
+        LoopCore outer = CURRENT.get(); // the executor may itself be a loop
+        CURRENT.set(this);
+        int ran;
+        boolean finished = false;
+        try {
+            ran = runEntries(TURN_BATCH);
+            finished = true;
+        } finally {
+            restore(outer);
+            if (!finished) {
+                abandon();
+            }
+        }
+        if (ran == TURN_BATCH) {
+            submitTurn(); // more work: to the back of the executor's queue, for fairness
+            return;
+        }
+        if (portsClosed) {
+            terminate(); // `scheduled` stays 1: a terminated loop never runs again
+            return;
+        }
+        if (ran > 0 && endWhenIdle) {
+            CURRENT.set(this);
+            try {
+                endIfNothingKeepsAlive(); // may queue a NOOP, found by the recheck below
+            } finally {
+                restore(outer);
+            }
+        }
+        SCHEDULED.setVolatile(this, 0);
+        // Consumer side of the handshake: the volatile write above, then the producer index.
+        if (!runQueue.isEmpty()) {
+            scheduleTurn();
+        }
+    }
+
+    private static void restore(LoopCore outer) {
+        if (outer == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(outer);
+        }
     }
 
     @Override

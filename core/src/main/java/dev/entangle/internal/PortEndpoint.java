@@ -476,7 +476,7 @@ public final class PortEndpoint {
         return h.token != null && BOUND.getVolatile(this) == h.token;
     }
 
-    private PortHandle boundHandle() {
+    PortHandle boundHandle() {
         @SuppressWarnings("unchecked")
         WeakReference<PortHandle> token = (WeakReference<PortHandle>) BOUND.getVolatile(this);
         return token == null ? null : token.get();

@@ -244,6 +244,28 @@ public abstract class PortHandle {
 
     public final void ref(boolean value) {
         REF.setVolatile(this, value);
+        if (!value) {
+            loop.lifetimeChanged(); // an idle worker loop may now end
+        }
+    }
+
+    /**
+     * Whether this port keeps its loop alive; any thread (the loop asks when it runs out of work). This
+     * default is Node's rule for a port: open, still bound, entangled, started, ref'ed, and wanting
+     * messages. A handle that stands for more than a port (a Worker's side of its implicit channel)
+     * overrides it.
+     */
+    protected boolean keepsLoopAlive() {
+        return hasRef() && isStarted() && endpoint.isBoundTo(this) && endpoint.isEntangled()
+                && wantsMessages();
+    }
+
+    /**
+     * Whether anyone listens for this port's messages (a {@code message} listener or handler); a port
+     * nobody listens to does not keep its loop alive. Any thread. This default says yes.
+     */
+    protected boolean wantsMessages() {
+        return true;
     }
 
     public final boolean hasRef() {

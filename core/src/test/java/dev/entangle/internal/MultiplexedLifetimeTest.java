@@ -1,0 +1,72 @@
+package dev.entangle.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lifetime rule (end when idle unless a port keeps the loop alive) is shared by both loop kinds:
+ * here on a multiplexed loop, which the public API does not yet create with it.
+ */
+class MultiplexedLifetimeTest {
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void shutdown() throws InterruptedException {
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    private static PortHandle handle(LoopCore loop, PortEndpoint endpoint) {
+        return new PortHandle(loop, endpoint) {
+            @Override
+            protected void deliver(Object payload, PortEndpoint[] ports) {
+            }
+
+            @Override
+            protected void deliverClose() {
+            }
+        };
+    }
+
+    @Test
+    void aLoopWithoutPortsEndsAfterItsWork() throws Exception {
+        LoopCore loop = new LoopCore("ends", null, pool, true);
+        CountDownLatch ran = new CountDownLatch(1);
+        loop.execute(ran::countDown);
+        loop.start();
+        assertTrue(ran.await(10, TimeUnit.SECONDS));
+        assertTrue(loop.awaitTermination(Duration.ofSeconds(10)), "ended by itself");
+    }
+
+    @Test
+    void aStartedRefedPortKeepsItAliveUntilUnrefedFromAnotherThread() throws Exception {
+        LoopCore loop = new LoopCore("kept", null, pool, true);
+        PortEndpoint[] pair = PortEndpoint.entangledPair();
+        Object facade = new Object();
+        PortHandle port = handle(loop, pair[0]);
+        port.bind(facade);
+        port.start();
+        CountDownLatch ran = new CountDownLatch(1);
+        loop.execute(ran::countDown);
+        loop.start();
+        assertTrue(ran.await(10, TimeUnit.SECONDS));
+        assertFalse(loop.awaitTermination(Duration.ofMillis(200)), "kept alive (bounded wait)");
+
+        port.ref(false);
+
+        assertTrue(loop.awaitTermination(Duration.ofSeconds(10)), "ended once unref'ed");
+        assertTrue(port.isClosed(), "its ports were closed");
+        assertFalse(pair[0].isEntangled(), "and disentangled");
+        Reference.reachabilityFence(facade); // an unreachable facade would be collected and closed
+    }
+}
