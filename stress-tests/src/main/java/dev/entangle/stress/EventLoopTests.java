@@ -129,9 +129,9 @@ public final class EventLoopTests {
             loop = EventLoop.start("stress-closing-loop");
             MessageChannel channel = new MessageChannel(StressLoops.first());
             a = channel.port1();
-            MessageChannel carrier = new MessageChannel(loop);
-            carrier.port1().postMessage("b", java.util.List.of(channel.port2()));
-            b = PortTransferTests.shippedPort(carrier.port2()); // now owned by `loop`
+            Carrier carrier = new Carrier(loop);
+            carrier.ship(channel.port2());
+            b = carrier.take(); // B, now owned by `loop`
             b.onmessage(event -> { }); // started: B receives on `loop`
             a.onclose(event -> peerClosed = true);
             a.start();

@@ -3,8 +3,6 @@ package dev.entangle.stress;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.util.List;
-
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -110,16 +108,12 @@ public final class PortCloseTests {
     public static class CloseVsTransfer {
         private final MessagePort a;
         private final MessagePort b;
-        private final MessagePort carrierIn;
-        private final MessagePort carrierOut;
+        private final Carrier carrier = new Carrier(StressLoops.second());
 
         public CloseVsTransfer() {
             MessageChannel channel = new MessageChannel(StressLoops.first());
             a = channel.port1();
             b = channel.port2();
-            MessageChannel carrier = new MessageChannel(StressLoops.second());
-            carrierIn = carrier.port1();
-            carrierOut = carrier.port2();
         }
 
         @Actor
@@ -130,7 +124,7 @@ public final class PortCloseTests {
         @Actor
         public void shipper(III_Result r) {
             try {
-                carrierIn.postMessage("b", List.of(b));
+                carrier.ship(b);
                 r.r1 = 1;
             } catch (DOMException e) {
                 r.r1 = "DataCloneError".equals(e.name()) ? 2 : 3;
@@ -141,7 +135,7 @@ public final class PortCloseTests {
 
         @Arbiter
         public void receiver(III_Result r) {
-            MessagePort newB = PortTransferTests.shippedPort(carrierOut);
+            MessagePort newB = carrier.take();
             a.postMessage(7);
             r.r2 = newB == null ? 0 : Received.data(newB.receiveMessage());
             if (newB != null) {

@@ -3,8 +3,6 @@ package dev.entangle.stress;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.util.List;
-
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -12,9 +10,9 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
 
 import dev.entangle.MessageChannel;
-import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
 
 /**
@@ -48,16 +46,12 @@ public final class PortTransferTests {
     public static class TransferWhileFarSidePosts {
         private final MessagePort a;
         private final MessagePort b;
-        private final MessagePort carrierIn;
-        private final MessagePort carrierOut;
+        private final Carrier carrier = new Carrier(StressLoops.second());
 
         public TransferWhileFarSidePosts() {
             MessageChannel channel = new MessageChannel(StressLoops.first());
             a = channel.port1();
             b = channel.port2();
-            MessageChannel carrier = new MessageChannel(StressLoops.second());
-            carrierIn = carrier.port1();
-            carrierOut = carrier.port2();
             a.postMessage(1); // already queued at B when it is shipped
         }
 
@@ -69,12 +63,12 @@ public final class PortTransferTests {
 
         @Actor
         public void shipper() {
-            carrierIn.postMessage("b", List.of(b));
+            carrier.ship(b);
         }
 
         @Arbiter
         public void receiver(III_Result r) {
-            MessagePort newB = shippedPort(carrierOut);
+            MessagePort newB = carrier.take();
             r.r1 = newB == null ? -1 : Received.digits(newB);
             r.r2 = Received.digits(b);
             r.r3 = newB != null && newB != b && newB.owner() == StressLoops.second() ? 1 : 0;
@@ -101,28 +95,20 @@ public final class PortTransferTests {
     public static class BothEndsShipped {
         private final MessagePort a;
         private final MessagePort b;
-        private final MessagePort carrierAIn;
-        private final MessagePort carrierAOut;
-        private final MessagePort carrierBIn;
-        private final MessagePort carrierBOut;
+        private final Carrier carrierA = new Carrier(StressLoops.second());
+        private final Carrier carrierB = new Carrier(StressLoops.first());
 
         public BothEndsShipped() {
             MessageChannel channel = new MessageChannel(StressLoops.first());
             a = channel.port1();
             b = channel.port2();
-            MessageChannel carrierA = new MessageChannel(StressLoops.second());
-            carrierAIn = carrierA.port1();
-            carrierAOut = carrierA.port2();
-            MessageChannel carrierB = new MessageChannel(StressLoops.first());
-            carrierBIn = carrierB.port1();
-            carrierBOut = carrierB.port2();
         }
 
         @Actor
         public void shipperA() {
             a.postMessage(1);
             a.postMessage(2);
-            carrierAIn.postMessage("a", List.of(a));
+            carrierA.ship(a);
             a.postMessage(9); // detached: a silent no-op
         }
 
@@ -130,14 +116,14 @@ public final class PortTransferTests {
         public void shipperB() {
             b.postMessage(1);
             b.postMessage(2);
-            carrierBIn.postMessage("b", List.of(b));
+            carrierB.ship(b);
             b.postMessage(9);
         }
 
         @Arbiter
         public void receiver(III_Result r) {
-            MessagePort newA = shippedPort(carrierAOut);
-            MessagePort newB = shippedPort(carrierBOut);
+            MessagePort newA = carrierA.take();
+            MessagePort newB = carrierB.take();
             if (newA == null || newB == null) {
                 r.r1 = -1;
                 return;
@@ -150,9 +136,127 @@ public final class PortTransferTests {
         }
     }
 
-    /** The single port carried by the next message queued at {@code carrierOut}, or null. */
-    static MessagePort shippedPort(MessagePort carrierOut) {
-        MessageEvent event = carrierOut.receiveMessage();
-        return event == null || event.ports().size() != 1 ? null : event.ports().get(0);
+    /**
+     * The old B object races its own transfer as a consumer: the {@code receiver} takes one message
+     * from the old B with {@code receiveMessage()} while the {@code shipper} ships B, with 1, 2, 3
+     * queued at B. What the old object got before the transfer committed and what the new B holds must
+     * together be 1, 2, 3, each once, the old object's share first.
+     */
+    @JCStressTest
+    @Description("receiveMessage() on the old B races shipping B: each message once, order kept across"
+            + " old and new.")
+    @Outcome(id = "0, 123", expect = ACCEPTABLE,
+            desc = "The transfer committed before the receive: the old object yields nothing.")
+    @Outcome(id = "1, 23", expect = ACCEPTABLE,
+            desc = "The receive took message 1 before the transfer committed; 2, 3 moved with B.")
+    @Outcome(id = ".*", expect = FORBIDDEN,
+            desc = "A message at both objects or at neither, or the order broken across the move.")
+    @State
+    public static class TransferVsReceive {
+        private final MessagePort b;
+        private final Carrier carrier = new Carrier(StressLoops.second());
+
+        public TransferVsReceive() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            MessagePort a = channel.port1();
+            b = channel.port2();
+            a.postMessage(1);
+            a.postMessage(2);
+            a.postMessage(3);
+        }
+
+        @Actor
+        public void receiver(II_Result r) {
+            r.r1 = Received.data(b.receiveMessage());
+        }
+
+        @Actor
+        public void shipper() {
+            carrier.ship(b);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            MessagePort newB = carrier.take();
+            r.r2 = newB == null ? -1 : Received.digits(newB);
+        }
+    }
+
+    /**
+     * Transfer during real dispatch: B is started on the first loop with a handler recording what the
+     * old object dispatched. The {@code sender} posts 1, 2, 3 on A while the {@code shipper} ships B to
+     * the second loop. The arbiter starts the new B with a handler of its own, waits (bounded) until the
+     * three messages were dispatched in total, and lets both loops settle. SPEC item 5 plus the decision
+     * documented on {@code MessagePort}: the old object may dispatch a prefix (what its loop had taken
+     * before the transfer committed), the new one the rest; none twice, none lost, order kept.
+     */
+    @JCStressTest
+    @Description("Shipping a started port while its loop dispatches: old prefix + new suffix = 1, 2, 3.")
+    @Outcome(id = "0, 123", expect = ACCEPTABLE,
+            desc = "The transfer committed before the old loop dispatched anything.")
+    @Outcome(id = "1, 23", expect = ACCEPTABLE, desc = "The old loop dispatched 1 before the transfer.")
+    @Outcome(id = "12, 3", expect = ACCEPTABLE, desc = "The old loop dispatched 1, 2 before the transfer.")
+    @Outcome(id = "123, 0", expect = ACCEPTABLE,
+            desc = "The old loop dispatched all three before the transfer committed.")
+    @Outcome(id = ".*", expect = FORBIDDEN,
+            desc = "A message dispatched twice or never (within the bound), or out of order across the"
+                    + " move.")
+    @State
+    public static class TransferWhileDispatching {
+        private final MessagePort a;
+        private final MessagePort b;
+        private final Carrier carrier = new Carrier(StressLoops.second());
+        /** Each written by one loop only (old: first loop; new: second loop); read by the arbiter. */
+        private volatile int atOld;
+        private volatile int atNew;
+        private volatile int dispatched;
+
+        public TransferWhileDispatching() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            a = channel.port1();
+            b = channel.port2();
+            b.onmessage(event -> {
+                atOld = Received.append(atOld, (Integer) event.data());
+                countDispatch();
+            });
+        }
+
+        /** Called by both loops: the count is bumped atomically. */
+        private void countDispatch() {
+            synchronized (this) {
+                dispatched++;
+            }
+        }
+
+        @Actor
+        public void sender() {
+            a.postMessage(1);
+            a.postMessage(2);
+            a.postMessage(3);
+        }
+
+        @Actor
+        public void shipper() {
+            carrier.ship(b);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            MessagePort newB = carrier.take();
+            if (newB == null) {
+                r.r1 = -1;
+                return;
+            }
+            newB.onmessage(event -> {
+                atNew = Received.append(atNew, (Integer) event.data());
+                countDispatch();
+            });
+            StressLoops.await(() -> dispatched >= 3);
+            StressLoops.settle(StressLoops.first());
+            StressLoops.settle(StressLoops.second());
+            r.r1 = atOld;
+            r.r2 = atNew;
+            newB.close();
+        }
     }
 }
