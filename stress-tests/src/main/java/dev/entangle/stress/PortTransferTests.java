@@ -259,4 +259,62 @@ public final class PortTransferTests {
             newB.close();
         }
     }
+
+    /**
+     * {@code start()} on B races shipping B, with nothing queued yet. Then the arbiter starts the new B
+     * (with {@code onmessage}) and A posts 1. Whichever of start and transfer came first, the message is
+     * posted after the transfer, so it must be dispatched once, at the new B; the old object's listener
+     * must never run.
+     */
+    @JCStressTest
+    @Description("start() on B races shipping B: a message posted afterwards is dispatched at the new B.")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE,
+            desc = "start() ran before or after the transfer committed; either way the new B was enabled"
+                    + " by its own onmessage and dispatched the message once.")
+    @Outcome(id = ".*", expect = FORBIDDEN,
+            desc = "0, 0: the message stranded at the started new B (not dispatched within the bound);"
+                    + " or dispatched at the detached old object, or twice.")
+    @State
+    public static class StartVsTransfer {
+        private final MessagePort a;
+        private final MessagePort b;
+        private final Carrier carrier = new Carrier(StressLoops.second());
+        /** Each written by one loop only; read by the arbiter. */
+        private volatile int atOld;
+        private volatile int atNew;
+
+        public StartVsTransfer() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            a = channel.port1();
+            b = channel.port2();
+            b.addEventListener("message", event -> atOld++); // does not enable the queue
+        }
+
+        @Actor
+        public void starter() {
+            b.start();
+        }
+
+        @Actor
+        public void shipper() {
+            carrier.ship(b);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            MessagePort newB = carrier.take();
+            if (newB == null) {
+                r.r1 = -1;
+                return;
+            }
+            newB.onmessage(event -> atNew++);
+            a.postMessage(1);
+            StressLoops.await(() -> atNew + atOld > 0);
+            StressLoops.settle(StressLoops.first());
+            StressLoops.settle(StressLoops.second());
+            r.r1 = atOld;
+            r.r2 = atNew;
+            newB.close();
+        }
+    }
 }

@@ -25,7 +25,7 @@ final class StressLoops {
     }
 
     /** How long a test waits for a loop to dispatch what it expects before it records "not seen". */
-    static final long PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    static final long PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final class Holder {
         static final EventLoop FIRST = EventLoop.start("stress-loop-1");
