@@ -465,10 +465,27 @@ public final class PortEndpoint {
 
     /** Enables the port message queue for {@code h} (HTML "start()"); idempotent. */
     void activate(PortHandle h) {
-        if (isBoundTo(h) && ACTIVE.compareAndSet(this, null, h)) {
-            // A transfer or close that committed meanwhile leaves a stale `active`; drains check the
-            // handle's own state before each message, so it dispatches nothing.
-            signal();
+        // A start() racing a transfer or close of the same handle can set `active` after the unbind
+        // cleared it (our isBoundTo read came before the unbind, our CAS after it), leaving a stale
+        // handle there. Found by jcstress (PortTransferTests.StartVsTransfer): the new handle's own
+        // activation then failed its CAS and its messages stranded. Hence: replace a stale value
+        // instead of giving up, and re-check the binding after publishing (unbinders write `bound`
+        // first, then clear `active`: all volatile, so either they see our value or we see theirs).
+        while (true) {
+            PortHandle current = (PortHandle) ACTIVE.getVolatile(this);
+            if (current == h || !isBoundTo(h)) {
+                return; // already enabled (idempotent), or transferred / closed: nothing to enable
+            }
+            // `current` was read before h was seen bound, and a handle is bound at most once: so it is
+            // null or a handle whose binding has ended (stale), never a live binding to overwrite.
+            if (ACTIVE.compareAndSet(this, current, h)) {
+                if (isBoundTo(h)) {
+                    signal();
+                } else {
+                    ACTIVE.compareAndSet(this, h, null); // unbound meanwhile: do not leave h stale
+                }
+                return;
+            }
         }
     }
 

@@ -4,14 +4,15 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.I_Result;
 
 import dev.entangle.MessageChannel;
-import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
 
 /**
@@ -45,7 +46,7 @@ public final class PortOrderingTests {
         private final MessagePort port2;
 
         public PerSenderFifo() {
-            MessageChannel channel = new MessageChannel(StressLoops.shared());
+            MessageChannel channel = new MessageChannel(StressLoops.first());
             port1 = channel.port1();
             port2 = channel.port2();
         }
@@ -58,13 +59,54 @@ public final class PortOrderingTests {
 
         @Actor
         public void receiver(II_Result r) {
-            r.r1 = dataOf(port2.receiveMessage());
-            r.r2 = dataOf(port2.receiveMessage());
+            r.r1 = Received.data(port2.receiveMessage());
+            r.r2 = Received.data(port2.receiveMessage());
         }
     }
 
-    /** The int payload of a received event, 0 for "nothing received" (null). */
-    static int dataOf(MessageEvent event) {
-        return event == null ? 0 : (Integer) event.data();
+    /**
+     * Two threads post on the same port object: the first 1 then 2, the second 3 then 4. After both,
+     * the arbiter drains the peer with {@code receiveMessage()} and records the arrival order as one
+     * number (digits in order). Every interleaving of the two sequences is fine; each sender's order must
+     * hold, and all four messages must arrive exactly once. Port2 is never started: the arbiter is the
+     * only consumer.
+     */
+    @JCStressTest
+    @Description("Two senders on one port: each sender's order kept, nothing lost or duplicated.")
+    @Outcome(id = "1234", expect = ACCEPTABLE, desc = "Sender 1 posted both before sender 2 posted.")
+    @Outcome(id = "1324", expect = ACCEPTABLE, desc = "Posts alternated, sender 1 first: 1, 3, 2, 4.")
+    @Outcome(id = "1342", expect = ACCEPTABLE, desc = "Sender 2 posted both between sender 1's posts.")
+    @Outcome(id = "3124", expect = ACCEPTABLE, desc = "Sender 1 posted both between sender 2's posts.")
+    @Outcome(id = "3142", expect = ACCEPTABLE, desc = "Posts alternated, sender 2 first: 3, 1, 4, 2.")
+    @Outcome(id = "3412", expect = ACCEPTABLE, desc = "Sender 2 posted both before sender 1 posted.")
+    @Outcome(id = ".*", expect = FORBIDDEN,
+            desc = "A sender's messages out of order, a message lost or duplicated, or a foreign value.")
+    @State
+    public static class TwoSenders {
+        private final MessagePort port1;
+        private final MessagePort port2;
+
+        public TwoSenders() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            port1 = channel.port1();
+            port2 = channel.port2();
+        }
+
+        @Actor
+        public void sender1() {
+            port1.postMessage(1);
+            port1.postMessage(2);
+        }
+
+        @Actor
+        public void sender2() {
+            port1.postMessage(3);
+            port1.postMessage(4);
+        }
+
+        @Arbiter
+        public void receiver(I_Result r) {
+            r.r1 = Received.digits(port2);
+        }
     }
 }

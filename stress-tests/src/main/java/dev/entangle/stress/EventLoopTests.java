@@ -1,0 +1,164 @@
+package dev.entangle.stress;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import java.time.Duration;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.Signal;
+import org.openjdk.jcstress.annotations.State;
+
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
+
+/**
+ * Liveness of the {@link EventLoop}: a post wakes a parked loop or a parked receiver, and closing a
+ * loop that is receiving terminates it and closes its ports. {@code Mode.Termination}: the actor must
+ * finish after the signal; jcstress reports STALE if it does not within its own timeout. The actors
+ * ignore interrupts on purpose, so that a stranded message shows as STALE rather than as an early
+ * return.
+ */
+public final class EventLoopTests {
+    private EventLoopTests() {
+    }
+
+    /**
+     * B is started with a handler on the first loop, which is idle between samples and so parks. The
+     * {@code receiver} spins until the handler has run; the signal posts 1 on A. The post must wake the
+     * loop (the park/unpark handshake of LoopCore) and the handler must run.
+     */
+    @JCStressTest(Mode.Termination)
+    @Description("A post to a parking loop wakes it: the handler runs and the receiver terminates.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The loop woke up and dispatched the message.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: the message is stranded on a parked loop.")
+    @State
+    public static class WakeUpLoop {
+        private final MessagePort a;
+        private final MessagePort b;
+        private volatile boolean dispatched;
+
+        public WakeUpLoop() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            a = channel.port1();
+            b = channel.port2();
+            b.onmessage(event -> dispatched = true);
+        }
+
+        @Actor
+        public void receiver() {
+            while (!dispatched) {
+                Thread.onSpinWait();
+            }
+            b.close();
+        }
+
+        @Signal
+        public void sender() {
+            a.postMessage(1);
+        }
+    }
+
+    /**
+     * The {@code receiver} blocks in {@code receiveMessage(Duration)} on B (never started), which parks
+     * it as the port's waiter; the signal posts 1 on A. The post must unpark the receiver.
+     */
+    @JCStressTest(Mode.Termination)
+    @Description("A post wakes a thread blocked in receiveMessage(Duration).")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The receiver woke up and took the message.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: the receiver stayed parked with a message queued.")
+    @State
+    public static class WakeUpReceiver {
+        private final MessagePort a;
+        private final MessagePort b;
+
+        public WakeUpReceiver() {
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            a = channel.port1();
+            b = channel.port2();
+        }
+
+        @Actor
+        public void receiver() {
+            while (true) {
+                try {
+                    if (b.receiveMessage(Duration.ofDays(1)) != null) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    // keep waiting: only the message may end this actor (see the class comment)
+                }
+            }
+        }
+
+        @Signal
+        public void sender() {
+            a.postMessage(1);
+        }
+    }
+
+    /**
+     * A loop of its own per sample (termination samples run one at a time, so this is one extra thread
+     * at a time) owns a started port B that is receiving: the {@code receiver} keeps posting on A, B's
+     * peer on the shared first loop, until A gets its {@code close} event; then it waits for the loop to
+     * terminate. The signal closes the loop. Closing must terminate the loop, close B, and deliver
+     * {@code close} at A.
+     */
+    @JCStressTest(Mode.Termination)
+    @Description("Closing a loop whose port is receiving terminates it, and the peer sees close.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE,
+            desc = "The loop closed its port (A got close) and terminated.")
+    @Outcome(id = ".*", expect = FORBIDDEN,
+            desc = "STALE: A never got close, or the loop never terminated.")
+    @State
+    public static class LoopClose {
+        /** Posts the receiver makes at most, so that a slow close cannot grow B's queue without bound. */
+        private static final int MAX_POSTS = 10_000;
+
+        private final EventLoop loop;
+        private final MessagePort a;
+        private final MessagePort b;
+        private volatile boolean peerClosed;
+
+        public LoopClose() {
+            loop = EventLoop.start("stress-closing-loop");
+            MessageChannel channel = new MessageChannel(StressLoops.first());
+            a = channel.port1();
+            Carrier carrier = new Carrier(loop);
+            carrier.ship(channel.port2());
+            b = carrier.take(); // B, now owned by `loop`
+            b.onmessage(event -> { }); // started: B receives on `loop`
+            a.onclose(event -> peerClosed = true);
+            a.start();
+        }
+
+        @Actor
+        public void receiver() {
+            for (int n = 0; !peerClosed; n++) {
+                if (n < MAX_POSTS) {
+                    a.postMessage(1);
+                }
+                Thread.onSpinWait();
+            }
+            boolean terminated = false;
+            while (!terminated) {
+                try {
+                    terminated = loop.awaitTermination(Duration.ofDays(1));
+                } catch (InterruptedException e) {
+                    // keep waiting: only termination may end this actor
+                }
+            }
+            a.close();
+        }
+
+        @Signal
+        public void closer() {
+            loop.close();
+        }
+    }
+}
