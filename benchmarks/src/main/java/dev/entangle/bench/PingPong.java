@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.entangle.EventLoop;
+import dev.entangle.IdleStrategy;
 import dev.entangle.MessageChannel;
 import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
@@ -42,7 +43,7 @@ import dev.entangle.bench.support.RawQueues;
  * <li>busy: {@code entangle-busy} pings on {@code port1}; the echo loop's {@code port2.onmessage}
  * posts the data back; the benchmark thread spins on {@code port1.receiveMessage()} (Node's
  * {@code receiveMessageOnPort}: {@code port1} is never started, so the loop never dispatches it).
- * The echo loop stays inside its spin phase between round trips. Baseline {@code jctools-busy}: the
+ * The echo loop runs with {@code IdleStrategy.busySpin()}. Baseline {@code jctools-busy}: the
  * same JCTools queue class in each direction, an echo thread spinning on {@code poll}.</li>
  * <li>parked: before every round trip the benchmark waits (outside the measured time) until the
  * echo thread is parked; the benchmark thread waits parked too. {@code entangle-parked} waits in
@@ -115,13 +116,17 @@ public class PingPong {
     }
 
     static final class EntangleEcho implements Echo {
-        private final EventLoop loop = EventLoop.start("echo");
-        private final Thread loopThread = Lifecycle.threadOf(loop);
+        private final EventLoop loop;
+        private final Thread loopThread;
         private final MessagePort mine;
         private final boolean parked;
 
         EntangleEcho(boolean parked) {
             this.parked = parked;
+            // The idle strategy each pair compares: a spinning loop against a spinning thread, a
+            // parking loop against a parking thread.
+            loop = EventLoop.start("echo", parked ? IdleStrategy.park() : IdleStrategy.busySpin());
+            loopThread = Lifecycle.threadOf(loop);
             MessageChannel channel = new MessageChannel(loop);
             MessagePort theirs = channel.port2();
             theirs.onmessage(e -> theirs.postMessage(e.data()));
