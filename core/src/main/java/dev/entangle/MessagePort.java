@@ -3,9 +3,6 @@ package dev.entangle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
@@ -360,33 +357,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
-        if (owner.inEventLoop()) {
-            return super.dispatchEvent(event);
-        }
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        try {
-            owner.execute(() -> {
-                try {
-                    result.complete(MessagePort.super.dispatchEvent(event));
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
-        }
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            if (cause instanceof Error) {
-                throw (Error) cause;
-            }
-            throw e;
-        }
+        return OwnerDispatch.dispatchOn(owner, event, MessagePort.super::dispatchEvent);
     }
 
     @Override
