@@ -88,7 +88,8 @@ class BoundedChannelTest {
             }
         });
         // Negative check, bounded by QUIET: the offer must still be waiting.
-        assertThrows(TimeoutException.class, () -> offered.get(Loops.QUIET.toMillis(), TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class,
+                () -> offered.get(Loops.QUIET.toMillis(), TimeUnit.MILLISECONDS));
 
         assertEquals("first", channel.port2().receiveMessage().data());
 
@@ -126,7 +127,8 @@ class BoundedChannelTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertThrows(TimeoutException.class, () -> offered.get(Loops.QUIET.toMillis(), TimeUnit.MILLISECONDS));
+        assertThrows(TimeoutException.class,
+                () -> offered.get(Loops.QUIET.toMillis(), TimeUnit.MILLISECONDS));
 
         channel.port2().close();
 
@@ -212,7 +214,7 @@ class BoundedChannelTest {
         assertFalse(channel.port1().offerMessage("y"), "... exactly once: capacity 1");
     }
 
-    /** A producer throttled by a started port: every message delivered once, in order, never over capacity. */
+    /** A producer throttled by a started port: each message delivered once, in order, within capacity. */
     @Test
     void throttledProducerDeliversEverythingInOrderWithinCapacity() throws Exception {
         int capacity = 8;
