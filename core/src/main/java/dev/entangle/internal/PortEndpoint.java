@@ -81,8 +81,8 @@ public final class PortEndpoint {
      * signals it: a message queued (afterOffer), a slot freed (release), the consumer lock released
      * while a receiver asked for it (`consumerWanted`, volatile, getAndSet: a receiver that found the
      * lock held waits instead of spinning, and a waiter's own release does not wake itself), this
-     * endpoint closed,
-     * transferred away or its peer closed. Signalling costs one volatile read while nobody waits.
+     * endpoint closed or transferred away, its peer closed. Signalling costs one volatile read while
+     * nobody waits; a waiter never polls.
      *
      * Consumer lock and receiveMessage(). A non-blocking receive only tries the lock (a short spin): if
      * a drain holds it, the loop is dispatching this port's messages, and receive() answers null rather

@@ -247,9 +247,10 @@ public abstract class PortHandle {
         }
         Object result = attemptOffer(payload);
         long nanos = PortWaiters.nanos(timeout);
-        PortEndpoint target = endpoint.peer();
-        if (result == PortWaiters.RETRY && nanos > 0L && target != null) {
-            result = target.awaitSlot(() -> attemptOffer(payload), nanos);
+        if (result == PortWaiters.RETRY && nanos > 0L) {
+            PortEndpoint target = endpoint.peer(); // the full queue; null if disentangled meanwhile
+            result = target != null ? target.awaitSlot(() -> attemptOffer(payload), nanos)
+                    : attemptOffer(payload);
         }
         return result != PortWaiters.RETRY;
     }
