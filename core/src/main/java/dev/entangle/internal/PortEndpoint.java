@@ -231,11 +231,6 @@ public final class PortEndpoint {
         return Math.max(0, q.size() - marker);
     }
 
-    /** The capacity of a bounded queue, or 0 if unbounded. */
-    public int capacity() {
-        return capacity;
-    }
-
     // ------------------------------------------------------------------------------------------------
     // Producer side: the far side's postMessage.
 

@@ -213,7 +213,7 @@ public abstract class PortHandle {
     /**
      * Posts a message to the entangled port (HTML "message port post message steps").
      *
-     * @throws dev.entangle.DOMException QuotaExceededError if the entangled port's bounded queue is full
+     * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
      */
     public final void post(Object message) {
         Object payload = StructuredClone.serialize(message, null);
@@ -268,7 +268,7 @@ public abstract class PortHandle {
      * queue refuses the message before any transferred object is detached (all-or-nothing); the queue
      * still never holds more than its capacity (see {@link PortEndpoint}). Unbounded: just runs them.
      *
-     * @throws dev.entangle.DOMException QuotaExceededError if the entangled port's bounded queue is full
+     * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
      */
     public final void postTransferring(Runnable steps) {
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
@@ -293,11 +293,6 @@ public abstract class PortHandle {
     private static DOMException full(PortEndpoint target) {
         return new DOMException("the receiving port's queue is full (capacity " + target.capacity
                 + "); the message was not posted", "QuotaExceededError");
-    }
-
-    /** The capacity of this port's own bounded queue, or 0 if unbounded (the standard's). */
-    public final int capacity() {
-        return endpoint.capacity();
     }
 
     /** Next queued message, undispatched, or null. Decode with {@link #payloadOf} and {@link #portsOf}. */
