@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -327,5 +331,34 @@ class BoundedChannelTest {
         }
         assertTrue(channel.port1().offerMessage("timed", Duration.ofMillis(1)));
         assertEquals(10_001, channel.port2().queuedMessageCount());
+    }
+
+    /** Two senders racing for the last slot, 2,000 times: exactly one wins, the count is 1. */
+    @Test
+    void twoSendersRacingForTheLastSlotExactlyOneWins() throws Exception {
+        EventLoop loop = loops.start("last-slot");
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 2_000; i++) {
+                MessageChannel channel = MessageChannel.bounded(loop, 1);
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Boolean> first = racers.submit(() -> {
+                    start.await();
+                    return channel.port1().offerMessage(1);
+                });
+                Future<Boolean> second = racers.submit(() -> {
+                    start.await();
+                    return channel.port1().offerMessage(2);
+                });
+                boolean a = first.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                boolean b = second.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                assertTrue(a ^ b, "both or neither accepted at iteration " + i);
+                assertEquals(1, channel.port2().queuedMessageCount());
+                assertEquals(a ? 1 : 2, channel.port2().receiveMessage().data());
+                channel.port1().close();
+            }
+        } finally {
+            racers.shutdownNow();
+        }
     }
 }

@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -377,5 +381,40 @@ class ReceiveMessageTest {
         assertEquals("request + its payload", next(events));
         assertEquals("next request", next(events));
         assertNull(nothingWithinQuietPeriod(events));
+    }
+
+    /** A receive racing a transfer of the same port, 2,000 times: the message is taken exactly once. */
+    @Test
+    void receiveRacingATransferTakesTheMessageExactlyOnce() throws Exception {
+        EventLoop loop = loops.start("receive-vs-transfer");
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 2_000; i++) {
+                MessageChannel channel = new MessageChannel(loop);
+                MessageChannel carrier = new MessageChannel(loop);
+                channel.port1().postMessage(i);
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<?> shipped = racers.submit(() -> {
+                    start.await();
+                    carrier.port1().postMessage("port", List.of(channel.port2()));
+                    return null;
+                });
+                Future<MessageEvent> received = racers.submit(() -> {
+                    start.await();
+                    return channel.port2().receiveMessage();
+                });
+                shipped.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                MessageEvent old = received.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                MessagePort moved = carrier.port2().receiveMessage().ports().get(0);
+                MessageEvent atNew = moved.receiveMessage();
+                assertTrue(old == null ^ atNew == null, "taken twice or lost at iteration " + i);
+                assertEquals(i, (old != null ? old : atNew).data());
+                moved.close();
+                channel.port1().close();
+                carrier.port1().close();
+            }
+        } finally {
+            racers.shutdownNow();
+        }
     }
 }
