@@ -15,7 +15,9 @@ import dev.entangle.internal.StructuredClone;
  * <pre>{@code
  * BroadcastChannel listener = new BroadcastChannel("prices", loop);
  * listener.onmessage(e -> System.out.println(e.data()));      // runs on loop
- * new BroadcastChannel("prices").postMessage("EUR 1.09");     // every other "prices" channel gets it
+ * BroadcastChannel ticker = new BroadcastChannel("prices");
+ * ticker.postMessage("EUR 1.09");                             // every other "prices" channel gets it
+ * ticker.close();                                             // an open channel lives until closed
  * }</pre>
  *
  * <h2>Delivery</h2>
