@@ -41,13 +41,54 @@ public final class MessageChannel {
      * @throws DOMException InvalidStateError if {@code owner} is closed
      */
     public MessageChannel(EventLoop owner) {
+        this(owner, 0);
+    }
+
+    private MessageChannel(EventLoop owner, int capacity) {
         Objects.requireNonNull(owner, "owner");
         if (owner.isClosed()) {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
-        PortEndpoint[] pair = PortEndpoint.entangledPair();
+        PortEndpoint[] pair = PortEndpoint.entangledPair(capacity);
         this.port1 = MessagePort.bound(owner, pair[0]);
         this.port2 = MessagePort.bound(owner, pair[1]);
+    }
+
+    /**
+     * Creates a bounded channel (beyond the standard, whose queues are unbounded): each port's queue
+     * holds at most {@code capacity} messages, owned like {@link #MessageChannel()}. See
+     * {@link #bounded(EventLoop, int)}.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not positive
+     */
+    public static MessageChannel bounded(int capacity) {
+        return bounded(defaultOwner(), capacity);
+    }
+
+    /**
+     * Creates a bounded channel whose ports are owned by {@code owner}: each port's queue holds at most
+     * {@code capacity} messages that were posted to it and not yet dispatched or received (the message
+     * being dispatched no longer counts). When the receiving port's queue is full:
+     * <ul>
+     * <li>{@link MessagePort#postMessage(Object)} (and with a transfer list) fails fast with a
+     * {@link DOMException} named {@code QuotaExceededError}; nothing is posted or detached;</li>
+     * <li>{@link MessagePort#offerMessage(Object)} returns false instead;</li>
+     * <li>{@link MessagePort#offerMessage(Object, java.time.Duration)} waits, off any event loop, until a
+     * slot frees or the timeout elapses.</li>
+     * </ul>
+     * A port keeps its capacity when it is transferred (its queue travels with it). Closing never fails
+     * and never waits: the {@code close} event is not counted against the capacity. Monitor with
+     * {@link MessagePort#queuedMessageCount()}.
+     *
+     * @throws NullPointerException if {@code owner} is null
+     * @throws IllegalArgumentException if {@code capacity} is not positive
+     * @throws DOMException InvalidStateError if {@code owner} is closed
+     */
+    public static MessageChannel bounded(EventLoop owner, int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        return new MessageChannel(owner, capacity);
     }
 
     private static EventLoop defaultOwner() {

@@ -3,9 +3,6 @@ package dev.entangle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
@@ -136,10 +133,60 @@ public final class MessagePort extends EventTarget implements Transferable {
     /**
      * Posts {@code message} to the entangled port. Equivalent to {@code postMessage(message, List.of())}.
      *
-     * @throws DOMException DataCloneError if the message cannot be cloned
+     * @throws DOMException DataCloneError if the message cannot be cloned; QuotaExceededError if the
+     *     entangled port's {@linkplain MessageChannel#bounded(int) bounded} queue is full (nothing was
+     *     posted: see {@link #offerMessage(Object)} for a non-throwing variant)
      */
     public void postMessage(Object message) {
         handle.post(message);
+    }
+
+    /**
+     * Posts {@code message} unless the entangled port's {@linkplain MessageChannel#bounded(int) bounded}
+     * queue is full; never blocks. On an unbounded channel this is {@link #postMessage(Object)} and
+     * returns true.
+     *
+     * @return false if the entangled port's queue is full (nothing was posted); true otherwise, also
+     *     when the message is dropped because this port is closed, detached or disentangled (as
+     *     {@code postMessage} drops it)
+     * @throws DOMException DataCloneError if the message cannot be cloned
+     */
+    public boolean offerMessage(Object message) {
+        return handle.offer(message);
+    }
+
+    /**
+     * Posts {@code message}, waiting up to {@code timeout} for room in the entangled port's
+     * {@linkplain MessageChannel#bounded(int) bounded} queue; for threads that are not event loops
+     * (blocking a loop would stop every port and task it runs, and can deadlock two loops that feed
+     * each other). Returns as soon as a slot frees, or at once if this port closes, is transferred away
+     * or is disentangled meanwhile (the message is then dropped, as by {@code postMessage}). On an
+     * unbounded channel this never waits.
+     *
+     * @return false if the time ran out with the queue still full (nothing was posted); true otherwise
+     * @throws DOMException DataCloneError if the message cannot be cloned; InvalidStateError if called
+     *     on an event loop thread
+     * @throws InterruptedException if the thread is interrupted on entry or while waiting (nothing was
+     *     posted)
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public boolean offerMessage(Object message, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (EventLoop.current() != null) {
+            throw DOMException.invalidStateError("offerMessage(Object, Duration) would block event loop "
+                    + EventLoop.current().name() + "; use offerMessage(Object) there");
+        }
+        return handle.offer(message, timeout);
+    }
+
+    /**
+     * The number of messages waiting in this port's queue: posted to it and not yet dispatched or
+     * received. 0 for a closed or transferred-away port. For monitoring: exact when no other thread is
+     * posting to or consuming from this port, otherwise a recent value. Works for bounded and unbounded
+     * channels alike; a port travelling inside a message keeps its queue and its count.
+     */
+    public int queuedMessageCount() {
+        return handle.queuedCount();
     }
 
     /**
@@ -157,12 +204,21 @@ public final class MessagePort extends EventTarget implements Transferable {
      * dropped and the ports it carried are closed.</li>
      * </ul>
      *
-     * @throws DOMException DataCloneError as above, or if the message cannot be cloned
+     * <p>On a {@linkplain MessageChannel#bounded(int) bounded} channel a full entangled port refuses
+     * the message first, before anything is checked or detached.
+     *
+     * @throws DOMException DataCloneError as above, or if the message cannot be cloned;
+     *     QuotaExceededError if the entangled port's bounded queue is full
      * @throws NullPointerException if {@code transfer} or one of its entries is null
      */
     public void postMessage(Object message, List<?> transfer) {
         Objects.requireNonNull(transfer, "transfer");
-        TransferSteps.post(handle, message, transfer, MessagePort::handleOf);
+        Runnable steps = () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf);
+        if (transfer.isEmpty()) {
+            steps.run(); // posts through handle.post, which checks a bounded queue itself
+        } else {
+            handle.postTransferring(steps);
+        }
     }
 
     /**
@@ -234,12 +290,17 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /**
      * Takes the next queued message without dispatching it (Node's {@code receiveMessageOnPort}), or
-     * returns null if none is queued or the port is closed or detached. Works whether or not the queue
-     * is enabled; safe alongside normal dispatch (each message goes to exactly one of them). The
+     * returns null if none is queued or the port is closed or detached; any thread; never blocks. Works
+     * whether or not the queue is enabled; the {@code message} listeners are not invoked for it. Safe
+     * alongside normal dispatch and other receivers: each message goes to exactly one of them, and
+     * messages from one sender keep their order. If the owner loop is dispatching this port's messages
+     * at that moment (a started port), or another receiver holds the queue past a short spin, this
+     * returns null rather than wait for them: it can never deadlock. A message posted after the far
+     * side's {@code close} is never returned; the {@code close} event itself stays for the loop. The
      * returned event is not dispatched: its {@code target} is null; its ports are owned by this port's
-     * loop.
+     * loop. On a bounded channel, taking a message frees its slot.
      *
-     * @throws RuntimeException whatever deserializing the message throws
+     * @throws RuntimeException whatever deserializing the message throws (the message is consumed)
      */
     public MessageEvent receiveMessage() {
         return toEvent(handle.receive());
@@ -247,12 +308,19 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /**
      * Waits up to {@code timeout} for the next message and takes it without dispatching it; for threads
-     * that are not this port's loop (plain Java request/response code). Returns null on timeout, or at
-     * once when no message can arrive (closed, detached, or disentangled with nothing queued).
+     * that are not this port's loop (plain Java request/response code). Returns the message as soon as
+     * one is queued; null when the timeout elapses; null at once when no message can come any more:
+     * this port is closed or transferred away (also while the caller waits), or the far side closed
+     * and every message it posted before has been taken. Any number of threads may wait on one port;
+     * each message goes to exactly one of them (or to the loop, for a started port), and waiters sleep
+     * (no polling) until a message, a close or a transfer wakes them. A zero or negative timeout makes
+     * this {@link #receiveMessage()}.
      *
      * @throws DOMException InvalidStateError if called on this port's own loop thread (it would block
      *     the loop that delivers the message)
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException if the thread is interrupted on entry or while waiting, as the
+     *     {@code java.util.concurrent} blocking methods do (no message is taken)
+     * @throws NullPointerException if {@code timeout} is null
      */
     public MessageEvent receiveMessage(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
@@ -312,33 +380,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
-        if (owner.inEventLoop()) {
-            return super.dispatchEvent(event);
-        }
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        try {
-            owner.execute(() -> {
-                try {
-                    result.complete(MessagePort.super.dispatchEvent(event));
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
-        }
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            if (cause instanceof Error) {
-                throw (Error) cause;
-            }
-            throw e;
-        }
+        return OwnerDispatch.dispatchOn(owner, event, MessagePort.super::dispatchEvent);
     }
 
     /**

@@ -415,18 +415,4 @@ class StructuredCloneTest {
         assertSame(newA, gotPorts[0]);
         assertSame(newB, gotPorts[1]);
     }
-
-    /** A message for several receivers (BroadcastChannel) gets one form per receiver. */
-    @Test
-    void serializeEachGivesEveryReceiverItsOwnCopy() {
-        List<Integer> list = new ArrayList<>(List.of(1));
-        Object[] forms = dev.entangle.internal.StructuredClone.serializeEach(list, 2);
-        Object first = dev.entangle.internal.StructuredClone.deserialize(forms[0], List.of());
-        Object second = dev.entangle.internal.StructuredClone.deserialize(forms[1], List.of());
-        assertNotSame(first, second);
-        assertEquals(list, first);
-        assertEquals(list, second);
-        Object[] strings = dev.entangle.internal.StructuredClone.serializeEach("s", 2);
-        assertSame(strings[0], strings[1]);
-    }
 }

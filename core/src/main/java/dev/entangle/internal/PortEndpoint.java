@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
@@ -16,9 +15,10 @@ import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
  * stand for it: transferring a port detaches the old object and binds a new one to the same endpoint,
  * so queued messages, and messages the far side posts while the port is in transit, move with it.
  *
- * <p>Thread contract: {@link #enqueue} (the far side's {@code postMessage}) and every close, bind and
- * activation method may be called from any thread. Messages are consumed by one thread at a time,
- * guarded by the consumer lock: normally the owner loop's drain, or a {@code receiveMessage} call.
+ * <p>Thread contract: {@link #enqueue} and {@link #offer} (the far side's {@code postMessage}) and every
+ * close, bind and activation method may be called from any thread. Messages are consumed by one thread
+ * at a time, guarded by the consumer lock: normally the owner loop's drain, or a {@code receiveMessage}
+ * call.
  *
  * <p>Memory consistency effects: actions of a thread before {@link #enqueue} <i>happen-before</i> the
  * consumer takes that message (the queue's offer is a release, its poll an acquire), and hence before
@@ -63,6 +63,33 @@ public final class PortEndpoint {
      * messages (their far sides get `close`). A producer that finds `closed` after its offer discards
      * too. The peer processes CLOSE when it reaches the head: in order if its queue is enabled; and, as
      * in Node, even if it is not, provided no message is ahead (`pendingClose` asks a drain to look).
+     * `closeQueued` (volatile) is true while that marker sits in the queue, so that queuedCount()
+     * counts messages only.
+     *
+     * Bounded queues (capacity > 0, MessageChannel.bounded). `slots` (volatile, CAS/getAndAdd) counts
+     * the messages in the queue plus the slots reserved by posts under way; the queue itself stays the
+     * unbounded one, so an unbounded endpoint pays one read of the final `capacity` per post and per
+     * message taken, and nothing else. offer() reserves a slot by CAS below the capacity, or refuses;
+     * every message taken or discarded gives its slot back (release()). enqueue() (the transfer-list
+     * path, whose caller already holds a reservation taken before anything was detached, see
+     * PortHandle.postTransferring) counts unconditionally; the caller then returns its reservation, so
+     * the queue never holds more than `capacity` messages. CLOSE markers are never counted and never
+     * refused: close must never fail.
+     *
+     * Blocking callers (receiveMessage(Duration), offerMessage(Object, Duration)) wait in `waiters`
+     * (PortWaiters, created on first use; volatile, CAS). Every state change such a caller may wait for
+     * signals it: a message queued (afterOffer), a slot freed (release), the consumer lock released
+     * while a receiver asked for it (`consumerWanted`, volatile, getAndSet: a receiver that found the
+     * lock held waits instead of spinning, and a waiter's own release does not wake itself), this
+     * endpoint closed or transferred away, its peer closed. Signalling costs one volatile read while
+     * nobody waits; a waiter never polls.
+     *
+     * Consumer lock and receiveMessage(). A non-blocking receive only tries the lock (a short spin): if
+     * a drain holds it, the loop is dispatching this port's messages, and receive() answers null rather
+     * than wait for user handlers; two loops receiving from each other's ports in handlers can therefore
+     * never deadlock. It rechecks the binding under the lock, so a transfer or close that committed
+     * before the lock was taken is seen; one that commits during the poll itself is the same race as a
+     * drain's (the message goes to this receiver, exactly once).
      */
 
     /** Marker the far side leaves in this queue when it closes. */
@@ -93,7 +120,18 @@ public final class PortEndpoint {
     private static final VarHandle CONSUMER;
     private static final VarHandle CLOSED;
     private static final VarHandle PENDING_CLOSE;
-    private static final VarHandle WAITER;
+    private static final VarHandle WAITERS;
+    private static final VarHandle SLOTS;
+    private static final VarHandle CONSUMER_WANTED;
+    /** Outcome of a receive attempt: no message can come to this handle any more. */
+    private static final Object END = new Object() {
+        @Override
+        public String toString() {
+            return "END";
+        }
+    };
+    /** Spins a non-blocking receive gives a consumer holding the lock for one poll. */
+    private static final int RECEIVE_SPINS = 64;
 
     static {
         try {
@@ -106,7 +144,9 @@ public final class PortEndpoint {
             CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", Thread.class);
             CLOSED = l.findVarHandle(PortEndpoint.class, "closed", boolean.class);
             PENDING_CLOSE = l.findVarHandle(PortEndpoint.class, "pendingClose", boolean.class);
-            WAITER = l.findVarHandle(PortEndpoint.class, "waiter", Thread.class);
+            WAITERS = l.findVarHandle(PortEndpoint.class, "waiters", PortWaiters.class);
+            SLOTS = l.findVarHandle(PortEndpoint.class, "slots", int.class);
+            CONSUMER_WANTED = l.findVarHandle(PortEndpoint.class, "consumerWanted", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -120,19 +160,45 @@ public final class PortEndpoint {
     private volatile Thread consumer;
     private volatile boolean closed;
     private volatile boolean pendingClose;
-    private volatile Thread waiter;
+    private volatile PortWaiters waiters;
+    /** Bounded queues only: messages queued plus slots reserved; see the overview. */
+    @SuppressWarnings("unused") // accessed through SLOTS
+    private volatile int slots;
+    /** A receiver gave up waiting for the consumer lock: its holder signals on release. */
+    @SuppressWarnings("unused") // accessed through CONSUMER_WANTED
+    private volatile boolean consumerWanted;
+    /** True while the far side's CLOSE marker is in the queue. */
+    private volatile boolean closeQueued;
+    /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
+    final int capacity;
     /** The loop whose registry holds this endpoint; written under bind/unbind, any thread. */
     private volatile LoopCore registeredIn;
     /** Consumer-only: the far side's CLOSE has been processed; later messages are discarded. */
     private boolean peerClosed;
 
     PortEndpoint() {
+        this(0);
+    }
+
+    private PortEndpoint(int capacity) {
+        this.capacity = capacity;
     }
 
     /** Creates two entangled endpoints (HTML §9.4.4 "entangle"). */
     public static PortEndpoint[] entangledPair() {
-        PortEndpoint a = new PortEndpoint();
-        PortEndpoint b = new PortEndpoint();
+        return entangledPair(0);
+    }
+
+    /**
+     * Creates two entangled endpoints whose queues each hold at most {@code capacity} messages, or
+     * unbounded queues for 0.
+     */
+    public static PortEndpoint[] entangledPair(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must not be negative: " + capacity);
+        }
+        PortEndpoint a = new PortEndpoint(capacity);
+        PortEndpoint b = new PortEndpoint(capacity);
         a.peer = b;
         b.peer = a;
         return new PortEndpoint[] {a, b};
@@ -152,21 +218,71 @@ public final class PortEndpoint {
         return (boolean) CLOSED.getVolatile(this);
     }
 
-    /** Number of messages waiting in this port message queue (approximate while producers post). */
+    /**
+     * Number of messages waiting in this port message queue, not counting a close marker; approximate
+     * while other threads post or consume.
+     */
     public int queuedCount() {
         MessagePassingQueue<Object> q = queue;
-        return q == null ? 0 : q.size();
+        if (q == null) {
+            return 0;
+        }
+        int marker = closeQueued ? 1 : 0; // read before the size: at worst one too few, never negative
+        return Math.max(0, q.size() - marker);
     }
 
     // ------------------------------------------------------------------------------------------------
     // Producer side: the far side's postMessage.
 
-    /** Queues a message from the far side; any thread. */
+    /**
+     * Queues a message from the far side; any thread; never refused. A bounded queue counts it even
+     * beyond its capacity: callers hold a reservation ({@link #reserve}) taken beforehand.
+     */
     void enqueue(Object payload, PortEndpoint[] transferred) {
+        if (capacity != 0) {
+            SLOTS.getAndAdd(this, 1); // atomic: concurrent reservers CAS the same counter
+        }
         Object element = transferred.length != 0 ? new Envelope(payload, transferred)
                 : payload == null ? NULL : payload;
         queue().offer(element);
         afterOffer();
+    }
+
+    /**
+     * Queues a message without transferred ports from the far side, unless this is a bounded queue
+     * that is full; any thread.
+     *
+     * @return false if the bounded queue is full (nothing was queued)
+     */
+    boolean offer(Object payload) {
+        if (capacity != 0 && !reserve()) {
+            return isClosed(); // a closed port drops the message, as postMessage does; else full
+        }
+        queue().offer(payload == null ? NULL : payload);
+        afterOffer();
+        return true;
+    }
+
+    /** Bounded queues: takes one slot if fewer than {@code capacity} are taken. */
+    boolean reserve() {
+        while (true) {
+            int n = (int) SLOTS.getVolatile(this);
+            if (n >= capacity) {
+                return false;
+            }
+            // CAS: producers race for the last slots; the consumer's getAndAdd may interleave.
+            if (SLOTS.compareAndSet(this, n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Bounded queues: gives one slot back (a message left the queue, or a reservation ended). */
+    void release() {
+        // Atomic and sequentially consistent: the consumer's half of the handshake with a sender
+        // that waits for a slot (it registers, then reserves; see PortWaiters).
+        SLOTS.getAndAdd(this, -1);
+        signalWaiters();
     }
 
     private void afterOffer() {
@@ -175,10 +291,7 @@ public final class PortEndpoint {
             discardIfIdle();
             return;
         }
-        Thread w = (Thread) WAITER.getVolatile(this);
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
+        signalWaiters();
         signal();
     }
 
@@ -241,7 +354,7 @@ public final class PortEndpoint {
         try {
             more = drainLocked(loop);
         } finally {
-            CONSUMER.setVolatile(this, null);
+            releaseConsumer();
         }
         if (more) {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
@@ -299,6 +412,9 @@ public final class PortEndpoint {
             if (element == null) {
                 return false;
             }
+            if (capacity != 0 && element != CLOSE) {
+                release(); // the slot frees as the message leaves the queue
+            }
             if (element == CLOSE) {
                 processClose(h, loop);
             } else if (peerClosed) {
@@ -322,8 +438,9 @@ public final class PortEndpoint {
 
     private void processClose(PortHandle h, LoopCore loop) {
         peerClosed = true;
+        closeQueued = false;
         PEER.setVolatile(this, null); // disentangled: posting here is now a silent no-op
-        wakeWaiter();
+        signalWaiters();
         try {
             h.deliverClose();
         } catch (VirtualMachineError fatal) {
@@ -348,31 +465,71 @@ public final class PortEndpoint {
     // Synchronous receive (Node's receiveMessageOnPort).
 
     /**
-     * Takes the next message without dispatching it, or returns null; any thread. Returns the raw queue
-     * element, decoded with {@link #payloadOf} / {@link #portsOf} by the caller.
+     * Takes the next message without dispatching it, or returns null; any thread, never blocks. Null
+     * also when another thread holds the queue at this moment (the owner loop dispatching this port's
+     * messages, or a concurrent receive past its short spin). Returns the raw queue element, decoded
+     * with {@link #payloadOf} / {@link #portsOf} by the caller.
      */
     Object receive(PortHandle h) {
+        Object result = attemptReceive(h);
+        return result == PortWaiters.RETRY || result == END ? null : result;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next message; not on the owner loop's thread. Returns null on
+     * timeout, or at once when no message can come to {@code h} any more (closed, transferred away, the
+     * far side closed with nothing queued ahead of its close).
+     *
+     * @throws InterruptedException if interrupted on entry or while waiting (j.u.c convention)
+     */
+    Object receive(PortHandle h, Duration timeout) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Object result = attemptReceive(h);
+        long nanos = PortWaiters.nanos(timeout);
+        if (result == PortWaiters.RETRY && nanos > 0L) {
+            result = waiters().await(() -> attemptReceive(h), nanos);
+        }
+        return result == PortWaiters.RETRY || result == END ? null : result;
+    }
+
+    /** One try: a queue element, {@link PortWaiters#RETRY} (nothing now, or queue held), or END. */
+    private Object attemptReceive(PortHandle h) {
+        if (!h.isOpen() || !isBoundTo(h) || isClosed()) {
+            return END;
+        }
         MessagePassingQueue<Object> q = queue;
-        if (q == null || !isBoundTo(h) || (boolean) CLOSED.getVolatile(this)) {
-            return null;
+        if (q == null) {
+            return peer() == null ? END : PortWaiters.RETRY;
         }
         Thread me = Thread.currentThread();
         boolean reentrant = CONSUMER.getVolatile(this) == me; // a handler on its own port
-        if (!reentrant) {
-            acquireConsumer(me);
+        if (!reentrant && !tryAcquireConsumer(me)) {
+            return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
-        Object result = null;
+        Object result;
         boolean closeAtHead = false;
         try {
-            Object head = q.peek();
-            if (head == CLOSE) {
-                closeAtHead = true; // leave it: the loop fires `close`
-            } else if (head != null && !peerClosed && !(boolean) CLOSED.getVolatile(this)) {
+            Object head;
+            if (!isBoundTo(h) || isClosed()) {
+                result = END; // a transfer or close committed before we took the lock
+            } else if ((head = q.peek()) == CLOSE) {
+                closeAtHead = true; // leave it: the loop fires `close`; nothing can come after it
+                result = END;
+            } else if (peerClosed) {
+                result = END; // what is left was posted after the close and will be discarded
+            } else if (head != null) {
                 result = q.poll();
+                if (capacity != 0) {
+                    release();
+                }
+            } else {
+                result = peer() == null ? END : PortWaiters.RETRY;
             }
         } finally {
             if (!reentrant) {
-                CONSUMER.setVolatile(this, null);
+                releaseConsumer();
             }
         }
         if (closeAtHead) {
@@ -385,59 +542,59 @@ public final class PortEndpoint {
     }
 
     /**
-     * Waits up to {@code timeout} for the next message; not on the owner loop's thread. Returns null on
-     * timeout, or at once when no message can arrive any more (closed or disentangled and empty).
+     * Tries the consumer lock for a few spins: a receive never waits for a drain's user handlers. On
+     * failure, asks the holder to signal waiters when it releases the lock.
      */
-    Object receive(PortHandle h, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Thread me = Thread.currentThread();
-        while (true) {
-            Object element = receive(h);
-            if (element != null) {
-                return element;
+    private boolean tryAcquireConsumer(Thread me) {
+        for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
+            if (CONSUMER.compareAndSet(this, null, me)) {
+                return true;
             }
-            if (!isBoundTo(h) || (boolean) CLOSED.getVolatile(this)
-                    || (peer() == null && queuedCount() == 0)) {
-                return null;
-            }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return null;
-            }
-            boolean registered = WAITER.compareAndSet(this, null, me);
-            try {
-                // Recheck after registering (Dekker with afterOffer's read of `waiter`).
-                if (queuedCount() == 0 && peer() != null) {
-                    // A second concurrent waiter is not registered: it polls at a short interval.
-                    LockSupport.parkNanos(this, registered ? remaining : Math.min(remaining, 100_000L));
-                }
-            } finally {
-                if (registered) {
-                    WAITER.setVolatile(this, null);
-                }
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
+            Thread.onSpinWait();
+        }
+        // Dekker with releaseConsumer(): ask (volatile write), then try once more. Either the holder's
+        // later read sees the request and signals, or this CAS sees the lock free.
+        CONSUMER_WANTED.setVolatile(this, true);
+        return CONSUMER.compareAndSet(this, null, me);
+    }
+
+    /**
+     * Releases the consumer lock and, if a receiver gave up on it meanwhile, signals the waiters. Only
+     * on request: a waiting receiver's own release must not wake itself (it would spin).
+     */
+    private void releaseConsumer() {
+        CONSUMER.setVolatile(this, null);
+        // Volatile read after the release, then getAndSet so that one request is answered once.
+        if ((boolean) CONSUMER_WANTED.getVolatile(this)
+                && (boolean) CONSUMER_WANTED.getAndSet(this, false)) {
+            signalWaiters();
         }
     }
 
-    private void acquireConsumer(Thread me) {
-        int spins = 0;
-        while (!CONSUMER.compareAndSet(this, null, me)) {
-            // Held by a drain for at most one batch, or by another receive for one poll.
-            if (++spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
+    /**
+     * Waits up to {@code nanos} for {@code attempt} (a sender's try to post here) to stop returning
+     * {@link PortWaiters#RETRY}; woken whenever a slot frees or this endpoint or its peer changes state.
+     */
+    Object awaitSlot(PortWaiters.Attempt attempt, long nanos) throws InterruptedException {
+        return waiters().await(attempt, nanos);
     }
 
-    private void wakeWaiter() {
-        Thread w = (Thread) WAITER.getVolatile(this);
+    private PortWaiters waiters() {
+        PortWaiters w = waiters;
         if (w != null) {
-            LockSupport.unpark(w);
+            return w;
+        }
+        PortWaiters created = new PortWaiters();
+        // CAS: two first waiters may race; the loser adopts the winner's.
+        Object witness = WAITERS.compareAndExchange(this, null, created);
+        return witness == null ? created : (PortWaiters) witness;
+    }
+
+    /** Wakes blocked receivers and senders for another try; one volatile read if there are none. */
+    void signalWaiters() {
+        PortWaiters w = (PortWaiters) WAITERS.getVolatile(this);
+        if (w != null) {
+            w.signal();
         }
     }
 
@@ -460,6 +617,11 @@ public final class PortEndpoint {
             ACTIVE.compareAndSet(this, h, null);
             h.loop.unregister(this);
             registeredIn = null;
+            signalWaiters(); // receivers blocked on h: nothing can come to it any more
+            PortEndpoint other = peer();
+            if (other != null) {
+                other.signalWaiters(); // senders blocked posting through h
+            }
         }
     }
 
@@ -546,15 +708,16 @@ public final class PortEndpoint {
         if (other != null) {
             other.peerClosing();
         }
-        wakeWaiter();
+        signalWaiters();
         discardIfIdle();
     }
 
     /** The far side closed: leave the marker behind every message it posted before. */
     private void peerClosing() {
+        closeQueued = true; // before the offer: queuedCount() may undercount, never count the marker
         queue().offer(CLOSE);
         PENDING_CLOSE.setVolatile(this, true);
-        wakeWaiter();
+        signalWaiters();
         recheck();
     }
 
@@ -569,7 +732,7 @@ public final class PortEndpoint {
             try {
                 discardLocked(q);
             } finally {
-                CONSUMER.setVolatile(this, null);
+                releaseConsumer();
             }
         }
     }
@@ -577,6 +740,11 @@ public final class PortEndpoint {
     private void discardLocked(MessagePassingQueue<Object> q) {
         Object element;
         while ((element = q.poll()) != null) {
+            if (element == CLOSE) {
+                closeQueued = false;
+            } else if (capacity != 0) {
+                release();
+            }
             discardElement(element);
         }
     }

@@ -7,6 +7,8 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.entangle.DOMException;
+
 /**
  * The state behind one {@code MessagePort} object: its owner loop, the endpoint it stands for, and its
  * lifecycle (open, enabled, being transferred, detached, closed). The public {@code MessagePort}
@@ -208,13 +210,89 @@ public abstract class PortHandle {
         return endpoint;
     }
 
-    /** Posts a message to the entangled port (HTML "message port post message steps"). */
+    /**
+     * Posts a message to the entangled port (HTML "message port post message steps").
+     *
+     * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
+     */
     public final void post(Object message) {
         Object payload = StructuredClone.serialize(message, null);
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
-        if (target != null) {
-            target.enqueue(payload, PortEndpoint.NO_PORTS);
+        if (target != null && !target.offer(payload)) {
+            throw full(target);
         }
+    }
+
+    /**
+     * Posts a message unless the entangled port's bounded queue is full.
+     *
+     * @return false if it is full (nothing queued); true otherwise, also when the message is dropped
+     *     because this port is closed, detached or disentangled (as {@link #post} drops it)
+     */
+    public final boolean offer(Object message) {
+        Object payload = StructuredClone.serialize(message, null);
+        return attemptOffer(payload) != PortWaiters.RETRY;
+    }
+
+    /**
+     * Posts a message, waiting up to {@code timeout} for room in the entangled port's bounded queue.
+     *
+     * @return false if the time ran out with the queue still full; true as for {@link #offer(Object)}
+     * @throws InterruptedException if interrupted on entry or while waiting
+     */
+    public final boolean offer(Object message, Duration timeout) throws InterruptedException {
+        Object payload = StructuredClone.serialize(message, null);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Object result = attemptOffer(payload);
+        long nanos = PortWaiters.nanos(timeout);
+        if (result == PortWaiters.RETRY && nanos > 0L) {
+            PortEndpoint target = endpoint.peer(); // the full queue; null if disentangled meanwhile
+            result = target != null ? target.awaitSlot(() -> attemptOffer(payload), nanos)
+                    : attemptOffer(payload);
+        }
+        return result != PortWaiters.RETRY;
+    }
+
+    private Object attemptOffer(Object payload) {
+        PortEndpoint target = isOpen() ? endpoint.peer() : null;
+        if (target == null || target.offer(payload)) {
+            return Boolean.TRUE; // queued, or dropped as postMessage drops it
+        }
+        return PortWaiters.RETRY;
+    }
+
+    /**
+     * Runs the post-with-transfer steps holding one slot of a bounded entangled port, so that a full
+     * queue refuses the message before any transferred object is detached (all-or-nothing); the queue
+     * still never holds more than its capacity (see {@link PortEndpoint}). Unbounded: just runs them.
+     *
+     * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
+     */
+    public final void postTransferring(Runnable steps) {
+        PortEndpoint target = isOpen() ? endpoint.peer() : null;
+        if (target == null || target.capacity == 0) {
+            steps.run();
+            return;
+        }
+        if (!target.reserve()) {
+            if (target.isClosed()) {
+                steps.run(); // the message will be dropped; the steps still check and detach
+                return;
+            }
+            throw full(target);
+        }
+        try {
+            steps.run();
+        } finally {
+            target.release();
+        }
+    }
+
+    private static DOMException full(PortEndpoint target) {
+        return new DOMException("the receiving port's queue is full (capacity " + target.capacity
+                + "); the message was not posted", "QuotaExceededError");
     }
 
     /** Next queued message, undispatched, or null. Decode with {@link #payloadOf} and {@link #portsOf}. */

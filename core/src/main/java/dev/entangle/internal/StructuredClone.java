@@ -66,7 +66,8 @@ public final class StructuredClone {
     }
 
     /**
-     * Serializes {@code value} on the sender's thread, for one receiver (see {@link #serializeEach}).
+     * Serializes {@code value} on the sender's thread, for one receiver: the form holds that receiver's
+     * copies, so a message for several receivers (a {@code BroadcastChannel}) needs one form each.
      *
      * @param transfers the transfer list (see {@link TransferSteps}), or null if it is empty
      * @throws DOMException DataCloneError for a value that cannot be cloned, naming its class and path
@@ -80,22 +81,6 @@ public final class StructuredClone {
             return value; // the common case: no allocation
         }
         return new Serializer(transfers).run(value, rule);
-    }
-
-    /**
-     * Serializes {@code value} once per receiver, for a message delivered to several receivers (a
-     * {@code BroadcastChannel}): a serialized form already holds the receiver's copies, so each
-     * receiver needs its own. Immutable values cost nothing more (the same object in every slot); the
-     * first failure throws before anything else is made.
-     *
-     * @throws DOMException DataCloneError for a value that cannot be cloned
-     */
-    public static Object[] serializeEach(Object value, int receivers) {
-        Object[] forms = new Object[receivers];
-        for (int i = 0; i < receivers; i++) {
-            forms[i] = serialize(value, null);
-        }
-        return forms;
     }
 
     /**
