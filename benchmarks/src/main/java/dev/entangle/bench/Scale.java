@@ -2,7 +2,6 @@ package dev.entangle.bench;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
+import dev.entangle.bench.support.Lifecycle;
 import dev.entangle.bench.support.RawQueues;
 import dev.entangle.bench.support.Tally;
 
@@ -214,18 +214,12 @@ public class Scale {
 
         @Override
         public void close() {
+            // Close all first (their pool turns overlap), then wait for each (close is idempotent).
             for (EventLoop loop : ring) {
                 loop.close();
             }
-            try {
-                for (EventLoop loop : ring) {
-                    if (!loop.awaitTermination(Duration.ofSeconds(30))) {
-                        throw new IllegalStateException(loop.name() + " did not terminate within 30 s");
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            for (EventLoop loop : ring) {
+                Lifecycle.close(loop);
             }
         }
     }
