@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks and regenerates the results table (README.md) and chart (results/chart.svg).
 #
-#   benchmarks/run.sh quick   # 1 fork, short iterations: about 6 minutes on 2 cores
-#   benchmarks/run.sh full    # the classes' own settings (3 forks x 5 x 2 s): about 45 minutes
+#   benchmarks/run.sh quick   # 1 fork, short iterations: about 7 minutes on 2 cores
+#   benchmarks/run.sh full    # the classes' own settings (3 forks x 5 x 2 s): about 55 minutes
 #
 # Extra arguments go to JMH (both invocations), e.g. `benchmarks/run.sh quick -p burst=100`.
 # JMH_JAVA_OPTS is passed to the JMH launcher JVM (e.g. -Djmh.ignoreLock=true).
