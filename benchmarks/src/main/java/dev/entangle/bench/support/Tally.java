@@ -2,6 +2,7 @@ package dev.entangle.bench.support;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -69,16 +70,34 @@ public final class Tally {
         return (long) COUNT.getAcquire(this);
     }
 
-    /** Waits until the count reaches {@code target}: spins, then yields (the machine has 2 cores). */
+    /**
+     * Waits until the count reaches {@code target}: spins, then yields (the machine has 2 cores).
+     * Gives up after {@link #GIVE_UP_NANOS} with an exception, so that a receiver that lost a message
+     * fails its benchmark (JMH reports it and goes on) instead of hanging the run: seen once with the
+     * JDK's {@code SubmissionPublisher} baseline, whose consumer stayed parked with items pending.
+     */
     public void awaitSpinning(long target) {
+        long deadline = 0L;
         for (int i = 0; (long) COUNT.getAcquire(this) < target; i++) {
             if (i < SPINS) {
                 Thread.onSpinWait();
-            } else {
-                Thread.yield();
+                continue;
+            }
+            Thread.yield();
+            if ((i & 1023) == 0) {
+                long now = System.nanoTime();
+                if (deadline == 0L) {
+                    deadline = now + GIVE_UP_NANOS;
+                } else if (now - deadline > 0L) {
+                    throw new IllegalStateException("receiver stuck at " + count() + " of " + target
+                            + " messages for 10 s");
+                }
             }
         }
     }
+
+    /** How long {@link #awaitSpinning} waits for the receiver before failing the benchmark. */
+    static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Waits until the count reaches {@code target}, parked; the consumer must use {@link #signal()}. */
     public void awaitParked(long target) {
