@@ -81,6 +81,10 @@ def fmt_rate(x):
     return f"{x:.0f} msg/s"
 
 
+def fmt_clone_ns(x):
+    return f"{x:.1f} ns" if x < 100 else fmt_ns(x)
+
+
 def fmt_ns(x):
     if x >= 1e6:
         return f"{x / 1e6:.2f} ms"
@@ -163,6 +167,22 @@ def comparisons(res):
             add("6. footprint", "bytes per queued message", "queued-entangle", base_what,
                 aux_median(ent, "bytesPerItem"), aux_median(base, "bytesPerItem"), False,
                 lambda x: f"{x:.1f} B")
+    # Clone cost per message (issue 3, CloneBenchmark, AverageTime ns/op): against a plain reference
+    # hand-off and a Java-serialization round trip; a transferred buffer against a copied one.
+    clone = "clone.CloneBenchmark."
+    for payload in ("string", "record", "graph", "buffer-1k", "buffer-1m"):
+        ent = res.get(clone + "structuredClone", payload=payload)
+        for base_name in ("handoff", "javaSerialization"):
+            base = res.get(clone + base_name, payload=payload)
+            if ent and base:
+                add("clone cost per message (issue 3)", payload, "structuredClone", base_name,
+                    primary(ent), primary(base), False, fmt_clone_ns)
+    for size, payload in (("1024", "buffer-1k"), ("1048576", "buffer-1m")):
+        ent = res.get(clone + "transfer", size=size)
+        base = res.get(clone + "structuredClone", payload=payload)
+        if ent and base:
+            add("clone cost per message (issue 3)", payload, "transfer", "copy (structuredClone)",
+                primary(ent), primary(base), False, fmt_clone_ns)
     # 7. peer ping-pong
     ent = res.get("ActorPingPong.rounds", impl="entangle")
     base = res.get("ActorPingPong.rounds", impl="pekko")
@@ -266,14 +286,18 @@ def write_table(text):
 
 
 def preliminary_note(info):
-    """A warning when the run shared the machine with other work, else None."""
+    """A warning when the run shared the machine with other work, else None.
+
+    Judged by the load before the run only: the load after it includes the benchmarks' own threads
+    (every benchmark keeps both cores busy), so it says nothing about other work.
+    """
     try:
         cores = os.cpu_count() or 1
-        busy = max(float(info.get("load-before", "0")), float(info.get("load-after", "0")))
+        busy = float(info.get("load-before", "0"))
     except ValueError:
         return None
     if busy > 0.5 * cores:
-        return (f"shared machine, 1-minute load average up to {busy:.1f} on {cores} cores; rerun on a "
+        return (f"shared machine, 1-minute load average {busy:.1f} on {cores} cores at the start; rerun on a "
                 f"quiet machine before quoting these figures")
     return None
 
