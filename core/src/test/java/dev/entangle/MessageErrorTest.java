@@ -99,4 +99,54 @@ class MessageErrorTest {
         got.sort(null);
         assertEquals(List.of("close at partner", "messageerror"), got);
     }
+
+    /**
+     * HTML §9.5 postMessage step 8.3: a BroadcastChannel receiver whose deserialization fails fires
+     * messageerror instead of message, and goes on receiving.
+     */
+    @Test
+    void aBroadcastChannelReceiverThatCannotDeserializeFiresMessageErrorAndGoesOn() throws Exception {
+        EventLoop loop = loops.start("messageerror-broadcast");
+        BroadcastChannel sender = new BroadcastChannel("fragile", loop);
+        BroadcastChannel receiver = new BroadcastChannel("fragile", loop);
+        try {
+            LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+            receiver.onmessageerror(e -> events.add(e.type() + " data=" + e.data() + " trusted="
+                    + e.isTrusted() + " target=" + (e.target() == receiver)));
+            receiver.onmessage(e -> events.add("message " + ((Fragile) e.data()).text));
+
+            sender.postMessage(new Fragile("poison"));
+            sender.postMessage(new Fragile("after"));
+
+            assertEquals("messageerror data=null trusted=true target=true", next(events));
+            assertEquals("message after", next(events));
+        } finally {
+            sender.close();
+            receiver.close();
+        }
+    }
+
+    /**
+     * A worker's message that cannot be deserialized at the parent fires messageerror at the Worker
+     * object (Node's worker.on('messageerror')); later messages and exit still arrive, in order.
+     */
+    @Test
+    void aWorkerMessageThatCannotBeDeserializedFiresMessageErrorAtTheWorker() throws Exception {
+        EventLoop parent = loops.start("messageerror-worker-parent");
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Loops.on(parent, () -> {
+            Worker worker = new Worker("fragile-worker", scope -> {
+                scope.parentPort().postMessage(new Fragile("poison"));
+                scope.parentPort().postMessage(new Fragile("after"));
+            });
+            worker.onmessageerror(e -> events.add(e.type() + " data=" + e.data()));
+            worker.onmessage(e -> events.add("message " + ((Fragile) e.data()).text));
+            worker.addEventListener("exit", e -> events.add("exit " + ((Worker.ExitEvent) e).exitCode()));
+            return worker;
+        });
+
+        assertEquals("messageerror data=null", next(events));
+        assertEquals("message after", next(events));
+        assertEquals("exit 0", next(events));
+    }
 }
