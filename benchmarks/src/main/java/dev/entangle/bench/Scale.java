@@ -98,7 +98,9 @@ public class Scale {
             throw new IllegalArgumentException("tokens must divide " + HOPS + " and be at most loops");
         }
         AtomicInteger threads = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(2, r -> {
+        // 2 pool threads, as issue 6 asks; -jvmArgs -Dscale.threads=1 is the diagnostic run that takes
+        // thread wake-ups out of a hop and leaves its CPU and cache cost.
+        pool = Executors.newFixedThreadPool(Integer.getInteger("scale.threads", 2), r -> {
             Thread t = new Thread(r, "scale-pool-" + threads.getAndIncrement());
             t.setDaemon(true);
             return t;

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
 import dev.entangle.IdleStrategy;
 
@@ -41,7 +42,8 @@ public final class LoopCore {
     /*
      * Implementation overview.
      *
-     * Run queue. One JCTools MpscUnboundedArrayQueue<Object> holds two kinds of entries: a Runnable
+     * Run queue. One JCTools MPSC unbounded queue (padded with 256-slot chunks for a dedicated loop,
+     * unpadded with 16-slot chunks for a multiplexed one) holds two kinds of entries: a Runnable
      * (a user task, or an internal one) and a PortEndpoint whose messages are ready to dispatch. A
      * PortEndpoint sits in at most one loop's run queue at a time (its SCHEDULED flag, see PortEndpoint),
      * so a busy port costs the loop one queue entry per batch, not one per message. An endpoint that
@@ -100,8 +102,17 @@ public final class LoopCore {
     private static final int CLOSING = 2;
     private static final int TERMINATED = 3;
 
-    /** Run queue chunk size: entries are ports with work and tasks, so it rarely grows past one chunk. */
-    private static final int RUN_QUEUE_CHUNK = 256;
+    /**
+     * Run queue of a dedicated loop: entries are ports with work and tasks, so it rarely grows past one
+     * chunk; padded, because one busy loop takes posts from many producer threads.
+     */
+    private static final int DEDICATED_RUN_QUEUE_CHUNK = 256;
+    /**
+     * Run queue of a multiplexed loop: small and unpadded, because there may be tens of thousands of
+     * them and a hop between two of them touches both queues (Scale benchmark: the padded 256-slot
+     * queue made each loop about 1.5 KB, and the ring of 10,000 loops a cache-miss walk).
+     */
+    private static final int MULTIPLEXED_RUN_QUEUE_CHUNK = 16;
     /**
      * Entries a dedicated loop runs between two looks at its state, and a multiplexed loop runs per
      * executor task before yielding the thread to other loops (each port drain is itself bounded by
@@ -130,7 +141,7 @@ public final class LoopCore {
 
     private final String name;
     private final Thread.UncaughtExceptionHandler errorHandler;
-    private final MessagePassingQueue<Object> runQueue = new MpscUnboundedArrayQueue<>(RUN_QUEUE_CHUNK);
+    private final MessagePassingQueue<Object> runQueue;
     private final Set<PortEndpoint> ports = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     /** The dedicated thread, or null for a multiplexed loop. */
@@ -189,6 +200,7 @@ public final class LoopCore {
         Thread t = new Thread(this::run, name);
         t.setDaemon(daemon);
         this.thread = t;
+        this.runQueue = new MpscUnboundedArrayQueue<>(DEDICATED_RUN_QUEUE_CHUNK);
     }
 
     /**
@@ -206,6 +218,7 @@ public final class LoopCore {
         this.endWhenIdle = endWhenIdle;
         this.executor = executor;
         this.thread = null;
+        this.runQueue = new MpscUnboundedUnpaddedArrayQueue<>(MULTIPLEXED_RUN_QUEUE_CHUNK);
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
