@@ -63,7 +63,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     static MessagePort bound(EventLoop owner, PortEndpoint endpoint) {
         MessagePort port = new MessagePort(owner, endpoint);
         port.handle.port = port; // published by bind()'s volatile write, before any dispatch
-        port.handle.bind(port);
+        port.handle.bind();
         return port;
     }
 

@@ -240,7 +240,7 @@ public final class Worker extends EventTarget {
         PortEndpoint[] pair = PortEndpoint.entangledPair();
         this.workerSide = pair[1];
         this.inbox = new Inbox(this, pair[0]);
-        inbox.bind(this);
+        inbox.bind();
         try {
             TransferSteps.post(inbox, workerData, transfer, MessagePort::handleOf); // the first message
         } catch (RuntimeException badData) {

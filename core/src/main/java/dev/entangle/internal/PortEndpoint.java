@@ -2,6 +2,7 @@ package dev.entangle.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 
@@ -41,7 +42,9 @@ public final class PortEndpoint {
      * is the binding's identity token. `active` is the same handle, strongly, once its port message
      * queue is enabled (start() or onmessage): an enabled port is an open handle of its loop, kept alive
      * until closed, as in Node; a port never started is only weakly held, so the GC can collect it, and
-     * its Cleaner then disentangles it (SPEC item 6, HTML §9.4.6).
+     * then enqueues its Binding, on which the collector thread disentangles it (SPEC item 6, HTML
+     * §9.4.6). The Binding doubles as the collection hook so that an idle port pays for one reference
+     * object, not a token plus a Cleaner registration (benchmark 6: 144 B less per channel).
      *
      * Scheduling. `scheduled` (CAS 0 -> 1) admits the endpoint into at most one loop's run queue. The
      * party that clears it must recheck for work afterwards (Dekker with producers, who offer and then
@@ -182,6 +185,50 @@ public final class PortEndpoint {
 
     private PortEndpoint(int capacity) {
         this.capacity = capacity;
+    }
+
+    /**
+     * The identity of one binding of a handle to this endpoint, and its collection hook: a weak
+     * reference to the handle that the GC enqueues when the handle (and so the public object holding
+     * it) is collected while the binding is still reachable from this endpoint; {@link Collector}
+     * then disentangles the endpoint if that binding is still the current one.
+     */
+    static final class Binding extends WeakReference<PortHandle> {
+        final PortEndpoint endpoint;
+
+        Binding(PortHandle h, PortEndpoint endpoint) {
+            super(h, Collector.QUEUE);
+            this.endpoint = endpoint;
+        }
+    }
+
+    /**
+     * The daemon thread {@code entangle-port-cleaner}, started with the first binding: takes the
+     * bindings of collected handles from the reference queue and disentangles their endpoints (the
+     * other side gets {@code close}). Never runs user code.
+     */
+    private static final class Collector {
+        static final ReferenceQueue<PortHandle> QUEUE = new ReferenceQueue<>();
+
+        static {
+            Thread t = new Thread(Collector::run, "entangle-port-cleaner");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void run() {
+            while (true) {
+                try {
+                    Binding b = (Binding) QUEUE.remove();
+                    b.endpoint.closeCollected(b);
+                } catch (InterruptedException e) {
+                    // Nobody should interrupt this thread; it keeps serving the queue.
+                } catch (RuntimeException e) {
+                    Thread me = Thread.currentThread();
+                    me.getUncaughtExceptionHandler().uncaughtException(me, e); // and go on
+                }
+            }
+        }
     }
 
     /** Creates two entangled endpoints (HTML §9.4.4 "entangle"). */
@@ -603,7 +650,7 @@ public final class PortEndpoint {
 
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
-        WeakReference<PortHandle> token = new WeakReference<>(h);
+        WeakReference<PortHandle> token = new Binding(h, this);
         h.token = token;
         BOUND.setVolatile(this, token);
         registeredIn = h.loop;
@@ -684,7 +731,7 @@ public final class PortEndpoint {
         if (h != null && h.loop == loop) {
             h.close();
         } else if (h == null && registeredIn == loop) {
-            closeInternal(); // the handle was collected and its Cleaner has not run yet
+            closeInternal(); // the handle was collected and the collector has not run yet
         }
     }
 

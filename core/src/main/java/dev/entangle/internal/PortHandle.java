@@ -2,7 +2,6 @@ package dev.entangle.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,9 +38,10 @@ public abstract class PortHandle {
      * detached object (SPEC item 3, all-or-nothing). Ports are claimed in `id` order, so two transfers
      * with overlapping lists cannot deadlock.
      *
-     * `token` is the WeakReference the endpoint uses as binding identity (written by bind(), volatile).
-     * The Cleaner action holds the endpoint and the token, never this object or the MessagePort, so an
-     * unreferenced port that was never started can be collected and then disentangled (HTML §9.4.6).
+     * `token` is the endpoint's binding identity for this handle (PortEndpoint.Binding, a weak reference
+     * to this object, written by bind(), volatile). Nothing else the runtime keeps refers to this object
+     * or to the MessagePort until the port is started, so an unreferenced port that was never started
+     * can be collected; the GC then enqueues its Binding and the endpoint is disentangled (HTML §9.4.6).
      */
 
     static final int ENABLED = 1;
@@ -50,12 +50,6 @@ public abstract class PortHandle {
     static final int CLOSED = 8;
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Cleaner CLEANER = Cleaner.create(task -> {
-        Thread t = new Thread(task, "entangle-port-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
-
     private static final VarHandle STATE;
     private static final VarHandle REF;
 
@@ -84,29 +78,11 @@ public abstract class PortHandle {
     }
 
     /**
-     * Binds this handle to its endpoint and arranges for the endpoint to be disentangled when
-     * {@code facade} (the MessagePort object) is garbage collected while still bound. Call once, after
-     * construction.
+     * Binds this handle to its endpoint; the endpoint is disentangled if this handle (with the public
+     * object that holds it) is garbage collected while still bound. Call once, after construction.
      */
-    public final void bind(Object facade) {
+    public final void bind() {
         endpoint.bind(this);
-        CLEANER.register(facade, new Collector(endpoint, token));
-    }
-
-    /** Cleaner action: must not reach the handle or the facade. */
-    private static final class Collector implements Runnable {
-        private final PortEndpoint endpoint;
-        private final WeakReference<PortHandle> token;
-
-        Collector(PortEndpoint endpoint, WeakReference<PortHandle> token) {
-            this.endpoint = endpoint;
-            this.token = token;
-        }
-
-        @Override
-        public void run() {
-            endpoint.closeCollected(token);
-        }
     }
 
     /** The owner loop. */

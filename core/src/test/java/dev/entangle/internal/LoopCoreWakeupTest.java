@@ -105,8 +105,7 @@ class LoopCoreWakeupTest {
             protected void deliverClose() {
             }
         };
-        Object facade = new Object();
-        receiver.bind(facade);
+        receiver.bind();
         receiver.start();
         PortHandle sender = new PortHandle(loop, pair[0]) {
             @Override
@@ -117,7 +116,7 @@ class LoopCoreWakeupTest {
             protected void deliverClose() {
             }
         };
-        sender.bind(facade);
+        sender.bind();
         awaitParked();
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

@@ -52,9 +52,8 @@ class MultiplexedLifetimeTest {
     void aStartedRefedPortKeepsItAliveUntilUnrefedFromAnotherThread() throws Exception {
         LoopCore loop = new LoopCore("kept", null, pool, true);
         PortEndpoint[] pair = PortEndpoint.entangledPair();
-        Object facade = new Object();
         PortHandle port = handle(loop, pair[0]);
-        port.bind(facade);
+        port.bind();
         port.start();
         CountDownLatch ran = new CountDownLatch(1);
         loop.execute(ran::countDown);
@@ -67,6 +66,6 @@ class MultiplexedLifetimeTest {
         assertTrue(loop.awaitTermination(Duration.ofSeconds(10)), "ended once unref'ed");
         assertTrue(port.isClosed(), "its ports were closed");
         assertFalse(pair[0].isEntangled(), "and disentangled");
-        Reference.reachabilityFence(facade); // an unreachable facade would be collected and closed
+        Reference.reachabilityFence(port); // an unreachable handle would be collected and closed
     }
 }
