@@ -141,9 +141,8 @@ public final class BroadcastChannel extends EventTarget {
     }
 
     /** The current {@code message} event handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessage() {
-        return (EventHandler<MessageEvent>) getEventHandler("message");
+        return getEventHandler("message");
     }
 
     /** Sets the {@code messageerror} handler (fired when a message cannot be deserialized here). */
@@ -152,9 +151,8 @@ public final class BroadcastChannel extends EventTarget {
     }
 
     /** The current {@code messageerror} event handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessageerror() {
-        return (EventHandler<MessageEvent>) getEventHandler("messageerror");
+        return getEventHandler("messageerror");
     }
 
     /**

@@ -305,15 +305,18 @@ public class EventTarget {
 
     /**
      * The event handler for {@code type} (the getter of an event handler IDL attribute), or null.
-     * Safe from any thread.
+     * Safe from any thread. Typed as the caller's attribute declares it: the owner sets a handler of that
+     * event type for {@code type} (the setters of this package take {@code EventHandler<E>} for the
+     * same {@code E}), so the unchecked cast is the one place that relies on it.
      *
      * @throws NullPointerException if {@code type} is null
      */
-    EventHandler<? extends Event> getEventHandler(String type) {
+    @SuppressWarnings("unchecked")
+    <E extends Event> EventHandler<E> getEventHandler(String type) {
         Objects.requireNonNull(type, "type");
         Entry[] current = listeners;
         int index = handlerIndex(current, type);
-        return index < 0 ? null : ((HandlerListener) current[index].listener).handler;
+        return index < 0 ? null : (EventHandler<E>) ((HandlerListener) current[index].listener).handler;
     }
 
     /**

@@ -256,9 +256,8 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /** The current {@code message} event handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessage() {
-        return (EventHandler<MessageEvent>) getEventHandler("message");
+        return getEventHandler("message");
     }
 
     /** Sets the {@code messageerror} handler (fired when a message cannot be deserialized here). */
@@ -267,9 +266,8 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /** The current {@code messageerror} event handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessageerror() {
-        return (EventHandler<MessageEvent>) getEventHandler("messageerror");
+        return getEventHandler("messageerror");
     }
 
     /** Sets the {@code close} handler (fired when the entangled port closes or is collected). */
@@ -278,9 +276,8 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /** The current {@code close} event handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<Event> onclose() {
-        return (EventHandler<Event>) getEventHandler("close");
+        return getEventHandler("close");
     }
 
     /** The loop this port belongs to: its listeners and handlers run there. */

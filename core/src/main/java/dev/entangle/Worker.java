@@ -408,9 +408,8 @@ public final class Worker extends EventTarget {
     }
 
     /** The current {@code message} handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessage() {
-        return (EventHandler<MessageEvent>) getEventHandler("message");
+        return getEventHandler("message");
     }
 
     /** Sets the {@code messageerror} handler (a message from the worker could not be deserialized). */
@@ -419,9 +418,8 @@ public final class Worker extends EventTarget {
     }
 
     /** The current {@code messageerror} handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<MessageEvent> onmessageerror() {
-        return (EventHandler<MessageEvent>) getEventHandler("messageerror");
+        return getEventHandler("messageerror");
     }
 
     /** Sets the {@code error} handler (an uncaught throwable stopped the worker). */
@@ -430,9 +428,8 @@ public final class Worker extends EventTarget {
     }
 
     /** The current {@code error} handler, or null. */
-    @SuppressWarnings("unchecked")
     public EventHandler<ErrorEvent> onerror() {
-        return (EventHandler<ErrorEvent>) getEventHandler("error");
+        return getEventHandler("error");
     }
 
     /**
