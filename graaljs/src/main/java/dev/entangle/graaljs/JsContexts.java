@@ -1,0 +1,40 @@
+package dev.entangle.graaljs;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * How every GraalJS context of this module is made: one shared {@link Engine} (its parsed and
+ * profiled code is reused by every realm), explicit host access only (scripts see no Java class or
+ * method unless this module hands it to them), and host {@code ByteBuffer}s usable as
+ * {@code ArrayBuffer} backing store (the receiving side of a transferred buffer, without a copy).
+ *
+ * <p>Threads: any. A context is then used by one thread at a time (its loop's).
+ */
+final class JsContexts {
+    private static final class Shared {
+        static final Engine ENGINE = Engine.newBuilder("js")
+                .option("engine.WarnInterpreterOnly", "false") // Temurin runs GraalJS interpreted
+                .build();
+    }
+
+    static final HostAccess HOST_ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
+            .allowBufferAccess(true)
+            .build();
+
+    private JsContexts() {
+    }
+
+    /** A new context: ECMAScript latest (for {@code ArrayBuffer.prototype.transfer}), file reads for modules. */
+    static Context newContext() {
+        return Context.newBuilder("js")
+                .engine(Shared.ENGINE)
+                .allowHostAccess(HOST_ACCESS)
+                .allowIO(IOAccess.ALL)
+                .option("js.ecmascript-version", "latest")
+                .option("js.esm-eval-returns-exports", "true")
+                .build();
+    }
+}
