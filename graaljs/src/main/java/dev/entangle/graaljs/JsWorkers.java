@@ -1,0 +1,127 @@
+package dev.entangle.graaljs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+import dev.entangle.ErrorEvent;
+import dev.entangle.MessageEvent;
+import dev.entangle.Worker;
+
+/**
+ * Workers running scripts: each is an entangle {@link Worker} (its own loop and thread, the implicit
+ * channel, Node's lifetime rule) whose body makes a new realm on the worker's loop, runs the script,
+ * then enables the implicit port (HTML "run a worker").
+ *
+ * <p>A worker whose parent is a script reports its unhandled errors and a failure to load its script
+ * to the parent as {@link ErrorReport}s on the implicit port, in order with its messages; the
+ * parent's realm fires them at the JS {@code Worker} object. A worker started by Java
+ * ({@link JsRuntime}) prints them to {@code System.err} instead.
+ *
+ * <p>Threads: {@link #start} on the parent realm's loop; {@link #terminate} any thread.
+ * Memory consistency effects: those of {@link Worker}.
+ */
+final class JsWorkers {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+    /** The realm of each running worker, for terminate(); removed at exit. */
+    private static final Map<Worker, AtomicReference<JsRealm>> REALMS = new ConcurrentHashMap<>();
+
+    private JsWorkers() {
+    }
+
+    /** {@code new Worker(url, {name, type})} in {@code parent}; events go to {@code jsWorker}. */
+    static Worker start(JsRealm parent, String url, String name, boolean module, Value jsWorker) {
+        JsScript script = JsScript.resolve(url, parent.base(), module);
+        AtomicReference<JsRealm> realm = new AtomicReference<>();
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(parent.base()),
+                name, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
+                        new ErrorReport(message, filename, lineno, colno, false)), true));
+        REALMS.put(worker, realm);
+        Value api = parent.api();
+        worker.addEventListener("message", event -> {
+            if (((MessageEvent) event).data() instanceof ErrorReport r) {
+                parent.enter(() -> {
+                    if (r.loadFailure()) {
+                        api.invokeMember("dispatchSimple", jsWorker, "error");
+                    } else {
+                        api.invokeMember("workerError", jsWorker, r.message(), r.filename(), r.lineno(), r.colno());
+                    }
+                });
+            } else {
+                parent.dispatchMessage(jsWorker, event);
+            }
+        });
+        worker.addEventListener("messageerror", event -> parent.dispatchMessage(jsWorker, event));
+        worker.addEventListener("error", event -> parent.enter(() -> // the worker's Java side failed
+                api.invokeMember("workerError", jsWorker, ((ErrorEvent) event).message(), "", 0, 0)));
+        worker.addEventListener("exit", event -> ended(worker));
+        return worker;
+    }
+
+    /** A worker started by Java: errors are printed; {@code realm} receives the realm once made. */
+    static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm) {
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(Path.of("")),
+                name, realm, JsWorkers::print, false));
+        REALMS.put(worker, realm);
+        worker.addEventListener("exit", event -> ended(worker));
+        return worker;
+    }
+
+    /** {@code worker.terminate()}: entangle's terminate, and the script stopped if it is running. */
+    static void terminate(Worker worker) {
+        worker.terminate();
+        AtomicReference<JsRealm> realm = REALMS.get(worker);
+        JsRealm r = realm == null ? null : realm.get();
+        if (r != null) {
+            r.cancel();
+        }
+    }
+
+    private static void run(Worker.Scope scope, JsScript script, Path base, String name,
+                            AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent) {
+        JsRealm realm = new JsRealm(scope.loop(), base, scope, name, errors);
+        cell.set(realm);
+        Source source;
+        try {
+            source = script.load();
+        } catch (IOException | RuntimeException e) {
+            String message = "Failed to load worker script " + script.url() + ": " + e.getMessage();
+            if (scriptParent) {
+                scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
+            } else {
+                realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
+            }
+            return;
+        }
+        realm.evaluate(source);
+        realm.enableParentPort();
+    }
+
+    private static void ended(Worker worker) {
+        AtomicReference<JsRealm> realm = REALMS.remove(worker);
+        JsRealm r = realm == null ? null : realm.get();
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private static String threadName(String name) {
+        return name.isEmpty() ? "js-worker-" + COUNT.incrementAndGet() : name;
+    }
+
+    private static void print(String message, String filename, int lineno, int colno, String stack) {
+        System.err.println(stack.startsWith(message) || stack.isEmpty() ? message
+                : message + System.lineSeparator() + indent(stack));
+    }
+
+    private static String indent(String stack) {
+        return stack.lines().skip(1).map(line -> "    " + line.strip())
+                .reduce((a, b) -> a + System.lineSeparator() + b).orElse("");
+    }
+}
