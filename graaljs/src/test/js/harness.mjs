@@ -25,12 +25,15 @@ export const TEST_TIMEOUT_MS = 10000;
 export const QUIET_MS = 150;
 
 /**
- * Registers a test. `fn(t)` may return a promise. `t.cleanup(f)` registers a function run after the
+ * Registers a test (at the module's top level, before any top-level await: the runner starts once the
+ * module's synchronous part has run). `fn(t)` may return a promise. `t.skip(why)` ends it as skipped. `t.cleanup(f)` registers a function run after the
  * test (passed or not); `t.channel()` is a MessageChannel closed after the test; `t.timeout` is the
- * test's limit. Options: {timeout} in ms.
+ * test's limit. Options: {timeout} in ms; {skip: reason} skips the test when reason is a string (for
+ * behaviours a probe found missing), runs it when null or undefined.
  */
 export function test(name, fn, options = {}) {
-  tests.push({ name, fn, timeout: options.timeout ?? TEST_TIMEOUT_MS, skip: null });
+  const skipReason = options.skip === undefined || options.skip === null ? null : String(options.skip);
+  tests.push({ name, fn, timeout: options.timeout ?? TEST_TIMEOUT_MS, skip: skipReason });
   schedule();
 }
 
@@ -51,6 +54,10 @@ function schedule() {
 
 export class AssertionError extends Error {
   get name() { return 'AssertionError'; }
+}
+
+class SkipSignal {
+  constructor(why) { this.why = String(why); }
 }
 
 export function fail(message) {
@@ -278,7 +285,7 @@ function reason(e) {
 // Errors reported at the global scope during a test: checked once their dispatch is over.
 function onGlobalError(event) {
   const test = current;
-  if (test === null) {
+  if (test === null || !event.isTrusted) { // a test's own dispatchEvent is no report
     return;
   }
   queueMicrotask(() => {
@@ -298,6 +305,8 @@ async function runOne(n, entry) {
     name: entry.name,
     timeout: entry.timeout,
     cleanup(f) { cleanups.push(f); },
+    /** Ends the test as skipped: the behaviour it checks is not implemented (say what is missing). */
+    skip(why) { throw new SkipSignal(why); },
     /** A new MessageChannel whose ports are closed after the test. */
     channel() {
       const c = new MessageChannel();
@@ -308,11 +317,16 @@ async function runOne(n, entry) {
   current = { errors: [] };
   const state = current;
   let failure = null;
+  let skipped = null;
   try {
     await withTimeout(Promise.resolve().then(() => entry.fn(t)), entry.timeout, entry.name);
     await delay(0); // errors reported by tasks already queued by the test still count for it
   } catch (e) {
-    failure = reason(e);
+    if (e instanceof SkipSignal) {
+      skipped = e.why;
+    } else {
+      failure = reason(e);
+    }
   }
   for (const f of cleanups.reverse()) {
     try {
@@ -327,7 +341,7 @@ async function runOne(n, entry) {
   state.errors = null;
   current = null;
   if (failure === null) {
-    console.log(`ok ${n} - ${entry.name}`);
+    console.log(`ok ${n} - ${entry.name}${skipped === null ? '' : ` # SKIP ${skipped}`}`);
     return true;
   }
   console.log(`not ok ${n} - ${entry.name}: ${failure}`);
@@ -336,7 +350,6 @@ async function runOne(n, entry) {
 
 async function runAll() {
   self.addEventListener('error', onGlobalError);
-  console.log(`1..${tests.length}`);
   const failed = [];
   for (let i = 0; i < tests.length; i++) {
     const result = await runOne(i + 1, tests[i]);
@@ -345,6 +358,7 @@ async function runAll() {
     }
   }
   self.removeEventListener('error', onGlobalError);
+  console.log(`1..${tests.length}`);
   if (failed.length > 0) {
     reportError(new Error(`${failed.length} of ${tests.length} failed:\n  ${failed.join('\n  ')}`));
   } else {

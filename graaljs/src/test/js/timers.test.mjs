@@ -1,0 +1,178 @@
+// Timers (HTML §8.6 "Timers") and microtasks (HTML §8.7 "Microtask queuing", §8.1.7.3 "perform a
+// microtask checkpoint" after each task). Each test names the web-platform-tests behaviour it mirrors.
+import {
+  test, assertEquals, assertTrue, assertArrayEquals, assertInstanceOf, assertSame, assertThrows, eventsWithin,
+  nextEvent, QUIET_MS,
+} from './harness.mjs';
+
+// WPT html/webappapis/timers/ (timer ordering; HTML "run steps after a timeout": wait until timers
+// with an earlier or equal timeout started before have completed): by delay first, then in call order.
+test('setTimeout callbacks run by delay, then in call order', async () => {
+  const log = [];
+  const done = new Promise((resolve) => {
+    setTimeout(() => { log.push('30'); resolve(); }, 30);
+    setTimeout(() => log.push('10 a'), 10);
+    setTimeout(() => log.push('0 a'), 0);
+    setTimeout(() => log.push('10 b'), 10);
+    setTimeout(() => log.push('0 b'));
+    setTimeout(() => log.push('negative is 0'), -5);
+  });
+  await done;
+  assertArrayEquals(log, ['0 a', '0 b', 'negative is 0', '10 a', '10 b', '30']);
+});
+
+// WPT html/webappapis/timers/ (cleartimeout-clearinterval / "clearTimeout cancels"): a cleared timer
+// never runs; the ids are positive integers; clearing an unknown id is a no-op. Bounded by the later
+// timer (it runs after the cleared one would have).
+test('clearTimeout cancels; ids are distinct positive integers', async () => {
+  const log = [];
+  const cancelled = setTimeout(() => log.push('cancelled'), 5);
+  const kept = setTimeout(() => log.push('kept'), 1);
+  assertTrue(Number.isInteger(cancelled) && cancelled > 0, `id ${cancelled}`);
+  assertTrue(kept !== cancelled, 'distinct ids');
+  clearTimeout(cancelled);
+  clearTimeout(123456789);
+  clearTimeout();
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assertArrayEquals(log, ['kept']);
+});
+
+// WPT workers/WorkerGlobalScope_setInterval.htm, html/webappapis/timers/: setInterval repeats until
+// clearInterval, which may be called from inside the callback; clearTimeout and clearInterval share ids.
+test('setInterval repeats until clearInterval', async () => {
+  let count = 0;
+  await new Promise((resolve) => {
+    const id = setInterval(() => {
+      count++;
+      if (count === 3) {
+        clearInterval(id);
+        resolve();
+      }
+    }, 1);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20)); // bounded: no fourth run follows
+  assertEquals(count, 3);
+  let other = 0;
+  const id2 = setInterval(() => { other++; clearTimeout(id2); }, 0); // ids are shared between the two
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertEquals(other, 1);
+});
+
+// HTML timer initialization steps: extra arguments are passed to the callback; `this` is the global.
+test('setTimeout passes extra arguments; this is the global object', async () => {
+  const got = await new Promise((resolve) => {
+    setTimeout(function (...args) { resolve([this === globalThis, ...args]); }, 0, 'a', 2, null);
+  });
+  assertArrayEquals(got, [true, 'a', 2, null]);
+  assertThrows(TypeError, () => setTimeout());
+});
+
+// WPT html/webappapis/microtask-queuing/queue-microtask.any.js; HTML §8.1.7.3: microtasks queued by an
+// event handler (queueMicrotask and promise reactions, in queue order) run after it returns and
+// before the next event is dispatched.
+test('microtasks run after each event handler, before the next event', async (t) => {
+  const c = t.channel();
+  const log = [];
+  const done = new Promise((resolve) => {
+    c.port2.onmessage = (e) => {
+      log.push(`handler ${e.data}`);
+      queueMicrotask(() => log.push(`microtask ${e.data}`));
+      Promise.resolve().then(() => log.push(`promise ${e.data}`));
+      if (e.data === 2) {
+        queueMicrotask(resolve);
+      }
+    };
+  });
+  c.port1.postMessage(1);
+  c.port1.postMessage(2);
+  await done;
+  assertArrayEquals(log, ['handler 1', 'microtask 1', 'promise 1', 'handler 2', 'microtask 2', 'promise 2']);
+});
+
+// HTML §8.6 timer steps run as tasks; §8.1.7.3: a microtask checkpoint follows each task, so a
+// timer's microtasks run before the next timer (even one due at the same time).
+test('microtasks of a timer run before the next timer', async () => {
+  const log = [];
+  await new Promise((resolve) => {
+    setTimeout(() => { log.push('timer 1'); queueMicrotask(() => log.push('microtask 1')); }, 0);
+    setTimeout(() => { log.push('timer 2'); resolve(); }, 0);
+  });
+  assertArrayEquals(log, ['timer 1', 'microtask 1', 'timer 2']);
+});
+
+// WPT html/webappapis/scripting/event-loops/task_microtask_ordering.html ("level 1 bossfight"): for an
+// event the platform dispatches, HTML "clean up after running a callback" performs a microtask
+// checkpoint when the JS stack is empty, so a listener's microtasks run before the next listener.
+// The realm dispatches a whole event in one call into the context, so microtasks run after the last
+// listener instead: the test is skipped while that order is observed, and must pass once it changes.
+test('a listener\'s microtasks run before the next listener of a platform event', async (t) => {
+  const c = t.channel();
+  const log = [];
+  const done = new Promise((resolve) => {
+    c.port2.addEventListener('message', () => { log.push('listener 1'); Promise.resolve().then(() => log.push('promise 1')); });
+    c.port2.addEventListener('message', () => { log.push('listener 2'); queueMicrotask(resolve); });
+  });
+      c.port2.start();
+      c.port1.postMessage('x');
+      await done;
+      if (log.join() === 'listener 1,listener 2,promise 1') {
+        t.skip('NOT IMPLEMENTED: microtasks run after the whole dispatch, not between its listeners '
+            + '(HTML "clean up after running a callback")');
+      }
+      assertArrayEquals(log, ['listener 1', 'promise 1', 'listener 2']);
+    });
+
+// WPT html/webappapis/microtask-queuing/queue-microtask-exceptions.any.js: an exception in a
+// microtask is reported (an ErrorEvent at the global scope) and later microtasks still run.
+test('an exception in a microtask is reported and later microtasks still run', async (t) => {
+  const errors = [];
+  const onError = (e) => { e.preventDefault(); errors.push(e); };
+  self.addEventListener('error', onError);
+  t.cleanup(() => self.removeEventListener('error', onError));
+  const boom = new Error('in a microtask');
+  const log = [];
+  await new Promise((resolve) => {
+    queueMicrotask(() => { log.push(1); throw boom; });
+    queueMicrotask(() => { log.push(2); resolve(); });
+  });
+  assertArrayEquals(log, [1, 2]);
+  assertEquals(errors.length, 1);
+  assertInstanceOf(errors[0], ErrorEvent);
+  assertSame(errors[0].error, boom);
+  assertThrows(TypeError, () => queueMicrotask('not a function'));
+});
+
+// HTML timers: an exception in a timer callback is reported; the interval keeps running.
+test('an exception in a timer callback is reported; an interval keeps running', async (t) => {
+  const errors = [];
+  const onError = (e) => { e.preventDefault(); errors.push(e.error); };
+  self.addEventListener('error', onError);
+  t.cleanup(() => self.removeEventListener('error', onError));
+  let runs = 0;
+  await new Promise((resolve) => {
+    const id = setInterval(() => {
+      runs++;
+      if (runs === 2) {
+        clearInterval(id);
+        resolve();
+        return;
+      }
+      throw new Error(`run ${runs}`);
+    }, 1);
+  });
+  assertEquals(runs, 2);
+  assertEquals(errors.length, 1);
+  assertEquals(errors[0].message, 'run 1');
+});
+
+// A pending timer is no message: the port stays quiet (bounded) while timers fire.
+test('timers do not dispatch events at ports', async (t) => {
+  const c = t.channel();
+  c.port2.start();
+  const quiet = eventsWithin(c.port2, 'message', QUIET_MS);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals((await quiet).length, 0);
+  const got = nextEvent(c.port2, 'message');
+  c.port1.postMessage('after');
+  assertEquals((await got).data, 'after');
+});
