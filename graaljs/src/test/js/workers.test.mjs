@@ -1,0 +1,212 @@
+// Dedicated workers (HTML §10.2 "Web workers"): the Worker object, the worker global scope, ports
+// crossing realms, errors and termination. Worker scripts live in workers/ (each says what it does).
+// Each test names the web-platform-tests file or HTML step it mirrors.
+import {
+  test, assertEquals, assertTrue, assertFalse, assertInstanceOf, assertArrayEquals, assertThrows,
+  nextEvent, nextEvents, nextMessage, eventsWithin, QUIET_MS,
+} from './harness.mjs';
+
+/** A worker terminated after the test. */
+function worker(t, url, options = undefined) {
+  const w = new Worker(url, options);
+  t.cleanup(() => w.terminate());
+  return w;
+}
+
+// WPT workers/Worker_basic.htm, workers/interfaces/DedicatedWorkerGlobalScope/postMessage/
+// message-event.html: a round trip main → worker → main; the event at the Worker is a trusted
+// MessageEvent whose target is the Worker.
+test('round trip main → worker → main', async (t) => {
+  const w = worker(t, 'workers/echo.js');
+  const got = nextEvent(w, 'message');
+  w.postMessage('hello worker');
+  const e = await got;
+  assertInstanceOf(e, MessageEvent);
+  assertEquals(e.data, 'hello worker');
+  assertTrue(e.target === w, 'target is the Worker');
+  assertTrue(e.isTrusted);
+  assertEquals(e.origin, '');
+  assertInstanceOf(w, EventTarget);
+});
+
+// HTML §10.2.6 Worker constructor: `name` of WorkerOptions is the worker global's `name` ("" by default);
+// WPT workers/interfaces/SharedWorkerGlobalScope/name/getting.html does the same for shared workers.
+test('self.name comes from the options', async (t) => {
+  const named = worker(t, 'workers/echo.js', { name: 'alpha' });
+  named.postMessage('name');
+  assertEquals(await nextMessage(named), 'alpha');
+  const unnamed = worker(t, 'workers/echo.js');
+  unnamed.postMessage('name');
+  assertEquals(await nextMessage(unnamed), '');
+  assertThrows(TypeError, () => new Worker('workers/echo.js', { type: 'shared' }));
+  assertThrows(TypeError, () => new Worker());
+});
+
+// HTML "run a worker" (the inside port's queue is enabled after the script ran): messages posted
+// before the worker set onmessage, while its script still ran, are delivered to that handler.
+test('messages posted before the worker set onmessage are delivered after its script ran', async (t) => {
+  const w = worker(t, 'workers/late-onmessage.js');
+  const got = nextEvents(w, 'message', 2);
+  w.postMessage('a');
+  w.postMessage('b');
+  assertArrayEquals((await got).map((e) => e.data), ['late handler got a', 'late handler got b']);
+});
+
+// WPT workers/data-url.html: a worker from a data: URL.
+test('a worker from a data: URL', async (t) => {
+  const w = worker(t, `data:text/javascript,${encodeURIComponent('postMessage(6 * 7)')}`);
+  assertEquals(await nextMessage(w), 42);
+});
+
+// HTML §10.2.6 WorkerOptions.type "module": the script is a module and resolves its imports.
+test('a module worker imports relative to its file', async (t) => {
+  const w = worker(t, 'workers/module-echo.mjs', { type: 'module' });
+  w.postMessage('x');
+  assertEquals(await nextMessage(w), 'module:x');
+});
+
+// WPT webmessaging/with-ports/ (ports transferred to a worker), HTML §9.4.4 transfer steps: a port
+// sent to a worker talks to its partner in the main realm directly.
+test('a MessageChannel port transferred to a worker talks directly', async (t) => {
+  const w = worker(t, 'workers/echo.js');
+  const c = t.channel();
+  const ack = nextEvent(w, 'message');
+  w.postMessage('port', [c.port2]);
+  assertEquals((await ack).data, 'ports:1');
+  const replies = nextEvents(c.port1, 'message', 2);
+  c.port1.start();
+  c.port1.postMessage('one');
+  c.port1.postMessage('two');
+  assertArrayEquals((await replies).map((e) => e.data), ['echo:one', 'echo:two']);
+});
+
+// WPT workers/Worker-multi-port.html (ports between realms); HTML §9.4: a channel made in the main
+// realm, one end to worker A and the other to worker B: A and B talk to each other.
+test('ports transferred to two workers let them talk to each other', async (t) => {
+  const a = worker(t, 'workers/pair.js', { name: 'A' });
+  const b = worker(t, 'workers/pair.js', { name: 'B' });
+  const c = new MessageChannel();
+  const report = nextEvent(a, 'message');
+  b.postMessage('pong', [c.port2]);
+  a.postMessage('ping', [c.port1]);
+  assertEquals((await report).data, 'ping got pong for ping');
+});
+
+// WPT workers/WorkerGlobalScope_nested_Worker.htm (nested workers); HTML §10.2.6: a worker can start
+// workers; its relative URLs resolve against its own script.
+test('a nested worker answers through its parent worker', async (t) => {
+  const relay = worker(t, 'workers/relay.js', { name: 'relay' });
+  relay.postMessage('name');
+  assertEquals(await nextMessage(relay), 'inner of relay');
+  relay.postMessage('through two workers');
+  assertEquals(await nextMessage(relay), 'through two workers');
+});
+
+// HTML §9.4.4 transfer steps applied at each hop: a port sent through a chain of workers (main →
+// relay → its inner worker) stays entangled with the main realm's end.
+test('a port transferred through a worker chain', async (t) => {
+  const relay = worker(t, 'workers/relay.js');
+  const c = t.channel();
+  const ack = nextEvent(relay, 'message');
+  relay.postMessage('port', [c.port2]);
+  assertEquals((await ack).data, 'ports:1');
+  const reply = nextMessage(c.port1);
+  c.port1.postMessage('over two hops');
+  assertEquals(await reply, 'echo:over two hops');
+});
+
+// WPT workers/Worker_ErrorEvent_message.htm, _filename.htm, _lineno.htm, _type.htm,
+// AbstractWorker.onerror.html; HTML §10.2.5 "runtime script errors": an error the worker does not
+// handle fires an ErrorEvent (cancelable) at the Worker object, after the messages posted before it.
+// preventDefault() there stops it (otherwise it is reported again in this realm).
+test('an unhandled worker error: ErrorEvent at the Worker with message, filename, lineno', async (t) => {
+  const w = worker(t, 'workers/throws.js');
+  const order = [];
+  w.onmessage = (e) => order.push(`message:${e.data}`);
+  const e = await new Promise((resolve) => {
+    w.onerror = (event) => {
+      order.push('error');
+      event.preventDefault();
+      resolve(event);
+    };
+  });
+  assertArrayEquals(order, ['message:before the throw', 'error']);
+  assertInstanceOf(e, ErrorEvent);
+  assertEquals(e.type, 'error');
+  assertTrue(e.message.includes('worker boom'), e.message);
+  assertTrue(e.filename.endsWith('workers/throws.js'), e.filename);
+  assertEquals(e.lineno, 4);
+  assertTrue(e.cancelable, 'cancelable');
+  assertTrue(e.isTrusted, 'isTrusted');
+  assertTrue(e.target === w, 'target');
+});
+
+// HTML §10.2.5 "runtime script errors": if the event at the Worker is not canceled, the error is
+// reported in the parent's global scope as if it happened there (an ErrorEvent at `self`).
+test('a worker error not cancelled at the Worker is reported at the parent global scope', async (t) => {
+  const w = worker(t, 'workers/throws.js');
+  const atWorker = nextEvent(w, 'error');
+  const atGlobal = new Promise((resolve) => {
+    const onError = (e) => { e.preventDefault(); resolve(e); };
+    self.addEventListener('error', onError);
+    t.cleanup(() => self.removeEventListener('error', onError));
+  });
+  const first = await atWorker;
+  const e = await atGlobal;
+  assertInstanceOf(first, ErrorEvent);
+  assertInstanceOf(e, ErrorEvent);
+  assertTrue(e.message.includes('worker boom'), e.message);
+  assertTrue(e.filename.endsWith('workers/throws.js'), e.filename);
+  assertEquals(e.lineno, 4);
+});
+
+// WPT workers/WorkerGlobalScope_ErrorEvent_*.htm; HTML §8.1.4.7: an error the worker cancels in its
+// own self.onerror (returning true) or in an error listener (preventDefault) does not reach the
+// Worker object. No bounded wait: the error reports and messages share one ordered queue, so an
+// error event would arrive before "after".
+test('an error cancelled in the worker (onerror true, preventDefault) does not reach the Worker', async (t) => {
+  const w = worker(t, 'workers/handled-error.js');
+  const errors = [];
+  w.onerror = (e) => { errors.push(e); e.preventDefault(); };
+  const got = nextEvents(w, 'message', 3);
+  const data = (await got).map((e) => e.data);
+  assertArrayEquals(data, ['onerror:true', 'listener prevented', 'after']);
+  assertEquals(errors.length, 0);
+});
+
+// HTML §10.2.6 "run a worker" step (fetch failure): "fire an event named error at worker" — a plain
+// Event, not an ErrorEvent.
+test('a missing worker script: a plain error Event at the Worker', async (t) => {
+  const w = worker(t, 'workers/does-not-exist.js');
+  const e = await nextEvent(w, 'error');
+  assertInstanceOf(e, Event);
+  assertFalse(e instanceof ErrorEvent, 'not an ErrorEvent');
+  assertEquals(e.type, 'error');
+  assertTrue(e.isTrusted);
+});
+
+// WPT workers/constructors/Worker/terminate.html, workers/Worker_terminate_event_queue.htm: terminate()
+// stops a worker spinning in while(true) and no message event fires at the Worker after it, although
+// the worker was posting continuously. Bounded negative check (QUIET_MS).
+test('terminate() stops a spinning worker; no message arrives after it (bounded wait)', async (t) => {
+  const w = worker(t, 'workers/spin.js');
+  assertEquals(await nextMessage(w), 'spinning');
+  await nextEvent(w, 'message'); // it keeps posting while it spins
+  w.terminate();
+  const late = await eventsWithin(w, 'message', QUIET_MS);
+  assertEquals(late.length, 0, 'messages after terminate()');
+  w.terminate(); // idempotent
+  w.postMessage('to a terminated worker'); // silently dropped
+});
+
+// WPT workers/interfaces/WorkerGlobalScope/close/incoming-message.html; HTML WorkerGlobalScope close():
+// the worker's event loop discards its tasks; what the worker posts after close() is not delivered.
+// Bounded negative check (QUIET_MS).
+test('self.close() in a worker: nothing it posts afterwards arrives (bounded wait)', async (t) => {
+  const w = worker(t, 'workers/echo.js');
+  w.postMessage('ping');
+  assertEquals(await nextMessage(w), 'ping');
+  w.postMessage('close');
+  const late = await eventsWithin(w, 'message', QUIET_MS);
+  assertEquals(late.length, 0, 'a message posted after close() arrived');
+});
