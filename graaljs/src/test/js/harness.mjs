@@ -345,7 +345,7 @@ async function runOne(n, entry) {
     return true;
   }
   console.log(`not ok ${n} - ${entry.name}: ${failure}`);
-  return `${n} - ${entry.name}: ${failure}`;
+  return `${n} - ${entry.name}: ${failure.length > 160 ? `${failure.slice(0, 160)}…` : failure}`;
 }
 
 async function runAll() {
@@ -360,7 +360,7 @@ async function runAll() {
   self.removeEventListener('error', onGlobalError);
   console.log(`1..${tests.length}`);
   if (failed.length > 0) {
-    reportError(new Error(`${failed.length} of ${tests.length} failed:\n  ${failed.join('\n  ')}`));
+    reportError(new Error(`${failed.length} of ${tests.length} failed: ${failed.join('; ')}`));
   } else {
     console.log(`# all ${tests.length} passed`);
   }

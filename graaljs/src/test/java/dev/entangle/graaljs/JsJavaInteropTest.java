@@ -1,0 +1,123 @@
+package dev.entangle.graaljs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.entangle.MessageChannel;
+import dev.entangle.Worker;
+
+/**
+ * Java talking to scripts: {@link JsRuntime#newWorker(Path)} (the script's {@code self.postMessage} /
+ * {@code self.onmessage} against the returned {@link Worker}, a port sent from Java used from both
+ * sides) and the exit codes of {@link JsRuntime#run(Path)}.
+ */
+class JsJavaInteropTest {
+    private static final long TIMEOUT_SECONDS = 30;
+    /** A negative check ("nothing arrives") waits this long. */
+    private static final long QUIET_MILLIS = 200;
+    private static final Path REPLY = Path.of("src", "test", "js", "interop", "reply.js");
+
+    @TempDir
+    Path dir;
+
+    private static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
+        T item = queue.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (item == null) {
+            throw new AssertionError("nothing arrived within " + TIMEOUT_SECONDS + " s");
+        }
+        return item;
+    }
+
+    @Test
+    void stringAndNumberRoundTripThroughAScriptWorker() throws Exception {
+        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        Worker worker = JsRuntime.newWorker(REPLY);
+        try {
+            worker.onmessage(e -> replies.add(e.data()));
+            worker.postMessage("from Java");
+            worker.postMessage(21);
+            worker.postMessage(1.25);
+            assertEquals("echo from Java", next(replies));
+            assertEquals(42.0, next(replies), "a JS number arrives as a Double");
+            assertEquals(2.5, next(replies));
+        } finally {
+            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void portSentFromJavaIsUsedFromBothSides() throws Exception {
+        LinkedBlockingQueue<Object> onPort = new LinkedBlockingQueue<>();
+        Worker worker = JsRuntime.newWorker(REPLY);
+        MessageChannel channel = new MessageChannel();
+        try {
+            worker.start();
+            channel.port1().onmessage(e -> onPort.add(e.data()));
+            worker.postMessage("port", List.of(channel.port2()));
+            assertEquals("port ready", next(onPort), "the script posted on the port it received");
+            channel.port1().postMessage("hello from Java");
+            assertEquals("js saw hello from Java", next(onPort));
+        } finally {
+            channel.port1().close();
+            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closeInTheScriptEndsTheWorkerWithExitCodeZeroAndNothingAfter() throws Exception {
+        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Integer> exit = new LinkedBlockingQueue<>();
+        Worker worker = JsRuntime.newWorker(REPLY);
+        worker.addEventListener("exit", e -> exit.add(((Worker.ExitEvent) e).exitCode()));
+        worker.onmessage(e -> replies.add(e.data()));
+        worker.postMessage("first");
+        worker.postMessage("close");
+        worker.postMessage("after close");
+        assertEquals("echo first", next(replies));
+        assertEquals(0, next(exit));
+        assertNull(replies.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS), "a reply after close() (bounded wait)");
+    }
+
+    /** The exit codes of {@link JsRuntime#run(Path)}: what the script does, the code, the script. */
+    static Stream<Arguments> programs() {
+        return Stream.of(
+                Arguments.of("ends by itself once no timer is pending", 0,
+                        "let x = 1 + 1; setTimeout(() => { x++; }, 1);"),
+                Arguments.of("throws while its script runs", 1,
+                        "throw new Error('unhandled on purpose (JsJavaInteropTest)');"),
+                Arguments.of("throws in a timer", 1,
+                        "setTimeout(() => { throw new Error('unhandled in a timer on purpose'); }, 0);"),
+                Arguments.of("handles its error in self.onerror", 0,
+                        "self.onerror = () => true; setTimeout(() => { throw new Error('handled'); }, 0);"),
+                Arguments.of("calls close() with a listening port open (ends at once)", 0,
+                        "const c = new MessageChannel(); c.port1.onmessage = () => {}; close();"),
+                Arguments.of("reports an error, then calls close()", 1,
+                        "reportError(new Error('reported on purpose (JsJavaInteropTest)')); close();"));
+    }
+
+    @ParameterizedTest(name = "{0}: exit code {1}")
+    @MethodSource("programs")
+    void runCompletesWithTheProgramsExitCode(String behaviour, int expected, String source) throws Exception {
+        assertEquals(expected, run(source), behaviour);
+    }
+
+    private int run(String source) throws Exception {
+        Path script = Files.createTempFile(dir, "script", ".js");
+        Files.writeString(script, source, StandardCharsets.UTF_8);
+        return JsRuntime.run(script).toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+}
