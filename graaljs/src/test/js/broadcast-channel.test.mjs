@@ -76,6 +76,34 @@ test('a closed channel: postMessage is InvalidStateError; it receives nothing', 
   assertEquals((await quiet).length, 0);
 });
 
+// WPT webmessaging/broadcastchannel/basics.html ("closing and creating channels during message
+// delivery works correctly"); HTML §9.5 postMessage: the destinations are chosen when the message is
+// posted, and a channel closed before its turn is skipped. Bounded negative check for the closed one.
+test('a channel closed during delivery misses it; one created during delivery gets only later messages', async (t) => {
+  const sender = channel(t);
+  const first = channel(t, sender.name);
+  const closedLater = channel(t, sender.name);
+  const log = [];
+  let created = null;
+  const done = new Promise((resolve) => {
+    first.onmessage = (e) => {
+      log.push(`first:${e.data}`);
+      if (e.data === 'm1') {
+        closedLater.close();
+        created = channel(t, sender.name);
+        created.onmessage = (m) => { log.push(`created:${m.data}`); resolve(); };
+        sender.postMessage('m2');
+      }
+    };
+  });
+  closedLater.onmessage = (e) => log.push(`closed:${e.data}`);
+  sender.postMessage('m1');
+  await done;
+  const late = await eventsWithin(closedLater, 'message', QUIET_MS);
+  assertArrayEquals(log, ['first:m1', 'first:m2', 'created:m2']);
+  assertEquals(late.length, 0);
+});
+
 // WPT webmessaging/broadcastchannel/workers.html: a worker's channel and the main realm's channel of
 // the same name talk to each other.
 test('between the main realm and a worker', async (t) => {

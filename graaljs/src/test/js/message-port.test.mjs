@@ -223,6 +223,24 @@ test('100 ports in one message each talk to their own partner', async (t) => {
   assertArrayEquals(await Promise.all(replies), Array.from({ length: 100 }, (_, i) => i));
 });
 
+// HTML MessagePort.postMessage(message, options) overload (StructuredSerializeOptions); WPT
+// webmessaging/with-options/one-arg.html: {transfer} carries ports; a non-iterable list is a TypeError.
+test('postMessage(message, {transfer}) carries ports; a non-iterable transfer is a TypeError', async (t) => {
+  const c = t.channel();
+  const carried = t.channel();
+  c.port2.start();
+  const got = nextEvent(c.port2, 'message');
+  c.port1.postMessage('options', { transfer: [carried.port2] });
+  const e = await got;
+  t.cleanup(() => e.ports.forEach((p) => p.close()));
+  assertEquals(e.data, 'options');
+  assertEquals(e.ports.length, 1);
+  c.port1.postMessage('no transfer', {});
+  assertEquals(await nextMessage(c.port2), 'no transfer');
+  assertThrows(TypeError, () => c.port1.postMessage('x', 5));
+  assertThrows(TypeError, () => c.port1.postMessage('x', { transfer: 5 }));
+});
+
 // HTML §9.4.4 "message port post message steps" step 2: the source port in the transfer list is a
 // DataCloneError; entangle SPEC §3: nothing in the list is detached (the other port still works).
 test('the source port in the transfer list: DataCloneError, nothing detached', async (t) => {

@@ -67,6 +67,18 @@ test('setTimeout passes extra arguments; this is the global object', async () =>
   assertThrows(TypeError, () => setTimeout());
 });
 
+// HTML timer initialization steps: a string handler is compiled and run as a classic script in the
+// global scope.
+test('setTimeout with a string handler runs it as a script', async () => {
+  globalThis.stringTimerRan = 0;
+  await new Promise((resolve) => {
+    setTimeout('globalThis.stringTimerRan += 1', 0);
+    setTimeout(resolve, 0);
+  });
+  assertEquals(globalThis.stringTimerRan, 1);
+  delete globalThis.stringTimerRan;
+});
+
 // WPT html/webappapis/microtask-queuing/queue-microtask.any.js; HTML §8.1.7.3: microtasks queued by an
 // event handler (queueMicrotask and promise reactions, in queue order) run after it returns and
 // before the next event is dispatched.
@@ -175,4 +187,22 @@ test('timers do not dispatch events at ports', async (t) => {
   const got = nextEvent(c.port2, 'message');
   c.port1.postMessage('after');
   assertEquals((await got).data, 'after');
+});
+
+// HTML §8.1.5.7 "unhandled promise rejections" (WPT html/webappapis/scripting/processing-model-2/
+// unhandled-promise-rejections/promise-rejection-events.html): a promise rejected without a handler
+// fires a cancelable PromiseRejectionEvent `unhandledrejection` at the global scope after the
+// microtask checkpoint. Skipped while the realm has no such event (bounded wait of QUIET_MS).
+test('an unhandled rejection fires unhandledrejection at the global scope', async (t) => {
+  const seen = eventsWithin(self, 'unhandledrejection', QUIET_MS);
+  const reason = new Error('rejected on purpose');
+  Promise.reject(reason);
+  const events = await seen;
+  if (events.length === 0 && typeof PromiseRejectionEvent === 'undefined') {
+    t.skip('NOT IMPLEMENTED: no unhandledrejection event (PromiseRejectionEvent); an unhandled rejection '
+        + 'is neither reported nor counted as an error');
+  }
+  assertEquals(events.length, 1);
+  assertSame(events[0].reason, reason);
+  assertTrue(events[0].cancelable);
 });

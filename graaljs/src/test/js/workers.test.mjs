@@ -65,6 +65,14 @@ test('a module worker imports relative to its file', async (t) => {
   assertEquals(await nextMessage(w), 'module:x');
 });
 
+// WPT workers/WorkerGlobalScope_addEventListener.htm: self.addEventListener('message') in a worker
+// receives the parent's messages (the implicit port is enabled after the script ran).
+test('a worker listening with self.addEventListener("message")', async (t) => {
+  const w = worker(t, 'workers/listener.js');
+  w.postMessage('hi');
+  assertEquals(await nextMessage(w), 'listener got hi');
+});
+
 // WPT webmessaging/with-ports/ (ports transferred to a worker), HTML §9.4.4 transfer steps: a port
 // sent to a worker talks to its partner in the main realm directly.
 test('a MessageChannel port transferred to a worker talks directly', async (t) => {
@@ -174,6 +182,20 @@ test('an error cancelled in the worker (onerror true, preventDefault) does not r
   assertEquals(errors.length, 0);
 });
 
+// WPT workers/Worker_ErrorEvent_filename.htm / _lineno.htm applied to a parse error: HTML "create a
+// classic script" keeps the parse error and "run a classic script" reports it, so an ErrorEvent with
+// the script's filename and the error's line reaches the Worker.
+test('a worker script that does not parse: ErrorEvent at the Worker with filename and lineno', async (t) => {
+  const w = worker(t, 'workers/syntax-error.js');
+  const e = await new Promise((resolve) => {
+    w.onerror = (event) => { event.preventDefault(); resolve(event); };
+  });
+  assertInstanceOf(e, ErrorEvent);
+  assertTrue(e.message.includes('SyntaxError'), e.message);
+  assertTrue(e.filename.endsWith('workers/syntax-error.js'), `filename ${JSON.stringify(e.filename)}`);
+  assertEquals(e.lineno, 4);
+});
+
 // HTML §10.2.6 "run a worker" step (fetch failure): "fire an event named error at worker" — a plain
 // Event, not an ErrorEvent.
 test('a missing worker script: a plain error Event at the Worker', async (t) => {
@@ -209,4 +231,29 @@ test('self.close() in a worker: nothing it posts afterwards arrives (bounded wai
   w.postMessage('close');
   const late = await eventsWithin(w, 'message', QUIET_MS);
   assertEquals(late.length, 0, 'a message posted after close() arrived');
+});
+
+// HTML MessagePort close() across realms, entangle SPEC §6: a worker closing a port it received makes
+// the main realm's end get a `close` event.
+test('a worker closing a received port: the main end gets close', async (t) => {
+  const w = worker(t, 'workers/hold-port.js');
+  const c = t.channel();
+  w.postMessage('take', [c.port2]);
+  assertEquals(await nextMessage(c.port1), 'holding');
+  const closed = nextEvent(c.port1, 'close');
+  c.port1.postMessage('close');
+  assertEquals((await closed).type, 'close');
+});
+
+// entangle SPEC §6 ("terminating a worker closes its ports"; HTML: the worker's ports are
+// disentangled when its global is destroyed): terminate() makes the main end of a port held by the
+// worker get a `close` event.
+test('terminate() closes the ports the worker held: the main end gets close', async (t) => {
+  const w = worker(t, 'workers/hold-port.js');
+  const c = t.channel();
+  w.postMessage('take', [c.port2]);
+  assertEquals(await nextMessage(c.port1), 'holding');
+  const closed = nextEvent(c.port1, 'close');
+  w.terminate();
+  assertEquals((await closed).type, 'close');
 });
