@@ -233,13 +233,19 @@ test('self.close() in a worker: nothing it posts afterwards arrives (bounded wai
   assertEquals(late.length, 0, 'a message posted after close() arrived');
 });
 
-// HTML MessagePort close() across realms, entangle SPEC §6: a worker closing a port it received makes
-// the main realm's end get a `close` event.
-test('a worker closing a received port: the main end gets close', async (t) => {
+/** A hold-port.js worker holding port2 of a new channel, once it said "holding" on it. */
+async function workerHoldingPort(t) {
   const w = worker(t, 'workers/hold-port.js');
   const c = t.channel();
   w.postMessage('take', [c.port2]);
   assertEquals(await nextMessage(c.port1), 'holding');
+  return { w, c };
+}
+
+// HTML MessagePort close() across realms, entangle SPEC §6: a worker closing a port it received makes
+// the main realm's end get a `close` event.
+test('a worker closing a received port: the main end gets close', async (t) => {
+  const { c } = await workerHoldingPort(t);
   const closed = nextEvent(c.port1, 'close');
   c.port1.postMessage('close');
   assertEquals((await closed).type, 'close');
@@ -249,10 +255,7 @@ test('a worker closing a received port: the main end gets close', async (t) => {
 // disentangled when its global is destroyed): terminate() makes the main end of a port held by the
 // worker get a `close` event.
 test('terminate() closes the ports the worker held: the main end gets close', async (t) => {
-  const w = worker(t, 'workers/hold-port.js');
-  const c = t.channel();
-  w.postMessage('take', [c.port2]);
-  assertEquals(await nextMessage(c.port1), 'holding');
+  const { w, c } = await workerHoldingPort(t);
   const closed = nextEvent(c.port1, 'close');
   w.terminate();
   assertEquals((await closed).type, 'close');
