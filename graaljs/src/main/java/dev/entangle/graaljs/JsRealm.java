@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 
@@ -183,7 +184,15 @@ final class JsRealm implements JsHost {
             }
             if (e.isGuestException() && !e.isHostException()) {
                 try {
-                    api.invokeMember("reportException", e.getGuestObject());
+                    SourceSection at = e.isSyntaxError() ? e.getSourceLocation() : null;
+                    if (at != null) { // a parse error's object has no stack frame: its location is here
+                        Source source = at.getSource();
+                        api.invokeMember("reportException", e.getGuestObject(),
+                                source.getPath() != null ? source.getPath() : source.getName(),
+                                at.getStartLine(), at.getStartColumn());
+                    } else {
+                        api.invokeMember("reportException", e.getGuestObject());
+                    }
                     return;
                 } catch (PolyglotException again) {
                     uncaught("Uncaught " + again.getMessage(), "", 0, 0, String.valueOf(again));

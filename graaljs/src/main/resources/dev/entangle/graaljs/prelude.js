@@ -497,8 +497,9 @@
       return 'Uncaught exception';
     }
   };
-  const reportException = (error) => {
-    const where = locate(error);
+  // `filename` etc. are given by Java for a parse error, whose error object has no stack frame.
+  const reportException = (error, filename = undefined, lineno = 0, colno = 0) => {
+    const where = typeof filename === 'string' ? { filename, lineno, colno } : locate(error);
     const message = describe(error);
     let canceled = false;
     if (!reporting) {
