@@ -88,6 +88,37 @@ test('a MessageChannel port transferred to a worker talks directly', async (t) =
   assertArrayEquals((await replies).map((e) => e.data), ['echo:one', 'echo:two']);
 });
 
+// HTML §9.4.4 transfer steps, from a worker to its parent: a port made in the worker arrives at the
+// Worker object in e.ports and talks to the worker's end.
+test('a port made in a worker and sent to the parent', async (t) => {
+  const w = worker(t, 'workers/gives-port.js');
+  const e = await nextEvent(w, 'message');
+  assertEquals(e.data, 'here is a port');
+  assertEquals(e.ports.length, 1);
+  const port = e.ports[0];
+  t.cleanup(() => port.close());
+  const reply = nextMessage(port);
+  port.postMessage('hello');
+  assertEquals(await reply, 'worker port got hello');
+});
+
+// HTML §10.2 (the implicit port is a MessagePort): what a worker posts arrives in order.
+test('a worker\'s messages arrive in the order it posted them', async (t) => {
+  const w = worker(t, 'workers/count.js');
+  const events = await nextEvents(w, 'message', 200);
+  assertArrayEquals(events.map((e) => e.data), Array.from({ length: 200 }, (_, i) => i));
+});
+
+// HTML Worker.postMessage runs StructuredSerializeWithTransfer: duplicate transfer entries are a
+// DataCloneError and nothing is detached.
+test('Worker.postMessage with duplicate transfer entries: DataCloneError, nothing detached', async (t) => {
+  const w = worker(t, 'workers/echo.js');
+  const c = t.channel();
+  assertThrows('DataCloneError', () => w.postMessage('x', [c.port1, c.port1]));
+  c.port1.postMessage('still entangled');
+  assertEquals(await nextMessage(c.port2), 'still entangled');
+});
+
 // WPT workers/Worker-multi-port.html (ports between realms); HTML §9.4: a channel made in the main
 // realm, one end to worker A and the other to worker B: A and B talk to each other.
 test('ports transferred to two workers let them talk to each other', async (t) => {
