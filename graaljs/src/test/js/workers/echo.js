@@ -1,7 +1,7 @@
 // A worker for the conformance tests: answers each message from its parent.
 //  - a message carrying ports: each port echoes what it receives ("echo:" + data), and the worker
 //    answers "ports:<count>";
-//  - "name": answers self.name; "close": calls close() (nothing after it is sent);
+//  - "name": answers self.name; "close": calls close();
 //  - anything else: sent back unchanged (a structured clone of it).
 self.onmessage = (e) => {
   if (e.ports.length > 0) {
@@ -13,7 +13,6 @@ self.onmessage = (e) => {
     postMessage(self.name);
   } else if (e.data === 'close') {
     close();
-    postMessage('after close'); // HTML: the worker is closing; this message is not delivered
   } else {
     postMessage(e.data);
   }
