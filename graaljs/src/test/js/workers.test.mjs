@@ -24,6 +24,8 @@ test('round trip main → worker → main', async (t) => {
   assertInstanceOf(e, MessageEvent);
   assertEquals(e.data, 'hello worker');
   assertTrue(e.target === w, 'target is the Worker');
+  assertTrue(e.source === null, 'source');
+  assertArrayEquals(e.ports, []);
   assertTrue(e.isTrusted);
   assertEquals(e.origin, '');
   assertInstanceOf(w, EventTarget);
@@ -178,6 +180,25 @@ test('an unhandled worker error: ErrorEvent at the Worker with message, filename
   assertTrue(e.cancelable, 'cancelable');
   assertTrue(e.isTrusted, 'isTrusted');
   assertTrue(e.target === w, 'target');
+});
+
+// WPT workers/Worker_ErrorEvent_message.htm (error in a handler); HTML §8.1.4.7: an error thrown by the
+// worker's message handler reaches the Worker as an ErrorEvent, in order with its messages, and the
+// worker goes on handling later messages.
+test('a worker handler that throws: ErrorEvent at the Worker, then the worker keeps working', async (t) => {
+  const w = worker(t, 'workers/throw-on-message.js');
+  const log = [];
+  const done = new Promise((resolve) => {
+    w.onerror = (e) => {
+      e.preventDefault();
+      log.push(`error:${e.message.includes('handler boom')}:${e.lineno}:${e.error}`);
+    };
+    w.onmessage = (e) => { log.push(e.data); resolve(); };
+  });
+  w.postMessage('throw');
+  w.postMessage('after');
+  await done;
+  assertArrayEquals(log, ['error:true:3:null', 'ok after']);
 });
 
 // HTML §10.2.5 "runtime script errors": if the event at the Worker is not canceled, the error is
