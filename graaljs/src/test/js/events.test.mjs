@@ -113,6 +113,24 @@ test('MessagePort methods on a non-port receiver throw TypeError', () => {
   assertThrows(TypeError, () => new MessageChannel().port1.postMessage());
 });
 
+// WebIDL §3.7.3 (@@toStringTag of interface prototype objects), checked by WPT's idlharness.js
+// ("class string of ..."): Object.prototype.toString names the interface.
+test('class strings name the interfaces', (t) => {
+  const c = t.channel();
+  const cases = [
+    [new Event('x'), 'Event'], [new MessageEvent('x'), 'MessageEvent'], [new ErrorEvent('x'), 'ErrorEvent'],
+    [new EventTarget(), 'EventTarget'], [c, 'MessageChannel'], [c.port1, 'MessagePort'],
+    [new DOMException('m'), 'DOMException'], [MessagePort.prototype, 'MessagePort'],
+  ];
+  for (const [value, name] of cases) {
+    assertEquals(Object.prototype.toString.call(value), `[object ${name}]`);
+  }
+  const b = new BroadcastChannel('class-string');
+  t.cleanup(() => b.close());
+  assertEquals(Object.prototype.toString.call(b), '[object BroadcastChannel]');
+  assertEquals(Object.prototype.toString.call(Worker.prototype), '[object Worker]');
+});
+
 // ------------------------------------------------------------------ DOMException
 
 // WPT webidl/ecmascript-binding/es-exceptions/DOMException-constructor-behavior.any.js and
@@ -133,7 +151,6 @@ test('DOMException name, message, code and instanceof Error', () => {
   assertEquals(new DOMException('m', 'InvalidStateError').code, 11);
   assertEquals(new DOMException('m', 'NoSuchName').code, 0);
   assertFalse(Object.prototype.hasOwnProperty.call(e, 'message'), 'message is a prototype getter');
-  assertEquals(Object.prototype.toString.call(e), '[object Error]');
 });
 
 // ------------------------------------------------------------------ Event / EventTarget
