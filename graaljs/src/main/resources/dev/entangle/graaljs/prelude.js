@@ -751,6 +751,12 @@
   targetSlotsOf(globalThis);
   handlerAttribute(GlobalScope.prototype, 'onerror');
 
+  // WebIDL §3.7.3: each interface prototype object's @@toStringTag is the interface name (so
+  // Object.prototype.toString gives "[object MessagePort]").
+  for (const iface of [DOMException, Event, EventTarget, MessageEvent, ErrorEvent, MessagePort, MessageChannel,
+    BroadcastChannel, Worker]) {
+    Object.defineProperty(iface.prototype, Symbol.toStringTag, { value: iface.name, configurable: true });
+  }
   define(globalThis, {
     DOMException, Event, EventTarget, MessageEvent, ErrorEvent, MessagePort, MessageChannel,
     BroadcastChannel, Worker, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
