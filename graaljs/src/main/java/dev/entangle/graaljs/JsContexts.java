@@ -35,6 +35,7 @@ final class JsContexts {
                 .allowIO(IOAccess.ALL)
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
+                .option("js.unhandled-rejections", "handler") // prelude.js reports them (HTML §8.1.4.7)
                 .build();
     }
 }
