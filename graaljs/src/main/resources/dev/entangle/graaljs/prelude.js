@@ -647,19 +647,39 @@
   };
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
+  // Decision (HTML leaves lifetime to the host; Node refs an open BroadcastChannel): an open channel
+  // with a message listener keeps its realm alive, like a started port with one.
   class BroadcastChannel extends EventTarget {
     constructor(name) {
       requireArgs(arguments.length, 1, "'BroadcastChannel' constructor");
       super();
       const javaChannel = native.broadcastChannel(String(name), this);
-      broadcastSlots.set(this, { javaChannel, name: String(name) });
+      const b = { javaChannel, name: String(name), closed: false, retained: false };
+      broadcastSlots.set(this, b);
+      targetSlotsOf(this).onMessageListeners = (count) => {
+        if (count > 0 && !b.retained && !b.closed) {
+          b.retained = true;
+          native.retain();
+        } else if (count === 0 && b.retained) {
+          b.retained = false;
+          native.release();
+        }
+      };
     }
     get name() { return slot(broadcastSlots, this, 'BroadcastChannel').name; }
     postMessage(message) {
       requireArgs(arguments.length, 1, "'postMessage' on 'BroadcastChannel'");
       native.broadcast(slot(broadcastSlots, this, 'BroadcastChannel').javaChannel, message);
     }
-    close() { native.closeBroadcast(slot(broadcastSlots, this, 'BroadcastChannel').javaChannel); }
+    close() {
+      const b = slot(broadcastSlots, this, 'BroadcastChannel');
+      b.closed = true;
+      if (b.retained) {
+        b.retained = false;
+        native.release();
+      }
+      native.closeBroadcast(b.javaChannel);
+    }
   }
   handlerAttribute(BroadcastChannel.prototype, 'onmessage');
   handlerAttribute(BroadcastChannel.prototype, 'onmessageerror');
@@ -704,10 +724,12 @@
   // ---------------------------------------------------------------- timers (HTML §8.6) and microtasks (§8.7)
   const timers = new Map();
   let nextTimerId = 1;
+  // Pending timers keep the realm alive (Node's rule): retained while there is at least one.
   const timerCount = (delta) => {
-    const before = timers.size - (delta > 0 ? 1 : -1);
-    if ((before === 0) !== (timers.size === 0)) {
-      native.keepAlive(timers.size > 0);
+    if (delta > 0 && timers.size === 1) {
+      native.retain();
+    } else if (delta < 0 && timers.size === 0) {
+      native.release();
     }
   };
   const startTimer = (handler, timeout, args, repeat) => {
