@@ -126,8 +126,12 @@ final class JsBindings {
             realm.schedule(args[0].asInt(), args[1].asDouble());
             return null;
         });
-        b.fn("keepAlive", args -> {
-            realm.keepAlive(args[0].asBoolean());
+        b.fn("retain", args -> {
+            realm.retain();
+            return null;
+        });
+        b.fn("release", args -> {
+            realm.release();
             return null;
         });
         b.fn("structuredClone", args -> JsCodec.structuredClone(args[0], args[1]));

@@ -49,8 +49,9 @@ final class JsRealm implements JsHost {
      *
      * Timers: prelude.js keeps the callbacks; Java schedules `id` on the shared JsTimers thread, which
      * posts it on `timerOut`; `timerIn`, entangled with it and owned by this loop, dispatches it here
-     * as a task. `timerIn` is unref'ed while no timer is pending, so a worker with no pending timer
-     * and no listening port ends (Node's rule), and ref'ed while one is.
+     * as a task. `timerIn` is ref'ed while `keepAlive` (pending timers, open BroadcastChannels with a
+     * message listener) is positive and unref'ed otherwise, so a worker with none of them and no
+     * listening port ends by itself (Node's rule).
      */
 
     /** Where a realm's unhandled errors go once its global scope did not cancel them. */
@@ -70,6 +71,7 @@ final class JsRealm implements JsHost {
     private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean hadUncaughtError;
+    private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
      * Creates the realm of the calling loop: a new context with the globals of a main realm
@@ -262,10 +264,16 @@ final class JsRealm implements JsHost {
         JsTimers.schedule(timerOut, id, delayMillis);
     }
 
-    void keepAlive(boolean pending) {
-        if (pending) {
+    /** One more reason to keep this realm's loop alive (a pending timer, a listening BroadcastChannel). */
+    void retain() {
+        if (keepAlive++ == 0) {
             timerIn.ref();
-        } else {
+        }
+    }
+
+    /** One reason fewer; the last one gone lets a worker loop end by Node's rule. */
+    void release() {
+        if (--keepAlive == 0) {
             timerIn.unref();
         }
     }

@@ -37,8 +37,8 @@ import dev.entangle.Worker;
  * not canceled there, printed to {@code System.err}; the script keeps running, as a browser's does.
  *
  * <h2>Lifetime</h2>
- * The worker ends by itself, with exit code 0, once no pending timer, running child worker, and open,
- * started port with a {@code message} listener is left (Node's rule; so a script with an
+ * The worker ends by itself, with exit code 0, once no pending timer, running child worker, open
+ * started port with a {@code message} listener, and open {@code BroadcastChannel} with one is left (Node's rule; so a script with an
  * {@code onmessage} handler waits for messages until it calls {@code close()} or is terminated).
  * {@code close()} ends it with 0; {@link Worker#terminate()} stops it at once, cancelling a running
  * script (exit code 1).

@@ -89,7 +89,10 @@ final class JsScript {
         if (file != null) {
             builder = Source.newBuilder("js", file.toFile());
         } else if (inline != null) {
-            builder = Source.newBuilder("js", inline, url.length() > 40 ? url.substring(0, 40) + "…" : url);
+            // named by the URL's head, without the inline text: error locations read "data:text/javascript:3:7"
+            int comma = url.indexOf(',');
+            String head = url.substring(0, comma).replace(";base64", "");
+            builder = Source.newBuilder("js", inline, head.equals("data:") ? "data:text/javascript" : head);
         } else {
             throw new IOException("cannot load " + url + ": only file: and data: URLs are supported");
         }

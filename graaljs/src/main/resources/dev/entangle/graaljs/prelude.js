@@ -304,13 +304,24 @@
     return { capture: !!options.capture, once: !!options.once, passive: !!options.passive,
       signal: options.signal === undefined ? null : options.signal };
   };
+  // WebIDL: an operation called with an undefined or null this (`addEventListener(...)` at the top
+  // level of a script) acts on the global object; any other object must be an EventTarget.
+  const receiver = (self) => {
+    if (self === undefined || self === null) {
+      return globalThis;
+    }
+    if (!targetSlots.has(self)) {
+      throw new TypeError('Illegal invocation: receiver is not an EventTarget');
+    }
+    return self;
+  };
   class EventTarget {
     constructor() {
       targetSlotsOf(this);
     }
     addEventListener(type, callback, options = undefined) {
       requireArgs(arguments.length, 2, "'addEventListener' on 'EventTarget'");
-      const s = targetSlotsOf(this);
+      const s = targetSlotsOf(receiver(this));
       const { capture, once, passive, signal } = flattenOptions(options);
       if (callback === null || callback === undefined) {
         return;
@@ -334,7 +345,7 @@
     }
     removeEventListener(type, callback, options = undefined) {
       requireArgs(arguments.length, 2, "'removeEventListener' on 'EventTarget'");
-      const s = targetSlotsOf(this);
+      const s = targetSlotsOf(receiver(this));
       const { capture } = flattenOptions(options);
       const list = s.listeners.get(String(type));
       const entry = list === undefined ? undefined
@@ -353,7 +364,7 @@
         throw new DOMException('The event is already being dispatched or was not initialized.', 'InvalidStateError');
       }
       e.isTrusted = false;
-      return dispatch(this, event);
+      return dispatch(receiver(this), event);
     }
   }
 
@@ -512,15 +523,44 @@
       }
     }
     if (!canceled) {
-      let stack = '';
-      try {
-        stack = typeof error === 'object' && error !== null && typeof error.stack === 'string' ? error.stack : String(error);
-      } catch (ignored) {
-        stack = message;
-      }
-      native.uncaught(message, where.filename, where.lineno, where.colno, stack);
+      native.uncaught(message, where.filename, where.lineno, where.colno, stackOf(error));
     }
   };
+  const stackOf = (error) => {
+    try {
+      return typeof error === 'object' && error !== null && typeof error.stack === 'string' ? error.stack : String(error);
+    } catch (ignored) {
+      return 'exception';
+    }
+  };
+
+  // HTML "unhandled promise rejections": a cancelable `unhandledrejection` PromiseRejectionEvent at the
+  // global scope, then, if not canceled, reported like an uncaught exception (GraalJS calls the handler
+  // after the microtask checkpoint in which the rejection was left unhandled).
+  const rejectionSlots = new WeakMap();
+  class PromiseRejectionEvent extends Event {
+    constructor(type, eventInitDict) {
+      requireArgs(arguments.length, 2, "'PromiseRejectionEvent' constructor");
+      const init = dictionary(eventInitDict, "'PromiseRejectionEvent' constructor");
+      if (!('promise' in init)) {
+        throw new TypeError("Failed to construct 'PromiseRejectionEvent': required member promise is undefined.");
+      }
+      super(type, init);
+      rejectionSlots.set(this, { promise: init.promise, reason: init.reason });
+    }
+    get promise() { return slot(rejectionSlots, this, 'PromiseRejectionEvent').promise; }
+    get reason() { return slot(rejectionSlots, this, 'PromiseRejectionEvent').reason; }
+  }
+  if (typeof Graal === 'object' && typeof Graal.setUnhandledPromiseRejectionHandler === 'function') {
+    Graal.setUnhandledPromiseRejectionHandler((reason, promise) => {
+      const event = trusted(new PromiseRejectionEvent('unhandledrejection', { promise, reason, cancelable: true }));
+      if (dispatch(globalThis, event)) {
+        const where = locate(reason);
+        native.uncaught(describe(reason).replace(/^Uncaught /, 'Uncaught (in promise) '), where.filename,
+            where.lineno, where.colno, stackOf(reason));
+      }
+    });
+  }
 
   // ---------------------------------------------------------------- MessagePort and MessageChannel (HTML §9.4)
   // A JS MessagePort wraps one entangle port. `arriving` gives a port carried by the message being
@@ -608,19 +648,39 @@
   };
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
+  // Decision (HTML leaves lifetime to the host; Node refs an open BroadcastChannel): an open channel
+  // with a message listener keeps its realm alive, like a started port with one.
   class BroadcastChannel extends EventTarget {
     constructor(name) {
       requireArgs(arguments.length, 1, "'BroadcastChannel' constructor");
       super();
       const javaChannel = native.broadcastChannel(String(name), this);
-      broadcastSlots.set(this, { javaChannel, name: String(name) });
+      const b = { javaChannel, name: String(name), closed: false, retained: false };
+      broadcastSlots.set(this, b);
+      targetSlotsOf(this).onMessageListeners = (count) => {
+        if (count > 0 && !b.retained && !b.closed) {
+          b.retained = true;
+          native.retain();
+        } else if (count === 0 && b.retained) {
+          b.retained = false;
+          native.release();
+        }
+      };
     }
     get name() { return slot(broadcastSlots, this, 'BroadcastChannel').name; }
     postMessage(message) {
       requireArgs(arguments.length, 1, "'postMessage' on 'BroadcastChannel'");
       native.broadcast(slot(broadcastSlots, this, 'BroadcastChannel').javaChannel, message);
     }
-    close() { native.closeBroadcast(slot(broadcastSlots, this, 'BroadcastChannel').javaChannel); }
+    close() {
+      const b = slot(broadcastSlots, this, 'BroadcastChannel');
+      b.closed = true;
+      if (b.retained) {
+        b.retained = false;
+        native.release();
+      }
+      native.closeBroadcast(b.javaChannel);
+    }
   }
   handlerAttribute(BroadcastChannel.prototype, 'onmessage');
   handlerAttribute(BroadcastChannel.prototype, 'onmessageerror');
@@ -665,10 +725,12 @@
   // ---------------------------------------------------------------- timers (HTML §8.6) and microtasks (§8.7)
   const timers = new Map();
   let nextTimerId = 1;
+  // Pending timers keep the realm alive (Node's rule): retained while there is at least one.
   const timerCount = (delta) => {
-    const before = timers.size - (delta > 0 ? 1 : -1);
-    if ((before === 0) !== (timers.size === 0)) {
-      native.keepAlive(timers.size > 0);
+    if (delta > 0 && timers.size === 1) {
+      native.retain();
+    } else if (delta < 0 && timers.size === 0) {
+      native.release();
     }
   };
   const startTimer = (handler, timeout, args, repeat) => {
@@ -750,6 +812,7 @@
   Object.setPrototypeOf(globalThis, GlobalScope.prototype);
   targetSlotsOf(globalThis);
   handlerAttribute(GlobalScope.prototype, 'onerror');
+  handlerAttribute(GlobalScope.prototype, 'onunhandledrejection');
 
   // WebIDL §3.7.3: each interface prototype object's @@toStringTag is the interface name (so
   // Object.prototype.toString gives "[object MessagePort]").
@@ -758,7 +821,7 @@
     Object.defineProperty(iface.prototype, Symbol.toStringTag, { value: iface.name, configurable: true });
   }
   define(globalThis, {
-    DOMException, Event, EventTarget, MessageEvent, ErrorEvent, MessagePort, MessageChannel,
+    DOMException, Event, EventTarget, MessageEvent, ErrorEvent, PromiseRejectionEvent, MessagePort, MessageChannel,
     BroadcastChannel, Worker, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
     structuredClone, reportError,
   });

@@ -1,0 +1,81 @@
+package dev.entangle.graaljs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.graalvm.polyglot.Source;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.entangle.DOMException;
+
+/** How {@code new Worker(url)} finds its script (HTML: the URL is parsed against the creator's base URL). */
+class JsScriptTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void relativePathResolvesAgainstTheCreatorsDirectory() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(sub.resolve("w.js"), "1 + 1");
+        JsScript script = JsScript.resolve("./lib/../lib/w.js", dir, false);
+        assertEquals(sub.resolve("w.js").toUri().toString(), script.url());
+        assertEquals(sub, script.base(dir)); // the worker's own relative URLs resolve from lib/
+        Source source = script.load();
+        assertEquals("1 + 1", source.getCharacters().toString());
+        assertTrue(source.getMimeType() == null || !source.getMimeType().contains("module"), source.getMimeType());
+    }
+
+    @Test
+    void mjsFilesAndTypeModuleAreModules() throws IOException {
+        Files.writeString(dir.resolve("m.mjs"), "export default 1;");
+        Files.writeString(dir.resolve("c.js"), "export default 1;");
+        assertEquals("application/javascript+module", JsScript.resolve("m.mjs", dir, false).load().getMimeType());
+        assertEquals("application/javascript+module", JsScript.resolve("c.js", dir, true).load().getMimeType());
+        assertEquals("application/javascript+module", JsScript.ofFile(dir.resolve("m.mjs")).load().getMimeType());
+    }
+
+    @Test
+    void fileUrlsAreAbsolute() throws IOException {
+        Files.writeString(dir.resolve("f.js"), "2");
+        JsScript script = JsScript.resolve(dir.resolve("f.js").toUri().toString(), Path.of("/elsewhere"), false);
+        assertEquals("2", script.load().getCharacters().toString());
+        assertEquals(dir, script.base(Path.of("/elsewhere")));
+    }
+
+    @Test
+    void dataUrlsCarryTheScriptPercentEncodedOrBase64() throws IOException {
+        Path base = Path.of("/base");
+        JsScript plain = JsScript.resolve("data:text/javascript,postMessage(%22a%2Bb%22 + 1)", base, false);
+        assertEquals("postMessage(\"a+b\" + 1)", plain.load().getCharacters().toString());
+        assertEquals("data:text/javascript", plain.load().getName()); // error locations name the URL head
+        assertEquals(base, plain.base(base)); // nested workers resolve against the creator's base
+        JsScript b64 = JsScript.resolve("data:text/javascript;base64,cG9zdE1lc3NhZ2UoMSk=", base, false);
+        assertEquals("postMessage(1)", b64.load().getCharacters().toString());
+        assertEquals("data:text/javascript", JsScript.resolve("data:,1", base, false).load().getName());
+    }
+
+    @Test
+    void malformedDataUrlIsSyntaxError() {
+        DOMException e = assertThrows(DOMException.class, () -> JsScript.resolve("data:no-comma", Path.of("/"), false));
+        assertEquals("SyntaxError", e.name());
+        DOMException b64 = assertThrows(DOMException.class,
+                () -> JsScript.resolve("data:;base64,!!!", Path.of("/"), false));
+        assertEquals("SyntaxError", b64.name());
+    }
+
+    @Test
+    void missingFilesAndOtherSchemesFailToLoadNotToResolve() {
+        // HTML: a fetch failure is reported by an error event at the Worker, not thrown by the constructor
+        JsScript missing = JsScript.resolve("nope.js", dir, false);
+        assertThrows(IOException.class, missing::load);
+        IOException http = assertThrows(IOException.class,
+                () -> JsScript.resolve("https://example.com/w.js", dir, false).load());
+        assertTrue(http.getMessage().contains("only file: and data: URLs"), http.getMessage());
+    }
+}
