@@ -121,6 +121,7 @@ test('class strings name the interfaces', (t) => {
     [new Event('x'), 'Event'], [new MessageEvent('x'), 'MessageEvent'], [new ErrorEvent('x'), 'ErrorEvent'],
     [new EventTarget(), 'EventTarget'], [c, 'MessageChannel'], [c.port1, 'MessagePort'],
     [new DOMException('m'), 'DOMException'], [MessagePort.prototype, 'MessagePort'],
+    [new PromiseRejectionEvent('unhandledrejection', { promise: Promise.resolve() }), 'PromiseRejectionEvent'],
   ];
   for (const [value, name] of cases) {
     assertEquals(Object.prototype.toString.call(value), `[object ${name}]`);

@@ -8,11 +8,9 @@
 // first reports an Error naming the failures (reportError), so JsRuntime.run completes with exit code 1.
 //
 // Errors reported to the global scope while a test runs (a throwing listener, an exception in a
-// microtask or a timer) fail that test unless a listener of the test cancelled them (preventDefault()
-// or `onerror` returning true): the harness looks at the event once its dispatch is over.
-//
-// Waiting: tests wait for events (nextEvent, promises); time limits only bound negative checks
-// ("nothing arrives within N ms", said so in the test) and guard against hangs.
+// microtask or a timer, an unhandled promise rejection) fail that test unless a listener of the test
+// cancelled them (preventDefault() or `onerror` returning true): the harness looks at the event once
+// its dispatch is over.
 
 const tests = [];
 let scheduled = false;
@@ -282,7 +280,8 @@ function reason(e) {
   return `${format(e)}${stack ? ` (${stack})` : ''}`;
 }
 
-// Errors reported at the global scope during a test: checked once their dispatch is over.
+// Errors and unhandled rejections reported at the global scope during a test: checked once their
+// dispatch is over (a listener of the test may cancel them).
 function onGlobalError(event) {
   const test = current;
   if (test === null || !event.isTrusted) { // a test's own dispatchEvent is no report
@@ -290,7 +289,7 @@ function onGlobalError(event) {
   }
   queueMicrotask(() => {
     if (!event.defaultPrevented && test.errors !== null) {
-      test.errors.push(event.error ?? event.message);
+      test.errors.push(event.type === 'error' ? (event.error ?? event.message) : event.reason);
     }
   });
 }
@@ -336,7 +335,7 @@ async function runOne(n, entry) {
     }
   }
   if (failure === null && state.errors.length > 0) {
-    failure = `uncaught error during the test: ${reason(state.errors[0])}`;
+    failure = `uncaught error or unhandled rejection during the test: ${reason(state.errors[0])}`;
   }
   state.errors = null;
   current = null;
@@ -350,6 +349,7 @@ async function runOne(n, entry) {
 
 async function runAll() {
   self.addEventListener('error', onGlobalError);
+  self.addEventListener('unhandledrejection', onGlobalError);
   const failed = [];
   for (let i = 0; i < tests.length; i++) {
     const result = await runOne(i + 1, tests[i]);
@@ -358,6 +358,7 @@ async function runAll() {
     }
   }
   self.removeEventListener('error', onGlobalError);
+  self.removeEventListener('unhandledrejection', onGlobalError);
   console.log(`1..${tests.length}`);
   if (failed.length > 0) {
     reportError(new Error(`${failed.length} of ${tests.length} failed: ${failed.join('; ')}`));

@@ -816,8 +816,8 @@
 
   // WebIDL §3.7.3: each interface prototype object's @@toStringTag is the interface name (so
   // Object.prototype.toString gives "[object MessagePort]").
-  for (const iface of [DOMException, Event, EventTarget, MessageEvent, ErrorEvent, MessagePort, MessageChannel,
-    BroadcastChannel, Worker]) {
+  for (const iface of [DOMException, Event, EventTarget, MessageEvent, ErrorEvent, PromiseRejectionEvent,
+    MessagePort, MessageChannel, BroadcastChannel, Worker]) {
     Object.defineProperty(iface.prototype, Symbol.toStringTag, { value: iface.name, configurable: true });
   }
   define(globalThis, {
