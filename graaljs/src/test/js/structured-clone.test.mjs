@@ -9,7 +9,8 @@ import {
   assertInstanceOf, nextEvent, nextMessage,
 } from './harness.mjs';
 
-// The three ways a value crosses: each test runs once per way.
+// The ways a value crosses: each test runs once per way (those with a transfer list, once per way
+// that has one).
 const ways = {
   structuredClone: async (t, value, transfer = []) => structuredClone(value, { transfer }),
   port: async (t, value, transfer = []) => {
@@ -17,6 +18,15 @@ const ways = {
     const got = nextMessage(c.port2);
     c.port1.postMessage(value, transfer);
     return got;
+  },
+  broadcastChannel: async (t, value) => { // no transfer list: BroadcastChannel has none
+    const name = `structured-clone-${Date.now()}-${Math.random()}`;
+    const sender = new BroadcastChannel(name);
+    const receiver = new BroadcastChannel(name);
+    t.cleanup(() => { sender.close(); receiver.close(); });
+    const got = nextEvent(receiver, 'message');
+    sender.postMessage(value);
+    return (await got).data;
   },
   worker: async (t, value, transfer = []) => {
     const w = sharedWorker(t);
@@ -33,6 +43,8 @@ function sharedWorker(t) {
   }
   return echo;
 }
+
+const withTransfer = ['structuredClone', 'port', 'worker'];
 
 /** Registers `body(t, cross)` once per way; `cross(value, transfer)` resolves with the copy. */
 function each(name, body, only = Object.keys(ways)) {
@@ -228,7 +240,7 @@ each('ArrayBuffer transfer detaches the sender\'s buffer; the receiver sees the 
   assertEquals(copy.view.buffer.byteLength, 4);
   assertThrows('DataCloneError', () => structuredClone(buffer), 'a detached buffer cannot be cloned');
   assertThrows('DataCloneError', () => structuredClone(buffer, { transfer: [buffer] }), 'nor transferred again');
-});
+}, withTransfer);
 
 // structured-clone.any.js: structuredClone(value, {transfer}) returns the transferred buffer itself
 // as the value's copy.
@@ -264,6 +276,49 @@ each('functions, symbols, WeakMap, WeakSet, Promise: DataCloneError, nothing det
     assertEquals(thrown.name, 'DataCloneError');
     assertEquals(buffer.byteLength, 8, 'the buffer was detached');
   }
+}, withTransfer);
+
+// Battery (values posted but not transferred): the same values through a BroadcastChannel, which has
+// no transfer list, are a DataCloneError too.
+test('functions and symbols through a BroadcastChannel: DataCloneError', (t) => {
+  const b = new BroadcastChannel(`not-cloneable-${Date.now()}`);
+  t.cleanup(() => b.close());
+  assertThrows('DataCloneError', () => b.postMessage({ f() {} }));
+  assertThrows('DataCloneError', () => b.postMessage(Symbol('s')));
+});
+
+// HTML MessageEvent data attribute: one deserialized value per event, the same object on every read.
+test('e.data is the same object on each read', async (t) => {
+  const c = t.channel();
+  const got = nextEvent(c.port2, 'message');
+  c.port2.start();
+  c.port1.postMessage({ a: 1 });
+  const e = await got;
+  assertSame(e.data, e.data);
+  assertEquals(e.data.a, 1);
+});
+
+// HTML transfer steps of ArrayBuffer: the received buffer can be transferred on (a second hop),
+// detaching it in turn. GraalJS cannot detach a buffer backed by Java memory, which a transferred
+// buffer is on arrival (JsCodec's documented decision: it is copied and stays attached); the test is
+// skipped while that is observed.
+test('a received transferred ArrayBuffer transferred again is detached', async (t) => {
+  const first = t.channel();
+  const second = t.channel();
+  const got1 = nextMessage(first.port2);
+  const buffer = new Uint8Array([5, 6, 7]).buffer;
+  first.port1.postMessage(buffer, [buffer]);
+  const received = await got1;
+  assertEquals(received.byteLength, 3);
+  const got2 = nextMessage(second.port2);
+  second.port1.postMessage(received, [received]);
+  const again = await got2;
+  assertArrayEquals(new Uint8Array(again), [5, 6, 7]);
+  if (received.byteLength === 3) {
+    t.skip('NOT IMPLEMENTED: a buffer received by transfer is Java-backed and GraalJS cannot detach it; '
+        + 'transferring it again copies it (JsCodec decision)');
+  }
+  assertEquals(received.byteLength, 0);
 });
 
 // HTML §9.4.4: a port in the data must also be in the transfer list; there the data's port and

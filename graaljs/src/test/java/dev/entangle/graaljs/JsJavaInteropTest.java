@@ -1,12 +1,17 @@
 package dev.entangle.graaljs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -54,6 +59,45 @@ class JsJavaInteropTest {
             assertEquals("echo from Java", next(replies));
             assertEquals(42.0, next(replies), "a JS number arrives as a Double");
             assertEquals(2.5, next(replies));
+        } finally {
+            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void javaListsAndMapsReachTheScriptAsArraysAndMaps() throws Exception {
+        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        Worker worker = JsRuntime.newWorker(REPLY);
+        try {
+            worker.onmessage(e -> replies.add(e.data()));
+            worker.postMessage(List.of(1, 2, 3));
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("k", "v");
+            map.put("n", 7);
+            worker.postMessage(map);
+            assertEquals("array:[1,2,3]", next(replies));
+            assertEquals("map:[[\"k\",\"v\"],[\"n\",7]]", next(replies));
+        } finally {
+            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** JsCodec's table: a JS object graph reaches a Java receiver as LinkedHashMap, ArrayList, Double, BigInteger. */
+    @Test
+    void aJsObjectGraphReachesJavaAsMapsAndLists() throws Exception {
+        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        Worker worker = JsRuntime.newWorker(REPLY);
+        try {
+            worker.onmessage(e -> replies.add(e.data()));
+            worker.postMessage("object please");
+            Object data = next(replies);
+            Map<?, ?> object = assertInstanceOf(Map.class, data, () -> "got " + data);
+            assertEquals(List.of("n", "s", "list", "nested", "big"), List.copyOf(object.keySet()), "key order");
+            assertEquals(1.0, object.get("n"));
+            assertEquals("two", object.get("s"));
+            assertEquals(Arrays.asList(3.0, "four", null), object.get("list"));
+            assertEquals(Map.of("ok", true), object.get("nested"));
+            assertEquals(BigInteger.valueOf(5), object.get("big"));
         } finally {
             worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
