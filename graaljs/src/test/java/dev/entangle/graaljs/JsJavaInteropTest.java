@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +40,23 @@ class JsJavaInteropTest {
     @TempDir
     Path dir;
 
+    /** The reply.js worker of the test (terminated after it) and what it posted to Java, in order. */
+    private Worker worker;
+    private final LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+
+    private Worker replyWorker() {
+        worker = JsRuntime.newWorker(REPLY);
+        worker.onmessage(e -> replies.add(e.data()));
+        return worker;
+    }
+
+    @AfterEach
+    void terminateTheWorker() throws Exception {
+        if (worker != null) {
+            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
     private static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
         T item = queue.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (item == null) {
@@ -49,88 +67,66 @@ class JsJavaInteropTest {
 
     @Test
     void stringAndNumberRoundTripThroughAScriptWorker() throws Exception {
-        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        Worker worker = JsRuntime.newWorker(REPLY);
-        try {
-            worker.onmessage(e -> replies.add(e.data()));
-            worker.postMessage("from Java");
-            worker.postMessage(21);
-            worker.postMessage(1.25);
-            assertEquals("echo from Java", next(replies));
-            assertEquals(42.0, next(replies), "a JS number arrives as a Double");
-            assertEquals(2.5, next(replies));
-        } finally {
-            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        Worker js = replyWorker();
+        js.postMessage("from Java");
+        js.postMessage(21);
+        js.postMessage(1.25);
+        assertEquals("echo from Java", next(replies));
+        assertEquals(42.0, next(replies), "a JS number arrives as a Double");
+        assertEquals(2.5, next(replies));
     }
 
     @Test
     void javaListsAndMapsReachTheScriptAsArraysAndMaps() throws Exception {
-        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        Worker worker = JsRuntime.newWorker(REPLY);
-        try {
-            worker.onmessage(e -> replies.add(e.data()));
-            worker.postMessage(List.of(1, 2, 3));
-            Map<String, Object> map = new LinkedHashMap<>();
-            map.put("k", "v");
-            map.put("n", 7);
-            worker.postMessage(map);
-            assertEquals("array:[1,2,3]", next(replies));
-            assertEquals("map:[[\"k\",\"v\"],[\"n\",7]]", next(replies));
-        } finally {
-            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        Worker js = replyWorker();
+        js.postMessage(List.of(1, 2, 3));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("k", "v");
+        map.put("n", 7);
+        js.postMessage(map);
+        assertEquals("array:[1,2,3]", next(replies));
+        assertEquals("map:[[\"k\",\"v\"],[\"n\",7]]", next(replies));
     }
 
     /** JsCodec's table: a JS object graph reaches a Java receiver as LinkedHashMap, ArrayList, Double, BigInteger. */
     @Test
     void aJsObjectGraphReachesJavaAsMapsAndLists() throws Exception {
-        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        Worker worker = JsRuntime.newWorker(REPLY);
-        try {
-            worker.onmessage(e -> replies.add(e.data()));
-            worker.postMessage("object please");
-            Object data = next(replies);
-            Map<?, ?> object = assertInstanceOf(Map.class, data, () -> "got " + data);
-            assertEquals(List.of("n", "s", "list", "nested", "big"), List.copyOf(object.keySet()), "key order");
-            assertEquals(1.0, object.get("n"));
-            assertEquals("two", object.get("s"));
-            assertEquals(Arrays.asList(3.0, "four", null), object.get("list"));
-            assertEquals(Map.of("ok", true), object.get("nested"));
-            assertEquals(BigInteger.valueOf(5), object.get("big"));
-        } finally {
-            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+        replyWorker().postMessage("object please");
+        Object data = next(replies);
+        Map<?, ?> object = assertInstanceOf(Map.class, data, () -> "got " + data);
+        assertEquals(List.of("n", "s", "list", "nested", "big"), List.copyOf(object.keySet()), "key order");
+        assertEquals(1.0, object.get("n"));
+        assertEquals("two", object.get("s"));
+        assertEquals(Arrays.asList(3.0, "four", null), object.get("list"));
+        assertEquals(Map.of("ok", true), object.get("nested"));
+        assertEquals(BigInteger.valueOf(5), object.get("big"));
     }
 
     @Test
     void portSentFromJavaIsUsedFromBothSides() throws Exception {
         LinkedBlockingQueue<Object> onPort = new LinkedBlockingQueue<>();
-        Worker worker = JsRuntime.newWorker(REPLY);
+        Worker js = replyWorker();
         MessageChannel channel = new MessageChannel();
         try {
-            worker.start();
             channel.port1().onmessage(e -> onPort.add(e.data()));
-            worker.postMessage("port", List.of(channel.port2()));
+            js.postMessage("port", List.of(channel.port2()));
             assertEquals("port ready", next(onPort), "the script posted on the port it received");
             channel.port1().postMessage("hello from Java");
             assertEquals("js saw hello from Java", next(onPort));
         } finally {
             channel.port1().close();
-            worker.terminate().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void closeInTheScriptEndsTheWorkerWithExitCodeZeroAndNothingAfter() throws Exception {
-        LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Integer> exit = new LinkedBlockingQueue<>();
-        Worker worker = JsRuntime.newWorker(REPLY);
-        worker.addEventListener("exit", e -> exit.add(((Worker.ExitEvent) e).exitCode()));
-        worker.onmessage(e -> replies.add(e.data()));
-        worker.postMessage("first");
-        worker.postMessage("close");
-        worker.postMessage("after close");
+        Worker js = JsRuntime.newWorker(REPLY);
+        js.addEventListener("exit", e -> exit.add(((Worker.ExitEvent) e).exitCode()));
+        js.onmessage(e -> replies.add(e.data()));
+        js.postMessage("first");
+        js.postMessage("close");
+        js.postMessage("after close");
         assertEquals("echo first", next(replies));
         assertEquals(0, next(exit));
         assertNull(replies.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS), "a reply after close() (bounded wait)");
