@@ -234,18 +234,23 @@ test('an error cancelled in the worker (onerror true, preventDefault) does not r
   assertEquals(errors.length, 0);
 });
 
-// WPT workers/Worker_ErrorEvent_filename.htm / _lineno.htm applied to a parse error: HTML "create a
-// classic script" keeps the parse error and "run a classic script" reports it, so an ErrorEvent with
-// the script's filename and the error's line reaches the Worker.
-test('a worker script that does not parse: ErrorEvent at the Worker with filename and lineno', async (t) => {
+// A worker script that does not parse. HTML "run a worker" (onComplete: "script's error to rethrow is
+// non-null") fires a plain `error` event at the Worker; engines have long fired an ErrorEvent naming
+// the SyntaxError instead (the "runtime script errors" path), and so does this realm (a decision for the
+// runtime, see the report). Pinned here: one `error` event reaches the Worker, and when it is an
+// ErrorEvent its location is the script's (file and line of the error), not empty.
+test('a worker script that does not parse: an error event at the Worker, located in the script', async (t) => {
   const w = worker(t, 'workers/syntax-error.js');
   const e = await new Promise((resolve) => {
     w.onerror = (event) => { event.preventDefault(); resolve(event); };
   });
-  assertInstanceOf(e, ErrorEvent);
-  assertTrue(e.message.includes('SyntaxError'), e.message);
-  assertTrue(e.filename.endsWith('workers/syntax-error.js'), `filename ${JSON.stringify(e.filename)}`);
-  assertEquals(e.lineno, 4);
+  assertEquals(e.type, 'error');
+  assertTrue(e.isTrusted);
+  if (e instanceof ErrorEvent) {
+    assertTrue(e.message.includes('SyntaxError'), e.message);
+    assertTrue(e.filename.endsWith('workers/syntax-error.js'), `filename ${JSON.stringify(e.filename)}`);
+    assertEquals(e.lineno, 4);
+  }
 });
 
 // HTML §10.2.6 "run a worker" step (fetch failure): "fire an event named error at worker" — a plain
