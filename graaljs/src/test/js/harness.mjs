@@ -203,10 +203,11 @@ export function delay(ms) {
  * addEventListener; for a MessagePort that does not start its queue (call start() or set onmessage).
  */
 export function nextEvent(target, type, timeoutMs = 5000) {
+  const owner = current;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       target.removeEventListener(type, listener);
-      reject(new AssertionError(`no '${type}' event within ${timeoutMs} ms`));
+      rejectIfStillRunning(owner, reject, new AssertionError(`no '${type}' event within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (event) => {
       clearTimeout(timer);
@@ -217,13 +218,23 @@ export function nextEvent(target, type, timeoutMs = 5000) {
   });
 }
 
+// A wait that times out after its test ended (the test failed before awaiting it) stays pending
+// instead of rejecting, so it cannot fail a later test as an unhandled rejection.
+function rejectIfStillRunning(owner, reject, error) {
+  if (owner === current) {
+    reject(error);
+  }
+}
+
 /** The next `count` events of `type` at `target`, in order (rejects after `timeoutMs`). */
 export function nextEvents(target, type, count, timeoutMs = 5000) {
+  const owner = current;
   return new Promise((resolve, reject) => {
     const events = [];
     const timer = setTimeout(() => {
       target.removeEventListener(type, listener);
-      reject(new AssertionError(`${events.length} of ${count} '${type}' events within ${timeoutMs} ms`));
+      rejectIfStillRunning(owner, reject,
+          new AssertionError(`${events.length} of ${count} '${type}' events within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (event) => {
       events.push(event);

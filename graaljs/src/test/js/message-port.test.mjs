@@ -387,14 +387,20 @@ test('a handler posting to itself forever does not starve a timer', async (t) =>
   const c = t.channel();
   let count = 0;
   let stop = false;
-  c.port2.onmessage = () => {
-    count++;
-    if (!stop) {
-      c.port1.postMessage('again');
-    }
-  };
+  // The timer is set once the ping-pong runs; it must fire while it goes on (if the port starved the
+  // timer, the test would hit its time limit).
+  const timerFired = new Promise((resolve) => {
+    c.port2.onmessage = () => {
+      count++;
+      if (count === 1) {
+        setTimeout(() => { stop = true; resolve(count); }, 20);
+      }
+      if (!stop) {
+        c.port1.postMessage('again');
+      }
+    };
+  });
   c.port1.postMessage('start');
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  stop = true;
-  assertTrue(count > 0, 'the ping-pong ran');
+  const countWhenFired = await timerFired;
+  assertTrue(countWhenFired >= 1, `handled ${countWhenFired} messages before the timer fired`);
 });

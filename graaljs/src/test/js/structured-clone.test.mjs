@@ -15,24 +15,21 @@ const ways = {
   structuredClone: async (t, value, transfer = []) => structuredClone(value, { transfer }),
   port: async (t, value, transfer = []) => {
     const c = t.channel();
-    const got = nextMessage(c.port2);
-    c.port1.postMessage(value, transfer);
-    return got;
+    c.port1.postMessage(value, transfer); // first: if it throws, no wait is left pending
+    return nextMessage(c.port2);
   },
   broadcastChannel: async (t, value) => { // no transfer list: BroadcastChannel has none
     const name = `structured-clone-${Date.now()}-${Math.random()}`;
     const sender = new BroadcastChannel(name);
     const receiver = new BroadcastChannel(name);
     t.cleanup(() => { sender.close(); receiver.close(); });
-    const got = nextEvent(receiver, 'message');
-    sender.postMessage(value);
-    return (await got).data;
+    sender.postMessage(value); // delivered as a later task: the listener added next sees it
+    return (await nextEvent(receiver, 'message')).data;
   },
   worker: async (t, value, transfer = []) => {
     const w = sharedWorker(t);
-    const got = nextEvent(w, 'message');
-    w.postMessage(value, transfer);
-    return (await got).data;
+    w.postMessage(value, transfer); // the reply comes as a later task: the listener added next sees it
+    return (await nextEvent(w, 'message')).data;
   },
 };
 
