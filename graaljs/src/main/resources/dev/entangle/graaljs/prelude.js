@@ -633,7 +633,16 @@
 
   // Java → JS: a `message` or `messageerror` event for `target` (a port, a Worker, a BroadcastChannel or
   // the worker global), with the data already deserialized into this realm and the carried ports.
+  // HTML "terminate a worker": the tasks queued for the Worker object are discarded, so no event
+  // reaches a Worker once its terminate() was called (WPT workers/Worker_terminate_event_queue.htm).
+  const terminatedWorker = (target) => {
+    const w = workerSlots.get(target);
+    return w !== undefined && w.terminated;
+  };
   const dispatchMessage = (target, type, data, javaPorts) => {
+    if (terminatedWorker(target)) {
+      return;
+    }
     try {
       const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
       const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null }));
@@ -644,6 +653,9 @@
     }
   };
   const dispatchSimple = (target, type) => {
+    if (terminatedWorker(target)) {
+      return;
+    }
     dispatch(target, trusted(new Event(type)));
   };
 
@@ -696,14 +708,18 @@
       }
       super();
       const javaWorker = native.worker(String(scriptURL), o.name === undefined ? '' : String(o.name), type, this);
-      workerSlots.set(this, { javaWorker });
+      workerSlots.set(this, { javaWorker, terminated: false });
     }
     postMessage(message, transfer = undefined) {
       requireArgs(arguments.length, 1, "'postMessage' on 'Worker'");
       native.postToWorker(slot(workerSlots, this, 'Worker').javaWorker, message,
           transferArgument(transfer, "'postMessage' on 'Worker'"));
     }
-    terminate() { native.terminate(slot(workerSlots, this, 'Worker').javaWorker); }
+    terminate() {
+      const w = slot(workerSlots, this, 'Worker');
+      w.terminated = true;
+      native.terminate(w.javaWorker);
+    }
   }
   handlerAttribute(Worker.prototype, 'onmessage');
   handlerAttribute(Worker.prototype, 'onmessageerror');
@@ -712,6 +728,9 @@
   // An error the worker did not handle (HTML §10.2.5 "runtime script errors"): an ErrorEvent at the
   // Worker object; if not canceled, reported as if it had happened in this realm's global scope.
   const workerError = (worker, message, filename, lineno, colno) => {
+    if (terminatedWorker(worker)) {
+      return;
+    }
     const event = trusted(new ErrorEvent('error', { message, filename, lineno, colno, error: null, cancelable: true }));
     if (dispatch(worker, event)) {
       const canceled = !dispatch(globalThis, trusted(new ErrorEvent('error', {
