@@ -2,7 +2,6 @@ package dev.entangle.graaljs;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,7 +194,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      */
     static void post(Value message, Value transfer, Poster poster) {
         JsCodecHelpers helpers = JsCodecHelpers.of(message.getContext());
-        Transfers transfers = new Transfers();
+        Transfers transfers = new Transfers(helpers);
         List<Object> javaTransfer = new ArrayList<>();
         List<Value> jsBuffers = new ArrayList<>();
         if (transfer != null && !transfer.isNull()) {
@@ -277,7 +276,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
                 throw DOMException.dataCloneError("transfer[" + i + "]: only ArrayBuffer and MessagePort"
                         + " objects can be transferred");
             }
-            if (transfers.buffers.containsKey(item)) {
+            if (!helpers.remember.execute(transfers.index, item).asBoolean()) {
                 throw DOMException.dataCloneError("transfer[" + i + "]: the ArrayBuffer is already in the"
                         + " transfer list");
             }
@@ -289,7 +288,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
                 item.readBuffer(0, bytes, 0, bytes.length);
             }
             ArrayBuffer moved = ArrayBuffer.wrap(bytes);
-            transfers.buffers.put(item, moved);
+            transfers.buffers.add(moved);
             javaTransfer.add(moved);
             jsBuffers.add(item);
         }
@@ -299,8 +298,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
         if (v.isHostObject() || v.isProxyObject()) {
             return true;
         }
-        char type = helpers.typeCode.execute(v).asString().charAt(0);
-        return type == 'o' || type == 'f';
+        return helpers.isObject.execute(v).asBoolean();
     }
 
     private static boolean causedBy(Throwable e, Throwable cause) {
@@ -339,11 +337,23 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /** The transfer list of one {@link #post}, as serialize sees it. Used by one thread. */
     static final class Transfers {
-        /** JS buffer (guest identity) to the Java buffer that carries its bytes. */
-        final Map<Value, ArrayBuffer> buffers = new HashMap<>();
+        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity). */
+        final Value index;
+        /** The Java buffers that carry the JS buffers' bytes. */
+        final List<ArrayBuffer> buffers = new ArrayList<>();
         final Set<MessagePort> ports = Collections.newSetFromMap(new IdentityHashMap<>());
         /** What this codec threw during the post, to rethrow as itself. */
         RuntimeException failure;
+
+        Transfers(JsCodecHelpers helpers) {
+            index = helpers.newMemory.execute();
+        }
+
+        /** The Java buffer standing for the JS buffer {@code v}, or null if it is not transferred. */
+        ArrayBuffer buffer(JsCodecHelpers helpers, Value v) {
+            int i = buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
+            return i < 0 ? null : buffers.get(i);
+        }
     }
 
     /**

@@ -35,10 +35,12 @@ final class JsCodecHelpers {
     static final int REJECT = 10;
 
     /*
-     * describe(v) gives one array per object: [kind, types, ...payload]. `types` has one character per
+     * describe(v, memory) gives one array per object: [kind, types, ...payload]. `types` has one code per
      * value slot of the payload, in order (n number, s string, t boolean, u undefined, l null, b bigint,
-     * y symbol, f function, o object), so the Java side learns each child's type without an interop call
-     * per child. Payloads:
+     * y symbol, f function, o<id>; object), so the Java side learns each child's type without an interop
+     * call per child. The ids come from `memory`, a JS Map of the message (object to id, given when the
+     * object is first seen): the identity memory lives on the JS side, where identity is exact and cheap.
+     * Payloads:
      *   PLAIN   k0, v0, k1, v1, ...                (own enumerable string keys, each read once)
      *   ARRAY   length, k0, v0, ...
      *   BOXED   primitive
@@ -100,7 +102,8 @@ final class JsCodecHelpers {
               const REJECTED = new Set(['Symbol', 'Promise', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry',
                   'SharedArrayBuffer', 'Arguments', 'Generator', 'AsyncGenerator', 'Array Iterator', 'Map Iterator',
                   'Set Iterator', 'String Iterator', 'RegExp String Iterator', 'Iterator Helper', 'Module']);
-              const typeCode = (x) => {
+              // A value's type code; an object also gets its id in the message's memory (assigned on first sight).
+              const typeCode = (x, memory) => {
                 switch (typeof x) {
                   case 'number': return 'n';
                   case 'string': return 's';
@@ -109,11 +112,16 @@ final class JsCodecHelpers {
                   case 'bigint': return 'b';
                   case 'symbol': return 'y';
                   case 'function': return 'f';
-                  default: return x === null ? 'l' : 'o';
+                  default: {
+                    if (x === null) return 'l';
+                    let id = memory.get(x);
+                    if (id === undefined) { id = memory.size; memory.set(x, id); }
+                    return 'o' + id + ';';
+                  }
                 }
               };
               // Own enumerable string keys in order; a key deleted by an earlier getter is skipped (HasOwnProperty).
-              const properties = (v, out) => {
+              const properties = (v, out, memory) => {
                 const keys = ownKeys(v);
                 let types = '';
                 for (let i = 0; i < keys.length; i++) {
@@ -121,44 +129,45 @@ final class JsCodecHelpers {
                   if (hasOwn(v, k)) {
                     const x = v[k];
                     out.push(k, x);
-                    types += typeCode(x);
+                    types += typeCode(x, memory);
                   }
                 }
                 out[1] = types;
                 return out;
               };
-              const bufferOf = (v, b, name, offset, length) => {
+              const bufferOf = (v, b, name, offset, length, memory) => {
                 let detached;
                 try { detached = abDetached(b); } catch (e) { detached = false; } // shared: rejected by describe(b)
-                return detached ? [8, 'o', name, b, 0, 0] : [8, 'o', name, b, offset(v), length(v)];
+                const type = typeCode(b, memory);
+                return detached ? [8, type, name, b, 0, 0] : [8, type, name, b, offset(v), length(v)];
               };
-              const describe = (v) => {
-                if (isArray(v)) return properties(v, [1, '', v.length]);
+              const describe = (v, memory) => {
+                if (isArray(v)) return properties(v, [1, '', v.length], memory);
                 if (isView(v)) {
                   const name = taName(v);
-                  return name === undefined ? bufferOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength)
-                      : bufferOf(v, taBuffer(v), name, taOffset, taLength);
+                  return name === undefined ? bufferOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength, memory)
+                      : bufferOf(v, taBuffer(v), name, taOffset, taLength, memory);
                 }
                 const tag = slice(objectToString(v), 8, -1);
                 const brand = BRANDS.get(tag);
                 if (brand !== undefined) {
                   let slot;
-                  try { slot = brand[1](v); } catch (e) { return properties(v, [0, '']); } // a borrowed tag
+                  try { slot = brand[1](v); } catch (e) { return properties(v, [0, ''], memory); } // a borrowed tag
                   switch (brand[0]) {
-                    case 2: return [2, typeCode(slot), slot];
+                    case 2: return [2, typeCode(slot, memory), slot];
                     case 3: return [3, 'n', slot];
                     case 4: { const r = new RegExpCtor(v); return [4, '', reSource(r), reFlags(r)]; }
                     case 5: {
                       const out = [5, ''];
                       let types = '';
-                      mapForEach(v, (value, key) => { out.push(key, value); types += typeCode(key) + typeCode(value); });
+                      mapForEach(v, (value, key) => { out.push(key, value); types += typeCode(key, memory) + typeCode(value, memory); });
                       out[1] = types;
                       return out;
                     }
                     case 6: {
                       const out = [6, ''];
                       let types = '';
-                      setForEach(v, (value) => { out.push(value); types += typeCode(value); });
+                      setForEach(v, (value) => { out.push(value); types += typeCode(value, memory); });
                       out[1] = types;
                       return out;
                     }
@@ -169,9 +178,9 @@ final class JsCodecHelpers {
                   }
                 }
                 if (REJECTED.has(tag) || startsWith(tag, 'Intl.') || startsWith(tag, 'Temporal.')) return [10, '', tag];
-                return properties(v, [0, '']);
+                return properties(v, [0, ''], memory);
               };
-              const describeError = (v) => {
+              const describeError = (v, memory) => {
                 let name = v.name;
                 if (typeof name !== 'string' || ERRORS[name] === undefined) name = 'Error';
                 const md = gopd(v, 'message');
@@ -179,7 +188,7 @@ final class JsCodecHelpers {
                 const sd = gopd(v, 'stack');
                 const stack = sd !== undefined && typeof sd.value === 'string' ? sd.value : undefined;
                 const cd = gopd(v, 'cause');
-                return cd !== undefined && hasOwn(cd, 'value') ? [9, typeCode(cd.value), name, message, stack, true, cd.value]
+                return cd !== undefined && hasOwn(cd, 'value') ? [9, typeCode(cd.value, memory), name, message, stack, true, cd.value]
                     : [9, '', name, message, stack, false];
               };
               const data = create(null);
@@ -190,6 +199,12 @@ final class JsCodecHelpers {
               return {
                 undefined: undefined,
                 typeCode,
+                isObject: (x) => (typeof x === 'object' && x !== null) || typeof x === 'function',
+                newMemory: () => new MapCtor(),
+                // the index of x in a Map built by remember (the transfer list's buffers), or -1
+                indexOf: (memory, x) => { const i = memory.get(x); return i === undefined ? -1 : i; },
+                // adds x to memory with the next index: false if it was there
+                remember: (memory, x) => memory.has(x) ? false : (memory.set(x, memory.size), true),
                 describe,
                 describeError,
                 // 0: not an ArrayBuffer (or a shared one), 1: an ArrayBuffer, 2: a detached ArrayBuffer
@@ -231,6 +246,10 @@ final class JsCodecHelpers {
 
     final Value undefined;
     final Value typeCode;
+    final Value isObject;
+    final Value newMemory;
+    final Value indexOf;
+    final Value remember;
     final Value describe;
     final Value describeError;
     final Value transferKind;
@@ -255,6 +274,10 @@ final class JsCodecHelpers {
     private JsCodecHelpers(Value fns) {
         undefined = fns.getMember("undefined");
         typeCode = fns.getMember("typeCode");
+        isObject = fns.getMember("isObject");
+        newMemory = fns.getMember("newMemory");
+        indexOf = fns.getMember("indexOf");
+        remember = fns.getMember("remember");
         describe = fns.getMember("describe");
         describeError = fns.getMember("describeError");
         transferKind = fns.getMember("transferKind");
