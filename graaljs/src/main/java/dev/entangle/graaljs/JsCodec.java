@@ -179,14 +179,14 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /**
      * {@code postMessage(message, transfer)} from JavaScript (StructuredSerializeWithTransfer): checks
-     * {@code transfer} (a JS array, or undefined or null for none), turns its MessagePorts into the Java
-     * ports and its ArrayBuffers into Java buffers holding a copy of their bytes, lets {@code poster}
-     * post {@code message} with that Java transfer list, and then detaches the JS buffers. On any
-     * failure nothing is detached.
+     * {@code transfer} (a JS array or other iterable, or undefined or null for none), turns its
+     * MessagePorts into the Java ports and its ArrayBuffers into Java buffers holding a copy of their
+     * bytes, lets {@code poster} post {@code message} with that Java transfer list, and then detaches the
+     * JS buffers. On any failure nothing is detached.
      *
      * <p>Call on the sender's loop thread, inside its context (a JS call into the binding).
      *
-     * @throws IllegalArgumentException "TypeError: …" if {@code transfer} is not an array or holds a
+     * @throws IllegalArgumentException "TypeError: …" if {@code transfer} is not iterable or holds a
      *     non-object
      * @throws DOMException DataCloneError for a duplicate, detached or untransferable entry, or a value
      *     that cannot be cloned (with its path)
@@ -248,13 +248,14 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     /** Checks the JS transfer list (IDL conversion, then the transfer steps) and builds the Java one. */
     private static void collect(Value transfer, JsCodecHelpers helpers, Transfers transfers,
             List<Object> javaTransfer, List<Value> jsBuffers) {
-        if (!transfer.hasArrayElements()) {
-            throw new IllegalArgumentException("TypeError: the transfer list is not an array");
+        Value list = helpers.sequence.execute(transfer);
+        if (list.isNull()) {
+            throw new IllegalArgumentException("TypeError: the transfer list is not iterable");
         }
-        int size = (int) transfer.getArraySize();
+        int size = (int) list.getArraySize();
         Value[] items = new Value[size];
         for (int i = 0; i < size; i++) { // WebIDL sequence<object>: every entry converts first
-            items[i] = transfer.getArrayElement(i);
+            items[i] = list.getArrayElement(i);
             if (!isObject(items[i], helpers)) {
                 throw new IllegalArgumentException("TypeError: transfer[" + i + "] is not an object");
             }

@@ -199,6 +199,16 @@ final class JsCodecHelpers {
               return {
                 undefined: undefined,
                 typeCode,
+                // WebIDL sequence<any> conversion: a JS array of the iterable's values, or null if x is not iterable
+                sequence: (x) => {
+                  if (!((typeof x === 'object' && x !== null) || typeof x === 'function')) return null;
+                  const method = x[Symbol.iterator];
+                  if (method === undefined || method === null) return null;
+                  if (typeof method !== 'function') return null;
+                  const it = method.call(x), out = [];
+                  for (let r = it.next(); !r.done; r = it.next()) out.push(r.value);
+                  return out;
+                },
                 isObject: (x) => (typeof x === 'object' && x !== null) || typeof x === 'function',
                 newMemory: () => new MapCtor(),
                 // the index of x in a Map built by remember (the transfer list's buffers), or -1
@@ -246,6 +256,7 @@ final class JsCodecHelpers {
 
     final Value undefined;
     final Value typeCode;
+    final Value sequence;
     final Value isObject;
     final Value newMemory;
     final Value indexOf;
@@ -274,6 +285,7 @@ final class JsCodecHelpers {
     private JsCodecHelpers(Value fns) {
         undefined = fns.getMember("undefined");
         typeCode = fns.getMember("typeCode");
+        sequence = fns.getMember("sequence");
         isObject = fns.getMember("isObject");
         newMemory = fns.getMember("newMemory");
         indexOf = fns.getMember("indexOf");

@@ -289,6 +289,14 @@ class JsCodecTest {
     }
 
     @Test
+    void theTransferListMayBeAnyIterable() throws Exception {
+        // WebIDL sequence<object> conversion: any iterable object.
+        assertEquals("2", roundTrip("globalThis.inSet = new ArrayBuffer(2); return [inSet, new Set([inSet])];", true,
+                "return String(d.byteLength);"));
+        assertEquals("true", a.eval("String(inSet.detached)"));
+    }
+
+    @Test
     void transferredBufferIsReceivedWithoutACopy() throws Exception {
         // The receiver's JS buffer is backed by the moved Java buffer's bytes: the Java view kept by the
         // poster (a ByteBuffer cannot be detached) sees what the receiver writes.
@@ -438,6 +446,9 @@ class JsCodecTest {
                 "transfer[0]: ArrayBuffer is detached");
         assertCloneError(postFails("return [1, [{}]];", true),
                 "transfer[0]: only ArrayBuffer and MessagePort objects can be transferred");
+        RuntimeException notIterable = postFails("return [1, {length: 0}];", true);
+        assertEquals("TypeError: the transfer list is not iterable",
+                assertInstanceOf(IllegalArgumentException.class, notIterable).getMessage());
         RuntimeException typeError = postFails("globalThis.ok = new ArrayBuffer(1); return [1, [ok, 5]];", true);
         assertInstanceOf(IllegalArgumentException.class, typeError);
         assertEquals("TypeError: transfer[1] is not an object", typeError.getMessage());
