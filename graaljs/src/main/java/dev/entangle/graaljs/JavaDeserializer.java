@@ -39,6 +39,11 @@ import dev.entangle.graaljs.JsForms.ViewForm;
  */
 final class JavaDeserializer {
     private static final Object MEMORY = new Object();
+    /**
+     * Holes a received array may have beyond twice its elements: a longer sparse array (length 1e9, a
+     * few elements) would be a list of nulls too large for the heap, so it is a messageerror instead.
+     */
+    static final long SPARSE_SLACK = 1_000_000;
 
     private final DeserializeContext context;
     /** Form (by identity) to the Java value made for it. */
@@ -73,7 +78,11 @@ final class JavaDeserializer {
             return map;
         }
         if (form instanceof ArrayForm a) {
-            List<Object> list = new ArrayList<>(Collections.nCopies((int) Math.min(a.length, Integer.MAX_VALUE - 8), null));
+            if (a.length > SPARSE_SLACK + 2L * a.keys.length || a.length > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("a sparse JavaScript array of length " + a.length + " with "
+                        + a.keys.length + " properties is not received as a Java list");
+            }
+            List<Object> list = new ArrayList<>(Collections.nCopies((int) a.length, null));
             memory.put(form, list);
             for (int i = 0; i < a.keys.length; i++) {
                 long index = JsCodec.arrayIndex(a.keys[i]);

@@ -51,7 +51,8 @@ import dev.entangle.StructuredSerializeOptions;
  * <tr><td>Map, Set</td><td>a Map, Set (insertion order)</td><td>{@code LinkedHashMap},
  * {@code LinkedHashSet} (keys compare with {@code equals}, not identity)</td></tr>
  * <tr><td>Array</td><td>an Array: same length, holes and extra properties</td><td>{@code ArrayList} of
- * {@code length} elements, holes as {@code null}, other properties dropped</td></tr>
+ * {@code length} elements, holes as {@code null}, other properties dropped; an array with more than
+ * 1,000,000 holes beyond twice its elements is a {@code messageerror} (not a heap of nulls)</td></tr>
  * <tr><td>other object (own enumerable string keys, getters read once)</td><td>a plain object (the
  * prototype is not kept)</td><td>{@code LinkedHashMap<String, Object>}</td></tr>
  * <tr><td>Error</td><td>an error of the same kind (name in the spec's list, else Error) with message,

@@ -514,6 +514,89 @@ class JsCodecTest {
         assertEquals(77, view.get(0), "the view shares the buffer's bytes");
     }
 
+    @Test
+    void largeContainersCrossInFull() throws Exception {
+        // More entries than one helper call takes (the receiver fills in chunks).
+        assertEquals("10000,9999,10000,9999,10000,true", roundTrip(
+                "const n = 10000; const arr = Array.from({length: n}, (_, i) => i);"
+                        + " const o = {}; arr.forEach((i) => { o['k' + i] = i; });"
+                        + " return [arr, o, new Map(arr.map((i) => [i, String(i)])), new Set(arr)];",
+                "return [d[0].length, d[0][9999], Object.keys(d[1]).length, d[1].k9999, d[2].size,"
+                        + " d[2].get(5) === '5' && d[3].has(9999)].join();"));
+    }
+
+    @Test
+    void javaValueHoldingTheSameJsObjectTwiceKeepsItShared() throws Exception {
+        // One memory per message across codec calls: two Value objects for one JS object in a Java list.
+        MessageChannel channel = new MessageChannel(b.loop);
+        CompletableFuture<String> checked = new CompletableFuture<>();
+        await(call(b.loop, () -> {
+            channel.port2().onmessage(e -> {
+                List<?> list = (List<?>) e.data();
+                checked.complete(b.js("(x, y) => String(x === y && x.n === 1)").execute(list.get(0), list.get(1))
+                        .asString());
+            });
+            return null;
+        }));
+        a.on(() -> {
+            a.js("globalThis.sharedByJava = {n: 1}");
+            channel.port1().postMessage(new ArrayList<>(List.of(a.js("sharedByJava"), a.js("sharedByJava"))));
+            return null;
+        });
+        assertEquals("true", await(checked));
+        channel.port1().close();
+    }
+
+    @Test
+    void javaCodePostingAJsValueGetsTheCorePathAndTheValuePath() throws Exception {
+        // Decision: without JsCodec.post, core wraps the codec's error: "data<core path>: value<JS path>: ...".
+        MessageChannel channel = new MessageChannel(b.loop);
+        RuntimeException e = a.on(() -> {
+            try {
+                channel.port1().postMessage(List.of(a.js("({f() {}})")));
+            } catch (RuntimeException x) {
+                return x;
+            }
+            return null;
+        });
+        assertCloneError(e, "data[0]: value.f: function is not cloneable");
+        channel.port1().close();
+    }
+
+    @Test
+    void javaObjectsInsideAJsValueAreDataCloneErrors() throws Exception {
+        // Step 25: host objects are not serializable platform objects.
+        RuntimeException e = a.on(() -> {
+            Value message = a.js("(x) => ({x})").execute(new StringBuilder("host"));
+            try {
+                JsCodec.post(message, null, (m, list) -> new MessageChannel(a.loop).port1().postMessage(m, list));
+            } catch (RuntimeException x) {
+                return x;
+            }
+            return null;
+        });
+        assertCloneError(e, "data.x: the Java object java.lang.StringBuilder is not cloneable");
+    }
+
+    @Test
+    void aHugeSparseArrayIsAMessageErrorForAJavaReceiver() throws Exception {
+        // Decision (JsCodec's table): not a list of a billion nulls.
+        MessageChannel channel = new MessageChannel(javaLoop);
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        await(call(javaLoop, () -> {
+            channel.port2().onmessage(e -> outcome.complete("message"));
+            channel.port2().onmessageerror(e -> outcome.complete("messageerror"));
+            return null;
+        }));
+        a.on(() -> {
+            JsCodec.post(a.js("const sparse = [1]; sparse.length = 1e9; sparse"), null,
+                    (m, list) -> channel.port1().postMessage(m, list));
+            return null;
+        });
+        assertEquals("messageerror", await(outcome));
+        channel.port1().close();
+    }
+
     private static Map<?, ?> withoutStack(Map<?, ?> error) {
         Map<Object, Object> copy = new LinkedHashMap<>(error);
         assertInstanceOf(String.class, copy.remove("stack"));
