@@ -21,37 +21,27 @@ final class JsCodecHelpers {
     /** Key in the polyglot bindings. */
     private static final String KEY = "dev.entangle.graaljs.JsCodecHelpers";
 
-    /** Kinds returned by {@code describe} at index 0. */
-    static final int PLAIN = 0;
-    static final int ARRAY = 1;
-    static final int BOXED = 2;
-    static final int DATE = 3;
-    static final int REGEXP = 4;
-    static final int MAP = 5;
-    static final int SET = 6;
-    static final int BUFFER = 7;
-    static final int VIEW = 8;
-    static final int ERROR = 9;
-    static final int REJECT = 10;
-
     /*
-     * describe(v, memory) gives one array per object: [kind, types, ...payload]. `types` has one code per
-     * value slot of the payload, in order (n number, s string, t boolean, u undefined, l null, b bigint,
-     * y symbol, f function, o<id>; object), so the Java side learns each child's type without an interop
-     * call per child. The ids come from `memory`, a JS Map of the message (object to id, given when the
-     * object is first seen): the identity memory lives on the JS side, where identity is exact and cheap.
-     * Payloads:
-     *   PLAIN   k0, v0, k1, v1, ...                (own enumerable string keys, each read once)
-     *   ARRAY   length, k0, v0, ...
-     *   BOXED   primitive
-     *   DATE    time
-     *   REGEXP  source, flags
-     *   MAP     k0, v0, ...                        (types for keys and values)
-     *   SET     e0, e1, ...
-     *   BUFFER  detached, byteLength, maxByteLength (-1: not resizable)
-     *   VIEW    constructor name, buffer, byteOffset, length
-     *   ERROR   name, message, stack, hasCause, cause
-     *   REJECT  what (a tag such as "Promise")
+     * describe(v, memory) (describeError for errors) gives one JS array per object: [tape, ...objects].
+     * The tape is a string holding the object's kind and everything primitive in it; each child object
+     * is a token "o<id>;" on the tape and the next element of the array, so the Java side makes one
+     * interop call per child object and none per primitive or key. Ids come from `memory`, a JS Map of
+     * the message (object to id, given when the object is first seen): the identity memory lives on the
+     * JS side, where identity is exact and cheap. Value tokens:
+     *   n<number>;  z (-0)  s<length>:<chars>  T  F  u  l  b<decimal>;  y (symbol)  f (function)  o<id>;
+     * A plain string field is <length>:<chars> (no "s"). Tapes, by kind:
+     *   P<count>; then count times: key value       an ordinary object (own enumerable string keys, each
+     *                                                 read once)
+     *   A<length>;<count>; then key value pairs      an Array
+     *   B value                                      a Boolean, Number, String or BigInt object
+     *   D value                                      a Date (its time value)
+     *   R source flags                               a RegExp
+     *   M<count>; then key value pairs               a Map
+     *   S<count>; then values                        a Set
+     *   U T-or-F <byteLength>;<maxByteLength>;       an ArrayBuffer (detached or not; -1: not resizable)
+     *   V name buffer <byteOffset>;<length>;         a typed array or DataView
+     *   E name message-or-u stack-or-u T cause / F   an Error
+     *   X what                                       rejected ("Promise", "WeakMap", ...)
      * Brands are checked on internal slots where ECMAScript allows (a getter or method of the intrinsic
      * that throws without the slot); Object.prototype.toString picks which check to try, so an object
      * hiding its brand behind another Symbol.toStringTag (or a changed prototype) is taken for an
@@ -89,97 +79,103 @@ final class JsCodecHelpers {
                   Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView]) VIEWS[V.name] = V;
               if (typeof Float16Array === 'function') VIEWS.Float16Array = Float16Array;
               const BRANDS = new Map([
-                ['Boolean', [2, uncurry(Boolean.prototype.valueOf)]],
-                ['Number', [2, uncurry(Number.prototype.valueOf)]],
-                ['String', [2, uncurry(String.prototype.valueOf)]],
-                ['BigInt', [2, uncurry(BigInt.prototype.valueOf)]],
-                ['Date', [3, uncurry(Date.prototype.getTime)]],
-                ['RegExp', [4, reSource]],
-                ['Map', [5, mapSize]],
-                ['Set', [6, setSize]],
-                ['ArrayBuffer', [7, abLength]],
+                ['Boolean', ['B', uncurry(Boolean.prototype.valueOf)]],
+                ['Number', ['B', uncurry(Number.prototype.valueOf)]],
+                ['String', ['B', uncurry(String.prototype.valueOf)]],
+                ['BigInt', ['B', uncurry(BigInt.prototype.valueOf)]],
+                ['Date', ['D', uncurry(Date.prototype.getTime)]],
+                ['RegExp', ['R', reSource]],
+                ['Map', ['M', mapSize]],
+                ['Set', ['S', setSize]],
+                ['ArrayBuffer', ['U', abLength]],
               ]);
               const REJECTED = new Set(['Symbol', 'Promise', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry',
                   'SharedArrayBuffer', 'Arguments', 'Generator', 'AsyncGenerator', 'Array Iterator', 'Map Iterator',
                   'Set Iterator', 'String Iterator', 'RegExp String Iterator', 'Iterator Helper', 'Module']);
-              // A value's type code; an object also gets its id in the message's memory (assigned on first sight).
-              const typeCode = (x, memory) => {
+              // The tape token of a value (see the comment above); an object is appended to `objects` and gets
+              // its id in the message's memory on first sight.
+              const token = (x, memory, objects) => {
                 switch (typeof x) {
-                  case 'number': return 'n';
-                  case 'string': return 's';
-                  case 'boolean': return 't';
+                  case 'number': return x === 0 && 1 / x < 0 ? 'z' : 'n' + x + ';';
+                  case 'string': return 's' + x.length + ':' + x;
+                  case 'boolean': return x ? 'T' : 'F';
                   case 'undefined': return 'u';
-                  case 'bigint': return 'b';
+                  case 'bigint': return 'b' + x + ';';
                   case 'symbol': return 'y';
                   case 'function': return 'f';
                   default: {
                     if (x === null) return 'l';
                     let id = memory.get(x);
                     if (id === undefined) { id = memory.size; memory.set(x, id); }
+                    objects.push(x);
                     return 'o' + id + ';';
                   }
                 }
               };
+              const str = (x) => x.length + ':' + x;
               // Own enumerable string keys in order; a key deleted by an earlier getter is skipped (HasOwnProperty).
-              const properties = (v, out, memory) => {
+              const properties = (v, head, memory) => {
+                const objects = [undefined];
                 const keys = ownKeys(v);
-                let types = '';
+                let body = '', count = 0;
                 for (let i = 0; i < keys.length; i++) {
                   const k = keys[i];
                   if (hasOwn(v, k)) {
-                    const x = v[k];
-                    out.push(k, x);
-                    types += typeCode(x, memory);
+                    body += str(k) + token(v[k], memory, objects);
+                    count++;
                   }
                 }
-                out[1] = types;
-                return out;
+                objects[0] = head + count + ';' + body;
+                return objects;
               };
-              const bufferOf = (v, b, name, offset, length, memory) => {
+              const viewOf = (v, b, name, offset, length, memory) => {
                 let detached;
                 try { detached = abDetached(b); } catch (e) { detached = false; } // shared: rejected by describe(b)
-                const type = typeCode(b, memory);
-                return detached ? [8, type, name, b, 0, 0] : [8, type, name, b, offset(v), length(v)];
+                const objects = [undefined];
+                const head = 'V' + str(name) + token(b, memory, objects);
+                objects[0] = detached ? head + '0;0;' : head + offset(v) + ';' + length(v) + ';';
+                return objects;
               };
               const describe = (v, memory) => {
-                if (isArray(v)) return properties(v, [1, '', v.length], memory);
+                if (isArray(v)) return properties(v, 'A' + v.length + ';', memory);
                 if (isView(v)) {
                   const name = taName(v);
-                  return name === undefined ? bufferOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength, memory)
-                      : bufferOf(v, taBuffer(v), name, taOffset, taLength, memory);
+                  return name === undefined ? viewOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength, memory)
+                      : viewOf(v, taBuffer(v), name, taOffset, taLength, memory);
                 }
                 const tag = slice(objectToString(v), 8, -1);
                 const brand = BRANDS.get(tag);
                 if (brand !== undefined) {
                   let slot;
-                  try { slot = brand[1](v); } catch (e) { return properties(v, [0, ''], memory); } // a borrowed tag
+                  try { slot = brand[1](v); } catch (e) { return properties(v, 'P', memory); } // a borrowed tag
                   switch (brand[0]) {
-                    case 2: return [2, typeCode(slot, memory), slot];
-                    case 3: return [3, 'n', slot];
-                    case 4: { const r = new RegExpCtor(v); return [4, '', reSource(r), reFlags(r)]; }
-                    case 5: {
-                      const out = [5, ''];
-                      let types = '';
-                      mapForEach(v, (value, key) => { out.push(key, value); types += typeCode(key, memory) + typeCode(value, memory); });
-                      out[1] = types;
-                      return out;
+                    case 'B': { const objects = [undefined]; objects[0] = 'B' + token(slot, memory, objects); return objects; }
+                    case 'D': return ['D' + token(slot, memory, null)];
+                    case 'R': { const r = new RegExpCtor(v); return ['R' + str(reSource(r)) + str(reFlags(r))]; }
+                    case 'M': {
+                      const objects = [undefined];
+                      let body = '';
+                      mapForEach(v, (value, key) => { body += token(key, memory, objects) + token(value, memory, objects); });
+                      objects[0] = 'M' + mapSize(v) + ';' + body;
+                      return objects;
                     }
-                    case 6: {
-                      const out = [6, ''];
-                      let types = '';
-                      setForEach(v, (value) => { out.push(value); types += typeCode(value, memory); });
-                      out[1] = types;
-                      return out;
+                    case 'S': {
+                      const objects = [undefined];
+                      let body = '';
+                      setForEach(v, (value) => { body += token(value, memory, objects); });
+                      objects[0] = 'S' + setSize(v) + ';' + body;
+                      return objects;
                     }
                     default: {
                       const detached = abDetached(v);
-                      return [7, '', detached, slot, !detached && abResizable(v) ? abMax(v) : -1];
+                      return ['U' + (detached ? 'T' : 'F') + slot + ';' + (!detached && abResizable(v) ? abMax(v) : -1) + ';'];
                     }
                   }
                 }
-                if (REJECTED.has(tag) || startsWith(tag, 'Intl.') || startsWith(tag, 'Temporal.')) return [10, '', tag];
-                return properties(v, [0, ''], memory);
+                if (REJECTED.has(tag) || startsWith(tag, 'Intl.') || startsWith(tag, 'Temporal.')) return ['X' + str(tag)];
+                return properties(v, 'P', memory);
               };
+              const optional = (x) => x === undefined ? 'u' : 's' + str(x);
               const describeError = (v, memory) => {
                 let name = v.name;
                 if (typeof name !== 'string' || ERRORS[name] === undefined) name = 'Error';
@@ -188,8 +184,10 @@ final class JsCodecHelpers {
                 const sd = gopd(v, 'stack');
                 const stack = sd !== undefined && typeof sd.value === 'string' ? sd.value : undefined;
                 const cd = gopd(v, 'cause');
-                return cd !== undefined && hasOwn(cd, 'value') ? [9, typeCode(cd.value, memory), name, message, stack, true, cd.value]
-                    : [9, '', name, message, stack, false];
+                const objects = [undefined];
+                const head = 'E' + str(name) + optional(message) + optional(stack);
+                objects[0] = cd !== undefined && hasOwn(cd, 'value') ? head + 'T' + token(cd.value, memory, objects) : head + 'F';
+                return objects;
               };
               const data = create(null);
               data.writable = true; data.enumerable = true; data.configurable = true;
@@ -198,7 +196,8 @@ final class JsCodecHelpers {
               const defineHidden = (o, k, value) => { hidden.value = value; defineProperty(o, k, hidden); hidden.value = undefined; };
               return {
                 undefined: undefined,
-                typeCode,
+                // the tape of a root value: [token, the object if it is one]
+                root: (x, memory) => { const objects = [undefined]; objects[0] = token(x, memory, objects); return objects; },
                 // WebIDL sequence<any> conversion: a JS array of the iterable's values, or null if x is not iterable
                 sequence: (x) => {
                   if (!((typeof x === 'object' && x !== null) || typeof x === 'function')) return null;
@@ -255,7 +254,7 @@ final class JsCodecHelpers {
             """;
 
     final Value undefined;
-    final Value typeCode;
+    final Value root;
     final Value sequence;
     final Value isObject;
     final Value newMemory;
@@ -284,7 +283,7 @@ final class JsCodecHelpers {
 
     private JsCodecHelpers(Value fns) {
         undefined = fns.getMember("undefined");
-        typeCode = fns.getMember("typeCode");
+        root = fns.getMember("root");
         sequence = fns.getMember("sequence");
         isObject = fns.getMember("isObject");
         newMemory = fns.getMember("newMemory");

@@ -1,5 +1,6 @@
 package dev.entangle.graaljs;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 import org.graalvm.polyglot.Context;
@@ -53,9 +54,6 @@ final class JsSerializer {
     /** The post's transfer list, or null when the value is not posted through {@link JsCodec#post}. */
     private final JsCodec.Transfers transfers;
     private final Memory memory;
-    /** The type codes of the payload being read, and the read position in them. */
-    private String types;
-    private int at;
 
     JsSerializer(Value root, SerializeContext context, JsCodec.Transfers transfers) {
         Context js = root.getContext();
@@ -68,47 +66,99 @@ final class JsSerializer {
 
     /** The form of {@code root}. */
     Object serialize(Value root) {
-        types = helpers.typeCode.execute(root, memory.ids).asString();
-        at = 0;
-        return next(root);
+        return new Tape(helpers.root.execute(root, memory.ids)).value();
     }
 
-    /** The form of {@code v}, the value of the next type code in {@link #types}. */
-    private Object next(Value v) {
-        char type = types.charAt(at++);
-        switch (type) {
-            case 'n':
-                return v.asDouble();
-            case 's':
-                return v.asString();
-            case 't':
-                return v.asBoolean();
-            case 'u':
-                return Undefined.UNDEFINED;
-            case 'l':
-                return null;
-            case 'b':
-                return v.asBigInteger();
-            case 'y':
-                throw new JsCodec.CloneError("symbol is not cloneable");
-            case 'f':
-                throw new JsCodec.CloneError("function is not cloneable");
-            default:
-                int end = types.indexOf(';', at);
-                int id = Integer.parseInt(types, at, end, 10);
-                at = end + 1;
-                Object known = id < memory.forms.length ? memory.forms[id] : null;
-                if (known != null) {
-                    return known;
-                }
-                String outer = types;
-                int outerAt = at;
-                try {
-                    return object(v, id);
-                } finally {
-                    types = outer;
-                    at = outerAt;
-                }
+    /**
+     * One object's description from the helpers (see {@link JsCodecHelpers}): its tape, read from the
+     * start, and the child objects in tape order.
+     */
+    private final class Tape {
+        private final Value described;
+        private final String tape;
+        private int at;
+        private int nextObject = 1;
+
+        Tape(Value described) {
+            this.described = described;
+            this.tape = described.getArrayElement(0).asString();
+        }
+
+        char kind() {
+            return tape.charAt(at++);
+        }
+
+        /** A decimal integer up to ';'. */
+        long integer() {
+            int end = tape.indexOf(';', at);
+            long n = Long.parseLong(tape, at, end, 10);
+            at = end + 1;
+            return n;
+        }
+
+        /** A string field: length, ':', the characters. */
+        String string() {
+            int colon = tape.indexOf(':', at);
+            int start = colon + 1;
+            int end = start + Integer.parseInt(tape, at, colon, 10);
+            at = end;
+            return tape.substring(start, end);
+        }
+
+        boolean flag() {
+            return tape.charAt(at++) == 'T';
+        }
+
+        /** The form of the next value token. */
+        Object value() {
+            char type = tape.charAt(at++);
+            switch (type) {
+                case 'n':
+                    int end = tape.indexOf(';', at);
+                    double d = Double.parseDouble(tape.substring(at, end));
+                    at = end + 1;
+                    return d;
+                case 'z':
+                    return -0.0d;
+                case 's':
+                    return string();
+                case 'T':
+                    return Boolean.TRUE;
+                case 'F':
+                    return Boolean.FALSE;
+                case 'u':
+                    return Undefined.UNDEFINED;
+                case 'l':
+                    return null;
+                case 'b':
+                    int last = tape.indexOf(';', at);
+                    BigInteger big = new BigInteger(tape.substring(at, last));
+                    at = last + 1;
+                    return big;
+                case 'y':
+                    throw new JsCodec.CloneError("symbol is not cloneable");
+                case 'f':
+                    throw new JsCodec.CloneError("function is not cloneable");
+                default:
+                    int id = (int) integer();
+                    int index = nextObject++;
+                    Object known = id < memory.forms.length ? memory.forms[id] : null;
+                    return known != null ? known : object(described.getArrayElement(index), id);
+            }
+        }
+
+        /** The next value, with {@code segment} added to the path of a clone error. */
+        Object child(String segment) {
+            try {
+                return value();
+            } catch (JsCodec.CloneError e) {
+                throw e.at(segment);
+            }
+        }
+
+        /** An optional string field: a string token or 'u'. */
+        String optionalString() {
+            return tape.charAt(at++) == 's' ? string() : null;
         }
     }
 
@@ -122,39 +172,34 @@ final class JsSerializer {
             throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
                     ? v.asHostObject().getClass().getName() : "(a polyglot proxy)") + " is not cloneable");
         }
-        if (v.canExecute() || v.canInstantiate()) {
-            throw new JsCodec.CloneError("function is not cloneable");
-        }
         Value meta = v.getMetaObject();
         if (meta != null && "Proxy".equals(meta.getMetaSimpleName())) {
             throw new JsCodec.CloneError("Proxy is not cloneable"); // an exotic object (step 25)
         }
-        Value d = (v.isException() ? helpers.describeError : helpers.describe).execute(v, memory.ids);
-        types = d.getArrayElement(1).asString();
-        at = 0;
-        switch (d.getArrayElement(0).asInt()) {
-            case JsCodecHelpers.PLAIN:
-                return plain(d, id);
-            case JsCodecHelpers.ARRAY:
-                return array(d, id);
-            case JsCodecHelpers.BOXED:
-                return remember(id, new Boxed(next(d.getArrayElement(2))));
-            case JsCodecHelpers.DATE:
-                return remember(id, new DateForm(d.getArrayElement(2).asDouble()));
-            case JsCodecHelpers.REGEXP:
-                return remember(id, new RegExpForm(d.getArrayElement(2).asString(), d.getArrayElement(3).asString()));
-            case JsCodecHelpers.MAP:
-                return map(d, id);
-            case JsCodecHelpers.SET:
-                return set(d, id);
-            case JsCodecHelpers.BUFFER:
-                return buffer(v, d, id);
-            case JsCodecHelpers.VIEW:
-                return view(d, id);
-            case JsCodecHelpers.ERROR:
-                return error(d, id);
+        Tape t = new Tape((v.isException() ? helpers.describeError : helpers.describe).execute(v, memory.ids));
+        switch (t.kind()) {
+            case 'P':
+                return plain(t, id);
+            case 'A':
+                return array(t, id);
+            case 'B':
+                return remember(id, new Boxed(t.value()));
+            case 'D':
+                return remember(id, new DateForm((Double) t.value()));
+            case 'R':
+                return remember(id, new RegExpForm(t.string(), t.string()));
+            case 'M':
+                return map(t, id);
+            case 'S':
+                return set(t, id);
+            case 'U':
+                return buffer(v, t, id);
+            case 'V':
+                return view(t, id);
+            case 'E':
+                return error(t, id);
             default:
-                throw new JsCodec.CloneError(d.getArrayElement(2).asString() + " is not cloneable");
+                throw new JsCodec.CloneError(t.string() + " is not cloneable");
         }
     }
 
@@ -167,88 +212,83 @@ final class JsSerializer {
     }
 
     /** Step 26: an ordinary object. */
-    private Object plain(Value d, int id) {
-        int size = (int) (d.getArraySize() - 2) / 2;
-        ObjectForm form = remember(id, new ObjectForm(size));
-        for (int i = 0; i < size; i++) {
-            String key = d.getArrayElement(2 + 2 * i).asString();
+    private Object plain(Tape t, int id) {
+        ObjectForm form = remember(id, new ObjectForm((int) t.integer()));
+        for (int i = 0; i < form.keys.length; i++) {
+            String key = t.string();
             form.keys[i] = key;
-            form.values[i] = child(d.getArrayElement(3 + 2 * i), JsCodec.propertySegment(key));
+            form.values[i] = t.child(JsCodec.propertySegment(key));
         }
         return form;
     }
 
     /** Step 18: an Array exotic object (length, then its properties: holes stay holes). */
-    private Object array(Value d, int id) {
-        int size = (int) (d.getArraySize() - 3) / 2;
-        ArrayForm form = remember(id, new ArrayForm(d.getArrayElement(2).asLong(), size));
-        for (int i = 0; i < size; i++) {
-            String key = d.getArrayElement(3 + 2 * i).asString();
+    private Object array(Tape t, int id) {
+        long length = t.integer();
+        ArrayForm form = remember(id, new ArrayForm(length, (int) t.integer()));
+        for (int i = 0; i < form.keys.length; i++) {
+            String key = t.string();
             form.keys[i] = key;
-            form.values[i] = child(d.getArrayElement(4 + 2 * i),
-                    JsCodec.arrayIndex(key) >= 0 ? "[" + key + "]" : JsCodec.propertySegment(key));
+            form.values[i] = t.child(JsCodec.arrayIndex(key) >= 0 ? "[" + key + "]" : JsCodec.propertySegment(key));
         }
         return form;
     }
 
     /** Step 15: a Map (entries copied first, then each key and value serialized). */
-    private Object map(Value d, int id) {
-        int size = (int) (d.getArraySize() - 2) / 2;
-        MapForm form = remember(id, new MapForm(size));
-        for (int i = 0; i < size; i++) {
-            form.keys[i] = child(d.getArrayElement(2 + 2 * i), "[key #" + i + "]");
-            form.values[i] = child(d.getArrayElement(3 + 2 * i), "[#" + i + "]");
+    private Object map(Tape t, int id) {
+        MapForm form = remember(id, new MapForm((int) t.integer()));
+        for (int i = 0; i < form.keys.length; i++) {
+            form.keys[i] = t.child("[key #" + i + "]");
+            form.values[i] = t.child("[#" + i + "]");
         }
         return form;
     }
 
     /** Step 16: a Set. */
-    private Object set(Value d, int id) {
-        int size = (int) d.getArraySize() - 2;
-        SetForm form = remember(id, new SetForm(size));
-        for (int i = 0; i < size; i++) {
-            form.elements[i] = child(d.getArrayElement(2 + i), "[#" + i + "]");
+    private Object set(Tape t, int id) {
+        SetForm form = remember(id, new SetForm((int) t.integer()));
+        for (int i = 0; i < form.elements.length; i++) {
+            form.elements[i] = t.child("[#" + i + "]");
         }
         return form;
     }
 
     /** Step 13: an ArrayBuffer, moved if it is in the transfer list, else copied. */
-    private Object buffer(Value v, Value d, int id) {
+    private Object buffer(Value v, Tape t, int id) {
         ArrayBuffer moved = transfers == null ? null : transfers.buffer(helpers, v);
         if (moved != null) {
             return remember(id, new BufferForm(null, context.serialize(moved, ""), -1));
         }
-        if (d.getArrayElement(2).asBoolean()) {
+        if (t.flag()) {
             throw new JsCodec.CloneError("ArrayBuffer is detached");
         }
-        int length = d.getArrayElement(3).asInt();
+        int length = (int) t.integer();
         byte[] bytes = new byte[length];
         if (length > 0) {
             v.readBuffer(0, bytes, 0, length);
         }
-        return remember(id, new BufferForm(bytes, null, d.getArrayElement(4).asInt()));
+        return remember(id, new BufferForm(bytes, null, (int) t.integer()));
     }
 
     /** Step 14: a typed array or DataView: its buffer (through the memory) and its window. */
-    private Object view(Value d, int id) {
-        Object buffer = child(d.getArrayElement(3), ".buffer");
+    private Object view(Tape t, int id) {
+        String type = t.string();
+        Object buffer = t.child(".buffer");
         if (!(buffer instanceof BufferForm)) {
             throw new JsCodec.CloneError("the buffer of a view is not an ArrayBuffer"); // not reached
         }
-        return remember(id, new ViewForm(d.getArrayElement(2).asString(), (BufferForm) buffer,
-                d.getArrayElement(4).asLong(), d.getArrayElement(5).asLong()));
+        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer()));
     }
 
     /** Step 17: an Error (name from the spec's list, message, and V8's stack and cause). */
-    private Object error(Value d, int id) {
-        Value message = d.getArrayElement(3);
-        Value stack = d.getArrayElement(4);
-        boolean hasCause = d.getArrayElement(5).asBoolean();
-        ErrorForm form = remember(id, new ErrorForm(d.getArrayElement(2).asString(),
-                message.isString() ? message.asString() : null, stack.isString() ? stack.asString() : null,
-                hasCause));
+    private Object error(Tape t, int id) {
+        String name = t.string();
+        String message = t.optionalString();
+        String stack = t.optionalString();
+        boolean hasCause = t.flag();
+        ErrorForm form = remember(id, new ErrorForm(name, message, stack, hasCause));
         if (hasCause) {
-            form.cause = child(d.getArrayElement(6), ".cause");
+            form.cause = t.child(".cause");
         }
         return form;
     }
@@ -259,13 +299,5 @@ final class JsSerializer {
             throw new JsCodec.CloneError("a MessagePort can only be sent in the transfer list");
         }
         return remember(id, new PortForm(context.serialize(port, "")));
-    }
-
-    private Object child(Value v, String segment) {
-        try {
-            return next(v);
-        } catch (JsCodec.CloneError e) {
-            throw e.at(segment);
-        }
     }
 }
