@@ -102,19 +102,21 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * Implementation overview.
      *
      * serialize: JsSerializer walks the graph with one call of a cached JS helper per object
-     * (JsCodecHelpers.describe), which returns the object's kind, a string of its children's typeof
-     * codes, and the children themselves; primitives never cost an extra interop call. The sender's
-     * memory maps each JS object (Value.equals is the guest's identity) to its form, created before its
-     * children are walked, so cycles close on it. Ports and transferred buffers are embedded as core's own
-     * forms (SerializeContext.serialize), so core moves them.
+     * (JsCodecHelpers.describe), which returns a "tape" string with the object's kind, keys and primitive
+     * values, plus its child objects: one interop call per child object, none per primitive or key. The
+     * identity memory is a JS Map (object to id) per message and context, filled by the helpers, next to
+     * the forms by id on the Java side; a form is created before its children are walked, so cycles close
+     * on it. Value.equals/hashCode are never used on guest objects (GraalJS's interop identity of
+     * primitive wrapper objects fails its own assertions). Ports and transferred buffers are embedded as
+     * core's own forms (SerializeContext.serialize), so core moves them.
      *
      * post: validates the JS transfer list first (IDL TypeError, then DataCloneError for duplicates,
      * detached buffers and other objects), copies each JS buffer's bytes into a Java ArrayBuffer for the
-     * Java transfer list, and publishes the JS-buffer-to-Java-buffer map to serialize through a
-     * ThreadLocal (saved and restored: a getter may post again). The poster runs core's postMessage or
-     * structuredClone. Only when it returns are the JS buffers detached. A failure raised by this codec is
-     * recorded in the same ThreadLocal state and rethrown as itself, not as core's wrapper: a script's own
-     * exception, or a DataCloneError with the path inside the JS value.
+     * Java transfer list, and publishes the JS-buffer-to-Java-buffer map (a JS Map to an index) to
+     * serialize through a ThreadLocal (saved and restored: a getter may post again). The poster runs
+     * core's postMessage or structuredClone. Only when it returns are the JS buffers detached. A failure
+     * raised by this codec is recorded in the same ThreadLocal state and rethrown as itself, not as core's
+     * wrapper: a script's own exception, or a DataCloneError with the path inside the JS value.
      *
      * deserialize: JsDeserializer in a JS realm (objects made by cached helpers, filled in chunks of
      * arguments), JavaDeserializer elsewhere.
@@ -167,8 +169,16 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     @Override
     public Object deserialize(Object form, StructuredClone.DeserializeContext context) {
         JsHost host = JsHost.current();
-        return host != null ? new JsDeserializer(host, context).deserialize(form)
-                : new JavaDeserializer(context).deserialize(form);
+        if (host == null) {
+            return new JavaDeserializer(context).deserialize(form);
+        }
+        Context js = host.context();
+        js.enter(); // once for the whole message, not once per helper call (nested if the loop entered it)
+        try {
+            return new JsDeserializer(host, context).deserialize(form);
+        } finally {
+            js.leave();
+        }
     }
 
     /** What a JS binding's {@code postMessage} (or {@code structuredClone}) does with the Java values. */

@@ -52,7 +52,7 @@ final class JsCodecHelpers {
               'use strict';
               const uncurry = (f) => Function.prototype.call.bind(f);
               const { defineProperty, getOwnPropertyDescriptor: gopd, getPrototypeOf, keys: ownKeys, create } = Object;
-              const hasOwn = uncurry(Object.prototype.hasOwnProperty);
+              const hasOwn = Object.hasOwn; // a plain function: no bound-call layer per property
               const objectToString = uncurry(Object.prototype.toString);
               const slice = uncurry(String.prototype.slice);
               const startsWith = uncurry(String.prototype.startsWith);
@@ -224,8 +224,13 @@ final class JsCodecHelpers {
                 newArray: (n) => new ArrayCtor(n),
                 newMap: () => new MapCtor(),
                 newSet: () => new SetCtor(),
+                // CreateDataProperty for each pair. On the fresh object, a plain assignment does the same unless the
+                // key is already reachable (a prototype accessor such as __proto__, or a frozen prototype property).
                 define: (o, ...kv) => {
-                  for (let i = 0; i < kv.length; i += 2) { data.value = kv[i + 1]; defineProperty(o, kv[i], data); }
+                  for (let i = 0; i < kv.length; i += 2) {
+                    const k = kv[i];
+                    if (k in o) { data.value = kv[i + 1]; defineProperty(o, k, data); } else o[k] = kv[i + 1];
+                  }
                   data.value = undefined;
                 },
                 mapFill: (m, ...kv) => { for (let i = 0; i < kv.length; i += 2) mapSet(m, kv[i], kv[i + 1]); },

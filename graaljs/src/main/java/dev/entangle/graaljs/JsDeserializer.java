@@ -89,7 +89,12 @@ final class JsDeserializer {
         }
         if (form instanceof ArrayForm a) {
             Value made = remember(form, helpers.newArray.execute(a.length));
-            fill(helpers.define, made, a.keys, a.values);
+            Object[] keys = new Object[a.keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                long index = JsCodec.arrayIndex(a.keys[i]);
+                keys[i] = index >= 0 ? (Object) (double) index : a.keys[i]; // numbers: the engine's fast path
+            }
+            fill(helpers.define, made, keys, a.values);
             return made;
         }
         if (form instanceof MapForm m) {
@@ -157,7 +162,7 @@ final class JsDeserializer {
             int j = 1;
             for (int i = from; i < to; i++) {
                 if (keys != null) {
-                    args[j++] = keys[i] instanceof String ? keys[i] : arg(keys[i]);
+                    args[j++] = keys[i] instanceof String || keys[i] instanceof Double ? keys[i] : arg(keys[i]);
                 }
                 args[j++] = arg(values[i]);
             }
