@@ -201,6 +201,21 @@ class JsCodecTest {
     }
 
     @Test
+    void theReceiverDefinesPropertiesWithoutCallingPrototypeSetters() throws Exception {
+        // StructuredDeserialize step for ordinary objects and arrays: CreateDataProperty, not Set.
+        b.eval("globalThis.setterCalls = 0; Object.defineProperty(Object.prototype, 'trap',"
+                + " {set(v) { setterCalls++; }, configurable: true});"
+                + " Object.defineProperty(Array.prototype, '1', {set(v) { setterCalls++; }, configurable: true});");
+        try {
+            assertEquals("7,8,true,true,0", roundTrip("return [{trap: 7}, [0, 8]];",
+                    "return [d[0].trap, d[1][1], Object.hasOwn(d[0], 'trap'), Object.hasOwn(d[1], '1'),"
+                            + " setterCalls].join();"));
+        } finally {
+            b.eval("delete Object.prototype.trap; delete Array.prototype[1];");
+        }
+    }
+
+    @Test
     void aKeyDeletedByAnEarlierGetterIsSkipped() throws Exception {
         // Step 26.4: for each key, only if HasOwnProperty(value, key) is still true.
         assertEquals("a", roundTrip(
