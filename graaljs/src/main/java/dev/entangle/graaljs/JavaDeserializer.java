@@ -96,7 +96,11 @@ final class JavaDeserializer {
             Map<Object, Object> map = new LinkedHashMap<>();
             memory.put(form, map);
             for (int i = 0; i < m.keys.length; i++) {
-                map.put(deserialize(m.keys[i]), deserialize(m.values[i]));
+                Object key = deserialize(m.keys[i]);
+                Object value = deserialize(m.values[i]);
+                if (!insert(map, key, value, null)) {
+                    throw collision("Map", "keys", key);
+                }
             }
             return map;
         }
@@ -104,7 +108,10 @@ final class JavaDeserializer {
             Set<Object> set = new LinkedHashSet<>();
             memory.put(form, set);
             for (Object e : s.elements) {
-                set.add(deserialize(e));
+                Object element = deserialize(e);
+                if (!insert(null, element, null, set)) {
+                    throw collision("Set", "elements", element);
+                }
             }
             return set;
         }
@@ -142,6 +149,30 @@ final class JavaDeserializer {
             return remember(form, context.deserialize(p.embedded()));
         }
         throw new IllegalStateException("not a JavaScript value form: " + form.getClass().getName());
+    }
+
+    /**
+     * Adds {@code key} to {@code map} (with {@code value}) or to {@code set}: false if an equal key is
+     * there already. JavaScript compares Map keys and Set elements by identity (objects) or SameValueZero;
+     * Java by {@code equals}, so two JS keys can meet as one Java key: {undefined, null}, two empty
+     * objects, a String object and its string. Losing an entry silently would be worse than a
+     * {@code messageerror}.
+     */
+    private static boolean insert(Map<Object, Object> map, Object key, Object value, Set<Object> set) {
+        try {
+            if (map != null) {
+                return !map.containsKey(key) && map.put(key, value) == null;
+            }
+            return set.add(key);
+        } catch (StackOverflowError e) { // hashCode of a key that contains itself
+            throw new IllegalArgumentException("a JavaScript Map key or Set element that contains itself has no"
+                    + " Java hash code: not received as a java.util collection");
+        }
+    }
+
+    private static IllegalArgumentException collision(String what, String parts, Object key) {
+        return new IllegalArgumentException("a JavaScript " + what + " whose " + parts + " are distinct in"
+                + " JavaScript but equal as Java values (" + key + ") is not received as a java.util collection");
     }
 
     private Object remember(Object form, Object made) {

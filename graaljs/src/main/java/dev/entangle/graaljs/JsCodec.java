@@ -49,7 +49,9 @@ import dev.entangle.StructuredSerializeOptions;
  * {@code IntBuffer}, {@code FloatBuffer}, {@code DoubleBuffer}, {@code LongBuffer} (BigInt64), the
  * typed arrays' little-endian</td></tr>
  * <tr><td>Map, Set</td><td>a Map, Set (insertion order)</td><td>{@code LinkedHashMap},
- * {@code LinkedHashSet} (keys compare with {@code equals}, not identity)</td></tr>
+ * {@code LinkedHashSet}; keys that are distinct in JavaScript but equal as Java values (undefined and
+ * null, two empty objects) or a key containing itself make a {@code messageerror} rather than lose an
+ * entry</td></tr>
  * <tr><td>Array</td><td>an Array: same length, holes and extra properties</td><td>{@code ArrayList} of
  * {@code length} elements, holes as {@code null}, other properties dropped; an array with more than
  * 1,000,000 holes beyond twice its elements is a {@code messageerror} (not a heap of nulls)</td></tr>

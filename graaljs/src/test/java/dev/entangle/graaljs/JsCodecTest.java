@@ -594,8 +594,18 @@ class JsCodecTest {
     }
 
     @Test
-    void aHugeSparseArrayIsAMessageErrorForAJavaReceiver() throws Exception {
-        // Decision (JsCodec's table): not a list of a billion nulls.
+    void whatAJavaReceiverCannotHoldIsAMessageError() throws Exception {
+        // Decisions (JsCodec's table): not a list of a billion nulls; no Map entry silently lost to Java
+        // equality; no hash code for a key that contains itself.
+        assertEquals("messageerror", javaOutcome("const sparse = [1]; sparse.length = 1e9; return sparse;"));
+        assertEquals("messageerror", javaOutcome("return new Map([[undefined, 1], [null, 2]]);"));
+        assertEquals("messageerror", javaOutcome("return new Set([{}, {}]);"));
+        assertEquals("messageerror", javaOutcome("const k = {}; k.self = k; return new Set([k]);"));
+        assertEquals("message", javaOutcome("return new Map([[{a: 1}, 1], [{a: 2}, 2]]);"));
+    }
+
+    /** Posts what {@code body} returns on A to the Java loop: "message" or "messageerror". */
+    private static String javaOutcome(String body) throws Exception {
         MessageChannel channel = new MessageChannel(javaLoop);
         CompletableFuture<String> outcome = new CompletableFuture<>();
         await(call(javaLoop, () -> {
@@ -604,12 +614,14 @@ class JsCodecTest {
             return null;
         }));
         a.on(() -> {
-            JsCodec.post(a.js("const sparse = [1]; sparse.length = 1e9; sparse"), null,
-                    (m, list) -> channel.port1().postMessage(m, list));
+            JsCodec.post(a.js("(() => { " + body + " })()"), null, (m, list) -> channel.port1().postMessage(m, list));
             return null;
         });
-        assertEquals("messageerror", await(outcome));
-        channel.port1().close();
+        try {
+            return await(outcome);
+        } finally {
+            channel.port1().close();
+        }
     }
 
     private static Map<?, ?> withoutStack(Map<?, ?> error) {
