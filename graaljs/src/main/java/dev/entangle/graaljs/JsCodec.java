@@ -1,55 +1,409 @@
 package dev.entangle.graaljs;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
+import dev.entangle.ArrayBuffer;
+import dev.entangle.DOMException;
+import dev.entangle.MessagePort;
 import dev.entangle.StructuredClone;
+import dev.entangle.StructuredSerializeOptions;
 
-/** TEMPORARY stand-in (primitives only) until the real codec is merged. */
-final class JsCodec {
-    @FunctionalInterface
-    interface Poster {
-        void post(Object message, List<Object> transfer);
-    }
+/**
+ * How JavaScript values cross event loops: HTML's StructuredSerializeWithTransfer and
+ * StructuredDeserializeWithTransfer (§2.7) for GraalJS values, as a {@link StructuredClone.Codec} of
+ * {@link Value} on top of core's structured clone. {@link #install()} registers it; from then on any
+ * {@code Value} in a message (posted by JavaScript through {@link #post}, or by Java code) is walked on
+ * the sender's thread into a {@link JsForms form} that shares nothing with the sender's context, and
+ * rebuilt on the receiving loop.
+ *
+ * <h2>What crosses, and how it arrives</h2>
+ * <table>
+ * <caption>JavaScript values and what a receiver gets</caption>
+ * <tr><th>sent</th><th>in a JavaScript realm</th><th>on a loop without one (Java)</th></tr>
+ * <tr><td>undefined, null</td><td>the same</td><td>{@code null}</td></tr>
+ * <tr><td>boolean, number (NaN, -0 kept), string</td><td>the same</td><td>{@code Boolean},
+ * {@code Double}, {@code String}</td></tr>
+ * <tr><td>bigint</td><td>the same</td><td>{@code BigInteger}</td></tr>
+ * <tr><td>Boolean, Number, String, BigInt object</td><td>a wrapper object</td><td>its primitive, as
+ * above</td></tr>
+ * <tr><td>Date</td><td>a Date, same time value</td><td>{@code Instant} ({@code null} for an invalid
+ * date)</td></tr>
+ * <tr><td>RegExp</td><td>a RegExp, same source and flags, {@code lastIndex} 0</td><td>the
+ * {@code String} {@code "/source/flags"}</td></tr>
+ * <tr><td>ArrayBuffer</td><td>an ArrayBuffer (resizable ones keep {@code maxByteLength}); a transferred
+ * one is backed by the moved bytes, without a copy</td><td>{@link ArrayBuffer} (transferred: the moved
+ * one)</td></tr>
+ * <tr><td>typed array, DataView</td><td>the same kind on the received buffer, same offset and
+ * length</td><td>a NIO buffer over that window of the {@code ArrayBuffer}'s bytes:
+ * {@code ByteBuffer} (8-bit arrays; DataView, big-endian), {@code ShortBuffer} (16-bit),
+ * {@code IntBuffer}, {@code FloatBuffer}, {@code DoubleBuffer}, {@code LongBuffer} (BigInt64), the
+ * typed arrays' little-endian</td></tr>
+ * <tr><td>Map, Set</td><td>a Map, Set (insertion order)</td><td>{@code LinkedHashMap},
+ * {@code LinkedHashSet}; keys that are distinct in JavaScript but equal as Java values (undefined and
+ * null, two empty objects) or a key containing itself make a {@code messageerror} rather than lose an
+ * entry</td></tr>
+ * <tr><td>Array</td><td>an Array: same length, holes and extra properties</td><td>{@code ArrayList} of
+ * {@code length} elements, holes as {@code null}, other properties dropped; an array with more than
+ * 1,000,000 holes beyond twice its elements is a {@code messageerror} (not a heap of nulls)</td></tr>
+ * <tr><td>other object (own enumerable string keys, getters read once)</td><td>a plain object (the
+ * prototype is not kept)</td><td>{@code LinkedHashMap<String, Object>}</td></tr>
+ * <tr><td>Error</td><td>an error of the same kind (name in the spec's list, else Error) with message,
+ * stack and cause</td><td>{@code LinkedHashMap} with "name" and, when present, "message", "stack",
+ * "cause"</td></tr>
+ * <tr><td>MessagePort in the transfer list</td><td>the realm's port object</td><td>the
+ * {@link MessagePort}</td></tr>
+ * <tr><td>function, symbol, Promise, WeakMap, WeakSet, WeakRef, Proxy, iterators, arguments, Java
+ * objects, a port not in the transfer list, a detached buffer</td><td colspan="2">{@code DataCloneError},
+ * naming the value's path: {@code data.items[3]: function is not cloneable}</td></tr>
+ * </table>
+ * The graph keeps its shape in both columns: an object reached twice arrives as one object reached
+ * twice, cycles included (one identity memory per message, also across several JS values of one
+ * message).
+ *
+ * <h2>Decisions where the standard leaves room</h2>
+ * <ul>
+ * <li>Errors carry {@code stack} (an own string data property) and {@code cause} (an own data property),
+ * as V8 does ("interesting accompanying data"); without a sent stack, the received error has none.</li>
+ * <li>Brands (internal slots) are checked with the intrinsics, chosen by
+ * {@code Object.prototype.toString}: an object that hides its brand behind another
+ * {@code Symbol.toStringTag} or prototype is taken for an ordinary object. A class instance arrives as a
+ * plain object, as in browsers.</li>
+ * <li>An object's getters are read before its children are serialized (the spec interleaves them); only
+ * a getter that depends on another object's getter can tell.</li>
+ * <li>Views on resizable buffers arrive with a fixed length.</li>
+ * <li>A transferred buffer costs two copies: its bytes are read out of the sender's JS buffer (which is
+ * then detached) and written into an ordinary JS buffer on arrival. Backing the receiver's buffer by
+ * the moved Java bytes would save the second copy, but GraalJS cannot detach a buffer over Java
+ * memory, and HTML requires the receiver to be able to transfer it on. Only a buffer a Java host
+ * made over its own memory ({@code new ArrayBuffer(byteBuffer)}) cannot be detached: transferring it
+ * sends a copy and leaves it attached.</li>
+ * </ul>
+ *
+ * <p>Errors: a rejected value is a {@code DataCloneError} {@link DOMException}; an exception thrown by
+ * script while the graph is read (a getter, a {@code toString}) propagates unchanged from {@link #post}
+ * and {@link #structuredClone} as the {@link PolyglotException} it is. A bad transfer list entry of the
+ * wrong IDL type is an {@link IllegalArgumentException} whose message starts with {@code "TypeError: "}
+ * (the binding rethrows it as a JS TypeError).
+ *
+ * <p>Threads: {@link #serialize} and {@link #post} run on the sender's thread, which uses the value's
+ * context; {@link #deserialize} on the receiving loop (in {@link JsHost#current()}'s context). Different
+ * contexts may serialize and deserialize at once; the codec keeps no shared mutable state besides the
+ * install flag. Memory consistency effects: those of the message queue; the form is built before the
+ * post and only read after the receive.
+ */
+final class JsCodec implements StructuredClone.Codec<Object> {
+    /*
+     * Implementation overview.
+     *
+     * serialize: JsSerializer walks the graph with one call of a cached JS helper per object
+     * (JsCodecHelpers.describe), which returns a "tape" string with the object's kind, keys and primitive
+     * values, plus its child objects: one interop call per child object, none per primitive or key. The
+     * identity memory is a JS Map (object to id) per message and context, filled by the helpers, next to
+     * the forms by id on the Java side; a form is created before its children are walked, so cycles close
+     * on it. Value.equals/hashCode are never used on guest objects (GraalJS's interop identity of
+     * primitive wrapper objects fails its own assertions). Ports and transferred buffers are embedded as
+     * core's own forms (SerializeContext.serialize), so core moves them.
+     *
+     * post: validates the JS transfer list first (IDL TypeError, then DataCloneError for duplicates,
+     * detached buffers and other objects), copies each JS buffer's bytes into a Java ArrayBuffer for the
+     * Java transfer list, and publishes the JS-buffer-to-Java-buffer map (a JS Map to an index) to
+     * serialize through a ThreadLocal (saved and restored: a getter may post again). The poster runs
+     * core's postMessage or structuredClone. Only when it returns are the JS buffers detached. A failure
+     * raised by this codec is recorded in the same ThreadLocal state and rethrown as itself, not as core's
+     * wrapper: a script's own exception, or a DataCloneError with the path inside the JS value.
+     *
+     * deserialize: JsDeserializer in a JS realm (objects made by cached helpers, filled in chunks of
+     * arguments), JavaDeserializer elsewhere.
+     */
+
+    private static final JsCodec INSTANCE = new JsCodec();
+    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+    /** The transfer list of the post running on this thread, if it came through {@link #post}. */
+    private static final ThreadLocal<Transfers> POSTING = new ThreadLocal<>();
 
     private JsCodec() {
     }
 
+    /** Registers the codec for {@link Value} with core's structured clone; later calls do nothing. */
     static void install() {
+        if (INSTALLED.compareAndSet(false, true)) {
+            // deserialize returns a JS Value in a realm but plain Java values elsewhere, so the codec is a
+            // Codec<Object> registered for Value: core only calls it with Values and hands its result to
+            // the receiver as an Object, so the widened type is never observed as Value.
+            @SuppressWarnings("unchecked")
+            Class<Object> type = (Class<Object>) (Class<?>) Value.class;
+            StructuredClone.registerCodec(type, INSTANCE);
+        }
     }
 
+    /**
+     * Makes the codec's helper functions in {@code context} now, capturing the intrinsics before user
+     * code can replace them. A realm calls it once, on its thread, before running scripts.
+     */
+    static void prepare(Context context) {
+        JsCodecHelpers.of(context);
+    }
+
+    /** Sender's thread: the form of a JS value. */
+    @Override
+    public Object serialize(Object value, StructuredClone.SerializeContext context) {
+        Transfers transfers = POSTING.get();
+        Value v = (Value) value;
+        try {
+            return new JsSerializer(v, context, transfers).serialize(v);
+        } catch (CloneError | PolyglotException e) {
+            if (transfers != null) {
+                transfers.failure = e;
+            }
+            throw e;
+        }
+    }
+
+    /** Receiving loop: a JS value in the loop's realm, or plain Java values without one. */
+    @Override
+    public Object deserialize(Object form, StructuredClone.DeserializeContext context) {
+        JsHost host = JsHost.current();
+        if (host == null) {
+            return new JavaDeserializer(context).deserialize(form);
+        }
+        Context js = host.context();
+        js.enter(); // once for the whole message, not once per helper call (nested if the loop entered it)
+        try {
+            return new JsDeserializer(host, context).deserialize(form);
+        } finally {
+            js.leave();
+        }
+    }
+
+    /** What a JS binding's {@code postMessage} (or {@code structuredClone}) does with the Java values. */
+    @FunctionalInterface
+    interface Poster {
+        /** Posts (or clones) {@code message}, transferring {@code transfer}, through core. */
+        void post(Object message, List<Object> transfer);
+    }
+
+    /**
+     * {@code postMessage(message, transfer)} from JavaScript (StructuredSerializeWithTransfer): checks
+     * {@code transfer} (a JS array or other iterable, or undefined or null for none), turns its
+     * MessagePorts into the Java ports and its ArrayBuffers into Java buffers holding a copy of their
+     * bytes, lets {@code poster} post {@code message} with that Java transfer list, and then detaches the
+     * JS buffers. On any failure nothing is detached.
+     *
+     * <p>Call on the sender's loop thread, inside its context (a JS call into the binding).
+     *
+     * @throws IllegalArgumentException "TypeError: …" if {@code transfer} is not iterable or holds a
+     *     non-object
+     * @throws DOMException DataCloneError for a duplicate, detached or untransferable entry, or a value
+     *     that cannot be cloned (with its path)
+     * @throws PolyglotException what a script threw while its value was read
+     */
     static void post(Value message, Value transfer, Poster poster) {
-        List<Object> list = new ArrayList<>();
-        JsHost host = JsHost.current();
-        for (long i = 0; transfer != null && transfer.hasArrayElements() && i < transfer.getArraySize(); i++) {
-            list.add(host.unwrapPort(transfer.getArrayElement(i)));
+        JsCodecHelpers helpers = JsCodecHelpers.of(message.getContext());
+        Transfers transfers = new Transfers(helpers);
+        List<Object> javaTransfer = new ArrayList<>();
+        List<Value> jsBuffers = new ArrayList<>();
+        if (transfer != null && !transfer.isNull()) {
+            collect(transfer, helpers, transfers, javaTransfer, jsBuffers);
         }
-        poster.post(plain(message), list);
+        Transfers outer = POSTING.get();
+        POSTING.set(transfers);
+        try {
+            poster.post(message, javaTransfer);
+        } catch (RuntimeException e) {
+            RuntimeException own = transfers.failure;
+            if (own != null && causedBy(e, own)) {
+                throw own instanceof CloneError c ? c.toDataCloneError() : own;
+            }
+            throw e;
+        } finally {
+            if (outer == null) {
+                POSTING.remove();
+            } else {
+                POSTING.set(outer);
+            }
+        }
+        for (Value buffer : jsBuffers) {
+            helpers.detach.execute(buffer); // false for a buffer over Java memory: see the class comment
+        }
     }
 
-    static Object structuredClone(Value value, Value transfer) {
-        return StructuredClone.structuredClone(plain(value));
+    /**
+     * The JavaScript global {@code structuredClone(value, options)}: the clone, in the calling loop's
+     * realm (plain Java values, as the table above, off any realm). {@code options} is undefined, null,
+     * or an object whose {@code transfer} is read once.
+     *
+     * @throws IllegalArgumentException "TypeError: …" if {@code options} is not an object, or its
+     *     {@code transfer} as for {@link #post}
+     * @throws DOMException and {@link PolyglotException} as for {@link #post}
+     */
+    static Object structuredClone(Value value, Value options) {
+        Value transfer = null;
+        if (options != null && !options.isNull()) {
+            if (!isObject(options, JsCodecHelpers.of(value.getContext()))) {
+                throw new IllegalArgumentException("TypeError: structuredClone options must be an object");
+            }
+            transfer = options.getMember("transfer");
+        }
+        Object[] clone = new Object[1];
+        post(value, transfer, (message, list) ->
+                clone[0] = StructuredClone.structuredClone(message, StructuredSerializeOptions.transfer(list)));
+        return clone[0];
     }
 
-    private static Object plain(Value v) {
-        if (v.isString()) {
-            return v.asString();
+    /** Checks the JS transfer list (IDL conversion, then the transfer steps) and builds the Java one. */
+    private static void collect(Value transfer, JsCodecHelpers helpers, Transfers transfers,
+            List<Object> javaTransfer, List<Value> jsBuffers) {
+        Value list = helpers.sequence.execute(transfer);
+        if (list.isNull()) {
+            throw new IllegalArgumentException("TypeError: the transfer list is not iterable");
         }
-        if (v.isBoolean()) {
-            return v.asBoolean();
-        }
-        if (v.isNumber()) {
-            return v.asDouble();
-        }
-        if (v.isNull()) {
-            return null;
+        int size = (int) list.getArraySize();
+        Value[] items = new Value[size];
+        for (int i = 0; i < size; i++) { // WebIDL sequence<object>: every entry converts first
+            items[i] = list.getArrayElement(i);
+            if (!isObject(items[i], helpers)) {
+                throw new IllegalArgumentException("TypeError: transfer[" + i + "] is not an object");
+            }
         }
         JsHost host = JsHost.current();
-        if (host.unwrapPort(v) != null) {
-            return host.unwrapPort(v);
+        for (int i = 0; i < size; i++) {
+            Value item = items[i];
+            MessagePort port = host == null ? null : host.unwrapPort(item);
+            if (port != null) {
+                if (!transfers.ports.add(port)) {
+                    throw DOMException.dataCloneError("transfer[" + i + "]: the MessagePort is already in the"
+                            + " transfer list");
+                }
+                javaTransfer.add(port);
+                continue;
+            }
+            int kind = helpers.transferKind.execute(item).asInt();
+            if (kind == 0) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: only ArrayBuffer and MessagePort"
+                        + " objects can be transferred");
+            }
+            if (!helpers.remember.execute(transfers.index, item).asBoolean()) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: the ArrayBuffer is already in the"
+                        + " transfer list");
+            }
+            if (kind == 2) {
+                throw DOMException.dataCloneError("transfer[" + i + "]: ArrayBuffer is detached");
+            }
+            byte[] bytes = new byte[(int) item.getBufferSize()];
+            if (bytes.length > 0) {
+                item.readBuffer(0, bytes, 0, bytes.length);
+            }
+            ArrayBuffer moved = ArrayBuffer.wrap(bytes);
+            transfers.buffers.add(moved);
+            javaTransfer.add(moved);
+            jsBuffers.add(item);
         }
-        throw dev.entangle.DOMException.dataCloneError("stub codec: " + v);
+    }
+
+    private static boolean isObject(Value v, JsCodecHelpers helpers) {
+        if (v.isHostObject() || v.isProxyObject()) {
+            return true;
+        }
+        return helpers.isObject.execute(v).asBoolean();
+    }
+
+    private static boolean causedBy(Throwable e, Throwable cause) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t == cause) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code .key} for an identifier, else {@code ["key"]}: a property in an error path. */
+    static String propertySegment(String key) {
+        boolean identifier = !key.isEmpty() && Character.isJavaIdentifierStart(key.charAt(0));
+        for (int i = 1; identifier && i < key.length(); i++) {
+            identifier = Character.isJavaIdentifierPart(key.charAt(i));
+        }
+        return identifier ? "." + key : "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+    }
+
+    /** The array index {@code key} stands for (a canonical numeric string below 2^32 - 1), or -1. */
+    static long arrayIndex(String key) {
+        if (key.isEmpty() || key.length() > 10 || key.length() > 1 && key.charAt(0) == '0') {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n < 0xFFFF_FFFFL ? n : -1;
+    }
+
+    /** The transfer list of one {@link #post}, as serialize sees it. Used by one thread. */
+    static final class Transfers {
+        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity). */
+        final Value index;
+        /** The Java buffers that carry the JS buffers' bytes. */
+        final List<ArrayBuffer> buffers = new ArrayList<>();
+        final Set<MessagePort> ports = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** What this codec threw during the post, to rethrow as itself. */
+        RuntimeException failure;
+
+        Transfers(JsCodecHelpers helpers) {
+            index = helpers.newMemory.execute();
+        }
+
+        /** The Java buffer standing for the JS buffer {@code v}, or null if it is not transferred. */
+        ArrayBuffer buffer(JsCodecHelpers helpers, Value v) {
+            int i = buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
+            return i < 0 ? null : buffers.get(i);
+        }
+    }
+
+    /**
+     * A value that cannot be cloned, with its path inside the JS value (built as the error passes each
+     * enclosing object). Core wraps it as {@code "data: value.x: …"} when Java code posts the value;
+     * {@link #post} rethrows it as {@code "data.x: …"}.
+     */
+    static final class CloneError extends DOMException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+        private String path = "";
+
+        CloneError(String reason) {
+            super(reason, "DataCloneError");
+            this.reason = reason;
+        }
+
+        CloneError at(String segment) {
+            path = segment + path;
+            return this;
+        }
+
+        @Override
+        public String getMessage() {
+            return path.isEmpty() ? reason : "value" + path + ": " + reason;
+        }
+
+        DOMException toDataCloneError() {
+            return DOMException.dataCloneError("data" + path + ": " + reason);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // control flow: the path is the useful part
+        }
     }
 }

@@ -88,6 +88,7 @@ final class JsRealm implements JsHost {
         this.errors = Objects.requireNonNull(errors, "errors");
         JsCodec.install();
         this.context = JsContexts.newContext();
+        JsCodec.prepare(context); // its helpers take the built-ins before any script can replace them
         JsHost.register(loop, this);
         MessageChannel timers = new MessageChannel();
         this.timerIn = timers.port1();
