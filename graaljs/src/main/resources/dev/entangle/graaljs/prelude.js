@@ -817,7 +817,8 @@
   function structuredClone(value, options = undefined) {
     requireArgs(arguments.length, 1, "'structuredClone'");
     const o = dictionary(options, "'structuredClone'");
-    return native.structuredClone(value, o.transfer === undefined ? [] : sequence(o.transfer, "'structuredClone'"));
+    // JsCodec.structuredClone takes the options dictionary (it reads `transfer` from it)
+    return native.structuredClone(value, { transfer: o.transfer === undefined ? [] : sequence(o.transfer, "'structuredClone'") });
   }
   function reportError(error) {
     requireArgs(arguments.length, 1, "'reportError'");
