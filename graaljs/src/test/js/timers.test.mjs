@@ -116,8 +116,7 @@ test('microtasks of a timer run before the next timer', async () => {
 // WPT html/webappapis/scripting/event-loops/task_microtask_ordering.html ("level 1 bossfight"): for an
 // event the platform dispatches, HTML "clean up after running a callback" performs a microtask
 // checkpoint when the JS stack is empty, so a listener's microtasks run before the next listener.
-// The realm dispatches a whole event in one call into the context, so microtasks run after the last
-// listener instead: the test is skipped while that order is observed, and must pass once it changes.
+// (The realm steps a platform event's dispatch one listener per call into the context.)
 test('a listener\'s microtasks run before the next listener of a platform event', async (t) => {
   const c = t.channel();
   const log = [];
@@ -125,15 +124,24 @@ test('a listener\'s microtasks run before the next listener of a platform event'
     c.port2.addEventListener('message', () => { log.push('listener 1'); Promise.resolve().then(() => log.push('promise 1')); });
     c.port2.addEventListener('message', () => { log.push('listener 2'); queueMicrotask(resolve); });
   });
-      c.port2.start();
-      c.port1.postMessage('x');
-      await done;
-      if (log.join() === 'listener 1,listener 2,promise 1') {
-        t.skip('NOT IMPLEMENTED: microtasks run after the whole dispatch, not between its listeners '
-            + '(HTML "clean up after running a callback")');
-      }
-      assertArrayEquals(log, ['listener 1', 'promise 1', 'listener 2']);
-    });
+  c.port2.start();
+  c.port1.postMessage('x');
+  await done;
+  assertArrayEquals(log, ['listener 1', 'promise 1', 'listener 2']);
+});
+
+// The same WPT file, the other half: dispatchEvent() called by script runs its listeners with the
+// script still on the stack, so no checkpoint happens between them; microtasks wait for the caller.
+test('dispatchEvent from script runs no microtask between listeners', async () => {
+  const target = new EventTarget();
+  const log = [];
+  target.addEventListener('x', () => { log.push('listener 1'); queueMicrotask(() => log.push('microtask 1')); });
+  target.addEventListener('x', () => log.push('listener 2'));
+  target.dispatchEvent(new Event('x'));
+  log.push('after dispatchEvent');
+  await Promise.resolve();
+  assertArrayEquals(log, ['listener 1', 'listener 2', 'after dispatchEvent', 'microtask 1']);
+});
 
 // WPT html/webappapis/microtask-queuing/queue-microtask-exceptions.any.js: an exception in a
 // microtask is reported (an ErrorEvent at the global scope) and later microtasks still run.

@@ -221,7 +221,7 @@ final class JsRealm implements JsHost {
     /** Listeners that dispatch an entangle port's events at its JS {@code MessagePort}. */
     EventListener bindPort(MessagePort port, Value jsPort) {
         port.addEventListener("messageerror", event -> dispatchMessage(jsPort, event));
-        port.addEventListener("close", event -> enter(() -> api.invokeMember("dispatchSimple", jsPort, "close")));
+        port.addEventListener("close", event -> dispatchSimple(jsPort, "close"));
         return event -> dispatchMessage(jsPort, event); // added while the JS port has message listeners
     }
 
@@ -230,8 +230,24 @@ final class JsRealm implements JsHost {
         MessageEvent m = (MessageEvent) event;
         List<MessagePort> ports = m.ports();
         Object[] carried = ports.toArray();
-        enter(() -> api.invokeMember("dispatchMessage", target, m.type(), m.data(),
-                carried.length == 0 ? null : ProxyArray.fromArray(carried)));
+        enter(() -> runSteps(api.invokeMember("dispatchMessage", target, m.type(), m.data(),
+                carried.length == 0 ? null : ProxyArray.fromArray(carried))));
+    }
+
+    /** Dispatches a plain {@link Event} of {@code type} at a JS target. */
+    void dispatchSimple(Value target, String type) {
+        enter(() -> runSteps(api.invokeMember("dispatchSimple", target, type)));
+    }
+
+    /**
+     * Runs the steps of a dispatch (a generator of prelude.js that yields after each listener), one
+     * call into the context each: GraalJS drains the microtask queue when each call returns, so a
+     * listener's microtasks run before the next listener (HTML "clean up after running a callback").
+     */
+    private static void runSteps(Value steps) {
+        while (!steps.invokeMember("next").getMember("done").asBoolean()) {
+            // one listener ran, then its microtasks
+        }
     }
 
     private EventListener parentListener;

@@ -46,13 +46,12 @@ final class JsWorkers {
         Value api = parent.api();
         worker.addEventListener("message", event -> {
             if (((MessageEvent) event).data() instanceof ErrorReport r) {
-                parent.enter(() -> {
-                    if (r.loadFailure()) {
-                        api.invokeMember("dispatchSimple", jsWorker, "error");
-                    } else {
-                        api.invokeMember("workerError", jsWorker, r.message(), r.filename(), r.lineno(), r.colno());
-                    }
-                });
+                if (r.loadFailure()) {
+                    parent.dispatchSimple(jsWorker, "error");
+                } else {
+                    parent.enter(() -> api.invokeMember("workerError", jsWorker, r.message(), r.filename(),
+                            r.lineno(), r.colno()));
+                }
             } else {
                 parent.dispatchMessage(jsWorker, event);
             }

@@ -369,15 +369,19 @@
   }
 
   // DOM "dispatch" for a target without a tree: capturing listeners, then the others, at the target.
-  const dispatch = (target, event) => {
+  // A generator that yields after each listener call: dispatchEvent() (and this file's own nested
+  // dispatches) run it to the end at once, while an event the platform dispatches is stepped by Java,
+  // one call into the context per listener, so that GraalJS drains the microtask queue after each
+  // listener (HTML "clean up after running a callback": the JavaScript stack is then empty).
+  function* dispatchSteps(target, event) {
     const e = eventSlots.get(event);
     e.dispatching = true;
     e.target = target;
     e.currentTarget = target;
     e.phase = AT_TARGET;
     try {
-      invoke(target, event, e, true);
-      invoke(target, event, e, false);
+      yield* invokeSteps(target, event, e, true);
+      yield* invokeSteps(target, event, e, false);
     } finally {
       e.phase = NONE;
       e.currentTarget = null;
@@ -386,10 +390,19 @@
       e.stopImmediate = false;
     }
     return !e.canceled;
+  }
+  const dispatch = (target, event) => {
+    const steps = dispatchSteps(target, event);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        return step.value;
+      }
+    }
   };
   // DOM "invoke" and "inner invoke": a snapshot of the listeners; removed ones are skipped; `once`
   // listeners are removed before the call; a throwing listener is reported, the next still runs.
-  const invoke = (target, event, e, capturePhase) => {
+  function* invokeSteps(target, event, e, capturePhase) {
     if (e.stopPropagation) {
       return;
     }
@@ -424,8 +437,9 @@
       if (e.stopImmediate) {
         return;
       }
+      yield;
     }
-  };
+  }
 
   // HTML §8.1.8.1 event handler IDL attributes. The listener is added when the attribute first gets a
   // non-null value (so it keeps that position among the listeners) and removed when it is set to null.
@@ -639,7 +653,8 @@
     const w = workerSlots.get(target);
     return w !== undefined && w.terminated;
   };
-  const dispatchMessage = (target, type, data, javaPorts) => {
+  // Both return the steps of the dispatch (see dispatchSteps), which Java runs one call at a time.
+  function* dispatchMessage(target, type, data, javaPorts) {
     if (terminatedWorker(target)) {
       return;
     }
@@ -647,17 +662,18 @@
       const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
       const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null }));
       messageSlots.get(event).ports = ports;
-      dispatch(target, event);
+      arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
+      yield* dispatchSteps(target, event);
     } finally {
       arriving = new Map();
     }
-  };
-  const dispatchSimple = (target, type) => {
+  }
+  function* dispatchSimple(target, type) {
     if (terminatedWorker(target)) {
       return;
     }
-    dispatch(target, trusted(new Event(type)));
-  };
+    yield* dispatchSteps(target, trusted(new Event(type)));
+  }
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
   // Decision (HTML leaves lifetime to the host; Node refs an open BroadcastChannel): an open channel
