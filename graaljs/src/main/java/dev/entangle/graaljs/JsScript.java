@@ -83,6 +83,7 @@ final class JsScript {
         return url;
     }
 
+
     /** Reads the script. @throws IOException if it cannot be read (the worker's load failure) */
     Source load() throws IOException {
         Source.Builder builder;

@@ -89,6 +89,11 @@ final class JsWorkers {
         Source source;
         try {
             source = script.load();
+            // HTML "run a worker": a script that does not parse (its "error to rethrow" is set) fires a
+            // plain `error` Event at the Worker, classic or module (WPT
+            // workers/dedicated-worker-parse-error-failure.html); the engine keeps the parsed code for
+            // the evaluation that follows.
+            realm.context().parse(source);
         } catch (IOException | RuntimeException e) {
             String message = "Failed to load worker script " + script.url() + ": " + e.getMessage();
             if (scriptParent) {
