@@ -387,3 +387,62 @@ test('reportError dispatches an ErrorEvent at the global scope', (t) => {
   assertTrue(seen[0].message.includes('reported'), seen[0].message);
   assertTrue(seen[0].isTrusted);
 });
+
+// ------------------------------------------------------------------ AbortController / AbortSignal
+
+// WPT dom/events/AddEventListenerOptions-signal.any.js: aborting the signal removes the listener;
+// an already aborted signal adds nothing; a non-AbortSignal `signal` is a TypeError.
+test('addEventListener with a signal: abort() removes the listener', () => {
+  const target = new EventTarget();
+  const controller = new AbortController();
+  let count = 0;
+  target.addEventListener('x', () => count++, { signal: controller.signal });
+  target.dispatchEvent(new Event('x'));
+  controller.abort();
+  target.dispatchEvent(new Event('x'));
+  assertEquals(count, 1);
+  target.addEventListener('x', () => count++, { signal: AbortSignal.abort() });
+  target.dispatchEvent(new Event('x'));
+  assertEquals(count, 1);
+  assertThrows(TypeError, () => target.addEventListener('x', () => {}, { signal: {} }));
+});
+
+// WPT dom/abort/event.any.js: abort() sets aborted and an AbortError reason once, fires one trusted
+// `abort` event (onabort included); a given reason is kept; throwIfAborted throws it.
+test('AbortController.abort: aborted, reason, one abort event', () => {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  assertSame(controller.signal, signal);
+  assertFalse(signal.aborted);
+  const events = [];
+  signal.onabort = (e) => events.push(e);
+  controller.abort();
+  controller.abort('again');
+  assertTrue(signal.aborted);
+  assertInstanceOf(signal.reason, DOMException);
+  assertEquals(signal.reason.name, 'AbortError');
+  assertEquals(events.length, 1);
+  assertTrue(events[0].isTrusted);
+  assertEquals(events[0].type, 'abort');
+  const reason = new Error('mine');
+  const withReason = AbortSignal.abort(reason);
+  assertSame(withReason.reason, reason);
+  let thrown = null;
+  try {
+    withReason.throwIfAborted();
+  } catch (e) {
+    thrown = e;
+  }
+  assertSame(thrown, reason);
+  assertThrows(TypeError, () => new AbortSignal());
+  assertEquals(Object.prototype.toString.call(signal), '[object AbortSignal]');
+});
+
+// WPT dom/abort/AbortSignal.any.js (timeout): AbortSignal.timeout aborts with a TimeoutError.
+test('AbortSignal.timeout aborts with a TimeoutError', async () => {
+  const signal = AbortSignal.timeout(5);
+  assertFalse(signal.aborted);
+  await new Promise((resolve) => signal.addEventListener('abort', resolve));
+  assertTrue(signal.aborted);
+  assertEquals(signal.reason.name, 'TimeoutError');
+});

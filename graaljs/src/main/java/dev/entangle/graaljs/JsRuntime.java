@@ -12,7 +12,8 @@ import dev.entangle.Worker;
  * Runs JavaScript on entangle: each script gets its own realm (a GraalJS context bound to one
  * entangle event loop, so to one thread at a time) with the Web messaging globals installed —
  * {@code MessageChannel}, {@code MessagePort}, {@code MessageEvent}, {@code Event},
- * {@code EventTarget}, {@code ErrorEvent}, {@code DOMException}, {@code BroadcastChannel},
+ * {@code EventTarget}, {@code ErrorEvent}, {@code PromiseRejectionEvent}, {@code DOMException},
+ * {@code AbortController}, {@code AbortSignal}, {@code BroadcastChannel},
  * {@code Worker}, {@code structuredClone}, {@code queueMicrotask}, {@code reportError},
  * {@code setTimeout} / {@code setInterval} and their {@code clear} functions — behaving as in a
  * browser (HTML §9, §10.2), with Node's {@code worker_threads} rules where the standard leaves the

@@ -329,6 +329,9 @@
       if (typeof callback !== 'function' && typeof callback !== 'object') {
         throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': the callback is not an object.");
       }
+      if (signal !== null && !signalSlots.has(signal)) {
+        throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': member signal is not of type 'AbortSignal'.");
+      }
       if (signal !== null && signal.aborted) {
         return;
       }
@@ -841,6 +844,59 @@
     reportException(error);
   }
 
+  // ---------------------------------------------------------------- AbortController / AbortSignal (DOM §3.1-3.2)
+  // The DOM's cancellation objects, so `addEventListener(type, f, { signal })` works as in a browser.
+  const signalSlots = new WeakMap();
+  const controllerSlots = new WeakMap();
+  // DOM "signal abort": sets the reason once, then fires a trusted `abort` event at the signal.
+  const signalAbort = (signal, reason) => {
+    const a = signalSlots.get(signal);
+    if (a.aborted) {
+      return;
+    }
+    a.aborted = true;
+    a.reason = reason === undefined ? new DOMException('signal is aborted without reason', 'AbortError') : reason;
+    dispatch(signal, trusted(new Event('abort')));
+  };
+  class AbortSignal extends EventTarget {
+    constructor(token = undefined) {
+      if (token !== CONSTRUCT) {
+        throw new TypeError('Illegal constructor');
+      }
+      super();
+      signalSlots.set(this, { aborted: false, reason: undefined });
+    }
+    get aborted() { return slot(signalSlots, this, 'AbortSignal').aborted; }
+    get reason() { return slot(signalSlots, this, 'AbortSignal').reason; }
+    throwIfAborted() {
+      const a = slot(signalSlots, this, 'AbortSignal');
+      if (a.aborted) {
+        throw a.reason;
+      }
+    }
+    static abort(reason = undefined) {
+      const signal = new AbortSignal(CONSTRUCT);
+      signalAbort(signal, reason);
+      return signal;
+    }
+    static timeout(milliseconds) {
+      requireArgs(arguments.length, 1, "'timeout' on 'AbortSignal'");
+      const signal = new AbortSignal(CONSTRUCT);
+      // Decision: the pending timeout keeps the realm alive, like any setTimeout (Node does not).
+      startTimer(() => signalAbort(signal, new DOMException('signal timed out', 'TimeoutError')),
+          milliseconds, [], false);
+      return signal;
+    }
+  }
+  handlerAttribute(AbortSignal.prototype, 'onabort');
+  class AbortController {
+    constructor() {
+      controllerSlots.set(this, { signal: new AbortSignal(CONSTRUCT) });
+    }
+    get signal() { return slot(controllerSlots, this, 'AbortController').signal; }
+    abort(reason = undefined) { signalAbort(slot(controllerSlots, this, 'AbortController').signal, reason); }
+  }
+
   // ---------------------------------------------------------------- the global scope
   // The global object becomes an EventTarget (as Window and WorkerGlobalScope are).
   const GlobalScope = function GlobalScope() { throw new TypeError('Illegal constructor'); };
@@ -853,13 +909,13 @@
   // WebIDL §3.7.3: each interface prototype object's @@toStringTag is the interface name (so
   // Object.prototype.toString gives "[object MessagePort]").
   for (const iface of [DOMException, Event, EventTarget, MessageEvent, ErrorEvent, PromiseRejectionEvent,
-    MessagePort, MessageChannel, BroadcastChannel, Worker]) {
+    MessagePort, MessageChannel, BroadcastChannel, Worker, AbortController, AbortSignal]) {
     Object.defineProperty(iface.prototype, Symbol.toStringTag, { value: iface.name, configurable: true });
   }
   define(globalThis, {
     DOMException, Event, EventTarget, MessageEvent, ErrorEvent, PromiseRejectionEvent, MessagePort, MessageChannel,
     BroadcastChannel, Worker, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
-    structuredClone, reportError,
+    structuredClone, reportError, AbortController, AbortSignal,
   });
   Object.defineProperty(globalThis, 'self', { value: globalThis, writable: true, configurable: true, enumerable: true });
 
