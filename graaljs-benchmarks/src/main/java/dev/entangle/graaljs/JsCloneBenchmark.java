@@ -197,6 +197,9 @@ public class JsCloneBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(InlineRealm realm) {
+            if (shape.equals("map100") || shape.equals("buffer64k")) { // reachable with -p shape=…
+                throw new IllegalArgumentException("JSON cannot represent " + shape + ": no json baseline for it");
+            }
             make(realm);
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,13 +34,15 @@ import dev.entangle.Worker;
 
 /**
  * Round-trip time of a small object ({@code {id, name, ok, xs: [1, 2, 3]}}) through a
- * {@code MessagePort}, average per round trip. One operation is a burst of {@link #BURST} round trips
- * driven by the pinging side itself: the JMH thread posts the burst length, the pinging side posts,
- * counts each reply and posts again, then signals the JMH thread once (a message it completes a
- * {@link CompletableFuture} from); JMH divides by {@code BURST} ({@link OperationsPerInvocation}). No
- * sleeps; the start and end signals are one hop each per burst.
+ * {@code MessagePort}, average per round trip. One operation is a burst of round trips driven by the
+ * pinging side itself: the JMH thread posts the burst length, the pinging side posts, counts each
+ * reply and posts again, then signals the JMH thread once (a message or a call that completes a
+ * {@link CompletableFuture} the JMH thread waits on); JMH divides by the burst length
+ * ({@link OperationsPerInvocation}). No sleeps. The start and end signals are one hop each per burst;
+ * the bursts are long enough (about 10 ms or more) that these two hops weigh under 1% of an operation:
+ * {@value #JS_BURST} round trips for JavaScript, {@value #JAVA_BURST} for the much faster Java baseline.
  *
- * <p>{@code impl}:
+ * <p>{@link #js} with {@code impl}:
  * <ul>
  * <li>{@code js-two-realms}: the main script (started by {@link JsRuntime#newWorker}, its own loop)
  * pings a dedicated worker it started ({@code new Worker('echo.js')}, another loop and thread) through
@@ -47,15 +50,14 @@ import dev.entangle.Worker;
  * {@code port.onmessage} posts {@code e.data} back. Each round trip: two structured clones of the
  * object ({@link JsCodec} serialize on the sender, deserialize into the receiver's context), two
  * cross-thread posts, two JS event dispatches.</li>
- * <li>{@code js-one-realm}: the same ping and echo code on two ports of one channel in ONE realm (one
- * context, one loop): the codec and the dispatch without a thread hop.</li>
- * <li>{@code java-two-loops} (baseline): the same round trip of a Java {@code String} between two
- * plain entangle loops ({@link EventLoop#start}, default idle strategy, as the workers' loops), no
- * JavaScript; the String passes by reference (immutable).</li>
+ * <li>{@code js-one-realm}: the same ping and echo code on the two ports of one channel in ONE realm
+ * (one context, one loop): the codec and the dispatch without a thread hop.</li>
  * </ul>
- * Where the ends differ: the JS bursts are started by {@link Worker#postMessage} and signal the end by
- * the script's {@code postMessage} to its Java parent; the Java one by a port owned by the pinging
- * loop and a direct {@code complete}. One hop each per burst of {@value #BURST}.
+ * {@link #javaBaseline}: the same round trip of a Java {@code String} between two plain entangle loops
+ * ({@link EventLoop#start}, default idle strategy, as the workers' loops), no JavaScript; the String
+ * passes by reference (immutable). Where the ends differ: the JS bursts are started by
+ * {@link Worker#postMessage} and end with the script's {@code postMessage} to its Java parent; the Java
+ * ones by a port owned by the pinging loop and a direct {@code complete}.
  *
  * <p>GraalJS runs interpreted on a stock JDK: the JS figures are interpreter figures.
  */
@@ -65,14 +67,12 @@ import dev.entangle.Worker;
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(1)
-@State(Scope.Benchmark)
 public class JsPingPongBenchmark {
-    /** Round trips per operation. */
-    static final int BURST = 100;
-    private static final long TIMEOUT_SECONDS = 30;
-
-    @Param({"js-two-realms", "js-one-realm", "java-two-loops"})
-    public String impl;
+    /** Round trips per operation of {@link #js}. */
+    static final int JS_BURST = 20;
+    /** Round trips per operation of {@link #javaBaseline}. */
+    static final int JAVA_BURST = 10_000;
+    private static final long TIMEOUT_SECONDS = 60;
 
     /** The ping side: on each message (a burst length) posts the payload and counts the replies. */
     private static final String PING = """
@@ -116,69 +116,60 @@ public class JsPingPongBenchmark {
             const stop = () => port2.close();
             """ + PING;
 
-    private volatile CompletableFuture<Object> done;
-    private Burst burst;
+    /** What a burst is started with and signals its end to. */
+    abstract static class Side {
+        volatile CompletableFuture<Object> done;
 
-    interface Burst {
-        void start(int roundTrips);
+        abstract void start(int roundTrips);
 
-        void close() throws Exception;
-    }
-
-    @Setup(Level.Trial)
-    public void setUp() throws IOException {
-        switch (impl) {
-            case "js-two-realms":
-                burst = new JsBurst(TWO_REALMS);
-                break;
-            case "js-one-realm":
-                burst = new JsBurst(ONE_REALM);
-                break;
-            case "java-two-loops":
-                burst = new JavaBurst();
-                break;
-            default:
-                throw new IllegalArgumentException("unknown impl " + impl);
+        /** One burst: started, then waited for. */
+        Object burst(int roundTrips) throws InterruptedException, ExecutionException, TimeoutException {
+            CompletableFuture<Object> signal = new CompletableFuture<>();
+            done = signal;
+            start(roundTrips);
+            return signal.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-        burst.close();
-    }
+    /** The script worker of {@code impl}. */
+    @State(Scope.Benchmark)
+    public static class JsSide extends Side {
+        @Param({"js-two-realms", "js-one-realm"})
+        public String impl;
 
-    @Benchmark
-    @OperationsPerInvocation(BURST)
-    public Object roundTrips() throws InterruptedException, ExecutionException, TimeoutException {
-        CompletableFuture<Object> signal = new CompletableFuture<>();
-        done = signal;
-        burst.start(BURST);
-        return signal.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    /** A script worker started from Java; its bursts are started and end by messages. */
-    final class JsBurst implements Burst {
-        private final Path dir;
-        private final Worker worker;
+        private Path dir;
+        private Worker worker;
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
 
-        JsBurst(String main) throws IOException {
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            String main;
+            switch (impl) {
+                case "js-two-realms":
+                    main = TWO_REALMS;
+                    break;
+                case "js-one-realm":
+                    main = ONE_REALM;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown impl " + impl);
+            }
             dir = Files.createTempDirectory("entangle-js-bench");
             Files.writeString(dir.resolve("echo.js"), ECHO, StandardCharsets.UTF_8);
             Path script = Files.writeString(dir.resolve("main.js"), main, StandardCharsets.UTF_8);
             worker = JsRuntime.newWorker(script);
             worker.onerror(e -> done.completeExceptionally(new IllegalStateException(e.message())));
             worker.addEventListener("exit", e -> exit.complete(((Worker.ExitEvent) e).exitCode()));
-            worker.onmessage(e -> done.complete(e.data())); // starts the worker's event delivery
+            worker.onmessage(e -> done.complete(e.data())); // also starts the delivery of its events
         }
 
         @Override
-        public void start(int roundTrips) {
+        void start(int roundTrips) {
             worker.postMessage(roundTrips);
         }
 
-        @Override
-        public void close() throws Exception {
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
             worker.postMessage("stop"); // the script ends its echo side, then itself (close())
             int code = exit.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             try (var files = Files.list(dir)) {
@@ -194,13 +185,17 @@ public class JsPingPongBenchmark {
     }
 
     /** Two plain loops; a kick port owned by the pinging loop starts each burst. */
-    final class JavaBurst implements Burst {
-        private final EventLoop a = EventLoop.start("ping-a");
-        private final EventLoop b = EventLoop.start("echo-b");
-        private final MessagePort kick;
+    @State(Scope.Benchmark)
+    public static class JavaSide extends Side {
+        private EventLoop a;
+        private EventLoop b;
+        private MessagePort kick;
         private int left; // loop A only
 
-        JavaBurst() {
+        @Setup(Level.Trial)
+        public void setUp() {
+            a = EventLoop.start("ping-a");
+            b = EventLoop.start("echo-b");
             MessageChannel channel = new MessageChannel(a);
             // Move port2 to loop B through a carrier channel, the way ports reach other loops.
             MessageChannel carrier = new MessageChannel(b);
@@ -226,18 +221,32 @@ public class JsPingPongBenchmark {
         }
 
         @Override
-        public void start(int roundTrips) {
+        void start(int roundTrips) {
             kick.postMessage(roundTrips);
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
             a.close();
             b.close();
-            if (!a.awaitTermination(java.time.Duration.ofSeconds(TIMEOUT_SECONDS))
-                    || !b.awaitTermination(java.time.Duration.ofSeconds(TIMEOUT_SECONDS))) {
+            if (!a.awaitTermination(Duration.ofSeconds(TIMEOUT_SECONDS))
+                    || !b.awaitTermination(Duration.ofSeconds(TIMEOUT_SECONDS))) {
                 throw new IllegalStateException("a loop did not end");
             }
         }
+    }
+
+    /** JavaScript: {@value #JS_BURST} round trips of the object per operation. */
+    @Benchmark
+    @OperationsPerInvocation(JS_BURST)
+    public Object js(JsSide side) throws InterruptedException, ExecutionException, TimeoutException {
+        return side.burst(JS_BURST);
+    }
+
+    /** Baseline: {@value #JAVA_BURST} round trips of a String between two plain loops per operation. */
+    @Benchmark
+    @OperationsPerInvocation(JAVA_BURST)
+    public Object javaBaseline(JavaSide side) throws InterruptedException, ExecutionException, TimeoutException {
+        return side.burst(JAVA_BURST);
     }
 }
