@@ -3,6 +3,7 @@
 #
 #   graaljs-benchmarks/run.sh quick   # 1 fork, 4 x 2 s warmup, 3 x 2 s measurement: about 5 minutes on 2 cores
 #   graaljs-benchmarks/run.sh full    # the classes' own settings (1 fork, 5 x 2 s + 5 x 2 s): about 6 minutes
+#   graaljs-benchmarks/run.sh smoke   # 1 iteration of 1 s, no warmup: under a minute, figures meaningless
 #
 # Needs a JDK 21+ (GraalJS 25): ENTANGLE_JDK21, default Temurin 25's usual place. Extra arguments go
 # to JMH, e.g. `graaljs-benchmarks/run.sh quick JsPingPong`.
@@ -15,8 +16,9 @@ profile="${1:-}"
 case "$profile" in
   quick) timing=(-f 1 -wi 4 -w 2s -i 3 -r 2s) ;;
   full)  timing=() ;;
+  smoke) timing=(-f 1 -wi 0 -i 1 -r 1s) ;;  # checks that everything runs; figures meaningless
   *)
-    echo "usage: $0 quick|full [JMH args...]" >&2
+    echo "usage: $0 quick|full|smoke [JMH args...]" >&2
     exit 2
     ;;
 esac
@@ -51,7 +53,9 @@ score = {}
 for r in rows:
     name = r["benchmark"].rsplit(".", 2)
     key = (name[-2], name[-1], r.get("params", {}).get("shape") or r.get("params", {}).get("impl") or "")
-    score[key] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"], r["primaryMetric"]["scoreUnit"])
+    err = r["primaryMetric"]["scoreError"]
+    err = float(err) if err not in ("NaN", None) else float("nan")  # NaN with a single iteration
+    score[key] = (r["primaryMetric"]["score"], err, r["primaryMetric"]["scoreUnit"])
 for (cls, bench, param), (s, err, unit) in sorted(score.items()):
     note = ""
     if cls == "JsCloneBenchmark" and bench == "structuredClone":
@@ -60,7 +64,7 @@ for (cls, bench, param), (s, err, unit) in sorted(score.items()):
         if j:
             note += f"  {s / j[0]:.2f}x json"
         if f:
-            note += f"  {s / f[0]:.0f}x floor"
+            note += f"  ({s - f[0]:.0f} net of floor)"
     if cls == "JsPingPongBenchmark" and bench == "js":
         b = score.get((cls, "javaBaseline", ""))
         if b:
