@@ -49,7 +49,7 @@ import dev.entangle.EventLoop;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED") // Truffle loads its native library
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class JsCloneBenchmark {
