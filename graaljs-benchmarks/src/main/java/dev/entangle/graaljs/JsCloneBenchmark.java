@@ -1,6 +1,7 @@
 package dev.entangle.graaljs;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -134,7 +135,7 @@ public class JsCloneBenchmark {
         public void tearDown() throws InterruptedException {
             run(realm::close);
             loop.close();
-            if (!loop.awaitTermination(java.time.Duration.ofSeconds(10))) {
+            if (!loop.awaitTermination(Duration.ofSeconds(10))) {
                 throw new IllegalStateException("the loop did not end");
             }
         }
