@@ -71,7 +71,8 @@ final class JsCodecHelpers {
               const reSource = getter(RegExp.prototype, 'source'), reFlags = getter(RegExp.prototype, 'flags');
               const isArray = Array.isArray, isView = AB.isView;
               const ArrayCtor = Array, MapCtor = Map, SetCtor = Set, DateCtor = Date, RegExpCtor = RegExp, U8 = Uint8Array,
-                  ObjectCtor = Object, BigIntCtor = BigInt, StringCtor = String;
+                  I64 = BigInt64Array, ObjectCtor = Object, BigIntCtor = BigInt, StringCtor = String;
+              const taSet = uncurry(TA.set);
               const ERRORS = create(null);
               for (const E of [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError]) ERRORS[E.name] = E;
               const VIEWS = create(null);
@@ -246,10 +247,16 @@ final class JsCodecHelpers {
                   return e;
                 },
                 defineHidden,
+                // The bytes of a Java buffer into a new JS ArrayBuffer. GraalJS reads a Java-backed buffer
+                // element by element: 8-byte BigInt64 elements (exact for any bits, unlike Float64's NaNs)
+                // copy a MiB several times faster than bytes do; the last length % 8 bytes go one by one.
                 copy: (byteBuffer, max) => {
-                  const source = new U8(new AB(byteBuffer));
-                  const b = max < 0 ? new AB(source.length) : new AB(source.length, { maxByteLength: max });
-                  new U8(b).set(source);
+                  const source = new AB(byteBuffer);
+                  const length = abLength(source);
+                  const b = max < 0 ? new AB(length) : new AB(length, { maxByteLength: max });
+                  const words = (length - length % 8) / 8;
+                  if (words > 0) taSet(new I64(b, 0, words), new I64(source, 0, words));
+                  if (words * 8 < length) taSet(new U8(b, words * 8), new U8(source, words * 8));
                   return b;
                 },
                 view: (name, buffer, offset, length) => new VIEWS[name](buffer, offset, length),

@@ -366,6 +366,24 @@ class JsCodecTest {
     }
 
     @Test
+    void everyByteValueArrivesIntactWhateverTheLengthModuloEight() throws Exception {
+        // Steps 13 and the transfer steps: the bytes are the same, every one; the receiving copy goes
+        // by 8-byte words then single bytes (JsCodecHelpers.copy), so lengths around multiples of 8
+        // and bit patterns that would be NaNs as doubles are the cases to check.
+        for (int length : new int[] {7, 8, 9, 259}) {
+            String make = "const b = new ArrayBuffer(" + length + "); const u = new Uint8Array(b);"
+                    + " for (let i = 0; i < u.length; i++) u[i] = (i * 37 + 255) % 256;"
+                    + " u.fill(0xff, 0, Math.min(8, u.length)); ";
+            String check = "const u = new Uint8Array(d); if (u.length !== " + length + ") return 'length ' + u.length;"
+                    + " for (let i = 0; i < u.length; i++) { const want = i < 8 ? 0xff : (i * 37 + 255) % 256;"
+                    + " if (u[i] !== want) return 'byte ' + i + ': ' + u[i]; } return 'ok';";
+            assertEquals("ok", roundTrip(make + "return b;", check), "copied, length " + length);
+            assertEquals("ok", roundTrip(make + "return [b, [b]];", true, check),
+                    "transferred, length " + length);
+        }
+    }
+
+    @Test
     void copiedBufferIsIndependentAndKeepsMaxByteLength() throws Exception {
         // Step 13: an ArrayBuffer not transferred is copied (a resizable one keeps its maxByteLength).
         assertEquals("1:2,true,8,false", roundTrip(
