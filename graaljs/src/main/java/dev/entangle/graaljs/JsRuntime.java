@@ -64,6 +64,24 @@ public final class JsRuntime {
     }
 
     /**
+     * Starts the classic script {@code source} (text a Java host holds, such as a resource) in a new
+     * realm on a new worker loop, as {@link #newWorker(Path)} does; {@code name} is the worker's
+     * name (its thread's, and its script's in error locations). Its relative worker URLs resolve
+     * against the working directory.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is empty
+     */
+    public static Worker newWorker(String name, String source) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a worker started from source text needs a name");
+        }
+        return JsWorkers.startFromJava(JsScript.ofText(name, source), name, new AtomicReference<>());
+    }
+
+    /**
      * Runs {@code script} as a program, as {@code java -jar entangle-js.jar script.js} does: the stage
      * completes with its exit code once it ended (see "Lifetime"): 0, or 1 if an error reached
      * {@code System.err} unhandled or it was terminated.

@@ -41,6 +41,14 @@ final class JsScript {
     }
 
     /**
+     * A classic script given as text (a Java host's own); {@code name} names it in error locations,
+     * and its relative worker URLs resolve against the working directory.
+     */
+    static JsScript ofText(String name, String text) {
+        return new JsScript(name, null, text, false);
+    }
+
+    /**
      * Resolves {@code url} against {@code base}.
      *
      * @throws DOMException SyntaxError if a {@code data:} URL is malformed
@@ -90,9 +98,10 @@ final class JsScript {
         if (file != null) {
             builder = Source.newBuilder("js", file.toFile());
         } else if (inline != null) {
-            // named by the URL's head, without the inline text: error locations read "data:text/javascript:3:7"
-            int comma = url.indexOf(',');
-            String head = url.substring(0, comma).replace(";base64", "");
+            // a data: URL is named by its head, without the inline text: error locations read
+            // "data:text/javascript:3:7"; a Java host's text by the name it gave
+            int comma = url.startsWith("data:") ? url.indexOf(',') : -1;
+            String head = comma < 0 ? url : url.substring(0, comma).replace(";base64", "");
             builder = Source.newBuilder("js", inline, head.equals("data:") ? "data:text/javascript" : head);
         } else {
             throw new IOException("cannot load " + url + ": only file: and data: URLs are supported");

@@ -1,6 +1,7 @@
 package dev.entangle.graaljs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -100,6 +101,16 @@ class JsJavaInteropTest {
         assertEquals(Arrays.asList(3.0, "four", null), object.get("list"));
         assertEquals(Map.of("ok", true), object.get("nested"));
         assertEquals(BigInteger.valueOf(5), object.get("big"));
+    }
+
+    @Test
+    void aWorkerFromSourceTextRunsItAndIsNamedAfterIt() throws Exception {
+        worker = JsRuntime.newWorker("inline.js",
+                "self.onmessage = (e) => { postMessage(self.name + ':' + e.data * 3); close(); };");
+        worker.onmessage(e -> replies.add(e.data()));
+        worker.postMessage(14);
+        assertEquals("inline.js:42", next(replies));
+        assertThrows(IllegalArgumentException.class, () -> JsRuntime.newWorker("", "1"));
     }
 
     @Test
