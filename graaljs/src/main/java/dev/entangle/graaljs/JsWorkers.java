@@ -72,6 +72,11 @@ final class JsWorkers {
         return worker;
     }
 
+    /** How many workers started here have not yet exited (their realms not yet closed); for tests. */
+    static int running() {
+        return REALMS.size();
+    }
+
     /** {@code worker.terminate()}: entangle's terminate, and the script stopped if it is running. */
     static void terminate(Worker worker) {
         worker.terminate();

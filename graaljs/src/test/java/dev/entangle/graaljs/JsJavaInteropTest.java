@@ -1,9 +1,11 @@
 package dev.entangle.graaljs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -111,6 +114,31 @@ class JsJavaInteropTest {
         worker.postMessage(14);
         assertEquals("inline.js:42", next(replies));
         assertThrows(IllegalArgumentException.class, () -> JsRuntime.newWorker("", "1"));
+    }
+
+    @Test
+    void workersThatEndedLeaveNoRealmContextOrThreadBehind() throws Exception {
+        // Lifetime: each worker's realm is closed (context closed, unbound from its loop) once its exit
+        // has been dispatched; its thread has ended. 20 script workers, each posting once and closing.
+        Path script = Files.writeString(dir.resolve("many.js"), """
+                let left = 20;
+                for (let i = 0; i < 20; i++) {
+                  const w = new Worker('data:,postMessage(self.name); close();', { name: 'many-' + i });
+                  w.onmessage = () => { left--; };
+                }
+                """);
+        int realmsBefore = JsWorkers.running(); // an earlier test's terminated worker may still be exiting
+        int hostsBefore = JsHost.Registry.HOSTS.size();
+        Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
+        assertEquals(0, JsRuntime.run(script).toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(JsWorkers.running() <= realmsBefore, "realms of the 21 workers not closed");
+        assertTrue(JsHost.Registry.HOSTS.size() <= hostsBefore, "realms still bound to their loops");
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (!threadsBefore.contains(t) && t.getName().startsWith("many")) {
+                t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)); // it ends just after its exit was dispatched
+                assertFalse(t.isAlive(), t.getName() + " still alive");
+            }
+        }
     }
 
     @Test
