@@ -137,7 +137,9 @@ final class JsCodecHelpers {
                 objects[0] = detached ? head + '0;0;' : head + offset(v) + ';' + length(v) + ';';
                 return objects;
               };
+              let isPort = null; // the realm's MessagePort brand check (installPortCheck), before any read of v
               const describe = (v, memory) => {
+                if (isPort !== null && isPort(v)) return ['p'];
                 if (isArray(v)) return properties(v, 'A' + v.length + ';', memory);
                 if (isView(v)) {
                   const name = taName(v);
@@ -217,6 +219,7 @@ final class JsCodecHelpers {
                 remember: (memory, x) => memory.has(x) ? false : (memory.set(x, memory.size), true),
                 describe,
                 describeError,
+                setPortCheck: (f) => { isPort = f; },
                 // 0: not an ArrayBuffer (or a shared one), 1: an ArrayBuffer, 2: a detached ArrayBuffer
                 transferKind: (x) => { try { return abDetached(x) ? 2 : 1; } catch (e) { return 0; } },
                 // false if the buffer cannot be detached (one backed by Java memory)
@@ -290,6 +293,9 @@ final class JsCodecHelpers {
     final Value defineHidden;
     final Value copy;
     final Value view;
+    private final Value setPortCheck;
+    /** Loop-only: whether describe tells ports itself (kind 'p'); otherwise the serializer asks the host. */
+    private boolean portCheckInstalled;
 
     private JsCodecHelpers(Value fns) {
         undefined = fns.getMember("undefined");
@@ -318,6 +324,21 @@ final class JsCodecHelpers {
         defineHidden = fns.getMember("defineHidden");
         copy = fns.getMember("copy");
         view = fns.getMember("view");
+        setPortCheck = fns.getMember("setPortCheck");
+    }
+
+    /**
+     * Makes {@code describe} recognize the host's port objects ({@code isPort}: a JS function of the
+     * same context, true for a port object), so the serializer makes one call into the context per
+     * object instead of two ({@link JsHost#unwrapPort} only for what is a port).
+     */
+    void installPortCheck(Value isPort) {
+        setPortCheck.execute(isPort);
+        portCheckInstalled = true;
+    }
+
+    boolean portCheckInstalled() {
+        return portCheckInstalled;
     }
 
     /** The helpers of {@code context}, made on first use. Call on the context's thread. */

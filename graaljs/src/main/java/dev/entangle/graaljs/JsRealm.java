@@ -96,6 +96,7 @@ final class JsRealm implements JsHost {
         try {
             Value init = context.eval(prelude());
             this.api = init.execute(JsBindings.create(this), scope == null ? "main" : "worker");
+            JsCodecHelpers.of(context).installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
             JsHost.unregister(loop, this);
             context.close();

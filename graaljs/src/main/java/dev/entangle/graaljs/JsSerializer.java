@@ -164,9 +164,11 @@ final class JsSerializer {
 
     /** Spec steps 5 to 26: an object not met before in this message. */
     private Object object(Value v, int id) {
-        MessagePort port = host == null ? null : host.unwrapPort(v);
-        if (port != null) {
-            return port(port, id);
+        if (host != null && !helpers.portCheckInstalled()) { // a host whose ports describe cannot tell
+            MessagePort port = host.unwrapPort(v);
+            if (port != null) {
+                return port(port, id);
+            }
         }
         if (v.isHostObject() || v.isProxyObject()) {
             throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
@@ -178,6 +180,13 @@ final class JsSerializer {
         }
         Tape t = new Tape((v.isException() ? helpers.describeError : helpers.describe).execute(v, memory.ids));
         switch (t.kind()) {
+            case 'p': { // a port object of the realm (JsCodecHelpers.installPortCheck)
+                MessagePort port = host == null ? null : host.unwrapPort(v);
+                if (port == null) {
+                    throw new JsCodec.CloneError("a MessagePort of another realm is not cloneable");
+                }
+                return port(port, id);
+            }
             case 'P':
                 return plain(t, id);
             case 'A':
