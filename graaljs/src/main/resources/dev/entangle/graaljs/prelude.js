@@ -583,15 +583,18 @@
   // A JS MessagePort wraps one entangle port. `arriving` gives a port carried by the message being
   // dispatched one wrapper, both in the data and in event.ports (HTML: they are the same objects).
   let arriving = new Map();
+  // The postMessage overloads (WebIDL): an iterable second argument is the transfer list, anything else
+  // the options dictionary. The list goes to Java unconverted: JsCodec converts it (sequence<object>)
+  // once, with the transfer steps.
   const transferArgument = (transfer, what) => {
     if (transfer === undefined || transfer === null) {
       return [];
     }
     if (typeof transfer === 'object' && typeof transfer[Symbol.iterator] === 'function') {
-      return sequence(transfer, what);
+      return transfer;
     }
     const options = dictionary(transfer, what);
-    return options.transfer === undefined ? [] : sequence(options.transfer, what);
+    return options.transfer === undefined ? [] : options.transfer;
   };
   class MessagePort extends EventTarget {
     constructor(token = undefined, javaPort = undefined) {
@@ -835,9 +838,8 @@
   }
   function structuredClone(value, options = undefined) {
     requireArgs(arguments.length, 1, "'structuredClone'");
-    const o = dictionary(options, "'structuredClone'");
-    // JsCodec.structuredClone takes the options dictionary (it reads `transfer` from it)
-    return native.structuredClone(value, { transfer: o.transfer === undefined ? [] : sequence(o.transfer, "'structuredClone'") });
+    // JsCodec.structuredClone converts the options dictionary and its transfer list (once)
+    return native.structuredClone(value, options);
   }
   function reportError(error) {
     requireArgs(arguments.length, 1, "'reportError'");
