@@ -57,7 +57,21 @@ public final class LoopCore {
      * A loop runs once and is then discarded. execute() is refused from CLOSING on; internal drains are
      * still accepted while CLOSING (the ports they belong to are closed by then and only discard). The
      * loop closes its ports once, in the first turn that sees CLOSING, before running anything else, so
-     * that no message is dispatched after close(); tasks already queued still run.
+     * that no message is dispatched after close(); tasks already queued still run. close() of a
+     * loop that was never started launches it anyway, so that tasks queued while NEW still run.
+     *
+     * Accepted tasks (HTML: a task once queued runs). execute() reads the state and then offers; a
+     * close() between the two would let the loop find its queue empty, terminate, and strand the task.
+     * So execute() counts itself in `submitters` (getAndAdd +1) before it reads the state and out
+     * (getAndAdd -1) after its offer, and the loop, once CLOSING with its queue found empty, waits
+     * until `submitters` is 0 and looks at the queue once more before it terminates (quiescent()).
+     * All of it is volatile, hence sequentially consistent: a submitter that read a state below
+     * CLOSING made its +1 before close()'s CAS, so the loop, which reads `submitters` after seeing
+     * CLOSING, sees the +1 or the -1 that follows the offer; in both cases it then sees the task. A
+     * JCTools queue has no remove(), so refusing after the offer is not an option. The one exception:
+     * an abandoned loop (a VirtualMachineError escaped, or its executor refused a turn) cannot run
+     * anything; what it still held is dropped, and an execute() whose own scheduling found the
+     * executor refusing throws RejectedExecutionException.
      *
      * Dedicated loops: idle strategy and park handshake. When the run queue is empty the loop asks its
      * IdleStrategy; when the strategy says "park", the loop parks with a Dekker-style handshake on two
@@ -126,6 +140,7 @@ public final class LoopCore {
     private static final VarHandle PARKED;
     private static final VarHandle SCHEDULED;
     private static final VarHandle WAKEUPS;
+    private static final VarHandle SUBMITTERS;
 
     static {
         try {
@@ -134,6 +149,7 @@ public final class LoopCore {
             PARKED = lookup.findVarHandle(LoopCore.class, "parked", boolean.class);
             SCHEDULED = lookup.findVarHandle(LoopCore.class, "scheduled", int.class);
             WAKEUPS = lookup.findVarHandle(LoopCore.class, "wakeups", long.class);
+            SUBMITTERS = lookup.findVarHandle(LoopCore.class, "submitters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -166,6 +182,9 @@ public final class LoopCore {
     private volatile int scheduled;
     @SuppressWarnings("unused") // accessed through WAKEUPS
     private volatile long wakeups;
+    /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
+    @SuppressWarnings("unused") // accessed through SUBMITTERS
+    private volatile int submitters;
 
     /**
      * Creates a loop on a dedicated thread with the default idle strategy that lives until closed; call
@@ -237,13 +256,21 @@ public final class LoopCore {
      */
     public void start() {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
+            if ((int) STATE.getVolatile(this) >= CLOSING) {
+                return; // closed before it started: close() launched it to finish what was queued
+            }
             throw new IllegalStateException("loop " + name + " already started");
         }
+        launch();
+    }
+
+    /** Starts the thread or the first turn; called once, by whoever moved the loop out of NEW. */
+    private void launch() {
         if (thread != null) {
             thread.start();
         } else if (!runQueue.isEmpty()) {
             // After the CAS (volatile): either this sees an entry queued while NEW, or its producer
-            // sees RUNNING and schedules the turn itself.
+            // sees a state other than NEW and schedules the turn itself.
             scheduleTurn();
         }
     }
@@ -278,10 +305,41 @@ public final class LoopCore {
      * @throws RejectedExecutionException if the loop is closing or terminated
      */
     public void execute(Runnable task) {
-        if ((int) STATE.getVolatile(this) >= CLOSING) {
-            throw new RejectedExecutionException("event loop " + name + " is closed");
+        // getAndAdd (volatile, sequentially consistent) before the state read: the submitter's half of
+        // the handshake with quiescent(); see "Accepted tasks" in the overview.
+        SUBMITTERS.getAndAdd(this, 1);
+        try {
+            if ((int) STATE.getVolatile(this) >= CLOSING) {
+                throw new RejectedExecutionException("event loop " + name + " is closed");
+            }
+            enqueue(task);
+        } finally {
+            SUBMITTERS.getAndAdd(this, -1);
         }
-        enqueue(task);
+        if (wasAbandoned()) {
+            // Our own enqueue found the executor refusing (submitTurn abandoned the loop): nothing
+            // will ever run the task, so it was not accepted after all.
+            throw new RejectedExecutionException("event loop " + name + " was abandoned");
+        }
+    }
+
+    /**
+     * By the loop's runner (its thread, or the executor thread of its last turn, past the turn's
+     * CURRENT scope), CLOSING, its queue just found empty: waits out the execute() calls that saw the
+     * loop open and are still offering, then tells whether the queue is empty for good.
+     */
+    private boolean quiescent() {
+        // Volatile reads after this loop's read of CLOSING: see "Accepted tasks" in the overview. A
+        // submitter holds the count for one offer, so this waits a few instructions, unless that
+        // thread was descheduled in between; yield then, rather than burn the core it needs.
+        for (int spins = 0; (int) SUBMITTERS.getVolatile(this) != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return runQueue.isEmpty();
     }
 
     /** Queues a port drain; any thread. Accepted in every state (see the overview). */
@@ -351,7 +409,7 @@ public final class LoopCore {
             return;
         }
         if (STATE.compareAndSet(this, NEW, CLOSING)) {
-            terminate(); // never started: there is no thread to stop
+            launch(); // never started: run what was queued while NEW, then terminate
         } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
         }
@@ -522,7 +580,10 @@ public final class LoopCore {
                     continue;
                 }
                 if (portsClosed) {
-                    break; // CLOSING and nothing left
+                    if (quiescent()) {
+                        break; // CLOSING and nothing left, nor coming
+                    }
+                    continue; // a task accepted just before close(): run it
                 }
                 if (ran > 0) {
                     idle = 0;
@@ -609,7 +670,11 @@ public final class LoopCore {
             return;
         }
         if (portsClosed) {
-            terminate(); // `scheduled` stays 1: a terminated loop never runs again
+            if (quiescent()) {
+                terminate(); // `scheduled` stays 1: a terminated loop never runs again
+            } else {
+                submitTurn(); // a task accepted just before close(): run it
+            }
             return;
         }
         if (ran > 0 && endWhenIdle) {
