@@ -57,7 +57,9 @@ public final class LoopCore {
      * A loop runs once and is then discarded. execute() is refused from CLOSING on; internal drains are
      * still accepted while CLOSING (the ports they belong to are closed by then and only discard). The
      * loop closes its ports once, in the first turn that sees CLOSING, before running anything else, so
-     * that no message is dispatched after close(); tasks already queued still run. close() of a
+     * that no message is dispatched after close(); tasks already queued still run. close() called on
+     * the loop itself (from a handler) closes the ports before it returns, so that not one more message
+     * of the loop's ports is dispatched after it, not even the rest of the running batch. close() of a
      * loop that was never started launches it anyway, so that tasks queued while NEW still run.
      *
      * Accepted tasks (HTML: a task once queued runs). execute() reads the state and then offers; a
@@ -412,6 +414,13 @@ public final class LoopCore {
             launch(); // never started: run what was queued while NEW, then terminate
         } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
+        }
+        if (inEventLoop() && !portsClosed) {
+            // Called by a handler of this loop: close the ports before returning, so that nothing more
+            // of them is dispatched, not even the rest of the running drain. portsClosed is
+            // loop-confined, and we are on the loop.
+            closePorts();
+            portsClosed = true;
         }
     }
 
