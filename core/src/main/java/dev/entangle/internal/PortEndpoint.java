@@ -571,6 +571,11 @@ public final class PortEndpoint {
                 if (capacity != 0) {
                     release();
                 }
+                // The far side's close right behind the message just taken: with the queue disabled,
+                // only a drain asked by PENDING_CLOSE fires it, and an earlier drain may have found this
+                // message ahead of it and cleared the request. Ask again, or the close waits for a
+                // second receive nobody makes.
+                closeAtHead = q.peek() == CLOSE;
             } else {
                 result = peer() == null ? END : PortWaiters.RETRY;
             }
