@@ -487,6 +487,14 @@ public final class PortEndpoint {
         peerClosed = true;
         closeQueued = false;
         PEER.setVolatile(this, null); // disentangled: posting here is now a silent no-op
+        // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
+        // a started port (strongly held through `active`) is collectable once its user drops it. The
+        // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
+        // and a later bind registers with its own.
+        loop.unregister(this);
+        if (registeredIn == loop) {
+            registeredIn = null;
+        }
         signalWaiters();
         try {
             h.deliverClose();
