@@ -8,8 +8,12 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,10 +28,13 @@ class CollectionTest {
     private static final long GC_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
 
     private final Loops loops = new Loops();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
     @AfterEach
     void close() throws InterruptedException {
         loops.close();
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
     /**
@@ -67,5 +74,72 @@ class CollectionTest {
         port.onclose(e -> closes.add("close"));
         channel.port1().close();
         return new WeakReference<>(port, collected);
+    }
+
+    /**
+     * The collector thread disentangles a collected port on its own thread; if what it calls throws an
+     * Error (here: the executor of the peer's multiplexed loop, asked to schedule the close), the
+     * error is reported and the next collected port is still disentangled. Before the fix the Error
+     * killed the thread: no collected port was disentangled any more, in the whole process.
+     */
+    @Test
+    void theCollectorSurvivesAnErrorAndDisentanglesTheNextCollectedPort() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean();
+        LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        EventLoop fragile = EventLoop.on(task -> {
+            if (broken.get()) {
+                throw new AssertionError("executor bug");
+            }
+            pool.execute(task);
+        }, "fragile", (t, e) -> errors.add(e));
+        EventLoop healthy = loops.start("healthy");
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        AtomicReference<MessagePort> partner = new AtomicReference<>();
+        abandonPartnerOf(fragile, events, "fragile", partner);
+        broken.set(true);
+        partner.set(null); // only now may the GC take it
+        awaitOrGc(errors);
+        abandonPartnerOf(healthy, events, "healthy", partner);
+        partner.set(null);
+        String event = null;
+        long deadline = System.nanoTime() + GC_TIMEOUT_NANOS;
+        while (event == null && System.nanoTime() < deadline) {
+            System.gc();
+            event = events.poll(20, TimeUnit.MILLISECONDS);
+        }
+        assertEquals("healthy close", event);
+    }
+
+    /** A started port on {@code survivorLoop} whose partner (never started) is only in {@code partner}. */
+    private static void abandonPartnerOf(EventLoop survivorLoop, LinkedBlockingQueue<String> events,
+            String name, AtomicReference<MessagePort> partner) {
+        MessageChannel channel = new MessageChannel(EventLoop.common());
+        partner.set(channel.port2()); // held until the caller lets go
+        MessageChannel carrier = new MessageChannel(survivorLoop);
+        // Move port1 to survivorLoop, started there; port2 stays behind unreferenced.
+        carrier.port2().onmessage(e -> {
+            MessagePort survivor = e.ports().get(0);
+            survivor.onclose(c -> events.add(name + " close"));
+            survivor.start();
+            events.add(name + " ready");
+        });
+        carrier.port1().postMessage("take", List.of(channel.port1()));
+        try {
+            assertEquals(name + " ready", next(events));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        carrier.port1().close();
+    }
+
+    /** Prods the GC until the fragile executor's error is reported. */
+    private static void awaitOrGc(LinkedBlockingQueue<Throwable> errors) throws InterruptedException {
+        Throwable error = null;
+        long deadline = System.nanoTime() + GC_TIMEOUT_NANOS;
+        while (error == null && System.nanoTime() < deadline) {
+            System.gc();
+            error = errors.poll(20, TimeUnit.MILLISECONDS);
+        }
+        assertTrue(error instanceof AssertionError, "the executor's error is reported: " + error);
     }
 }

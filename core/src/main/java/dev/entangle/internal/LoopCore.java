@@ -652,8 +652,10 @@ public final class LoopCore {
     private void submitTurn() {
         try {
             executor.execute(turn);
-        } catch (RejectedExecutionException | VirtualMachineError e) {
-            // The loop can never run again: report, close its ports from here, terminate.
+        } catch (Throwable e) {
+            // A refusal, or the user's executor failing in any other way (an Error included): the loop
+            // can never run again. Report, close its ports from here, terminate. Never thrown on: the
+            // caller may be any thread, the port collector's among them.
             reportError(e);
             abandon();
         }

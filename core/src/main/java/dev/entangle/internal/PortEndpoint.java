@@ -223,10 +223,20 @@ public final class PortEndpoint {
                     b.endpoint.closeCollected(b);
                 } catch (InterruptedException e) {
                     // Nobody should interrupt this thread; it keeps serving the queue.
-                } catch (RuntimeException e) {
-                    Thread me = Thread.currentThread();
-                    me.getUncaughtExceptionHandler().uncaughtException(me, e); // and go on
+                } catch (Throwable e) {
+                    report(e); // and go on: one failure must not end disentangling for the process
                 }
+            }
+        }
+
+        /** Hands {@code e} to this thread's handler; never throws (a throwing handler is printed). */
+        private static void report(Throwable e) {
+            Thread me = Thread.currentThread();
+            try {
+                me.getUncaughtExceptionHandler().uncaughtException(me, e);
+            } catch (Throwable secondary) {
+                e.addSuppressed(secondary);
+                e.printStackTrace();
             }
         }
     }
