@@ -194,6 +194,7 @@ public final class BroadcastChannel extends EventTarget {
 
         @Override
         public void deliver(Object payload) {
+            assert owner.inEventLoop() : "BroadcastChannel delivery off its owner loop";
             if (closed || owner.isClosed()) {
                 return; // step 8.1; a closing loop's channels are not eligible for messaging
             }

@@ -79,6 +79,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            assert owner.inEventLoop() : "message dispatch off the port's owner loop";
             port.dispatch(receivedEvent(owner, payload, endpoints));
         }
 
@@ -89,6 +90,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
         @Override
         protected void deliverClose() {
+            assert owner.inEventLoop() : "close dispatch off the port's owner loop";
             Event event = new Event("close");
             event.setTrusted(true);
             port.dispatch(event);

@@ -535,6 +535,7 @@ public final class LoopCore {
      * it (Node's rule). On the loop only.
      */
     private void endIfNothingKeepsAlive() {
+        assert inEventLoop() : "lifetime check off the loop";
         if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !keptAlive()) {
             close();
         }

@@ -402,6 +402,7 @@ public final class PortEndpoint {
 
     /** Runs on {@code loop}'s thread with {@code scheduled == 1}. */
     void drain(LoopCore loop) {
+        assert loop.inEventLoop() : "port drain off its loop";
         if (!CONSUMER.compareAndSet(this, null, Thread.currentThread())) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
@@ -484,6 +485,7 @@ public final class PortEndpoint {
     }
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
+        assert loop.inEventLoop() && h.loop == loop : "delivery off the port's owner loop";
         try {
             h.deliver(payloadOf(element), portsOf(element));
         } catch (VirtualMachineError fatal) {
@@ -494,6 +496,7 @@ public final class PortEndpoint {
     }
 
     private void processClose(PortHandle h, LoopCore loop) {
+        assert loop.inEventLoop() && h.loop == loop : "close processed off the port's owner loop";
         peerClosed = true;
         closeQueued = false;
         PEER.setVolatile(this, null); // disentangled: posting here is now a silent no-op
