@@ -2,10 +2,12 @@ package dev.entangle;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.LoopCore;
+import dev.entangle.internal.LoopTimers;
 
 /**
  * An event loop (HTML §8.1.7): runs tasks and dispatches the events of the ports it owns, one at a
@@ -198,6 +200,26 @@ public final class EventLoop implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         core.execute(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Queues {@code task} to run on this loop once {@code delay} has elapsed (a {@code setTimeout}):
+     * the task runs on this loop, as a task queued then by {@link #execute}. A zero or negative delay
+     * queues it at once. Any thread.
+     *
+     * <p>The returned future completes on this loop right after the task ran: normally, or with what
+     * the task threw (which then goes to the future only, not to the error handler). Cancelling it
+     * before the task started keeps the task from running. If this loop is closed before the delay
+     * elapses, the task does not run and the future fails with {@link RejectedExecutionException}.
+     * Deadlines are kept by one daemon timer thread for the process, which only hands due tasks to
+     * their loops; precision is that of {@link java.util.concurrent.ScheduledThreadPoolExecutor}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public CompletableFuture<Void> schedule(Runnable task, Duration delay) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(delay, "delay");
+        return LoopTimers.schedule(this, task, delay);
     }
 
     /** True if this loop is running on the calling thread right now (in one of its tasks or listeners). */

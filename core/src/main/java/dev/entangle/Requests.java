@@ -1,0 +1,155 @@
+package dev.entangle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+import dev.entangle.internal.WireValues;
+
+/**
+ * Request/reply over any {@link MessagePort} (the actor "ask"): {@link #ask} posts a request carrying a
+ * fresh reply port and returns a future of the answer; the replier answers through that port with
+ * {@link #reply} or {@link #replyError}.
+ *
+ * <pre>{@code
+ * // replier, on its loop
+ * accounts.onmessage(e -> Requests.reply(e, balances.get((String) e.data())));
+ * // requester, any thread
+ * Requests.ask(client, "alice", Duration.ofSeconds(1))
+ *         .thenAccept(balance -> System.out.println("alice has " + balance));
+ * }</pre>
+ *
+ * <h2>Wire</h2>
+ * The request is the message itself, posted with its transfer list plus one more port, the reply port,
+ * always <b>last</b> in {@link MessageEvent#ports()}. The answer is one message on the reply port in
+ * Comlink's wire format: {@code {type: "RAW", value}} for a value, {@code {type: "HANDLER", name:
+ * "throw", value: {isError: true, value: {message, name, stack}}}} for an error; any other message
+ * there is taken as the value itself, so a replier that is not Java (a JavaScript worker doing
+ * {@code e.ports.at(-1).postMessage(x)}) works too.
+ *
+ * <h2>Outcomes</h2>
+ * The future completes, on the reply port's loop (the caller's loop when {@code ask} is called on
+ * one, else {@link EventLoop#common()}), with the first of: the answer; a {@link RemoteError} the
+ * replier sent; a {@link TimeoutException} when {@code timeout} elapses (measured by
+ * {@link EventLoop#schedule}, completed on that loop); a {@link DOMException} {@code AbortError}
+ * when the reply port's far end is closed or collected before it answered (the replier dropped the
+ * request, or its loop closed); a {@code DataCloneError} or {@code QuotaExceededError} when the
+ * request could not be posted. {@link CompletableFuture#cancel cancel} (or any other completion of
+ * the future) closes the reply port at once, so the replier's side sees {@code close} and a later
+ * {@code reply} is dropped. Nothing here blocks a thread.
+ *
+ * <p>Threads: every method may be called from any thread. Memory consistency effects: actions of the
+ * replier before {@code reply} <i>happen-before</i> the completion of the requester's future with that
+ * answer; actions before {@code ask} <i>happen-before</i> the dispatch of the request.
+ */
+public final class Requests {
+    /*
+     * Mechanics: a MessageChannel owned by the requester's loop (or common()); port1 stays here with
+     * an onmessage handler that completes the future and an onclose handler that fails it, port2 goes
+     * last in the request's transfer list. The timer is one EventLoop.schedule on the same loop. The
+     * future's whenComplete closes port1 and cancels the timer, whatever completed it (answer, error,
+     * timeout, close, cancel from any thread): CompletableFuture decides the winner atomically, and
+     * close() and cancel() are idempotent. Closing port1 from the message handler means port1 never
+     * sees the close that reply() sends right after its answer.
+     */
+
+    private Requests() {
+    }
+
+    /**
+     * Posts {@code request} on {@code port} with a fresh reply port and returns the future answer;
+     * {@code ask(port, request, List.of(), timeout)}.
+     *
+     * @throws NullPointerException if {@code port} or {@code timeout} is null
+     */
+    public static CompletableFuture<Object> ask(MessagePort port, Object request, Duration timeout) {
+        return ask(port, request, List.of(), timeout);
+    }
+
+    /**
+     * Posts {@code request} on {@code port}, transferring {@code transfer} and then a fresh reply port,
+     * and returns the future answer (see the class comment for every outcome).
+     *
+     * @throws NullPointerException if {@code port}, {@code transfer} or {@code timeout} is null
+     */
+    public static CompletableFuture<Object> ask(MessagePort port, Object request, List<?> transfer,
+            Duration timeout) {
+        Objects.requireNonNull(port, "port");
+        Objects.requireNonNull(transfer, "transfer");
+        Objects.requireNonNull(timeout, "timeout");
+        EventLoop current = EventLoop.current();
+        MessageChannel channel = new MessageChannel(current != null ? current : EventLoop.common());
+        MessagePort replies = channel.port1();
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        replies.onmessage(e -> {
+            try {
+                Object data = e.data();
+                answer.complete(WireValues.isWireValue(data) ? WireValues.valueOf(data) : data);
+            } catch (RuntimeException error) {
+                answer.completeExceptionally(error);
+            }
+        });
+        replies.onclose(e -> answer.completeExceptionally(new DOMException(
+                "the far side closed the reply port without answering", "AbortError")));
+        CompletableFuture<Void> timer = replies.owner().schedule(() -> answer.completeExceptionally(
+                new TimeoutException("no answer within " + timeout)), timeout);
+        answer.whenComplete((value, failure) -> {
+            replies.close();
+            timer.cancel(false);
+        });
+        List<Object> withReplyPort = new ArrayList<>(transfer.size() + 1);
+        withReplyPort.addAll(transfer);
+        withReplyPort.add(channel.port2());
+        try {
+            port.postMessage(request, withReplyPort);
+        } catch (RuntimeException refused) {
+            channel.port2().close();
+            answer.completeExceptionally(refused);
+        }
+        return answer;
+    }
+
+    /**
+     * The reply port of a request {@code ask} sent: the last of {@code request.ports()}.
+     *
+     * @throws DOMException InvalidStateError if the event carries no port
+     * @throws NullPointerException if {@code request} is null
+     */
+    public static MessagePort replyPort(MessageEvent request) {
+        List<MessagePort> ports = Objects.requireNonNull(request, "request").ports();
+        if (ports.isEmpty()) {
+            throw DOMException.invalidStateError("the message carries no reply port");
+        }
+        return ports.get(ports.size() - 1);
+    }
+
+    /**
+     * Answers {@code request} with {@code value} (structured-cloned) and closes the reply port. An
+     * answer to a requester that gave up (timeout, cancel) is dropped silently.
+     *
+     * @throws DOMException DataCloneError if {@code value} cannot be cloned (the reply port stays
+     *     open, so a {@link #replyError} may follow); InvalidStateError if the event has no reply port
+     */
+    public static void reply(MessageEvent request, Object value) {
+        MessagePort replyPort = replyPort(request);
+        replyPort.postMessage(WireValues.raw(value));
+        replyPort.close();
+    }
+
+    /**
+     * Answers {@code request} with {@code error}: the requester's future fails with a
+     * {@link RemoteError} carrying its class name, message and stack. Closes the reply port.
+     *
+     * @throws DOMException InvalidStateError if the event has no reply port
+     * @throws NullPointerException if {@code error} is null
+     */
+    public static void replyError(MessageEvent request, Throwable error) {
+        Objects.requireNonNull(error, "error");
+        MessagePort replyPort = replyPort(request);
+        replyPort.postMessage(WireValues.thrown(error));
+        replyPort.close();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.entangle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link Requests}: ask with a fresh reply port, every outcome, and the wire of the answer. */
+class RequestsTest {
+    private final Loops loops = new Loops();
+
+    @AfterEach
+    void closeLoops() throws InterruptedException {
+        loops.close();
+    }
+
+    private static Object await(CompletableFuture<?> future) throws Exception {
+        return future.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) {
+        return assertThrows(ExecutionException.class,
+                () -> future.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).getCause();
+    }
+
+    /** A channel whose port2 lives on a replier loop running {@code handler}; returns port1. */
+    private MessagePort replier(EventHandler<MessageEvent> handler) throws Exception {
+        EventLoop loop = loops.start("replier");
+        MessageChannel channel = new MessageChannel(loop);
+        Loops.on(loop, () -> {
+            channel.port2().onmessage(handler);
+            return null;
+        });
+        return channel.port1();
+    }
+
+    @Test
+    void askCompletesWithTheReplyEachCallItsOwn() throws Exception {
+        MessagePort port = replier(e -> Requests.reply(e, "re:" + e.data()));
+        List<CompletableFuture<Object>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(Requests.ask(port, "q" + i, Loops.TIMEOUT));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals("re:q" + i, await(answers.get(i)));
+        }
+    }
+
+    @Test
+    void askFromALoopCompletesOnThatLoop() throws Exception {
+        MessagePort port = replier(e -> Requests.reply(e, 42));
+        EventLoop requester = loops.start("requester");
+        CompletableFuture<Boolean> onRequester = new CompletableFuture<>();
+        requester.execute(() -> Requests.ask(port, "x", Loops.TIMEOUT)
+                .thenAccept(v -> onRequester.complete(v.equals(42) && EventLoop.current() == requester)));
+        assertEquals(Boolean.TRUE, await(onRequester));
+    }
+
+    @Test
+    void replyErrorFailsWithRemoteErrorCarryingTypeMessageAndStack() throws Exception {
+        MessagePort port = replier(e -> Requests.replyError(e, new IllegalArgumentException("no such account")));
+        Throwable failure = failureOf(Requests.ask(port, "bob", Loops.TIMEOUT));
+        RemoteError error = assertInstanceOf(RemoteError.class, failure);
+        assertEquals("java.lang.IllegalArgumentException", error.remoteName());
+        assertEquals("no such account", error.getMessage());
+        assertTrue(error.remoteStack().contains("RequestsTest"), error.remoteStack());
+    }
+
+    @Test
+    void noReplyWithinTheTimeoutFailsAndClosesTheReplyPort() throws Exception {
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> Requests.replyPort(e).onclose(c -> replierSide.add("closed")));
+        Throwable failure = failureOf(Requests.ask(port, "slow", Duration.ofMillis(30)));
+        assertInstanceOf(TimeoutException.class, failure);
+        assertEquals("closed", Loops.next(replierSide));
+    }
+
+    @Test
+    void replierClosingTheReplyPortFailsWithAbortError() throws Exception {
+        MessagePort port = replier(e -> Requests.replyPort(e).close());
+        DOMException failure = assertInstanceOf(DOMException.class,
+                failureOf(Requests.ask(port, "dropped", Loops.TIMEOUT)));
+        assertEquals("AbortError", failure.name());
+    }
+
+    @Test
+    void replierLoopClosingFailsWithAbortError() throws Exception {
+        EventLoop loop = loops.start("replier");
+        MessageChannel channel = new MessageChannel(loop);
+        CompletableFuture<Void> received = new CompletableFuture<>();
+        Loops.on(loop, () -> {
+            channel.port2().onmessage(e -> received.complete(null)); // keeps the request unanswered
+            return null;
+        });
+        CompletableFuture<Object> answer = Requests.ask(channel.port1(), "q", Loops.TIMEOUT);
+        await(received);
+        loop.close();
+        assertEquals("AbortError", assertInstanceOf(DOMException.class, failureOf(answer)).name());
+    }
+
+    @Test
+    void cancelClosesTheReplyPortAndALaterReplyIsDropped() throws Exception {
+        LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.replyPort(e).onclose(c -> {
+                replierSide.add("closed");
+                Requests.reply(e, "too late"); // dropped silently: no exception
+                replierSide.add("replied");
+            });
+            requests.add(e);
+        });
+        CompletableFuture<Object> answer = Requests.ask(port, "q", Loops.TIMEOUT);
+        Loops.next(requests);
+        assertTrue(answer.cancel(false));
+        assertEquals("closed", Loops.next(replierSide));
+        assertEquals("replied", Loops.next(replierSide));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void transferredPortsComeFirstAndTheReplyPortLast() throws Exception {
+        MessagePort port = replier(e -> {
+            e.ports().get(0).postMessage("via carried port");
+            Requests.reply(e, e.ports().size());
+        });
+        MessageChannel carried = new MessageChannel();
+        assertEquals(2, await(Requests.ask(port, "q", List.of(carried.port2()), Loops.TIMEOUT)));
+        assertEquals("via carried port", carried.port1().receiveMessage(Loops.TIMEOUT).data());
+    }
+
+    @Test
+    void anUncloneableRequestFailsTheFutureWithDataCloneError() throws Exception {
+        MessagePort port = replier(e -> Requests.reply(e, "unexpected"));
+        DOMException failure = assertInstanceOf(DOMException.class,
+                failureOf(Requests.ask(port, new Object(), Loops.TIMEOUT)));
+        assertEquals("DataCloneError", failure.name());
+    }
+
+    @Test
+    void aPlainMessageOnTheReplyPortIsTheAnswer() throws Exception {
+        // What a replier that is not Requests (a JavaScript worker) does: post the value itself.
+        MessagePort port = replier(e -> Requests.replyPort(e).postMessage(List.of("plain", 1)));
+        assertEquals(List.of("plain", 1), await(Requests.ask(port, "q", Loops.TIMEOUT)));
+    }
+
+    @Test
+    void answersUseComlinkWireValues() throws Exception {
+        MessageChannel channel = new MessageChannel();
+        MessageChannel reply = new MessageChannel();
+        channel.port1().postMessage("q", List.of(reply.port2()));
+        MessageEvent request = channel.port2().receiveMessage(Loops.TIMEOUT);
+        Requests.reply(request, "v");
+        assertEquals(Map.of("type", "RAW", "value", "v"), reply.port1().receiveMessage(Loops.TIMEOUT).data());
+        MessageChannel second = new MessageChannel();
+        channel.port1().postMessage("q", List.of(second.port2()));
+        Requests.replyError(channel.port2().receiveMessage(Loops.TIMEOUT), new IllegalStateException("bad"));
+        Map<?, ?> thrown = (Map<?, ?>) second.port1().receiveMessage(Loops.TIMEOUT).data();
+        assertEquals("HANDLER", thrown.get("type"));
+        assertEquals("throw", thrown.get("name"));
+        Map<?, ?> serialized = (Map<?, ?>) thrown.get("value");
+        assertEquals(Boolean.TRUE, serialized.get("isError"));
+        Map<?, ?> error = (Map<?, ?>) serialized.get("value");
+        assertEquals("bad", error.get("message"));
+        assertEquals("java.lang.IllegalStateException", error.get("name"));
+    }
+
+    @Test
+    void aRequestWithoutPortsHasNoReplyPort() {
+        MessageEvent plain = new MessageEvent("message");
+        assertEquals("InvalidStateError",
+                assertThrows(DOMException.class, () -> Requests.reply(plain, 1)).name());
+        assertSame("port", assertThrows(NullPointerException.class,
+                () -> Requests.ask(null, 1, Loops.TIMEOUT)).getMessage());
+    }
+}
