@@ -42,8 +42,8 @@ class ScheduleTest {
     void tasksRunInDeadlineOrderNotSchedulingOrder() throws Exception {
         EventLoop loop = loops.start("timers");
         List<String> ran = new CopyOnWriteArrayList<>();
-        var late = loop.schedule(() -> ran.add("late"), Duration.ofMillis(80));
-        loop.schedule(() -> ran.add("early"), Duration.ofMillis(10));
+        var late = loop.schedule(() -> ran.add("late"), Duration.ofMillis(300));
+        loop.schedule(() -> ran.add("early"), Duration.ofMillis(100));
         loop.schedule(() -> ran.add("now"), Duration.ZERO);
         late.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(List.of("now", "early", "late"), ran);
