@@ -106,8 +106,8 @@ public final class Requests {
         try {
             port.postMessage(request, withReplyPort);
         } catch (RuntimeException refused) {
+            answer.completeExceptionally(refused); // first: closing port2 fires AbortError at port1
             channel.port2().close();
-            answer.completeExceptionally(refused);
         }
         return answer;
     }
