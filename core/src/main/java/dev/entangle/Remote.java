@@ -40,6 +40,14 @@ import dev.entangle.internal.RemoteTarget;
  * a {@link TimeoutException} (with {@link #wrap(Class, MessagePort, Duration)}); an
  * {@code AbortError} {@link DOMException} if the exposing side closes its port; an
  * {@code InvalidStateError} once the proxy is released. Cancelling a future forgets the call.</li>
+ * <li><b>Callbacks.</b> A parameter whose type is itself such an interface (outside {@code java.*})
+ * is a callback: the argument is not cloned but exposed on a new channel owned by the calling loop
+ * (or {@link EventLoop#common()}), and the exposed side receives a proxy of it over the other port,
+ * transferred with the call (Comlink's {@code proxy} handler, {@code {type: "HANDLER", name: "proxy",
+ * value: port}}). Its methods then run on the caller's loop. A functional interface's method is
+ * called as a function (an {@code APPLY} with an empty path), as Comlink calls a proxied JavaScript
+ * function; an exposed functional interface answers such calls too. A callback's port stays open
+ * until the receiving side releases its proxy or either loop closes.</li>
  * <li>Numbers are widened or narrowed to the parameter's numeric type (a JavaScript caller sends
  * doubles); overloads are told apart by arity and argument types.</li>
  * </ul>

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.entangle.DOMException;
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
 import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
 
@@ -38,20 +40,35 @@ public final class RemoteCalls implements InvocationHandler {
     private final Class<?> type;
     private final MessagePort port;
     private final Duration timeout;
+    /** A received callback of a functional interface: its method is called as a function (path []). */
+    private final boolean asFunction;
     private final Map<String, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean released;
 
-    private RemoteCalls(Class<?> type, MessagePort port, Duration timeout) {
+    private RemoteCalls(Class<?> type, MessagePort port, Duration timeout, boolean asFunction) {
         this.type = type;
         this.port = port;
         this.timeout = timeout;
+        this.asFunction = asFunction;
     }
 
     /** A proxy of {@code type} calling through {@code port}; {@code timeout} null for none. */
     public static <T> T wrap(Class<T> type, MessagePort port, Duration timeout) {
+        return wrap(type, port, timeout, false);
+    }
+
+    /**
+     * A proxy of a callback parameter type over the port it arrived on; a functional interface's
+     * method is called as a function, as Comlink calls a proxied JavaScript function.
+     */
+    static Object wrapCallback(Class<?> type, MessagePort port) {
+        return wrap(type, port, null, MethodShapes.soleAbstractMethod(type) != null);
+    }
+
+    private static <T> T wrap(Class<T> type, MessagePort port, Duration timeout, boolean asFunction) {
         MethodShapes.checkCallable(type);
-        RemoteCalls calls = new RemoteCalls(type, port, timeout);
+        RemoteCalls calls = new RemoteCalls(type, port, timeout, asFunction);
         port.onmessage(calls::onAnswer);
         port.onclose(e -> calls.failAll(new DOMException(
                 "the exposing side closed the port", "AbortError")));
@@ -99,20 +116,22 @@ public final class RemoteCalls implements InvocationHandler {
         }
         String id = answered ? nextId() : null;
         Map<String, Object> message = call(RemoteTarget.APPLY, id);
-        message.put(RemoteTarget.PATH, List.of(method.getName()));
+        message.put(RemoteTarget.PATH, asFunction ? List.of() : List.of(method.getName()));
         List<Object> wireArguments = new ArrayList<>(arguments.length);
-        for (Object argument : arguments) {
-            wireArguments.add(WireValues.raw(argument));
+        List<MessagePort> callbacks = new ArrayList<>(0);
+        Class<?>[] parameters = method.getParameterTypes();
+        for (int i = 0; i < arguments.length; i++) {
+            wireArguments.add(toWire(parameters[i], arguments[i], callbacks));
         }
         message.put(RemoteTarget.ARGUMENTS, wireArguments);
         if (!answered) {
-            port.postMessage(message); // fire and forget: clone errors throw here
+            post(message, callbacks); // fire and forget: clone errors throw here
             return null;
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
         pending.put(id, result);
         try {
-            port.postMessage(message);
+            post(message, callbacks);
         } catch (RuntimeException refused) {
             pending.remove(id);
             result.completeExceptionally(refused);
@@ -131,6 +150,32 @@ public final class RemoteCalls implements InvocationHandler {
         // cancel() by the caller: forget the call (a later answer is ignored)
         result.whenComplete((value, failure) -> pending.remove(id, result));
         return result;
+    }
+
+    /**
+     * An argument as a wire value: a callback (a non-null argument of a callback parameter type) is
+     * exposed on a new channel owned by the calling loop (or common()) and travels as Comlink's
+     * {@code proxy} handler with the other port; anything else is RAW, to be cloned.
+     */
+    private static Map<String, Object> toWire(Class<?> parameter, Object argument, List<MessagePort> callbacks) {
+        if (argument == null || !MethodShapes.isCallback(parameter) || !parameter.isInstance(argument)) {
+            return WireValues.raw(argument);
+        }
+        EventLoop current = EventLoop.current();
+        MessageChannel channel = new MessageChannel(current != null ? current : EventLoop.common());
+        RemoteTarget.expose(parameter, argument, channel.port1());
+        callbacks.add(channel.port2());
+        return WireValues.proxy(channel.port2());
+    }
+
+    /** Posts a call carrying {@code callbacks}; if it cannot go, their exposed ends are closed too. */
+    private void post(Map<String, Object> message, List<MessagePort> callbacks) {
+        try {
+            port.postMessage(message, callbacks);
+        } catch (RuntimeException refused) {
+            callbacks.forEach(MessagePort::close); // the far end of each: its exposing port gets close
+            throw refused;
+        }
     }
 
     private void onAnswer(MessageEvent event) {

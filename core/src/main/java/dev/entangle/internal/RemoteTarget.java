@@ -21,9 +21,10 @@ import dev.entangle.MessagePort;
 public final class RemoteTarget {
     /*
      * Protocol (Comlink protocol.ts, MessageType): a call is {id?, type, path, argumentList?}.
-     * APPLY with a one-element path invokes the interface method of that name and arity; RELEASE
-     * answers and closes the port; ENDPOINT answers with a new port serving the same object. GET, SET,
-     * CONSTRUCT and longer paths answer with a thrown UnsupportedOperationException (a Java interface
+     * APPLY with a one-element path invokes the interface method of that name and arity (an empty
+     * path, a function call in Comlink, invokes a functional interface's sole method); RELEASE
+     * answers and closes the port; ENDPOINT answers with a new port serving the same object. GET, SET, CONSTRUCT
+     * and longer paths answer with a thrown UnsupportedOperationException (a Java interface
      * has methods, not properties). Messages without a string type are ignored, as Comlink does. A call
      * without id (a void method called fire-and-forget) is not answered; if it fails, the failure is
      * thrown from the listener, so it reaches the loop's error handler.
@@ -99,11 +100,16 @@ public final class RemoteTarget {
 
     private Object apply(Map<?, ?> call, MessageEvent event) throws Throwable {
         Object path = call.get(PATH);
-        if (!(path instanceof List) || ((List<?>) path).size() != 1) {
-            throw new UnsupportedOperationException("an exposed Java object answers calls of its own"
-                    + " methods only (a path of one name), not " + path);
+        if (path == null) {
+            path = List.of();
         }
-        String name = String.valueOf(((List<?>) path).get(0));
+        if (!(path instanceof List) || ((List<?>) path).size() > 1) {
+            throw new UnsupportedOperationException("an exposed Java object answers calls of its own"
+                    + " methods only (a path of one name, or none for a functional interface), not "
+                    + path);
+        }
+        // No name: Comlink calling the object as a function; a functional interface's sole method.
+        String name = ((List<?>) path).isEmpty() ? null : String.valueOf(((List<?>) path).get(0));
         Object rawArguments = call.get(ARGUMENTS);
         List<?> wireArguments = rawArguments instanceof List ? (List<?>) rawArguments : List.of();
         Object[] arguments = new Object[wireArguments.size()];
