@@ -1,0 +1,182 @@
+package dev.entangle.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
+import dev.entangle.Requests;
+import dev.entangle.bench.support.Lifecycle;
+import dev.entangle.bench.support.Tally;
+
+/**
+ * Request/reply cost: a burst of {@link #ROUNDS} sequential asks from side A to side B (each sent when
+ * the previous answer arrived), normalised per round trip ({@code SampleTime}).
+ *
+ * <ul>
+ * <li>{@code posts} (baseline): two plain posts per round on one long-lived channel between two
+ * loops, A posting, B echoing on the same port (as {@code ActorPingPong}'s entangle row).</li>
+ * <li>{@code ask}: {@link Requests#ask} from loop A with a 10 s timeout, B answering with
+ * {@link Requests#reply}: a fresh reply channel, a transfer, a timer and its cancel per round.</li>
+ * <li>{@code pekko-ask}: Pekko typed {@code AskPattern.ask} to an echo actor, the next ask sent from
+ * the answer's completion, 10 s timeout.</li>
+ * </ul>
+ * The benchmark thread waits parked for the burst's end (so only the two sides compete for cores).
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@OperationsPerInvocation(AskRoundTrip.ROUNDS)
+@Fork(3)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+@State(Scope.Benchmark)
+public class AskRoundTrip {
+    static final int ROUNDS = 100;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Param({"posts", "ask", "pekko-ask"})
+    public String impl;
+
+    private final Tally done = new Tally();
+    private long expected;
+    private Runnable kick;
+    private Runnable close;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (impl) {
+            case "posts":
+                setUpPosts();
+                break;
+            case "ask":
+                setUpAsk();
+                break;
+            case "pekko-ask":
+                setUpPekko();
+                break;
+            default:
+                throw new IllegalArgumentException("unknown impl " + impl);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        close.run();
+    }
+
+    @Benchmark
+    public long rounds() {
+        kick.run();
+        done.awaitParked(++expected);
+        return expected;
+    }
+
+    /** A port of a channel owned by {@code a} whose other end has been moved to loop {@code b}. */
+    private static MessagePort[] entangledAcross(EventLoop a, EventLoop b) {
+        MessageChannel channel = new MessageChannel(a);
+        MessageChannel carrier = new MessageChannel(b);
+        CompletableFuture<MessagePort> atB = new CompletableFuture<>();
+        carrier.port2().onmessage(e -> atB.complete(e.ports().get(0)));
+        carrier.port1().postMessage(null, List.of(channel.port2()));
+        return new MessagePort[] {channel.port1(), Lifecycle.join(atB)};
+    }
+
+    private void setUpPosts() {
+        EventLoop a = EventLoop.start("side-a");
+        EventLoop b = EventLoop.start("side-b");
+        MessagePort[] ports = entangledAcross(a, b);
+        MessagePort portA = ports[0];
+        MessagePort portB = ports[1];
+        portB.onmessage(e -> portB.postMessage(e.data()));
+        portA.onmessage(e -> {
+            int left = (Integer) e.data() - 1;
+            if (left == 0) {
+                done.signal();
+            } else {
+                portA.postMessage(left);
+            }
+        });
+        Integer rounds = ROUNDS;
+        kick = () -> portA.postMessage(rounds);
+        close = () -> {
+            Lifecycle.close(a);
+            Lifecycle.close(b);
+        };
+    }
+
+    private void setUpAsk() {
+        EventLoop a = EventLoop.start("side-a");
+        EventLoop b = EventLoop.start("side-b");
+        MessagePort[] ports = entangledAcross(a, b);
+        MessagePort portA = ports[0];
+        ports[1].onmessage(e -> Requests.reply(e, e.data()));
+        kick = () -> a.execute(() -> askFrom(portA, ROUNDS));
+        close = () -> {
+            Lifecycle.close(a);
+            Lifecycle.close(b);
+        };
+    }
+
+    /** On loop A: one ask, and the next from its answer (which completes on loop A). */
+    private void askFrom(MessagePort port, int left) {
+        Requests.ask(port, left, TIMEOUT).thenAccept(answer -> {
+            int next = (Integer) answer - 1;
+            if (next == 0) {
+                done.signal();
+            } else {
+                askFrom(port, next);
+            }
+        });
+    }
+
+    /** A Pekko request: a number and where to answer. */
+    record Echo(int value, ActorRef<Integer> replyTo) {
+    }
+
+    private void setUpPekko() {
+        Behavior<Echo> echo = Behaviors.receiveMessage(m -> {
+            m.replyTo().tell(m.value());
+            return Behaviors.same();
+        });
+        ActorSystem<Echo> system = ActorSystem.create(echo, "ask");
+        kick = () -> pekkoAsk(system, ROUNDS);
+        close = () -> Pekko.terminate(system);
+    }
+
+    private void pekkoAsk(ActorSystem<Echo> system, int left) {
+        AskPattern.<Echo, Integer>ask(system, replyTo -> new Echo(left, replyTo), TIMEOUT, system.scheduler())
+                .thenAccept(answer -> {
+                    int next = answer - 1;
+                    if (next == 0) {
+                        done.signal();
+                    } else {
+                        pekkoAsk(system, next);
+                    }
+                });
+    }
+}
