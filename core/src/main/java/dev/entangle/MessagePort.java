@@ -199,6 +199,36 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /**
+     * {@link #postMessage(Object, List)}, waiting up to {@code timeout} for room in the entangled
+     * port's {@linkplain MessageChannel#bounded(int) bounded} queue, as
+     * {@link #offerMessage(Object, Duration)} does; for threads that are not event loops. The transfer
+     * list is checked and detached only once a slot is held, so a timeout or an interrupt detaches
+     * nothing. On an unbounded channel this never waits.
+     *
+     * @return false if the time ran out with the queue still full (nothing was posted or detached);
+     *     true otherwise, also when the message is dropped as {@code postMessage} drops it
+     * @throws DOMException DataCloneError as {@link #postMessage(Object, List)}; InvalidStateError if
+     *     called on an event loop thread
+     * @throws InterruptedException if the thread is interrupted on entry or while waiting (nothing was
+     *     posted or detached)
+     * @throws NullPointerException if {@code transfer}, one of its entries, or {@code timeout} is null
+     */
+    public boolean offerMessage(Object message, List<?> transfer, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(transfer, "transfer");
+        Objects.requireNonNull(timeout, "timeout");
+        if (EventLoop.current() != null) {
+            throw DOMException.invalidStateError("offerMessage(Object, List, Duration) would block event loop "
+                    + EventLoop.current().name() + "; use postMessage there");
+        }
+        if (transfer.isEmpty()) {
+            return handle.offer(message, timeout);
+        }
+        return handle.offerTransferring(
+                () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf), timeout);
+    }
+
+    /**
      * The number of messages waiting in this port's queue: posted to it and not yet dispatched or
      * received. 0 for a closed or transferred-away port. For monitoring: exact when no other thread is
      * posting to or consuming from this port, otherwise a recent value. Works for bounded and unbounded

@@ -266,6 +266,43 @@ public abstract class PortHandle {
         }
     }
 
+    /**
+     * {@link #postTransferring}, waiting up to {@code timeout} for a slot of a full bounded entangled
+     * port instead of throwing; the steps run (checking and detaching) only once a slot is held, so a
+     * timeout detaches nothing. Not on an event loop (the caller checks).
+     *
+     * @return false if the time ran out with the queue still full (nothing posted or detached)
+     * @throws InterruptedException if interrupted on entry or while waiting (nothing posted)
+     */
+    public final boolean offerTransferring(Runnable steps, Duration timeout) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        PortWaiters.Attempt attempt = () -> {
+            PortEndpoint target = isOpen() ? endpoint.peer() : null;
+            if (target == null || target.capacity == 0 || target.isClosed()) {
+                steps.run(); // unbounded, or the message will be dropped: the steps still check and detach
+                return Boolean.TRUE;
+            }
+            if (!target.reserve()) {
+                return PortWaiters.RETRY;
+            }
+            try {
+                steps.run();
+            } finally {
+                target.release();
+            }
+            return Boolean.TRUE;
+        };
+        Object result = attempt.run();
+        long nanos = PortWaiters.nanos(timeout);
+        if (result == PortWaiters.RETRY && nanos > 0L) {
+            PortEndpoint target = endpoint.peer(); // the full queue; null if disentangled meanwhile
+            result = target != null ? target.awaitSlot(attempt, nanos) : attempt.run();
+        }
+        return result != PortWaiters.RETRY;
+    }
+
     private static DOMException full(PortEndpoint target) {
         return new DOMException("the receiving port's queue is full (capacity " + target.capacity
                 + "); the message was not posted", "QuotaExceededError");
