@@ -144,6 +144,11 @@ public final class MessagePort extends EventTarget implements Transferable {
         return List.of(ports);
     }
 
+    /** Whether this port is still open here: not closed, not transferred away. For PortPublisher. */
+    boolean isOpenHere() {
+        return handle.isOpen();
+    }
+
     /** The handle behind a transfer-list entry, or null if it is not a port. */
     static PortHandle handleOf(Object transferable) {
         return transferable instanceof MessagePort ? ((MessagePort) transferable).handle : null;

@@ -12,7 +12,8 @@ import dev.entangle.internal.PortPump;
  * A {@link MessagePort} as a {@link Flow.Publisher} of its messages, honouring demand: a message is
  * taken from the port only when the subscriber has requested it; the others stay queued at the port,
  * so a {@linkplain MessageChannel#bounded(int) bounded} channel pushes back on its sender. The
- * subscription completes when the far side closes (after every message it posted before), and fails
+ * subscription completes when the far side closes (after every message it posted before; with or
+ * without outstanding demand), or when the port is closed or transferred away on this side, and fails
  * with whatever deserializing a message threw.
  *
  * <pre>{@code
@@ -39,11 +40,19 @@ public final class PortPublisher implements Flow.Publisher<MessageEvent> {
     private final ThreadFactory threads;
     private final CompletableFuture<Void> farSideClosed = new CompletableFuture<>();
     private final AtomicBoolean active = new AtomicBoolean();
+    /** The active subscription's pump, or null: volatile, so that the close listener wakes the live one. */
+    private volatile PortPump current;
 
     private PortPublisher(MessagePort port, ThreadFactory threads) {
         this.port = port;
         this.threads = threads;
-        port.addEventListener("close", e -> farSideClosed.complete(null));
+        port.addEventListener("close", e -> {
+            farSideClosed.complete(null);
+            PortPump pump = current;
+            if (pump != null) {
+                pump.wake(); // a pump waiting for demand completes now
+            }
+        });
     }
 
     /**
@@ -92,7 +101,15 @@ public final class PortPublisher implements Flow.Publisher<MessageEvent> {
             subscriber.onError(new IllegalStateException("this port publisher already has a subscriber"));
             return;
         }
-        PortPump pump = new PortPump(port, subscriber, farSideClosed, () -> active.set(false));
+        // Rule 3.13: once the pump ended, nothing here refers to it or to its subscriber.
+        PortPump pump = new PortPump(port, subscriber, farSideClosed, port::isOpenHere, () -> {
+            current = null;
+            active.set(false);
+        });
+        current = pump;
+        if (farSideClosed.isDone()) {
+            pump.wake(); // the close came before `current` was set
+        }
         threads.newThread(pump).start();
     }
 }

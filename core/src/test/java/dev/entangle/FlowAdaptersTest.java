@@ -92,6 +92,32 @@ class FlowAdaptersTest {
     }
 
     @Test
+    void theFarSideClosingCompletesWithoutDemand() throws Exception {
+        EventLoop loop = loops.start("owner");
+        MessageChannel channel = new MessageChannel(loop);
+        Recorder recorder = new Recorder();
+        PortPublisher.of(channel.port2()).subscribe(recorder);
+        recorder.subscription();
+        channel.port1().close();
+        assertEquals("COMPLETE", Loops.next(recorder.signals));
+    }
+
+    @Test
+    void closingThePortHereCompletesAndEndsThePump() throws Exception {
+        EventLoop loop = loops.start("owner");
+        MessageChannel channel = new MessageChannel(loop);
+        Recorder recorder = new Recorder();
+        PortPublisher publisher = PortPublisher.of(channel.port2());
+        publisher.subscribe(recorder);
+        recorder.subscription().request(5);
+        channel.port2().close();
+        assertEquals("COMPLETE", Loops.next(recorder.signals));
+        Recorder next = subscribeOnceTheFirstHasEnded(publisher); // the pump ended: a new one is let in
+        next.subscription().request(1);
+        assertEquals("COMPLETE", Loops.next(next.signals));
+    }
+
+    @Test
     void aBoundedChannelPushesBackOnTheSenderWhileThereIsNoDemand() throws Exception {
         EventLoop loop = loops.start("owner");
         MessageChannel channel = MessageChannel.bounded(loop, 2);

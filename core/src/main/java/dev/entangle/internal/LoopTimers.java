@@ -21,8 +21,7 @@ public final class LoopTimers {
      * so a slow task cannot delay another loop's timer. The returned CompletableFuture is the handle:
      * it completes on the loop, after the task ran, normally or with what the task threw (the
      * caller asked for the outcome, so the throwable goes to the future and not to the loop's error
-     * handler). Cancel
-     * before the task started removes the deadline (remove-on-cancel policy, so cancelled timeouts do
+     * handler). Cancel before the task started removes the deadline (remove-on-cancel policy, so cancelled timeouts do
      * not pile up in the queue) and the task never runs; the isDone() check on the loop closes the
      * race between a cancel and a deadline already handed over. A loop closed before the deadline
      * refuses the hand-over: the future fails with that RejectedExecutionException.

@@ -6,6 +6,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.entangle.MessageEvent;
@@ -29,7 +30,9 @@ public final class PortPump implements Flow.Subscription, Runnable {
      * receiveMessage returns null both on timeout and when nothing can come any more; the second case
      * is told by the close event, which the loop fires once every message ahead of it was taken (the
      * port is never started, so that is Node's rule for unstarted ports): the pump then waits a bounded
-     * time for it and signals onComplete. Rule 3.3 of Reactive Streams (no unbounded recursion) holds
+     * time for it and signals onComplete; the close event also wakes a pump waiting for demand, which
+     * then completes at once. A port closed or transferred away on this side (portOpen false) ends the
+     * stream with onComplete too. Rule 3.3 of Reactive Streams (no unbounded recursion) holds
      * because request() only adds demand and signals; onNext is never called from request(). cancel()
      * also interrupts the pump thread (ours: made for this subscription) so that it leaves
      * receiveMessage at once; `pumpThread` is volatile, written once when the pump starts.
@@ -41,6 +44,7 @@ public final class PortPump implements Flow.Subscription, Runnable {
     private final MessagePort port;
     private final Flow.Subscriber<? super MessageEvent> subscriber;
     private final CompletableFuture<Void> farSideClosed;
+    private final BooleanSupplier portOpen;
     private final Runnable onEnd;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
@@ -49,12 +53,31 @@ public final class PortPump implements Flow.Subscription, Runnable {
     private volatile Throwable failure;
     private volatile Thread pumpThread;
 
+    /**
+     * A pump of {@code port}'s messages to {@code subscriber}; {@code farSideClosed} completes when the
+     * port's {@code close} event fired, {@code portOpen} tells whether this port is still open here
+     * (not closed, not transferred away), {@code onEnd} runs once the pump has ended.
+     */
     public PortPump(MessagePort port, Flow.Subscriber<? super MessageEvent> subscriber,
-            CompletableFuture<Void> farSideClosed, Runnable onEnd) {
+            CompletableFuture<Void> farSideClosed, BooleanSupplier portOpen, Runnable onEnd) {
         this.port = port;
         this.subscriber = subscriber;
         this.farSideClosed = farSideClosed;
+        this.portOpen = portOpen;
         this.onEnd = onEnd;
+    }
+
+    /**
+     * Wakes a pump waiting for demand, to look at the far side's close again (it then completes
+     * without demand). Any thread; the publisher calls it from the port's close listener.
+     */
+    public void wake() {
+        lock.lock();
+        try {
+            wakeUp.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -77,12 +100,7 @@ public final class PortPump implements Flow.Subscription, Runnable {
     @Override
     public void cancel() {
         cancelled = true;
-        lock.lock();
-        try {
-            wakeUp.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wake();
         Thread pump = pumpThread;
         if (pump != null && pump != Thread.currentThread()) {
             pump.interrupt(); // out of receiveMessage at once; it takes no message when interrupted
@@ -132,7 +150,8 @@ public final class PortPump implements Flow.Subscription, Runnable {
                     lock.unlock();
                 }
                 subscriber.onNext(event);
-            } else if (closedSoon()) {
+            } else if (!portOpen.getAsBoolean() || closedSoon()) {
+                // closed or transferred away here, or the far side's close was reached: the end
                 if (!cancelled) {
                     subscriber.onComplete();
                 }
@@ -145,11 +164,16 @@ public final class PortPump implements Flow.Subscription, Runnable {
     private boolean awaitDemand() throws InterruptedException {
         lock.lock();
         try {
-            while (demand == 0 && !cancelled) {
+            while (demand == 0 && !cancelled && !farSideClosed.isDone()) {
                 wakeUp.await();
             }
         } finally {
             lock.unlock();
+        }
+        if (demand == 0 && !cancelled && failure == null) {
+            // The close event fired: every message ahead of it was taken; nothing can come.
+            subscriber.onComplete();
+            return false;
         }
         if (failure != null) {
             Throwable why = failure;
