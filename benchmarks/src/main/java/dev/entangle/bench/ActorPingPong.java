@@ -1,6 +1,5 @@
 package dev.entangle.bench;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +24,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.entangle.EventLoop;
-import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
 import dev.entangle.bench.support.Lifecycle;
 import dev.entangle.bench.support.Tally;
@@ -85,16 +83,22 @@ public class ActorPingPong {
     }
 
     private void setUpEntangle() {
+        Runnable[] kickAndClose = entangleRounds(done);
+        kick = kickAndClose[0];
+        close = kickAndClose[1];
+    }
+
+    /**
+     * Two dedicated loops and a channel between them: B echoes, A counts a burst of {@link #ROUNDS}
+     * down and signals {@code done} at zero. Returns {kick, close}; also the baseline of
+     * {@code AskRoundTrip}.
+     */
+    static Runnable[] entangleRounds(Tally done) {
         EventLoop a = EventLoop.start("side-a");
         EventLoop b = EventLoop.start("side-b");
-        MessageChannel channel = new MessageChannel(a);
-        // Move port2 to loop B through a carrier channel, the way ports reach other loops.
-        MessageChannel carrier = new MessageChannel(b);
-        CompletableFuture<MessagePort> atB = new CompletableFuture<>();
-        carrier.port2().onmessage(e -> atB.complete(e.ports().get(0)));
-        carrier.port1().postMessage(null, List.of(channel.port2()));
-        MessagePort portB = Lifecycle.join(atB);
-        MessagePort portA = channel.port1();
+        MessagePort[] ports = Lifecycle.entangledAcross(a, b);
+        MessagePort portA = ports[0];
+        MessagePort portB = ports[1];
         portB.onmessage(e -> portB.postMessage(e.data()));
         portA.onmessage(e -> {
             int left = (Integer) e.data() - 1;
@@ -105,11 +109,10 @@ public class ActorPingPong {
             }
         });
         Integer rounds = ROUNDS;
-        kick = () -> portA.postMessage(rounds);
-        close = () -> {
+        return new Runnable[] {() -> portA.postMessage(rounds), () -> {
             Lifecycle.close(a);
             Lifecycle.close(b);
-        };
+        }};
     }
 
     /** A Pekko message: rounds left and where to answer. */

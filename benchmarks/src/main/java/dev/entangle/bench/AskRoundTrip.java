@@ -1,8 +1,6 @@
 package dev.entangle.bench;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,7 +25,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.entangle.EventLoop;
-import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
 import dev.entangle.Requests;
 import dev.entangle.bench.support.Lifecycle;
@@ -96,43 +93,16 @@ public class AskRoundTrip {
         return expected;
     }
 
-    /** A port of a channel owned by {@code a} whose other end has been moved to loop {@code b}. */
-    private static MessagePort[] entangledAcross(EventLoop a, EventLoop b) {
-        MessageChannel channel = new MessageChannel(a);
-        MessageChannel carrier = new MessageChannel(b);
-        CompletableFuture<MessagePort> atB = new CompletableFuture<>();
-        carrier.port2().onmessage(e -> atB.complete(e.ports().get(0)));
-        carrier.port1().postMessage(null, List.of(channel.port2()));
-        return new MessagePort[] {channel.port1(), Lifecycle.join(atB)};
-    }
-
     private void setUpPosts() {
-        EventLoop a = EventLoop.start("side-a");
-        EventLoop b = EventLoop.start("side-b");
-        MessagePort[] ports = entangledAcross(a, b);
-        MessagePort portA = ports[0];
-        MessagePort portB = ports[1];
-        portB.onmessage(e -> portB.postMessage(e.data()));
-        portA.onmessage(e -> {
-            int left = (Integer) e.data() - 1;
-            if (left == 0) {
-                done.signal();
-            } else {
-                portA.postMessage(left);
-            }
-        });
-        Integer rounds = ROUNDS;
-        kick = () -> portA.postMessage(rounds);
-        close = () -> {
-            Lifecycle.close(a);
-            Lifecycle.close(b);
-        };
+        Runnable[] kickAndClose = ActorPingPong.entangleRounds(done);
+        kick = kickAndClose[0];
+        close = kickAndClose[1];
     }
 
     private void setUpAsk() {
         EventLoop a = EventLoop.start("side-a");
         EventLoop b = EventLoop.start("side-b");
-        MessagePort[] ports = entangledAcross(a, b);
+        MessagePort[] ports = Lifecycle.entangledAcross(a, b);
         MessagePort portA = ports[0];
         ports[1].onmessage(e -> Requests.reply(e, e.data()));
         kick = () -> a.execute(() -> askFrom(portA, ROUNDS));

@@ -1,10 +1,13 @@
 package dev.entangle.bench.support;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
 
 /** Thread helpers shared by the benchmarks' setup and teardown code (never on a measured path). */
 public final class Lifecycle {
@@ -74,5 +77,18 @@ public final class Lifecycle {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A channel owned by loop {@code a} whose {@code port2} has been moved to loop {@code b} through a
+     * carrier channel, the way ports reach other loops: {@code {port at a, port at b}}. Setup only.
+     */
+    public static MessagePort[] entangledAcross(EventLoop a, EventLoop b) {
+        MessageChannel channel = new MessageChannel(a);
+        MessageChannel carrier = new MessageChannel(b);
+        CompletableFuture<MessagePort> atB = new CompletableFuture<>();
+        carrier.port2().onmessage(e -> atB.complete(e.ports().get(0)));
+        carrier.port1().postMessage(null, List.of(channel.port2()));
+        return new MessagePort[] {channel.port1(), join(atB)};
     }
 }
