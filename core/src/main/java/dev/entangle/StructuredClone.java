@@ -135,8 +135,10 @@ public final class StructuredClone {
                 shipment.ports);
         try {
             return (T) dev.entangle.internal.StructuredClone.deserialize(shipment.payload, ports);
-        } catch (RuntimeException e) {
-            ports.forEach(MessagePort::close);
+        } catch (Throwable e) {
+            if (MessagePort.recoverable(e)) {
+                ports.forEach(MessagePort::close); // an Error from a codec too: their far sides get close
+            }
             throw e;
         }
     }

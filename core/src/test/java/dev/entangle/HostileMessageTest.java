@@ -211,6 +211,24 @@ class HostileMessageTest {
         assertEquals("codec bug", assertInstanceOf(AssertionError.class, next(loops.errors)).getMessage());
     }
 
+    /**
+     * structuredClone with a transfer list whose codec throws an Error: the Error reaches the caller,
+     * and the port that was transferred into the clone is closed, so its far side gets close.
+     */
+    @Test
+    void structuredCloneWhoseCodecThrowsAnErrorClosesTheTransferredPorts() throws Exception {
+        EventLoop other = loops.start("far-side");
+        MessageChannel carried = new MessageChannel(other);
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        carried.port1().onclose(e -> events.add("close"));
+        carried.port1().start();
+        AssertionError e = assertThrows(AssertionError.class, () -> StructuredClone.structuredClone(
+                List.of(new Brittle("bug"), carried.port2()),
+                StructuredSerializeOptions.transfer(carried.port2())));
+        assertEquals("codec bug", e.getMessage());
+        assertEquals("close", next(events));
+    }
+
     /** A cloner that throws an Error: DataCloneError on the sender, with the Error as its cause. */
     @Test
     void aClonerThrowingAnErrorIsADataCloneErrorOnTheSender() throws Exception {
