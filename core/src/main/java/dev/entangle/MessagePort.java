@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
 import dev.entangle.internal.StructuredClone;
@@ -129,7 +130,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      * VirtualMachineErrors that leave the JVM in doubt; a StackOverflowError has unwound once caught.
      */
     static boolean recoverable(Throwable failure) {
-        return !(failure instanceof VirtualMachineError) || failure instanceof StackOverflowError;
+        return !LoopCore.isFatal(failure);
     }
 
     /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */

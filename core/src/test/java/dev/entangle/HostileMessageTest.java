@@ -229,6 +229,33 @@ class HostileMessageTest {
         assertEquals("close", next(events));
     }
 
+    /**
+     * A handler with runaway recursion: its StackOverflowError is reported to the loop's handler and the
+     * loop dispatches the next message (it used to be rethrown as fatal, ending the loop).
+     */
+    @Test
+    void aHandlerThatOverflowsItsStackIsReportedAndTheLoopGoesOn() throws Exception {
+        EventLoop loop = loops.start("overflowing");
+        MessageChannel channel = new MessageChannel(loop);
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        channel.port2().onmessage(e -> {
+            if ("recurse".equals(e.data())) {
+                received.add(recurse(0));
+            } else {
+                received.add(e.data());
+            }
+        });
+        channel.port1().postMessage("recurse");
+        channel.port1().postMessage("after");
+        assertEquals("after", next(received));
+        assertInstanceOf(StackOverflowError.class, next(loops.errors));
+        assertEquals("task", Loops.on(loop, () -> "task"));
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
     /** A cloner that throws an Error: DataCloneError on the sender, with the Error as its cause. */
     @Test
     void aClonerThrowingAnErrorIsADataCloneErrorOnTheSender() throws Exception {

@@ -404,7 +404,7 @@ public final class CloneRules {
      * VirtualMachineErrors that leave the JVM in doubt, which propagate as they are.
      */
     static Throwable userFailure(Throwable e) {
-        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        if (LoopCore.isFatal(e)) {
             throw (VirtualMachineError) e;
         }
         return e;

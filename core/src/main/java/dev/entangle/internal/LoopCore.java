@@ -492,6 +492,15 @@ public final class LoopCore {
 
     private static final Runnable NOOP = () -> { };
 
+    /**
+     * Whether a Throwable from user code must end the loop: a VirtualMachineError leaves the JVM in
+     * doubt, except a StackOverflowError (runaway recursion in a handler, a common bug), which has
+     * unwound by the time it is caught and is reported like any exception.
+     */
+    public static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Shared by both kinds: running entries, closing, ending when idle.
 
@@ -523,9 +532,10 @@ public final class LoopCore {
         }
         try {
             ((Runnable) entry).run();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
         }
     }
@@ -619,9 +629,10 @@ public final class LoopCore {
         boolean park;
         try {
             park = idleStrategy.idle(turn);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
             park = true;
         }

@@ -488,9 +488,10 @@ public final class PortEndpoint {
         assert loop.inEventLoop() && h.loop == loop : "delivery off the port's owner loop";
         try {
             h.deliver(payloadOf(element), portsOf(element));
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t); // the handle reports listener errors itself; this is a last resort
         }
     }
@@ -511,9 +512,10 @@ public final class PortEndpoint {
         signalWaiters();
         try {
             h.deliverClose();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t);
         }
     }
