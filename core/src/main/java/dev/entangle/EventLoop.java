@@ -64,7 +64,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private static final class Common {
         static final EventLoop INSTANCE = started(
-                new LoopCore("entangle-common", null, true, true, IdleStrategy.DEFAULT, false));
+                LoopCore.common("entangle-common"));
     }
 
     final LoopCore core;
@@ -114,7 +114,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public static EventLoop start(String name, IdleStrategy idleStrategy) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
-        return started(new LoopCore(name, null, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, null, idleStrategy));
     }
 
     /**
@@ -129,7 +129,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, onError, idleStrategy));
     }
 
     /**
@@ -147,7 +147,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public static EventLoop on(Executor executor, String name) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
-        return started(new LoopCore(name, null, executor, false));
+        return started(LoopCore.multiplexed(name, null, executor));
     }
 
     /**
@@ -160,7 +160,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, executor, false));
+        return started(LoopCore.multiplexed(name, onError, executor));
     }
 
     /**

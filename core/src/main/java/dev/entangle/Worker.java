@@ -248,7 +248,7 @@ public final class Worker extends EventTarget {
             WorkerLink.close(workerSide);
             throw badData;
         }
-        this.core = new LoopCore(name, this::uncaught, false, false, IdleStrategy.DEFAULT, true);
+        this.core = LoopCore.worker(name, this::uncaught);
         this.loop = EventLoop.unstarted(core);
         loop.execute(() -> { // queued before start: the loop cannot end before the body has run
             try {
