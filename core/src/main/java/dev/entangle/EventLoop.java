@@ -89,6 +89,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name, with the default idle strategy.
      * Errors thrown by its tasks and listeners go to the thread's default uncaught-exception handling.
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @return the started loop
      * @throws NullPointerException if {@code name} is null
      */
     public static EventLoop start(String name) {
@@ -99,6 +101,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name, reporting every throwable from
      * its tasks, listeners and handlers to {@code onError} (called on the loop thread; the loop goes on).
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, Thread.UncaughtExceptionHandler onError) {
@@ -109,6 +115,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name that idles with
      * {@code idleStrategy} (see {@link IdleStrategy} for the latency/CPU trade).
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param idleStrategy how the loop waits while it has no work
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, IdleStrategy idleStrategy) {
@@ -122,6 +131,11 @@ public final class EventLoop implements Executor, AutoCloseable {
      * {@code idleStrategy} and reports every throwable from its tasks, listeners and handlers to
      * {@code onError}.
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param idleStrategy how the loop waits while it has no work
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, IdleStrategy idleStrategy,
@@ -142,6 +156,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * pool shared by thousands of loops, a virtual-thread-per-task executor (Java 21+), or another event
      * loop. A turn that blocks holds an executor thread: on a small pool, block only on virtual threads.
      *
+     * @param executor runs the loop's turns, one at a time
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @return the new loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop on(Executor executor, String name) {
@@ -154,6 +171,11 @@ public final class EventLoop implements Executor, AutoCloseable {
      * {@link #on(Executor, String)}, reporting every throwable from the loop's tasks, listeners and
      * handlers to {@code onError} (called on the loop; the loop goes on).
      *
+     * @param executor runs the loop's turns, one at a time
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the new loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop on(Executor executor, String name, Thread.UncaughtExceptionHandler onError) {
@@ -166,6 +188,9 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * The loop running on the calling thread, or null if the caller is not running a loop's task,
      * listener or handler.
+     *
+     * @return the loop running on the calling thread, or null if the caller is not running a loop's
+     *     task, listener or handler
      */
     public static EventLoop current() {
         LoopCore core = LoopCore.current();
@@ -176,12 +201,14 @@ public final class EventLoop implements Executor, AutoCloseable {
      * The process-wide loop that owns ports created off any loop by {@code new MessageChannel()}.
      * Started on first use, on a daemon thread named {@code entangle-common}; {@link #close()} on it does
      * nothing.
+     *
+     * @return the common loop
      */
     public static EventLoop common() {
         return Common.INSTANCE;
     }
 
-    /** This loop's name (also its thread's name, for a dedicated loop). */
+    /** {@return this loop's name (also its thread's name, for a dedicated loop)} */
     public String name() {
         return core.name();
     }
@@ -197,7 +224,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         core.execute(Objects.requireNonNull(task, "task"));
     }
 
-    /** True if this loop is running on the calling thread right now (in one of its tasks or listeners). */
+    /**
+     * {@return true if this loop is running on the calling thread right now (in one of its tasks or
+     * listeners)}
+     */
     public boolean inEventLoop() {
         return core.inEventLoop();
     }
@@ -212,7 +242,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         core.close();
     }
 
-    /** True once {@link #close()} has been called (on a loop other than the common one). */
+    /** {@return true once {@link #close()} has been called (on a loop other than the common one)} */
     public boolean isClosed() {
         return core.isShuttingDown();
     }
@@ -221,6 +251,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Waits until the loop has finished after {@link #close()} (a dedicated loop's thread has run its
      * last task), or the timeout elapses.
      *
+     * @param timeout how long to wait at most
      * @return true if the loop terminated
      * @throws InterruptedException if interrupted while waiting
      * @throws IllegalStateException if called on this loop's own thread

@@ -56,6 +56,8 @@ public final class JsRuntime {
      * object's listeners added in the same task; called elsewhere, once {@link Worker#start()} or
      * {@link Worker#onmessage} is called (see {@link Worker}).
      *
+     * @param script the script's file
+     * @return the worker running the script: what it posts to {@code self} arrives there
      * @throws NullPointerException if {@code script} is null
      */
     public static Worker newWorker(Path script) {
@@ -69,6 +71,9 @@ public final class JsRuntime {
      * name (its thread's, and its script's in error locations). Its relative worker URLs resolve
      * against the working directory.
      *
+     * @param name the worker's name
+     * @param source the script's text
+     * @return the worker running the script: what it posts to {@code self} arrives there
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is empty
      */
@@ -86,6 +91,8 @@ public final class JsRuntime {
      * completes with its exit code once it ended (see "Lifetime"): 0, or 1 if an error reached
      * {@code System.err} unhandled or it was terminated.
      *
+     * @param script the script's file
+     * @return a stage that completes with the program's exit code
      * @throws NullPointerException if {@code script} is null
      */
     public static CompletionStage<Integer> run(Path script) {

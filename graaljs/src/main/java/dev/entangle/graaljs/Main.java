@@ -12,7 +12,11 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs the script named by the one argument. */
+    /**
+     * Runs the script named by the one argument.
+     *
+     * @param args the script's path
+     */
     public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: java -jar entangle-js.jar script.js|script.mjs");
