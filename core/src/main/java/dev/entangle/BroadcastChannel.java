@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.entangle.internal.BroadcastRegistry;
+import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.StructuredClone;
 
@@ -206,6 +207,7 @@ public final class BroadcastChannel extends EventTarget {
             try {
                 data = StructuredClone.deserialize(payload, List.of());
             } catch (RuntimeException deserializationFailure) {
+                Jfr.broadcastMessageError(owner.core, name, deserializationFailure); // JFR MessageError
                 fire("messageerror", null); // step 8.3
                 return;
             }

@@ -1,11 +1,13 @@
 package dev.entangle;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.LoopCore;
+import dev.entangle.internal.LoopRegistry;
 
 /**
  * An event loop (HTML §8.1.7): runs tasks and dispatches the events of the ports it owns, one at a
@@ -206,6 +208,20 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public static EventLoop common() {
         return Common.INSTANCE;
+    }
+
+    /**
+     * Lists the live event loops of the process, in the order they started: their ports (open,
+     * started, ref'ed, queued messages) and why each is still alive (for a worker's loop: the ports
+     * that keep it from ending). For monitoring and for finding what keeps a worker running; see
+     * {@link LoopSnapshot}. A loop is live from its start until it has terminated.
+     *
+     * <p>Threads: any; it never blocks a loop. Memory consistency effects: see {@link LoopSnapshot}.
+     *
+     * @return an unmodifiable list, a new one on each call
+     */
+    public static List<LoopSnapshot> snapshot() {
+        return LoopRegistry.snapshot();
     }
 
     /** {@return this loop's name (also its thread's name, for a dedicated loop)} */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.entangle.internal.Jfr;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
 import dev.entangle.internal.StructuredClone;
@@ -106,6 +107,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         try {
             event = new MessageEvent("message", StructuredClone.deserialize(payload, ports), ports);
         } catch (RuntimeException deserializationFailure) {
+            Jfr.messageError(owner.core, deserializationFailure); // JFR MessageError
             ports.forEach(MessagePort::close);
             event = new MessageEvent("messageerror", null, List.of());
         }
@@ -139,7 +141,9 @@ public final class MessagePort extends EventTarget implements Transferable {
      *     posted: see {@link #offerMessage(Object)} for a non-throwing variant)
      */
     public void postMessage(Object message) {
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
         handle.post(message);
+        Jfr.postEnd(jfr, handle, 0);
     }
 
     /**
@@ -222,12 +226,14 @@ public final class MessagePort extends EventTarget implements Transferable {
      */
     public void postMessage(Object message, List<?> transfer) {
         Objects.requireNonNull(transfer, "transfer");
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
         Runnable steps = () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf);
         if (transfer.isEmpty()) {
             steps.run(); // posts through handle.post, which checks a bounded queue itself
         } else {
             handle.postTransferring(steps);
         }
+        Jfr.postEnd(jfr, handle, transfer.size());
     }
 
     /**

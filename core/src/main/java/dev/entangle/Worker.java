@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
@@ -273,6 +274,7 @@ public final class Worker extends EventTarget {
         });
         core.termination().thenRun(this::workerEnded);
         core.start();
+        Jfr.workerStarted(name, parent.core); // JFR WorkerStarted
         if (current != null) {
             current.execute(inbox::start); // after the creating task: its listeners see every event
         }
@@ -338,6 +340,7 @@ public final class Worker extends EventTarget {
         exitCode.compareAndSet(RUNNING, core.wasAbandoned() ? 1 : 0);
         WorkerLink.close(workerSide); // wherever the parentPort went; its peer (the inbox) gets close
         exited.complete(exitCode.get());
+        Jfr.workerExited(name, exitCode.get()); // JFR WorkerExited
         arrive();
     }
 

@@ -239,6 +239,7 @@ public final class LoopCore {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
             throw new IllegalStateException("loop " + name + " already started");
         }
+        LoopRegistry.register(this, ports, runQueue, thread, shared, endWhenIdle); // EventLoop.snapshot()
         if (thread != null) {
             thread.start();
         } else if (!runQueue.isEmpty()) {
@@ -444,7 +445,9 @@ public final class LoopCore {
             if (entry == null) {
                 return n;
             }
+            Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
             runEntry(entry);
+            Jfr.turnEnd(jfr, this, entry);
         }
         return limit;
     }
@@ -503,6 +506,7 @@ public final class LoopCore {
 
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
+        LoopRegistry.unregister(this); // EventLoop.snapshot()
         termination.complete(null);
     }
 

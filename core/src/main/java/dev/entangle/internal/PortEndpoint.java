@@ -474,6 +474,7 @@ public final class PortEndpoint {
     }
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
+        Object jfr = Jfr.dispatchBegin(this); // JFR MessageDispatched
         try {
             h.deliver(payloadOf(element), portsOf(element));
         } catch (VirtualMachineError fatal) {
@@ -481,6 +482,7 @@ public final class PortEndpoint {
         } catch (Throwable t) {
             loop.reportError(t); // the handle reports listener errors itself; this is a last resort
         }
+        Jfr.dispatchEnd(jfr, this, loop);
     }
 
     private void processClose(PortHandle h, LoopCore loop) {
@@ -752,6 +754,7 @@ public final class PortEndpoint {
             registeredIn = null;
         }
         PortEndpoint other = (PortEndpoint) PEER.getAndSet(this, null);
+        Jfr.portClosed(this, loop, other); // JFR PortClosed
         if (other != null) {
             other.peerClosing();
         }
