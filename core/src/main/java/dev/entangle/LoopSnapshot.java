@@ -35,6 +35,13 @@ public record LoopSnapshot(String name, String kind, String state, String thread
     /**
      * Checks the components and keeps an unmodifiable copy of {@code ports}.
      *
+     * @param name the {@link #name()} component
+     * @param kind the {@link #kind()} component
+     * @param state the {@link #state()} component
+     * @param thread the {@link #thread()} component
+     * @param queuedEntries the {@link #queuedEntries()} component
+     * @param endsWhenIdle the {@link #endsWhenIdle()} component
+     * @param ports the {@link #ports()} component
      * @throws NullPointerException if {@code name}, {@code kind}, {@code state} or {@code ports} is null
      */
     public LoopSnapshot {

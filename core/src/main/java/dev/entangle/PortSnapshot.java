@@ -25,6 +25,13 @@ public record PortSnapshot(String id, String kind, boolean started, boolean refe
     /**
      * Checks the components.
      *
+     * @param id the {@link #id()} component
+     * @param kind the {@link #kind()} component
+     * @param started the {@link #started()} component
+     * @param refed the {@link #refed()} component
+     * @param entangled the {@link #entangled()} component
+     * @param queuedMessages the {@link #queuedMessages()} component
+     * @param keepsLoopAlive the {@link #keepsLoopAlive()} component
      * @throws NullPointerException if {@code id} or {@code kind} is null
      */
     public PortSnapshot {
