@@ -273,8 +273,8 @@ public final class Worker extends EventTarget {
             }
         });
         core.termination().thenRun(this::workerEnded);
+        Jfr.workerStarted(name, parent.core); // JFR WorkerStarted, before anything of the worker's
         core.start();
-        Jfr.workerStarted(name, parent.core); // JFR WorkerStarted
         if (current != null) {
             current.execute(inbox::start); // after the creating task: its listeners see every event
         }

@@ -216,6 +216,6 @@ class FlightRecorderTest {
         assertEquals("jfr-events", started.getString("parentLoop"));
         RecordedEvent exited = await("WorkerExited", field("worker", "jfr-worker"));
         assertEquals(3, exited.getInt("exitCode"));
-        assertTrue(!exited.getStartTime().isBefore(started.getStartTime()));
+        assertTrue(!exited.getStartTime().isBefore(started.getStartTime()), "started before its thread runs");
     }
 }
