@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The command line: {@code java -jar graaljs/target/entangle-js.jar script.js} runs a script (and
- * the workers it starts) with {@link JsRuntime#run(Path)}, and exits with its exit code: 0, or 1 if an
+ * the workers it starts) with {@link JsRuntime#run(Path, JsFileAccess)} and {@link JsFileAccess#all()}
+ * (scripts read and write files as in Node), and exits with its exit code: 0, or 1 if an
  * error went unhandled. Usage errors exit with 2.
  */
 public final class Main {
@@ -27,7 +28,7 @@ public final class Main {
             System.err.println("entangle-js: cannot read " + script);
             System.exit(2);
         }
-        int code = JsRuntime.run(script).toCompletableFuture().join();
+        int code = JsRuntime.run(script, JsFileAccess.all()).toCompletableFuture().join(); // as Node: every file
         System.exit(code); // the common loop's thread is not a daemon
     }
 }

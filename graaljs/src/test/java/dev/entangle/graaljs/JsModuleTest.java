@@ -53,6 +53,6 @@ class JsModuleTest {
         } catch (ClassNotFoundException e) {
             throw new AssertionError(e);
         }
-        assertEquals(Set.of("JsRuntime", "Main"), publicTypes);
+        assertEquals(Set.of("JsFileAccess", "JsRuntime", "Main"), publicTypes);
     }
 }
