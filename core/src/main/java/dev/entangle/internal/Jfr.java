@@ -232,7 +232,9 @@ public final class Jfr {
     /** After one message's dispatch (also when a listener threw), on the loop. */
     static void dispatchEnd(Object token, PortEndpoint endpoint, LoopCore loop) {
         if (ERROR.isEnabled()) {
-            DISPATCHING.remove();
+            // set(null), not remove(): remove() drops the map entry, and the next set() would
+            // allocate a new one (a WeakReference) for every message
+            DISPATCHING.set(null);
         }
         if (token == null) {
             return;
