@@ -117,6 +117,8 @@ public class EventTarget {
      * <p>May be called from any thread, also during dispatch; a listener added while an event of its
      * type is being dispatched is first invoked for a later event.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
      * @throws NullPointerException if {@code type} or {@code listener} is null
      */
     public void addEventListener(String type, EventListener listener) {
@@ -131,6 +133,9 @@ public class EventTarget {
      *
      * <p>May be called from any thread, also during dispatch.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
+     * @param options the options; their {@code transfer()} list is the transfer list
      * @throws NullPointerException if {@code type}, {@code listener} or {@code options} is null
      */
     public void addEventListener(String type, EventListener listener, AddEventListenerOptions options) {
@@ -153,6 +158,8 @@ public class EventTarget {
      *
      * <p>May be called from any thread, also during dispatch.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
      * @throws NullPointerException if {@code type} or {@code listener} is null
      */
     public void removeEventListener(String type, EventListener listener) {
@@ -182,6 +189,7 @@ public class EventTarget {
      * <p>Threads: on a plain target, runs on the calling thread. {@code MessagePort} overrides this to
      * run the dispatch on its owner loop.
      *
+     * @param event the event to dispatch
      * @return false if the event is cancelable and a listener called {@link Event#preventDefault()},
      *     true otherwise
      * @throws NullPointerException if {@code event} is null

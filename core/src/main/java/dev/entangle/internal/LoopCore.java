@@ -306,6 +306,7 @@ public final class LoopCore {
 
     /** Starts the thread or the first turn; called once, by whoever moved the loop out of NEW. */
     private void launch() {
+        LoopRegistry.register(this, ports, runQueue, thread, shared, endWhenIdle); // EventLoop.snapshot()
         if (thread != null) {
             thread.start();
         } else if (!runQueue.isEmpty()) {
@@ -558,7 +559,9 @@ public final class LoopCore {
             if (entry == null) {
                 return n;
             }
+            Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
             runEntry(entry);
+            Jfr.turnEnd(jfr, this, entry);
         }
         return limit;
     }
@@ -619,6 +622,7 @@ public final class LoopCore {
 
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
+        LoopRegistry.unregister(this); // EventLoop.snapshot()
         termination.complete(null);
     }
 

@@ -486,6 +486,7 @@ public final class PortEndpoint {
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
         assert loop.inEventLoop() && h.loop == loop : "delivery off the port's owner loop";
+        Object jfr = Jfr.dispatchBegin(this); // JFR MessageDispatched
         try {
             h.deliver(payloadOf(element), portsOf(element));
         } catch (Throwable t) {
@@ -494,6 +495,7 @@ public final class PortEndpoint {
             }
             loop.reportError(t); // the handle reports listener errors itself; this is a last resort
         }
+        Jfr.dispatchEnd(jfr, this, loop);
     }
 
     private void processClose(PortHandle h, LoopCore loop) {
@@ -780,6 +782,7 @@ public final class PortEndpoint {
             registeredIn = null;
         }
         PortEndpoint other = (PortEndpoint) PEER.getAndSet(this, null);
+        Jfr.portClosed(this, loop, other); // JFR PortClosed
         if (other != null) {
             other.peerClosing();
         }

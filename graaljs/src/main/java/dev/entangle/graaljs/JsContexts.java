@@ -3,7 +3,6 @@ package dev.entangle.graaljs;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.io.IOAccess;
 
 /**
  * How every GraalJS context of this module is made: one shared {@link Engine} (its parsed and
@@ -36,12 +35,15 @@ final class JsContexts {
     private JsContexts() {
     }
 
-    /** A new context: ECMAScript latest (for {@code ArrayBuffer.prototype.transfer}), file reads for modules. */
+    /**
+     * A new context: ECMAScript latest (for {@code ArrayBuffer.prototype.transfer}), the files the
+     * calling loop's {@link JsFileAccess} admits (for {@code load()} and modules).
+     */
     static Context newContext() {
         return Context.newBuilder("js")
                 .engine(Shared.ENGINE)
                 .allowHostAccess(HOST_ACCESS)
-                .allowIO(IOAccess.ALL)
+                .allowIO(JsFileAccess.forCurrentLoop())
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.foreign-object-prototype", "true")

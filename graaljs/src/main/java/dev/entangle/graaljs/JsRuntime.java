@@ -37,6 +37,12 @@ import dev.entangle.Worker;
  * reported on its global scope ({@code self.onerror}, {@code addEventListener('error', …)}) and, if
  * not canceled there, printed to {@code System.err}; the script keeps running, as a browser's does.
  *
+ * <h2>Files</h2>
+ * What a script may read is the host's decision, a {@link JsFileAccess} given when it is started
+ * and inherited by the workers it starts: {@code load()}, {@code import} and file workers reach
+ * only the files it admits. Without one, a script file may read the files under its own directory
+ * (read-only) and a script given as text none; the command line allows every file, as Node does.
+ *
  * <h2>Lifetime</h2>
  * The worker ends by itself, with exit code 0, once no pending timer, running child worker, open
  * started port with a {@code message} listener, and open {@code BroadcastChannel} with one is left (Node's rule; so a script with an
@@ -52,47 +58,106 @@ public final class JsRuntime {
 
     /**
      * Starts {@code script} (a classic script, or an ES module if it ends in {@code .mjs}) in a new
-     * realm on a new worker loop. Called on an entangle loop, the worker's events reach the returned
-     * object's listeners added in the same task; called elsewhere, once {@link Worker#start()} or
-     * {@link Worker#onmessage} is called (see {@link Worker}).
+     * realm on a new worker loop, its scripts reading only the files under the script's directory
+     * ({@code newWorker(script, JsFileAccess.readOnly(script's directory))}). Called on an entangle
+     * loop, the worker's events reach the returned object's listeners added in the same task; called
+     * elsewhere, once {@link Worker#start()} or {@link Worker#onmessage} is called (see {@link Worker}).
      *
+     * @param script the script's file
+     * @return the worker running the script: what it posts to {@code self} arrives there
      * @throws NullPointerException if {@code script} is null
+     * @throws IllegalArgumentException if the script's directory does not exist
      */
     public static Worker newWorker(Path script) {
+        return newWorker(script, scriptDirectory(script));
+    }
+
+    /**
+     * Starts {@code script} as {@link #newWorker(Path)} does, its scripts (the worker's {@code load()}
+     * and {@code import}s, and the workers it starts, which inherit the policy) reaching the files
+     * {@code access} admits. The script itself always runs: it is the caller's choice.
+     *
+     * @param script the script's file
+     * @param access which files its scripts may read: {@link JsFileAccess#none()},
+     *     {@link JsFileAccess#readOnly(Path)} or {@link JsFileAccess#all()}
+     * @return the worker running the script: what it posts to {@code self} arrives there
+     * @throws NullPointerException if an argument is null
+     */
+    public static Worker newWorker(Path script, JsFileAccess access) {
         Objects.requireNonNull(script, "script");
-        return JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), new AtomicReference<>());
+        Objects.requireNonNull(access, "access");
+        return JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, new AtomicReference<>());
     }
 
     /**
      * Starts the classic script {@code source} (text a Java host holds, such as a resource) in a new
-     * realm on a new worker loop, as {@link #newWorker(Path)} does; {@code name} is the worker's
-     * name (its thread's, and its script's in error locations). Its relative worker URLs resolve
-     * against the working directory.
+     * realm on a new worker loop, as {@link #newWorker(Path)} does, with no file access
+     * ({@code newWorker(name, source, JsFileAccess.none())}: {@code load()}, file imports and file
+     * workers fail; {@code data:} workers work). {@code name} is the worker's name (its thread's, and
+     * its script's in error locations).
      *
+     * @param name the worker's name
+     * @param source the script's text
+     * @return the worker running the script: what it posts to {@code self} arrives there
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is empty
      */
     public static Worker newWorker(String name, String source) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(source, "source");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("a worker started from source text needs a name");
-        }
-        return JsWorkers.startFromJava(JsScript.ofText(name, source), name, new AtomicReference<>());
+        return newWorker(name, source, JsFileAccess.none());
     }
 
     /**
-     * Runs {@code script} as a program, as {@code java -jar entangle-js.jar script.js} does: the stage
-     * completes with its exit code once it ended (see "Lifetime"): 0, or 1 if an error reached
-     * {@code System.err} unhandled or it was terminated.
+     * Starts the classic script {@code source} as {@link #newWorker(String, String)} does, its scripts
+     * reaching the files {@code access} admits. Its relative worker URLs resolve against the working
+     * directory.
      *
+     * @param name the worker's name
+     * @param source the script's text
+     * @param access which files its scripts may read
+     * @return the worker running the script: what it posts to {@code self} arrives there
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is empty
+     */
+    public static Worker newWorker(String name, String source, JsFileAccess access) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(access, "access");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a worker started from source text needs a name");
+        }
+        return JsWorkers.startFromJava(JsScript.ofText(name, source), name, access, new AtomicReference<>());
+    }
+
+    /**
+     * Runs {@code script} as a program, its scripts reading only the files under its directory
+     * ({@code run(script, JsFileAccess.readOnly(script's directory))}); the command line uses
+     * {@link JsFileAccess#all()}. The stage completes with its exit code once it ended (see
+     * "Lifetime"): 0, or 1 if an error reached {@code System.err} unhandled or it was terminated.
+     *
+     * @param script the script's file
+     * @return a stage that completes with the program's exit code
      * @throws NullPointerException if {@code script} is null
+     * @throws IllegalArgumentException if the script's directory does not exist
      */
     public static CompletionStage<Integer> run(Path script) {
+        return run(script, scriptDirectory(script));
+    }
+
+    /**
+     * Runs {@code script} as a program, as {@code java -jar entangle-js.jar script.js} does (which
+     * passes {@link JsFileAccess#all()}), its scripts reaching the files {@code access} admits.
+     *
+     * @param script the script's file
+     * @param access which files its scripts may read
+     * @return a stage that completes with the program's exit code
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletionStage<Integer> run(Path script, JsFileAccess access) {
         Objects.requireNonNull(script, "script");
+        Objects.requireNonNull(access, "access");
         AtomicReference<JsRealm> realm = new AtomicReference<>();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Worker worker = JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), realm);
+        Worker worker = JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, realm);
         worker.addEventListener("exit", event -> {
             int code = ((Worker.ExitEvent) event).exitCode();
             JsRealm r = realm.get();
@@ -100,6 +165,13 @@ public final class JsRuntime {
         });
         worker.start();
         return exit;
+    }
+
+    /** The default policy of a script file: read-only under its own directory. */
+    private static JsFileAccess scriptDirectory(Path script) {
+        Objects.requireNonNull(script, "script");
+        Path directory = script.toAbsolutePath().normalize().getParent();
+        return JsFileAccess.readOnly(directory != null ? directory : Path.of("").toAbsolutePath());
     }
 
     private static String nameOf(Path script) {

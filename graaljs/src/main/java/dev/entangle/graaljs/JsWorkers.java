@@ -38,9 +38,10 @@ final class JsWorkers {
     /** {@code new Worker(url, {name, type})} in {@code parent}; events go to {@code jsWorker}. */
     static Worker start(JsRealm parent, String url, String name, boolean module, Value jsWorker) {
         JsScript script = JsScript.resolve(url, parent.base(), module);
+        JsFileAccess access = JsFileAccess.of(parent.loop()); // a worker inherits its creator's policy
         AtomicReference<JsRealm> realm = new AtomicReference<>();
         Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(parent.base()),
-                name, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
+                name, access, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
                         new ErrorReport(message, filename, lineno, colno, false)), true));
         REALMS.put(worker, realm);
         Value api = parent.api();
@@ -63,10 +64,14 @@ final class JsWorkers {
         return worker;
     }
 
-    /** A worker started by Java: errors are printed; {@code realm} receives the realm once made. */
-    static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm) {
+    /**
+     * A worker started by Java: errors are printed; {@code realm} receives the realm once made; its
+     * scripts (and workers) reach the files {@code access} admits.
+     */
+    static Worker startFromJava(JsScript script, String name, JsFileAccess access,
+                                AtomicReference<JsRealm> realm) {
         Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(Path.of("")),
-                name, realm, JsWorkers::print, false));
+                name, access, realm, JsWorkers::print, false));
         REALMS.put(worker, realm);
         worker.addEventListener("exit", event -> ended(worker));
         return worker;
@@ -87,12 +92,22 @@ final class JsWorkers {
         }
     }
 
-    private static void run(Worker.Scope scope, JsScript script, Path base, String name,
+    private static void run(Worker.Scope scope, JsScript script, Path base, String name, JsFileAccess access,
                             AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent) {
-        JsRealm realm = new JsRealm(scope.loop(), base, scope, name, errors);
+        JsFileAccess.bind(scope.loop(), access); // read by the realm's context (JsContexts), on this loop
+        JsRealm realm;
+        try {
+            realm = new JsRealm(scope.loop(), base, scope, name, errors);
+        } catch (RuntimeException e) {
+            JsFileAccess.unbind(scope.loop());
+            throw e;
+        }
         cell.set(realm);
         Source source;
         try {
+            if (scriptParent) { // the script a Java host starts is its own choice; a worker's is checked
+                access.checkWorkerScript(script.url());
+            }
             source = script.load();
             // HTML "run a worker": a script that does not parse (its "error to rethrow" is set) fires a
             // plain `error` Event at the Worker, classic or module (WPT
@@ -116,6 +131,7 @@ final class JsWorkers {
         AtomicReference<JsRealm> realm = REALMS.remove(worker);
         JsRealm r = realm == null ? null : realm.get();
         if (r != null) {
+            JsFileAccess.unbind(r.loop());
             r.close();
         }
     }
