@@ -17,8 +17,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Loops {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** How long a negative check ("nothing arrives") waits. */
-    static final Duration QUIET = Duration.ofMillis(200);
 
     final LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
     private final List<EventLoop> started = new ArrayList<>();
@@ -113,11 +111,6 @@ final class Loops {
      */
     static void awaitIdle(Thread loopThread) {
         awaitParked(loopThread, "dev.entangle.internal.LoopCore", "dev.entangle.internal.LoopCore");
-    }
-
-    /** Returns what arrives within the bounded quiet period, or null. */
-    static <T> T nothingWithinQuietPeriod(LinkedBlockingQueue<T> queue) throws InterruptedException {
-        return queue.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Closes every loop started here and waits for each to terminate. */
