@@ -108,6 +108,7 @@ final class Loops {
      * without ending. A loop that ends when idle (a worker's) makes its lifetime check at the first
      * empty look after work, before it parks, and closes itself instead of parking when nothing keeps
      * it alive; so a parked worker loop was kept alive, and does not end until something changes.
+     * Only for loops whose idle strategy parks (the default one does, after spinning and yielding).
      */
     static void awaitIdle(Thread loopThread) {
         awaitParked(loopThread, "dev.entangle.internal.LoopCore", "dev.entangle.internal.LoopCore");
