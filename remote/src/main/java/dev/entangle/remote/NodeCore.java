@@ -1,0 +1,588 @@
+package dev.entangle.remote;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+import dev.entangle.Event;
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessageEvent;
+import dev.entangle.MessagePort;
+
+/**
+ * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
+ * the peers and the transport.
+ */
+final class NodeCore implements Agent {
+    /*
+     * Implementation overview.
+     *
+     * A link bridges one user-facing MessagePort to one link of a peer node. The user's port is
+     * entangled, in this JVM, with a *bridge port* owned by the node's own event loop (`bridgeLoop`,
+     * a multiplexed loop whose executor is this agent: its turns run inside doWork, on the node's
+     * thread). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
+     * core); its handler encodes it (WireFormat) into one DATA frame on the peer's route. A DATA frame
+     * received for a link is posted, undecoded, to its bridge port as a WireMessage, whose codec decodes
+     * it on the user's loop (messageerror there if it cannot). The core thus gives each link its
+     * queue, order, close-after-messages and transfer semantics on both sides; the transport's per-route
+     * order carries them across.
+     *
+     * Handshakes. connect(name) makes a link whose peer link is unknown (-1) and sends OPEN; the acceptor
+     * matches it with an accept(name) link (whichever comes first waits for the other) and answers
+     * OPENED with its link id. A port transferred in a message becomes a new link on the sending side,
+     * pending, its id in the DATA frame; the receiver makes a link for it at once (it knows the
+     * sender's link id) and answers LINKED. A pending link's bridge port is not started, so what
+     * arrives at it (the port's queued and in-flight messages) waits in the core's queue, in order,
+     * until its peer link is known. A port transferred again to a third node stays bridged here (this
+     * node proxies it; routes are not shortened in this version).
+     *
+     * Closing. The user closing its port gives the bridge port a close event after everything posted
+     * before it (the core's rule); its listener sends CLOSE (at once, or after OPENED/LINKED for a
+     * pending link). A CLOSE received closes the bridge port: the user's port gets close after the
+     * messages posted to it before. A peer unheard of for the liveness timeout (or that sent BYE, or
+     * whose route broke) is lost: its links' bridge ports are closed the same way.
+     *
+     * Threads. Every field is touched only by the node's thread (doWork and the bridge loop's turns,
+     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls).
+     * Public entry points hand their work over as bridge-loop tasks.
+     */
+
+    private static final long UNKNOWN = -1;
+    private static final int TASK_BATCH = 64;
+    private static final int POLL_LIMIT = 64;
+
+    private final Transport transport;
+    private final long nodeId = ThreadLocalRandom.current().nextLong();
+    private final ClassLoader loader;
+    private final long heartbeatNanos;
+    private final long livenessNanos;
+    private final long connectNanos;
+    private final Consumer<Throwable> errors;
+    private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+
+    private final Map<Long, Link> links = new HashMap<>();
+    private final Map<String, Peer> peersByAddress = new HashMap<>();
+    private final Map<Long, Peer> peersById = new HashMap<>();
+    private final Map<String, ArrayDeque<Link>> acceptors = new HashMap<>();
+    private final Map<String, ArrayDeque<long[]>> pendingOpens = new HashMap<>();
+    private final Map<String, ArrayDeque<Peer>> pendingOpenPeers = new HashMap<>();
+    private final Transport.FrameHandler onFrame = this::onFrame;
+    private final List<Peer> brokenPeers = new ArrayList<>();
+    private long nextLinkId = 1;
+    private long nextTimerCheck;
+    private volatile Thread thread;
+
+    EventLoop bridgeLoop;
+
+    NodeCore(Transport transport, ClassLoader loader, long heartbeatNanos, long livenessNanos,
+            long connectNanos, Consumer<Throwable> errors) {
+        this.transport = transport;
+        this.loader = loader;
+        this.heartbeatNanos = heartbeatNanos;
+        this.livenessNanos = livenessNanos;
+        this.connectNanos = connectNanos;
+        this.errors = errors;
+        WireMessage.ensureRegistered();
+    }
+
+    /** The bridge loop's executor: a turn to run on the node's thread. Any thread. */
+    void submit(Runnable task) {
+        tasks.offer(task);
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            java.util.concurrent.locks.LockSupport.unpark(t); // the idle strategy may be parked
+        }
+    }
+
+    String localAddress() {
+        return transport.localAddress();
+    }
+
+    @Override
+    public String roleName() {
+        return "entangle-remote-node";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        Runnable task;
+        while (work < TASK_BATCH && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                errors.accept(t);
+            }
+            work++;
+        }
+        try {
+            work += transport.poll(onFrame, POLL_LIMIT);
+        } catch (RuntimeException e) {
+            errors.accept(e);
+        }
+        for (Peer peer : peersByAddress.values()) {
+            if (!peer.backlog.isEmpty()) {
+                work += peer.flush();
+            }
+        }
+        loseBrokenPeers();
+        long now = System.nanoTime();
+        if (now - nextTimerCheck >= 0) {
+            nextTimerCheck = now + heartbeatNanos;
+            checkPeers(now);
+        }
+        loseBrokenPeers();
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        for (Peer peer : peersByAddress.values()) {
+            int at = Protocol.header(out, Protocol.BYE, nodeId);
+            at = Protocol.putString(out, at, transport.localAddress());
+            peer.route.offer(out, 0, at); // best effort: a peer that misses it times us out
+        }
+        transport.close();
+    }
+
+    // ------------------------------------------------------------------------------- public requests
+
+    /** On the bridge loop: makes the link of a connect and sends OPEN. */
+    void connect(MessagePort bridge, String address, String name) {
+        Peer peer = peer(address);
+        Link link = newLink(bridge, peer, UNKNOWN);
+        int at = Protocol.header(out, Protocol.OPEN, nodeId);
+        at = Protocol.putString(out, at, transport.localAddress());
+        at = Protocol.putString(out, at, name);
+        out.putLong(at, link.id);
+        peer.send(out, at + 8);
+    }
+
+    /** On the bridge loop: makes the link of an accept, matched now or by a later OPEN. */
+    void accept(MessagePort bridge, String name) {
+        ArrayDeque<long[]> opens = pendingOpens.get(name);
+        if (opens != null && !opens.isEmpty()) {
+            long connectorLink = opens.poll()[0];
+            Peer peer = pendingOpenPeers.get(name).poll();
+            if (opens.isEmpty()) {
+                pendingOpens.remove(name);
+                pendingOpenPeers.remove(name);
+            }
+            if (peer.lost) {
+                bridge.close();
+                return;
+            }
+            opened(newLink(bridge, peer, connectorLink));
+            return;
+        }
+        Link link = new Link(nextLinkId++, bridge, null, UNKNOWN);
+        link.listenForClose();
+        acceptors.computeIfAbsent(name, k -> new ArrayDeque<>()).add(link);
+    }
+
+    private Link newLink(MessagePort bridge, Peer peer, long peerLink) {
+        Link link = new Link(nextLinkId++, bridge, peer, peerLink);
+        links.put(link.id, link);
+        peer.links.add(link);
+        link.listenForClose();
+        return link;
+    }
+
+    /** Acceptor side: the link knows its peer link; tell the connector and start. */
+    private void opened(Link link) {
+        int at = Protocol.header(out, Protocol.OPENED, nodeId);
+        at = Protocol.putString(out, at, transport.localAddress());
+        out.putLong(at, link.peerLink);
+        out.putLong(at + 8, link.id);
+        link.peer.send(out, at + 16);
+        link.established();
+    }
+
+    // ----------------------------------------------------------------------------------- peers
+
+    private Peer peer(String address) {
+        Peer peer = peersByAddress.get(address);
+        if (peer == null) {
+            peer = new Peer(address, transport.route(address));
+            peersByAddress.put(address, peer);
+        }
+        return peer;
+    }
+
+    private void checkPeers(long now) {
+        List<Peer> lost = null;
+        for (Peer peer : peersByAddress.values()) {
+            long silence = now - peer.lastHeard;
+            if (silence > (peer.heard ? livenessNanos : connectNanos)) {
+                if (lost == null) {
+                    lost = new ArrayList<>();
+                }
+                lost.add(peer);
+            } else if (peer.backlog.isEmpty()) {
+                int at = Protocol.header(out, Protocol.HEARTBEAT, nodeId);
+                at = Protocol.putString(out, at, transport.localAddress());
+                peer.route.offer(out, 0, at); // not kept if refused: the next one follows
+            }
+        }
+        if (lost != null) {
+            lost.forEach(this::lose);
+        }
+    }
+
+    /** Loses the peers whose route broke while sending (deferred: senders may be iterating peers). */
+    private void loseBrokenPeers() {
+        if (!brokenPeers.isEmpty()) {
+            List<Peer> broken = List.copyOf(brokenPeers);
+            brokenPeers.clear();
+            broken.forEach(this::lose);
+        }
+    }
+
+    /** The peer is gone: its links' user ports get close, after what had arrived. */
+    private void lose(Peer peer) {
+        if (peer.lost) {
+            return;
+        }
+        peer.lost = true;
+        peersByAddress.remove(peer.address);
+        if (peer.id != 0) {
+            peersById.remove(peer.id);
+        }
+        for (Link link : List.copyOf(peer.links)) {
+            links.remove(link.id);
+            link.closed = true;
+            link.bridge.close();
+        }
+        peer.links.clear();
+        for (Map.Entry<String, ArrayDeque<Peer>> e : pendingOpenPeers.entrySet()) {
+            Iterator<Peer> peers = e.getValue().iterator();
+            Iterator<long[]> opens = pendingOpens.get(e.getKey()).iterator();
+            while (peers.hasNext()) {
+                opens.next();
+                if (peers.next() == peer) {
+                    peers.remove();
+                    opens.remove();
+                }
+            }
+        }
+        peer.route.close();
+    }
+
+    // ----------------------------------------------------------------------------------- inbound
+
+    private void onFrame(DirectBuffer buffer, int offset, int length) {
+        try {
+            if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
+                throw new IllegalArgumentException("frame of protocol version "
+                        + (length > 0 ? Protocol.version(buffer, offset) : -1) + " (" + length
+                        + " bytes) dropped; this node speaks " + Protocol.VERSION);
+            }
+            byte type = Protocol.type(buffer, offset);
+            long senderId = Protocol.nodeId(buffer, offset);
+            Protocol.Body body = new Protocol.Body(buffer, offset, length);
+            Peer peer;
+            if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE) {
+                peer = peersById.get(senderId);
+                if (peer == null) {
+                    throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
+                }
+            } else {
+                peer = peer(body.getString());
+                if (peer.id != senderId) {
+                    if (peer.id != 0) {
+                        peersById.remove(peer.id); // the node at that address restarted
+                    }
+                    peer.id = senderId;
+                    peersById.put(senderId, peer);
+                }
+            }
+            peer.heard = true;
+            peer.lastHeard = System.nanoTime();
+            switch (type) {
+                case Protocol.HEARTBEAT:
+                    break;
+                case Protocol.OPEN:
+                    onOpen(peer, body.getString(), body.getLong());
+                    break;
+                case Protocol.OPENED:
+                    onLinked(body.getLong(), body.getLong());
+                    break;
+                case Protocol.LINKED:
+                    onLinked(body.getLong(), body.getLong());
+                    break;
+                case Protocol.DATA:
+                    onData(peer, body);
+                    break;
+                case Protocol.CLOSE:
+                    onClose(body.getLong());
+                    break;
+                case Protocol.BYE:
+                    lose(peer);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown frame type " + type);
+            }
+        } catch (RuntimeException e) {
+            errors.accept(e);
+        }
+    }
+
+    private void onOpen(Peer peer, String name, long connectorLink) {
+        ArrayDeque<Link> waiting = acceptors.get(name);
+        Link link = waiting == null ? null : waiting.poll();
+        if (waiting != null && waiting.isEmpty()) {
+            acceptors.remove(name);
+        }
+        if (link == null) {
+            pendingOpens.computeIfAbsent(name, k -> new ArrayDeque<>()).add(new long[] {connectorLink});
+            pendingOpenPeers.computeIfAbsent(name, k -> new ArrayDeque<>()).add(peer);
+            return;
+        }
+        if (link.closed) { // the user closed the accepted port before anyone connected
+            sendClose(peer, connectorLink);
+            onOpen(peer, name, connectorLink);
+            return;
+        }
+        link.peer = peer;
+        link.peerLink = connectorLink;
+        links.put(link.id, link);
+        peer.links.add(link);
+        opened(link);
+    }
+
+    private void onLinked(long target, long peerLink) {
+        Link link = links.get(target);
+        if (link == null || link.peerLink != UNKNOWN) {
+            throw new IllegalArgumentException("OPENED/LINKED for link " + target + " that does not wait");
+        }
+        link.peerLink = peerLink;
+        if (link.closed) {
+            links.remove(link.id);
+            link.peer.links.remove(link);
+            sendClose(link.peer, peerLink);
+        } else {
+            link.established();
+        }
+    }
+
+    private void onClose(long target) {
+        Link link = links.remove(target);
+        if (link != null) {
+            link.peer.links.remove(link);
+            link.closed = true;
+            link.bridge.close();
+        }
+    }
+
+    private void onData(Peer peer, Protocol.Body body) {
+        long target = body.getLong();
+        int flags = body.getByte();
+        int portCount = body.getCount(8);
+        long[] portLinks = new long[portCount];
+        for (int i = 0; i < portCount; i++) {
+            portLinks[i] = body.getLong();
+        }
+        byte[] rest = body.rest();
+        Link link = links.get(target);
+        if (link == null || link.closed) {
+            for (long portLink : portLinks) {
+                sendClose(peer, portLink); // a message to a closed port: its ports are closed
+            }
+            return;
+        }
+        List<MessagePort> ports = new ArrayList<>(portCount);
+        for (long portLink : portLinks) {
+            MessageChannel channel = new MessageChannel(bridgeLoop);
+            Link arrived = newLink(channel.port1(), peer, portLink);
+            int at = Protocol.header(out, Protocol.LINKED, nodeId);
+            out.putLong(at, portLink);
+            out.putLong(at + 8, arrived.id);
+            peer.send(out, at + 16); // before anything the new link sends
+            arrived.established();
+            ports.add(channel.port2());
+        }
+        WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
+                ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
+                : WireMessage.of(rest, List.copyOf(ports), loader);
+        link.bridge.postMessage(message, ports);
+    }
+
+    private void sendClose(Peer peer, long peerLink) {
+        int at = Protocol.header(out, Protocol.CLOSE, nodeId);
+        out.putLong(at, peerLink);
+        peer.send(out, at + 8);
+    }
+
+    // ----------------------------------------------------------------------------------- outbound
+
+    /** The bridge port of {@code link} received what its user posted: one DATA frame. */
+    private void onOutbound(Link link, MessageEvent event, boolean messageError) {
+        if (link.closed) {
+            event.ports().forEach(MessagePort::close);
+            return;
+        }
+        Peer peer = link.peer;
+        List<MessagePort> ports = event.ports();
+        int at = Protocol.header(out, Protocol.DATA, nodeId);
+        out.putLong(at, link.peerLink);
+        int flagsAt = at + 8;
+        int countAt = flagsAt + 1;
+        int valueAt = countAt + 4 + 8 * ports.size();
+        String failure = null;
+        int end = 0;
+        if (messageError) {
+            failure = "the message could not be deserialized on the sending node";
+        } else {
+            try {
+                end = valueAt + WireFormat.encode(event.data(), ports, out, valueAt);
+                if (end > peer.route.maxFrameLength()) {
+                    failure = "the message takes " + end + " bytes, more than the route's limit of "
+                            + peer.route.maxFrameLength();
+                }
+            } catch (WireFormat.NotEncodable | StackOverflowError e) {
+                failure = e.getMessage();
+            }
+        }
+        if (failure != null) {
+            errors.accept(new IllegalArgumentException("link " + link.id + ": " + failure));
+            ports.forEach(MessagePort::close); // they do not travel: their partners get close
+            out.putByte(flagsAt, (byte) Protocol.DATA_FLAG_NOT_ENCODABLE);
+            out.putInt(countAt, 0);
+            int reasonAt = countAt + 4;
+            byte[] reason = String.valueOf(failure).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putBytes(reasonAt, reason);
+            peer.send(out, reasonAt + reason.length);
+            return;
+        }
+        out.putByte(flagsAt, (byte) 0);
+        out.putInt(countAt, ports.size());
+        for (int i = 0; i < ports.size(); i++) {
+            Link shipped = newLink(ports.get(i), peer, UNKNOWN); // started by the receiver's LINKED
+            out.putLong(countAt + 4 + 8 * i, shipped.id);
+        }
+        peer.send(out, end);
+    }
+
+    /** The user closed its port (its bridge port got close). */
+    private void onBridgeClosed(Link link) {
+        if (link.closed) {
+            return;
+        }
+        link.closed = true;
+        if (link.peer == null) {
+            return; // an accept not yet matched: onOpen refuses the OPEN that comes for it
+        }
+        if (link.peerLink != UNKNOWN) {
+            links.remove(link.id);
+            link.peer.links.remove(link);
+            sendClose(link.peer, link.peerLink);
+        } // else: kept until OPENED / LINKED names the peer link, then CLOSE
+    }
+
+    // ----------------------------------------------------------------------------------- state
+
+    /** One bridged port. Node thread only. */
+    private final class Link {
+        final long id;
+        final MessagePort bridge;
+        Peer peer;
+        long peerLink;
+        boolean closed;
+
+        Link(long id, MessagePort bridge, Peer peer, long peerLink) {
+            this.id = id;
+            this.bridge = bridge;
+            this.peer = peer;
+            this.peerLink = peerLink;
+        }
+
+        void listenForClose() {
+            bridge.addEventListener("close", (Event e) -> onBridgeClosed(this));
+        }
+
+        /** The peer link is known: dispatch what waits at the bridge port, and what follows. */
+        void established() {
+            bridge.onmessageerror(e -> onOutbound(this, e, true));
+            bridge.onmessage(e -> onOutbound(this, e, false));
+        }
+    }
+
+    /** One remote node and the route to it. Node thread only. */
+    private final class Peer {
+        final String address;
+        final Transport.Route route;
+        final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
+        final List<Link> links = new ArrayList<>();
+        long id;
+        boolean heard;
+        boolean lost;
+        long lastHeard = System.nanoTime();
+
+        Peer(String address, Transport.Route route) {
+            this.address = address;
+            this.route = route;
+        }
+
+        /** Sends {@code out[0, length)} now, or keeps a copy to send in order once the route takes it. */
+        void send(ExpandableArrayBuffer frame, int length) {
+            if (lost || brokenPeers.contains(this)) {
+                return;
+            }
+            if (backlog.isEmpty()) {
+                int result = route.offer(frame, 0, length);
+                if (result == Transport.SENT) {
+                    return;
+                }
+                if (result == Transport.BROKEN) {
+                    broken();
+                    return;
+                }
+            }
+            byte[] copy = new byte[length];
+            frame.getBytes(0, copy);
+            backlog.add(copy);
+        }
+
+        private void broken() {
+            backlog.clear();
+            brokenPeers.add(this);
+        }
+
+        int flush() {
+            int sent = 0;
+            byte[] next;
+            while ((next = backlog.peek()) != null) {
+                int result = route.offer(new UnsafeBuffer(next), 0, next.length);
+                if (result == Transport.RETRY) {
+                    break;
+                }
+                backlog.poll();
+                if (result == Transport.BROKEN) {
+                    broken();
+                    break;
+                }
+                sent++;
+            }
+            return sent;
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.entangle.remote;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import dev.entangle.DOMException;
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
+import dev.entangle.StructuredClone;
+import dev.entangle.StructuredSerializeOptions;
+
+/**
+ * A JVM's end of cross-process messaging: gives out {@link MessagePort}s entangled with ports in other
+ * processes (or in this one), carried by Aeron over shared-memory IPC or UDP.
+ *
+ * <pre>{@code
+ * // process B                                            // process A
+ * RemoteNode b = RemoteNode.start(RemoteNode.options()    RemoteNode a = RemoteNode.start(RemoteNode.options()
+ *         .channel("aeron:udp?endpoint=127.0.0.1:40123"));        .channel("aeron:udp?endpoint=127.0.0.1:0"));
+ * MessagePort in = b.accept("echo", loopB);               MessagePort out = a.connect(bAddress, "echo", loopA);
+ * in.onmessage(e -> in.postMessage(e.data()));            out.onmessage(e -> System.out.println(e.data()));
+ *                                                         out.postMessage(List.of(1, 2, 3));
+ * }</pre>
+ *
+ * <p>A node listens on one Aeron channel and stream, named by its {@link #address()}
+ * ({@code streamId@channel}). {@link #connect} and {@link #accept} pair ports by name: each returns at
+ * once a port owned by the caller's loop, usable at once (what it posts waits until the far side
+ * accepts or connects). The pair then behaves as a {@link MessageChannel}'s, as far as the standard
+ * defines it:
+ * <ul>
+ * <li>messages arrive in the order posted, exactly once; their values cross in the wire form of
+ * structured clone ({@link WireFormat}: the core's value table; registered user types have no wire
+ * form yet); a value the receiver cannot decode (a class it does not have, a malformed frame) is a
+ * {@code messageerror} there, and the port goes on working;</li>
+ * <li>{@code close()} gives the far port one {@code close} event, after everything posted before;</li>
+ * <li>{@link MessagePort}s in the transfer list cross too, with their queued and in-flight messages in
+ * order, and can travel on to further nodes; {@code ArrayBuffer}s in the transfer list are detached
+ * here and their bytes sent once;</li>
+ * <li>a far node that closes, dies, or is not heard from for the {@linkplain Options#livenessTimeout
+ * liveness timeout} closes every port entangled with it: each gets {@code close}, after the messages
+ * that had arrived.</li>
+ * </ul>
+ * Decisions where the standard is silent: a value has the wire form of what the core's clone made of
+ * it at this node's bridge port (so an unmodifiable list arrives unmodifiable, a {@code TreeSet} needs
+ * natural ordering); a value that cannot be encoded cannot be reported to the sender (its
+ * {@code postMessage} has returned), so the receiver gets {@code messageerror} and this node's error
+ * handler the reason. A node buffers what Aeron cannot take yet (back-pressure, a peer not yet up)
+ * rather than block its thread; that buffer is not bounded in this version.
+ *
+ * <p>Threads: every method may be called from any thread. Each node runs one thread of its own (its
+ * bridge ports' loop and the Aeron polling, never a user's loop), plus, if it launched one, an
+ * embedded media driver. Memory consistency effects: actions prior to {@code postMessage} on a port
+ * <i>happen-before</i> the dispatch of the matching event at its far port in the same JVM; across
+ * processes there is no shared memory, only the copied value.
+ */
+public final class RemoteNode implements AutoCloseable {
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final NodeCore core;
+    private final AgentRunner runner;
+    private final EventLoop bridgeLoop;
+    private final Options options;
+    private volatile boolean closed;
+
+    private RemoteNode(Options options) {
+        this.options = options;
+        MediaDriver launched = null;
+        Aeron client = null;
+        try {
+            String directory = options.aeronDirectory;
+            if (directory == null) {
+                launched = MediaDriver.launchEmbedded(driverContext(options));
+                directory = launched.aeronDirectoryName();
+            }
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            AeronTransport transport = new AeronTransport(client, options.channel, options.streamId,
+                    TimeUnit.SECONDS.toNanos(5));
+            core = new NodeCore(transport, options.classLoader, options.heartbeatInterval.toNanos(),
+                    options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.errorHandler);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            if (launched != null) {
+                launched.close();
+            }
+            throw e;
+        }
+        driver = launched;
+        aeron = client;
+        bridgeLoop = EventLoop.on(core::submit, "remote-node " + core.localAddress(),
+                (thread, error) -> options.errorHandler.accept(error));
+        core.bridgeLoop = bridgeLoop;
+        IdleStrategy idle = options.busySpin ? new BusySpinIdleStrategy()
+                : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        runner = new AgentRunner(idle, options.errorHandler::accept, null, core);
+        AgentRunner.startOnThread(runner, r -> {
+            Thread t = new Thread(r, "entangle-remote " + core.localAddress());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static MediaDriver.Context driverContext(Options options) {
+        IdleStrategy driverIdle = options.busySpin ? new BusySpinIdleStrategy()
+                : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new MediaDriver.Context()
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(driverIdle)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(options.termLength)
+                .ipcTermBufferLength(options.termLength);
+    }
+
+    /** Starts a node with {@code options}: launches its media driver (unless it joins one) and its thread. */
+    public static RemoteNode start(Options options) {
+        return new RemoteNode(Objects.requireNonNull(options, "options"));
+    }
+
+    /** New options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** This node's address ({@code streamId@channel}): what other nodes pass to {@link #connect}. */
+    public String address() {
+        return core.localAddress();
+    }
+
+    /**
+     * The Aeron directory of this node's media driver (the embedded one it launched, or the one it
+     * joined): another process on this host joins it with {@link Options#aeronDirectory} to use IPC.
+     */
+    public String aeronDirectory() {
+        return aeron.context().aeronDirectoryName();
+    }
+
+    /**
+     * A port owned by {@code owner}, entangled with the port that the node at {@code address} gives
+     * out for {@code name} through {@link #accept}. Returns at once; what the port posts waits until
+     * the far node has accepted. If the far node cannot be reached within the
+     * {@linkplain Options#connectTimeout connect timeout}, the port gets {@code close}.
+     *
+     * @throws IllegalArgumentException if {@code address} is not a node address
+     * @throws DOMException InvalidStateError if this node is closed
+     * @throws NullPointerException if an argument is null
+     */
+    public MessagePort connect(String address, String name, EventLoop owner) {
+        AeronTransport.parse(Objects.requireNonNull(address, "address"));
+        Objects.requireNonNull(name, "name");
+        return bridged(owner, bridge -> core.connect(bridge, address, name));
+    }
+
+    /**
+     * A port owned by {@code owner}, entangled with the port of the next {@link #connect} for
+     * {@code name} that reaches this node (one accept per connect, in arrival order). Returns at once;
+     * what it posts waits until a connect comes.
+     *
+     * @throws DOMException InvalidStateError if this node is closed
+     * @throws NullPointerException if an argument is null
+     */
+    public MessagePort accept(String name, EventLoop owner) {
+        Objects.requireNonNull(name, "name");
+        return bridged(owner, bridge -> core.accept(bridge, name));
+    }
+
+    private MessagePort bridged(EventLoop owner, Consumer<MessagePort> link) {
+        Objects.requireNonNull(owner, "owner");
+        if (closed) {
+            throw DOMException.invalidStateError("remote node " + address() + " is closed");
+        }
+        MessageChannel channel = new MessageChannel(owner);
+        MessagePort far = channel.port2();
+        bridgeLoop.execute(() -> {
+            // Moves the far port to the bridge loop, with whatever the user posted meanwhile.
+            MessagePort bridge = StructuredClone.structuredClone(far, StructuredSerializeOptions.transfer(far));
+            link.accept(bridge);
+        });
+        return channel.port1();
+    }
+
+    /**
+     * Closes this node: every port it gave out gets {@code close} (after the messages that had
+     * arrived), the far nodes are told (their ports get {@code close} too), then its thread, Aeron
+     * client and embedded driver stop. Idempotent; waits for the node's thread.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        bridgeLoop.close();
+        try {
+            bridgeLoop.awaitTermination(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runner.close();
+        aeron.close();
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteNode[" + core.localAddress() + (closed ? ", closed" : "") + "]";
+    }
+
+    /**
+     * How to start a node. Defaults: channel {@code aeron:ipc}, stream 1001, an embedded media driver
+     * with 1 MiB terms (the largest message is then 128 KiB), heartbeats every 100 ms, liveness
+     * timeout 1 s, connect timeout 10 s, a backing-off idle strategy, errors printed to
+     * {@code System.err}.
+     *
+     * <p>Threads: a builder, for one thread; {@link RemoteNode#start} copies nothing, so do not change
+     * options after starting. Memory consistency effects: none.
+     */
+    public static final class Options {
+        String channel = "aeron:ipc";
+        int streamId = 1001;
+        String aeronDirectory;
+        int termLength = 1 << 20;
+        Duration heartbeatInterval = Duration.ofMillis(100);
+        Duration livenessTimeout = Duration.ofSeconds(1);
+        Duration connectTimeout = Duration.ofSeconds(10);
+        boolean busySpin;
+        ClassLoader classLoader = defaultLoader();
+        Consumer<Throwable> errorHandler = Throwable::printStackTrace;
+
+        Options() {
+        }
+
+        private static ClassLoader defaultLoader() {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            return context != null ? context : RemoteNode.class.getClassLoader();
+        }
+
+        /**
+         * The Aeron channel this node listens on: {@code aeron:ipc} (this host), or
+         * {@code aeron:udp?endpoint=host:port} (port 0: the driver picks one; {@link #address()}
+         * names it).
+         */
+        public Options channel(String channel) {
+            if (!Objects.requireNonNull(channel, "channel").startsWith("aeron:")) {
+                throw new IllegalArgumentException("not an Aeron channel: " + channel);
+            }
+            this.channel = channel;
+            return this;
+        }
+
+        /** The stream id this node listens on (nodes sharing a driver and an IPC channel need distinct ones). */
+        public Options streamId(int streamId) {
+            this.streamId = streamId;
+            return this;
+        }
+
+        /** Joins the media driver at {@code directory} instead of launching an embedded one. */
+        public Options aeronDirectory(String directory) {
+            this.aeronDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Term buffer length of the embedded driver (a power of two, 64 KiB to 1 GiB). */
+        public Options termLength(int termLength) {
+            if (termLength < 64 * 1024 || Integer.bitCount(termLength) != 1) {
+                throw new IllegalArgumentException("term length must be a power of two >= 64 KiB: " + termLength);
+            }
+            this.termLength = termLength;
+            return this;
+        }
+
+        /** How often the node tells its peers it is alive. */
+        public Options heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /** A peer unheard of for this long is lost: the ports entangled with it get {@code close}. */
+        public Options livenessTimeout(Duration timeout) {
+            this.livenessTimeout = positive(timeout, "livenessTimeout");
+            return this;
+        }
+
+        /** A peer never heard of within this long after the first connect to it is lost. */
+        public Options connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** Busy-spins the node's thread (and embedded driver) when idle: lowest latency, cores busy. */
+        public Options busySpin(boolean busySpin) {
+            this.busySpin = busySpin;
+            return this;
+        }
+
+        /** The class loader that resolves enum, record and array classes of received values. */
+        public Options classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /** Receives what the node cannot hand to a port: malformed frames, values it could not encode. */
+        public Options errorHandler(Consumer<Throwable> handler) {
+            this.errorHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (Objects.requireNonNull(d, what).isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}
