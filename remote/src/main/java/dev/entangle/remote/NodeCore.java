@@ -403,6 +403,10 @@ final class NodeCore implements Agent {
         }
         byte[] rest = body.rest();
         Link link = links.get(target);
+        if (link != null && link.peer != peer) {
+            throw new IllegalArgumentException("DATA for link " + target + " from node " + peer.address
+                    + ", which is not its peer: dropped");
+        }
         if (link == null || link.closed) {
             for (long portLink : portLinks) {
                 sendClose(peer, portLink); // a message to a closed port: its ports are closed

@@ -305,10 +305,11 @@ final class WireFormat {
                 if (!reference(v)) {
                     ArrayBuffer b = (ArrayBuffer) v;
                     putByte(ARRAY_BUFFER);
-                    ByteBuffer bytes = b.asByteBuffer();
-                    putInt(bytes.remaining());
-                    out.putBytes(position, bytes, bytes.remaining());
-                    position += bytes.remaining();
+                    ByteBuffer bytes = b.asByteBuffer(); // over the buffer's own array: no copy here
+                    int n = bytes.remaining();
+                    putInt(n);
+                    out.putBytes(position, bytes.array(), bytes.arrayOffset() + bytes.position(), n);
+                    position += n;
                 }
             } else if (v.getClass().isRecord()) {
                 record(v, depth, path);
