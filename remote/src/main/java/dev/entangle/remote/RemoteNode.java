@@ -2,6 +2,7 @@ package dev.entangle.remote;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -185,11 +186,16 @@ public final class RemoteNode implements AutoCloseable {
         }
         MessageChannel channel = new MessageChannel(owner);
         MessagePort far = channel.port2();
-        bridgeLoop.execute(() -> {
-            // Moves the far port to the bridge loop, with whatever the user posted meanwhile.
-            MessagePort bridge = StructuredClone.structuredClone(far, StructuredSerializeOptions.transfer(far));
-            link.accept(bridge);
-        });
+        try {
+            bridgeLoop.execute(() -> {
+                // Moves the far port to the bridge loop, with whatever the user posted meanwhile.
+                MessagePort bridge = StructuredClone.structuredClone(far, StructuredSerializeOptions.transfer(far));
+                link.accept(bridge);
+            });
+        } catch (RejectedExecutionException closedMeanwhile) {
+            far.close();
+            throw DOMException.invalidStateError("remote node " + address() + " is closed");
+        }
         return channel.port1();
     }
 
