@@ -3,10 +3,12 @@ package dev.entangle.remote;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -306,10 +308,12 @@ final class NodeCore implements Agent {
                     throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
                 }
             } else {
-                peer = peer(body.getString());
+                String address = body.getString();
+                peer = peer(address);
                 if (peer.id != senderId) {
-                    if (peer.id != 0) {
-                        peersById.remove(peer.id); // the node at that address restarted
+                    if (peer.id != 0) { // the node at that address restarted: its links are gone
+                        lose(peer);
+                        peer = peer(address);
                     }
                     peer.id = senderId;
                     peersById.put(senderId, peer);
@@ -535,7 +539,7 @@ final class NodeCore implements Agent {
         final String address;
         final Transport.Route route;
         final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
-        final List<Link> links = new ArrayList<>();
+        final Set<Link> links = new HashSet<>();
         long id;
         boolean heard;
         boolean lost;
