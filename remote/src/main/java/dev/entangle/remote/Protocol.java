@@ -75,69 +75,13 @@ final class Protocol {
         return at + 4 + bytes.length;
     }
 
-    /** A bounds-checked reader of one received frame's body. */
-    static final class Body {
-        private final DirectBuffer in;
-        private final int end;
-        private int position;
-
+    /** A bounds-checked reader of one received frame's body (after the header). */
+    static final class Body extends BoundedReader {
         Body(DirectBuffer in, int offset, int length) {
+            super(in, offset + HEADER_LENGTH, length - HEADER_LENGTH);
             if (length < HEADER_LENGTH) {
                 throw new IllegalArgumentException("malformed frame: " + length + " bytes");
             }
-            this.in = in;
-            this.position = offset + HEADER_LENGTH;
-            this.end = offset + length;
-        }
-
-        private void need(long n) {
-            if (n < 0 || n > end - position) {
-                throw new IllegalArgumentException("malformed frame: " + n + " bytes needed, " + (end - position)
-                        + " left");
-            }
-        }
-
-        long getLong() {
-            need(8);
-            long v = in.getLong(position);
-            position += 8;
-            return v;
-        }
-
-        int getInt() {
-            need(4);
-            int v = in.getInt(position);
-            position += 4;
-            return v;
-        }
-
-        int getByte() {
-            need(1);
-            return in.getByte(position++);
-        }
-
-        String getString() {
-            int n = getInt();
-            need(n);
-            byte[] b = new byte[n];
-            in.getBytes(position, b);
-            position += n;
-            return new String(b, StandardCharsets.UTF_8);
-        }
-
-        /** The rest of the frame, copied. */
-        byte[] rest() {
-            byte[] b = new byte[end - position];
-            in.getBytes(position, b);
-            position = end;
-            return b;
-        }
-
-        /** Checks that a count of {@code width}-byte items fits. */
-        int getCount(int width) {
-            int n = getInt();
-            need((long) n * width);
-            return n;
         }
     }
 }

@@ -547,72 +547,15 @@ final class WireFormat {
         return value;
     }
 
-    private static final class Reader {
-        private final DirectBuffer in;
-        private final int end;
+    private static final class Reader extends BoundedReader {
         private final List<MessagePort> ports;
         private final ClassLoader loader;
         private final List<Object> seen = new ArrayList<>();
-        int position;
 
         Reader(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
-            this.in = in;
-            this.position = offset;
-            this.end = offset + length;
+            super(in, offset, length);
             this.ports = ports;
             this.loader = loader;
-        }
-
-        private void need(long n) {
-            if (n < 0 || n > end - position) {
-                throw new IllegalArgumentException("malformed: " + n + " bytes needed at " + position
-                        + ", " + (end - position) + " left");
-            }
-        }
-
-        int getByte() {
-            need(1);
-            return in.getByte(position++);
-        }
-
-        short getShort() {
-            need(2);
-            short v = in.getShort(position);
-            position += 2;
-            return v;
-        }
-
-        int getInt() {
-            need(4);
-            int v = in.getInt(position);
-            position += 4;
-            return v;
-        }
-
-        long getLong() {
-            need(8);
-            long v = in.getLong(position);
-            position += 8;
-            return v;
-        }
-
-        /** A count of elements each at least {@code minBytes} long. */
-        int getCount(int minBytes) {
-            int n = getInt();
-            need((long) n * minBytes);
-            return n;
-        }
-
-        byte[] getBytes() {
-            int n = getCount(1);
-            byte[] b = new byte[n];
-            in.getBytes(position, b);
-            position += n;
-            return b;
-        }
-
-        String getString() {
-            return new String(getBytes(), StandardCharsets.UTF_8);
         }
 
         Class<?> getClassNamed() {

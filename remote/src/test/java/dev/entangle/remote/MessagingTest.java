@@ -20,17 +20,16 @@ class MessagingTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void pingPongCrossesBothWays(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort echo = nodes.b.accept("echo", bob);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort echo = nodes.server("echo");
             echo.onmessage(e -> echo.postMessage("pong " + e.data()));
-            MessagePort client = nodes.a.connect(nodes.b.address(), "echo", alice);
+            MessagePort client = nodes.client("echo");
             Inbox inbox = Inbox.of(client);
             client.postMessage("ping 1"); // before the handshake: waits, then goes
             assertEquals("pong ping 1", inbox.data());
             client.postMessage(List.of(1, "two", 3.0));
             assertEquals("pong [1, two, 3.0]", inbox.data());
-            assertEquals(alice, client.owner());
+            assertEquals(nodes.alice, client.owner());
         }
     }
 
@@ -38,11 +37,10 @@ class MessagingTest {
     @MethodSource("kinds")
     void manyMessagesArriveInOrderExactlyOnce(String kind) throws Exception {
         int count = 100_000;
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort receiver = nodes.b.accept("sink", bob);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort receiver = nodes.server("sink");
             Inbox inbox = Inbox.of(receiver);
-            MessagePort sender = nodes.a.connect(nodes.b.address(), "sink", alice);
+            MessagePort sender = nodes.client("sink");
             for (int i = 0; i < count; i++) {
                 sender.postMessage(i);
             }
@@ -57,11 +55,10 @@ class MessagingTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void closeGivesTheFarPortOneCloseAfterTheMessagesPostedBefore(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort receiver = nodes.b.accept("c", bob);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort receiver = nodes.server("c");
             Inbox inbox = Inbox.of(receiver);
-            MessagePort sender = nodes.a.connect(nodes.b.address(), "c", alice);
+            MessagePort sender = nodes.client("c");
             Inbox senderInbox = Inbox.of(sender);
             sender.postMessage(1);
             sender.postMessage(2);
@@ -72,8 +69,8 @@ class MessagingTest {
             inbox.expect("close");
             receiver.postMessage("too late"); // to a closed pair: dropped
             // The closing side gets no event: prove it with a message through a fresh pair.
-            MessagePort probe = nodes.a.connect(nodes.b.address(), "probe", alice);
-            MessagePort probed = nodes.b.accept("probe", bob);
+            MessagePort probe = nodes.client("probe");
+            MessagePort probed = nodes.server("probe");
             Inbox probeInbox = Inbox.of(probed);
             probe.postMessage("sentinel");
             assertEquals("sentinel", probeInbox.data());
@@ -86,11 +83,10 @@ class MessagingTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void acceptedPortCloseReachesTheConnector(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort client = nodes.a.connect(nodes.b.address(), "x", alice);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort client = nodes.client("x");
             Inbox inbox = Inbox.of(client);
-            MessagePort server = nodes.b.accept("x", bob);
+            MessagePort server = nodes.server("x");
             server.postMessage("bye");
             server.close();
             assertEquals("bye", inbox.data());
@@ -101,11 +97,10 @@ class MessagingTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void closingANodeClosesThePortsEntangledWithIt(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort client = nodes.a.connect(nodes.b.address(), "n", alice);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort client = nodes.client("n");
             Inbox clientInbox = Inbox.of(client);
-            MessagePort server = nodes.b.accept("n", bob);
+            MessagePort server = nodes.server("n");
             Inbox serverInbox = Inbox.of(server);
             client.postMessage("hello");
             assertEquals("hello", serverInbox.data());
@@ -120,15 +115,14 @@ class MessagingTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void severalPairsWithOneNameAreMatchedInArrivalOrder(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort first = nodes.a.connect(nodes.b.address(), "same", alice);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort first = nodes.client("same");
             first.postMessage("first");
-            Inbox firstAccepted = Inbox.of(nodes.b.accept("same", bob));
+            Inbox firstAccepted = Inbox.of(nodes.server("same"));
             assertEquals("first", firstAccepted.data()); // matched before the second connect exists
-            MessagePort second = nodes.a.connect(nodes.b.address(), "same", alice);
+            MessagePort second = nodes.client("same");
             second.postMessage("second");
-            Inbox secondAccepted = Inbox.of(nodes.b.accept("same", bob));
+            Inbox secondAccepted = Inbox.of(nodes.server("same"));
             assertEquals("second", secondAccepted.data());
         }
     }

@@ -3,14 +3,32 @@ package dev.entangle.remote;
 import java.time.Duration;
 import java.util.List;
 
-/** Two nodes in this JVM: over IPC (sharing one embedded driver) or over loopback UDP (one driver each). */
+import dev.entangle.EventLoop;
+import dev.entangle.MessagePort;
+
+/**
+ * Two nodes in this JVM, over IPC (sharing one embedded driver) or over loopback UDP (one driver
+ * each), and a loop for each side's ports: {@code alice} at node a, {@code bob} at node b.
+ */
 final class Nodes implements AutoCloseable {
     final RemoteNode a;
     final RemoteNode b;
+    final EventLoop alice = EventLoop.start("alice");
+    final EventLoop bob = EventLoop.start("bob");
 
     private Nodes(RemoteNode a, RemoteNode b) {
         this.a = a;
         this.b = b;
+    }
+
+    /** A port of alice's at node a, connected to {@code name} at node b. */
+    MessagePort client(String name) {
+        return a.connect(b.address(), name, alice);
+    }
+
+    /** A port of bob's at node b, accepting {@code name}. */
+    MessagePort server(String name) {
+        return b.accept(name, bob);
     }
 
     static RemoteNode.Options options() {
@@ -48,6 +66,8 @@ final class Nodes implements AutoCloseable {
 
     @Override
     public void close() {
+        alice.close();
+        bob.close();
         b.close();
         a.close();
     }

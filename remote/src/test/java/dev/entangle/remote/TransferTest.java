@@ -31,13 +31,12 @@ class TransferTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void aShippedPortKeepsItsQueuedAndInFlightMessagesInOrder(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort server = nodes.b.accept("t", bob);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort server = nodes.server("t");
             Inbox serverInbox = Inbox.of(server);
-            MessagePort client = nodes.a.connect(nodes.b.address(), "t", alice);
+            MessagePort client = nodes.client("t");
 
-            MessageChannel line = new MessageChannel(alice);
+            MessageChannel line = new MessageChannel(nodes.alice);
             Inbox homeInbox = Inbox.of(line.port1());
             line.port1().postMessage("queued 1"); // waits at port2 before it travels
             line.port1().postMessage("queued 2");
@@ -49,7 +48,7 @@ class TransferTest {
             assertEquals("take this", arrived.data());
             assertEquals(1, arrived.ports().size());
             MessagePort travelled = arrived.ports().get(0);
-            assertSame(bob, travelled.owner());
+            assertSame(nodes.bob, travelled.owner());
             Inbox travelledInbox = Inbox.of(travelled);
             assertEquals("queued 1", travelledInbox.data());
             assertEquals("queued 2", travelledInbox.data());
@@ -109,12 +108,11 @@ class TransferTest {
 
     @Test
     void bothEndsOfAChannelCanCrossAndStillTalk() throws Exception {
-        try (Nodes nodes = Nodes.ipc(); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort server = nodes.b.accept("both", bob);
+        try (Nodes nodes = Nodes.ipc()) {
+            MessagePort server = nodes.server("both");
             Inbox serverInbox = Inbox.of(server);
-            MessagePort client = nodes.a.connect(nodes.b.address(), "both", alice);
-            MessageChannel channel = new MessageChannel(alice);
+            MessagePort client = nodes.client("both");
+            MessageChannel channel = new MessageChannel(nodes.alice);
             channel.port1().postMessage("to 2 before");
             client.postMessage("first", List.of(channel.port1()));
             client.postMessage("second", List.of(channel.port2()));
@@ -133,11 +131,10 @@ class TransferTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void aTransferredBufferIsDetachedHereAndArrivesWithItsBytes(String kind) throws Exception {
-        try (Nodes nodes = Nodes.of(kind); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort server = nodes.b.accept("buf", bob);
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort server = nodes.server("buf");
             Inbox inbox = Inbox.of(server);
-            MessagePort client = nodes.a.connect(nodes.b.address(), "buf", alice);
+            MessagePort client = nodes.client("buf");
             byte[] bytes = new byte[20_000]; // under the 32 KiB frame limit of the tests' 256 KiB terms
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = (byte) (i * 31);
@@ -161,17 +158,16 @@ class TransferTest {
 
     @Test
     void aPortShippedToAClosedFarPortIsClosed() throws Exception {
-        try (Nodes nodes = Nodes.ipc(); EventLoop alice = EventLoop.start("alice");
-                EventLoop bob = EventLoop.start("bob")) {
-            MessagePort server = nodes.b.accept("gone", bob);
+        try (Nodes nodes = Nodes.ipc()) {
+            MessagePort server = nodes.server("gone");
             Inbox serverInbox = Inbox.of(server);
-            MessagePort client = nodes.a.connect(nodes.b.address(), "gone", alice);
+            MessagePort client = nodes.client("gone");
             Inbox clientInbox = Inbox.of(client);
             client.postMessage("hello");
             assertEquals("hello", serverInbox.data());
             server.close();
             clientInbox.expect("close");
-            MessageChannel channel = new MessageChannel(alice);
+            MessageChannel channel = new MessageChannel(nodes.alice);
             Inbox kept = Inbox.of(channel.port1());
             client.postMessage("with a port", List.of(channel.port2())); // to a closed pair
             kept.expect("close"); // the carried port is closed: its partner hears of it
