@@ -80,8 +80,7 @@ final class NodeCore implements Agent {
     private final Map<String, Peer> peersByAddress = new HashMap<>();
     private final Map<Long, Peer> peersById = new HashMap<>();
     private final Map<String, ArrayDeque<Link>> acceptors = new HashMap<>();
-    private final Map<String, ArrayDeque<long[]>> pendingOpens = new HashMap<>();
-    private final Map<String, ArrayDeque<Peer>> pendingOpenPeers = new HashMap<>();
+    private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
     private final Transport.FrameHandler onFrame = this::onFrame;
     private final List<Peer> brokenPeers = new ArrayList<>();
     private long nextLinkId = 1;
@@ -181,19 +180,13 @@ final class NodeCore implements Agent {
 
     /** On the bridge loop: makes the link of an accept, matched now or by a later OPEN. */
     void accept(MessagePort bridge, String name) {
-        ArrayDeque<long[]> opens = pendingOpens.get(name);
-        if (opens != null && !opens.isEmpty()) {
-            long connectorLink = opens.poll()[0];
-            Peer peer = pendingOpenPeers.get(name).poll();
+        ArrayDeque<PendingOpen> opens = pendingOpens.get(name);
+        if (opens != null) {
+            PendingOpen open = opens.poll();
             if (opens.isEmpty()) {
                 pendingOpens.remove(name);
-                pendingOpenPeers.remove(name);
             }
-            if (peer.lost) {
-                bridge.close();
-                return;
-            }
-            opened(newLink(bridge, peer, connectorLink));
+            opened(newLink(bridge, open.peer, open.connectorLink)); // lose() drops a lost peer's opens
             return;
         }
         Link link = new Link(nextLinkId++, bridge, null, UNKNOWN);
@@ -275,15 +268,11 @@ final class NodeCore implements Agent {
             link.bridge.close();
         }
         peer.links.clear();
-        for (Map.Entry<String, ArrayDeque<Peer>> e : pendingOpenPeers.entrySet()) {
-            Iterator<Peer> peers = e.getValue().iterator();
-            Iterator<long[]> opens = pendingOpens.get(e.getKey()).iterator();
-            while (peers.hasNext()) {
-                opens.next();
-                if (peers.next() == peer) {
-                    peers.remove();
-                    opens.remove();
-                }
+        for (Iterator<ArrayDeque<PendingOpen>> opens = pendingOpens.values().iterator(); opens.hasNext();) {
+            ArrayDeque<PendingOpen> ofName = opens.next();
+            ofName.removeIf(open -> open.peer == peer);
+            if (ofName.isEmpty()) {
+                opens.remove();
             }
         }
         peer.route.close();
@@ -357,8 +346,7 @@ final class NodeCore implements Agent {
             acceptors.remove(name);
         }
         if (link == null) {
-            pendingOpens.computeIfAbsent(name, k -> new ArrayDeque<>()).add(new long[] {connectorLink});
-            pendingOpenPeers.computeIfAbsent(name, k -> new ArrayDeque<>()).add(peer);
+            pendingOpens.computeIfAbsent(name, k -> new ArrayDeque<>()).add(new PendingOpen(peer, connectorLink));
             return;
         }
         if (link.closed) { // the user closed the accepted port before anyone connected
@@ -507,6 +495,17 @@ final class NodeCore implements Agent {
     }
 
     // ----------------------------------------------------------------------------------- state
+
+    /** An OPEN that came before its accept. */
+    private static final class PendingOpen {
+        final Peer peer;
+        final long connectorLink;
+
+        PendingOpen(Peer peer, long connectorLink) {
+            this.peer = peer;
+            this.connectorLink = connectorLink;
+        }
+    }
 
     /** One bridged port. Node thread only. */
     private final class Link {

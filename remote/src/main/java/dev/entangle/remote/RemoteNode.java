@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.aeron.Aeron;
@@ -73,7 +74,7 @@ public final class RemoteNode implements AutoCloseable {
     private final AgentRunner runner;
     private final EventLoop bridgeLoop;
     private final Options options;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RemoteNode(Options options) {
         this.options = options;
@@ -181,7 +182,7 @@ public final class RemoteNode implements AutoCloseable {
 
     private MessagePort bridged(EventLoop owner, Consumer<MessagePort> link) {
         Objects.requireNonNull(owner, "owner");
-        if (closed) {
+        if (closed.get()) {
             throw DOMException.invalidStateError("remote node " + address() + " is closed");
         }
         MessageChannel channel = new MessageChannel(owner);
@@ -206,10 +207,9 @@ public final class RemoteNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         bridgeLoop.close();
         try {
             bridgeLoop.awaitTermination(Duration.ofSeconds(5));
@@ -225,7 +225,7 @@ public final class RemoteNode implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RemoteNode[" + core.localAddress() + (closed ? ", closed" : "") + "]";
+        return "RemoteNode[" + core.localAddress() + (closed.get() ? ", closed" : "") + "]";
     }
 
     /**
