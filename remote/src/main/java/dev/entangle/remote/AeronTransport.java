@@ -5,10 +5,10 @@ import java.util.List;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler;
 
 import org.agrona.DirectBuffer;
 
@@ -16,7 +16,8 @@ import org.agrona.DirectBuffer;
  * {@link Transport} over Aeron: this node subscribes to its own channel and stream; a route to a peer
  * is an {@link ExclusivePublication} to the peer's channel and stream (the node's thread is its only
  * user). Aeron carries each publication's frames reliably and in order, fragments and reassembles the
- * large ones ({@link FragmentAssembler}) and flow-controls the sender ({@code BACK_PRESSURED}, here
+ * large ones ({@link ControlledFragmentAssembler}; a refused frame is left in the log and
+ * delivered again) and flow-controls the sender ({@code BACK_PRESSURED}, here
  * {@link #RETRY}).
  *
  * <p>An address is {@code streamId@channel}, for example {@code 1001@aeron:ipc} or
@@ -30,15 +31,17 @@ final class AeronTransport implements Transport {
     private final Subscription subscription;
     private final String localAddress;
     private final List<AeronRoute> routes = new ArrayList<>();
-    private final FragmentAssembler assembler;
+    private final ControlledFragmentAssembler assembler;
     private FrameHandler handler;
 
     AeronTransport(Aeron aeron, String channel, int streamId, long resolveTimeoutNanos) {
         this.aeron = aeron;
         this.subscription = aeron.addSubscription(channel, streamId);
         this.localAddress = streamId + "@" + resolved(subscription, channel, resolveTimeoutNanos);
-        FragmentHandler fragments = (buffer, offset, length, header) -> handler.onFrame(buffer, offset, length);
-        this.assembler = new FragmentAssembler(fragments);
+        ControlledFragmentHandler fragments = (buffer, offset, length, header) ->
+                handler.onFrame(buffer, offset, length) ? ControlledFragmentHandler.Action.CONTINUE
+                        : ControlledFragmentHandler.Action.ABORT; // delivered again by the next poll
+        this.assembler = new ControlledFragmentAssembler(fragments);
     }
 
     private static String resolved(Subscription subscription, String channel, long timeoutNanos) {
@@ -79,7 +82,7 @@ final class AeronTransport implements Transport {
     @Override
     public int poll(FrameHandler frameHandler, int limit) {
         this.handler = frameHandler;
-        return subscription.poll(assembler, limit);
+        return subscription.controlledPoll(assembler, limit);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
+import dev.entangle.DOMException;
 import dev.entangle.Event;
 import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
@@ -83,6 +84,12 @@ final class NodeCore implements Agent {
     private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
     private final Transport.FrameHandler onFrame = this::onFrame;
     private final List<Peer> brokenPeers = new ArrayList<>();
+    private final int backlogLimit;
+    private final int portCapacity;
+    /** Frames waiting in all peers' backlogs. */
+    private int backlogFrames;
+    /** A received message its full bounded port refused; while set, nothing more is read. */
+    private Stalled stalled;
     private long nextLinkId = 1;
     private long nextTimerCheck;
     private volatile Thread thread;
@@ -90,7 +97,9 @@ final class NodeCore implements Agent {
     EventLoop bridgeLoop;
 
     NodeCore(Transport transport, ClassLoader loader, long heartbeatNanos, long livenessNanos,
-            long connectNanos, Consumer<Throwable> errors) {
+            long connectNanos, int backlogLimit, int portCapacity, Consumer<Throwable> errors) {
+        this.backlogLimit = backlogLimit;
+        this.portCapacity = portCapacity;
         this.transport = transport;
         this.loader = loader;
         this.heartbeatNanos = heartbeatNanos;
@@ -127,7 +136,9 @@ final class NodeCore implements Agent {
     public int doWork() {
         int work = 0;
         Runnable task;
-        while (work < TASK_BATCH && (task = tasks.poll()) != null) {
+        // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
+        // bounded port then refuses more: QuotaExceededError, offerMessage false).
+        while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
             try {
                 task.run();
             } catch (Throwable t) {
@@ -135,10 +146,20 @@ final class NodeCore implements Agent {
             }
             work++;
         }
-        try {
-            work += transport.poll(onFrame, POLL_LIMIT);
-        } catch (RuntimeException e) {
-            errors.accept(e);
+        if (stalled != null && stalled.retry()) {
+            stalled = null;
+            long now = System.nanoTime();
+            for (Peer peer : peersByAddress.values()) {
+                peer.lastHeard = now; // nothing was read while stalled: no silence to count
+            }
+            work++;
+        }
+        if (stalled == null) {
+            try {
+                work += transport.poll(onFrame, POLL_LIMIT);
+            } catch (RuntimeException e) {
+                errors.accept(e);
+            }
         }
         for (Peer peer : peersByAddress.values()) {
             if (!peer.backlog.isEmpty()) {
@@ -227,7 +248,7 @@ final class NodeCore implements Agent {
         List<Peer> lost = null;
         for (Peer peer : peersByAddress.values()) {
             long silence = now - peer.lastHeard;
-            if (silence > (peer.heard ? livenessNanos : connectNanos)) {
+            if (stalled == null && silence > (peer.heard ? livenessNanos : connectNanos)) {
                 if (lost == null) {
                     lost = new ArrayList<>();
                 }
@@ -258,6 +279,8 @@ final class NodeCore implements Agent {
             return;
         }
         peer.lost = true;
+        backlogFrames -= peer.backlog.size();
+        peer.backlog.clear();
         peersByAddress.remove(peer.address);
         if (peer.id != 0) {
             peersById.remove(peer.id);
@@ -280,7 +303,10 @@ final class NodeCore implements Agent {
 
     // ----------------------------------------------------------------------------------- inbound
 
-    private void onFrame(DirectBuffer buffer, int offset, int length) {
+    private boolean onFrame(DirectBuffer buffer, int offset, int length) {
+        if (stalled != null) {
+            return false; // read again once the stalled message is taken
+        }
         try {
             if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
                 throw new IllegalArgumentException("frame of protocol version "
@@ -337,6 +363,7 @@ final class NodeCore implements Agent {
         } catch (RuntimeException e) {
             errors.accept(e);
         }
+        return true;
     }
 
     private void onOpen(Peer peer, String name, long connectorLink) {
@@ -407,7 +434,8 @@ final class NodeCore implements Agent {
         }
         List<MessagePort> ports = new ArrayList<>(portCount);
         for (long portLink : portLinks) {
-            MessageChannel channel = new MessageChannel(bridgeLoop);
+            MessageChannel channel = portCapacity > 0 ? MessageChannel.bounded(bridgeLoop, portCapacity)
+                    : new MessageChannel(bridgeLoop);
             Link arrived = newLink(channel.port1(), peer, portLink);
             int at = Protocol.header(out, Protocol.LINKED, nodeId);
             out.putLong(at, portLink);
@@ -419,7 +447,36 @@ final class NodeCore implements Agent {
         WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
                 ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
                 : WireMessage.of(rest, List.copyOf(ports), loader);
-        link.bridge.postMessage(message, ports);
+        Stalled delivery = new Stalled(link.bridge, message, ports);
+        if (!delivery.retry()) {
+            stalled = delivery;
+        }
+    }
+
+    /** A message for a bridge port whose bounded partner was full; posted again each duty cycle. */
+    private static final class Stalled {
+        final MessagePort bridge;
+        final WireMessage message;
+        final List<MessagePort> ports;
+
+        Stalled(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
+            this.bridge = bridge;
+            this.message = message;
+            this.ports = ports;
+        }
+
+        /** Posts it; false if the port is still full. */
+        boolean retry() {
+            try {
+                bridge.postMessage(message, ports);
+                return true;
+            } catch (DOMException e) {
+                if (e.name().equals("QuotaExceededError")) {
+                    return false;
+                }
+                throw e;
+            }
+        }
     }
 
     private void sendClose(Peer peer, long peerLink) {
@@ -567,9 +624,11 @@ final class NodeCore implements Agent {
             byte[] copy = new byte[length];
             frame.getBytes(0, copy);
             backlog.add(copy);
+            backlogFrames++;
         }
 
         private void broken() {
+            backlogFrames -= backlog.size();
             backlog.clear();
             brokenPeers.add(this);
         }
@@ -583,6 +642,7 @@ final class NodeCore implements Agent {
                     break;
                 }
                 backlog.poll();
+                backlogFrames--;
                 if (result == Transport.BROKEN) {
                     broken();
                     break;

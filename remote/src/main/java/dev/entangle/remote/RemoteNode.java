@@ -58,8 +58,10 @@ import dev.entangle.StructuredSerializeOptions;
  * it at this node's bridge port (so an unmodifiable list arrives unmodifiable, a {@code TreeSet} needs
  * natural ordering); a value that cannot be encoded cannot be reported to the sender (its
  * {@code postMessage} has returned), so the receiver gets {@code messageerror} and this node's error
- * handler the reason. A node buffers what Aeron cannot take yet (back-pressure, a peer not yet up)
- * rather than block its thread; that buffer is not bounded in this version.
+ * handler the reason. A node never blocks its thread on Aeron: what Aeron cannot take yet (back-pressure, a peer
+ * not yet up) waits in a per-peer backlog; past {@link Options#backlogLimit} the node stops taking
+ * from its ports, which with {@link Options#portCapacity bounded ports} makes a full port refuse, as a
+ * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead).
  *
  * <p>Threads: every method may be called from any thread. Each node runs one thread of its own (its
  * bridge ports' loop and the Aeron polling, never a user's loop), plus, if it launched one, an
@@ -90,7 +92,8 @@ public final class RemoteNode implements AutoCloseable {
             AeronTransport transport = new AeronTransport(client, options.channel, options.streamId,
                     TimeUnit.SECONDS.toNanos(5));
             core = new NodeCore(transport, options.classLoader, options.heartbeatInterval.toNanos(),
-                    options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.errorHandler);
+                    options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.backlogLimit,
+                    options.portCapacity, options.errorHandler);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -185,7 +188,8 @@ public final class RemoteNode implements AutoCloseable {
         if (closed.get()) {
             throw DOMException.invalidStateError("remote node " + address() + " is closed");
         }
-        MessageChannel channel = new MessageChannel(owner);
+        MessageChannel channel = options.portCapacity > 0 ? MessageChannel.bounded(owner, options.portCapacity)
+                : new MessageChannel(owner);
         MessagePort far = channel.port2();
         try {
             bridgeLoop.execute(() -> {
@@ -246,6 +250,8 @@ public final class RemoteNode implements AutoCloseable {
         Duration livenessTimeout = Duration.ofSeconds(1);
         Duration connectTimeout = Duration.ofSeconds(10);
         boolean busySpin;
+        int portCapacity;
+        int backlogLimit = 4096;
         ClassLoader classLoader = defaultLoader();
         Consumer<Throwable> errorHandler = Throwable::printStackTrace;
 
@@ -306,6 +312,41 @@ public final class RemoteNode implements AutoCloseable {
         /** A peer never heard of within this long after the first connect to it is lost. */
         public Options connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Makes every port this node gives out (and every port that arrives through them) a
+         * {@linkplain MessageChannel#bounded(int) bounded} one of {@code capacity} messages per
+         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, Aeron's
+         * back-pressure reaches the sender as the bounded-channel contract: a peer that does not
+         * keep up fills this node's backlog, past the {@linkplain #backlogLimit backlog limit} the
+         * node stops taking from its ports, and a full port refuses ({@code QuotaExceededError},
+         * {@code offerMessage} false). The receiving side likewise stops reading (so Aeron holds
+         * back the sender) while a received message waits for room at its full port.
+         *
+         * @throws IllegalArgumentException if {@code capacity} is negative
+         */
+        public Options portCapacity(int capacity) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("capacity must be >= 0: " + capacity);
+            }
+            this.portCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * How many frames the node keeps for peers that cannot take them yet (back-pressure, not yet
+         * connected) before it stops taking messages from its ports (default 4096). The backlog can
+         * exceed it by what one turn of the node's loop takes (at most 64 ports × 64 messages).
+         *
+         * @throws IllegalArgumentException if {@code frames} is negative
+         */
+        public Options backlogLimit(int frames) {
+            if (frames < 0) {
+                throw new IllegalArgumentException("frames must be >= 0: " + frames);
+            }
+            this.backlogLimit = frames;
             return this;
         }
 

@@ -23,7 +23,11 @@ interface Transport extends AutoCloseable {
     /** This node's address, as peers pass it to {@link #route(String)}. */
     String localAddress();
 
-    /** Delivers up to {@code limit} received frames to {@code handler}, whole; returns how many. */
+    /**
+     * Delivers up to {@code limit} received frames to {@code handler}, whole, in order; returns how
+     * many it took. A frame the handler refuses (returns false) stays first in line: the next poll
+     * delivers it again, and nothing after it is delivered before it is taken.
+     */
     int poll(FrameHandler handler, int limit);
 
     /**
@@ -41,7 +45,8 @@ interface Transport extends AutoCloseable {
     /** Receives one whole frame; the bytes are valid only during the call. */
     @FunctionalInterface
     interface FrameHandler {
-        void onFrame(DirectBuffer buffer, int offset, int length);
+        /** Returns true if the frame was taken, false to have it delivered again later. */
+        boolean onFrame(DirectBuffer buffer, int offset, int length);
     }
 
     /** One peer's outbound, reliable, ordered stream of frames. */

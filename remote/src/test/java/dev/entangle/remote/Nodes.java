@@ -37,9 +37,14 @@ final class Nodes implements AutoCloseable {
     }
 
     static Nodes ipc() {
-        RemoteNode a = RemoteNode.start(options().streamId(1001));
+        return ipc(options());
+    }
+
+    /** Over IPC, both nodes with {@code options} (their stream ids and driver set here). */
+    static Nodes ipc(RemoteNode.Options options) {
+        RemoteNode a = RemoteNode.start(options.streamId(1001));
         try {
-            return new Nodes(a, RemoteNode.start(options().streamId(1002).aeronDirectory(a.aeronDirectory())));
+            return new Nodes(a, RemoteNode.start(options.streamId(1002).aeronDirectory(a.aeronDirectory())));
         } catch (RuntimeException e) {
             a.close();
             throw e;
