@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
@@ -43,8 +44,8 @@ import dev.entangle.StructuredSerializeOptions;
  * defines it:
  * <ul>
  * <li>messages arrive in the order posted, exactly once; their values cross in the wire form of
- * structured clone ({@link WireFormat}: the core's value table; registered user types have no wire
- * form yet); a value the receiver cannot decode (a class it does not have, a malformed frame) is a
+ * structured clone ({@code WireFormat}: the core's value table, and types given a
+ * {@linkplain #registerWireForm wire form}); a value the receiver cannot decode (a class it does not have, a malformed frame) is a
  * {@code messageerror} there, and the port goes on working;</li>
  * <li>{@code close()} gives the far port one {@code close} event, after everything posted before;</li>
  * <li>{@link MessagePort}s in the transfer list cross too, with their queued and in-flight messages in
@@ -134,6 +135,37 @@ public final class RemoteNode implements AutoCloseable {
     /** Starts a node with {@code options}: launches its media driver (unless it joins one) and its thread. */
     public static RemoteNode start(Options options) {
         return new RemoteNode(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Gives {@code type} (and its subclasses) a wire form: {@code toWire} turns a value into one the
+     * wire form already carries (a record, a list or map, a string, …), on the sending node's
+     * thread; {@code fromWire} rebuilds the value from it, on the receiving loop. Both processes
+     * register the same {@code name}, which is what travels. For types the core clones through a
+     * registered cloner, codec or shareable registration, which have no wire form of their own.
+     * Global to this JVM, like the core's registrations; replaces an earlier one of the same type or
+     * name. A {@code toWire} that throws makes the message a {@code messageerror} at the receiver (and
+     * a report to the sending node's error handler); a {@code fromWire} that throws, or a name not
+     * registered at the receiver, makes it a {@code messageerror} there.
+     *
+     * <p>Threads: any thread; the functions may be called from several threads at once. Memory
+     * consistency effects: a registration <i>happens-before</i> the encoding of every message posted
+     * after it returns.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is empty
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> void registerWireForm(Class<T> type, String name, Function<? super T, ?> toWire,
+            Function<Object, ? extends T> fromWire) {
+        Objects.requireNonNull(type, "type");
+        if (Objects.requireNonNull(name, "name").isEmpty()) {
+            throw new IllegalArgumentException("empty wire form name");
+        }
+        Objects.requireNonNull(toWire, "toWire");
+        Objects.requireNonNull(fromWire, "fromWire");
+        WireFormat.register(new WireFormat.Registered(type, name, v -> ((Function<Object, ?>) toWire).apply(v),
+                fromWire::apply));
     }
 
     /** New options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}. */

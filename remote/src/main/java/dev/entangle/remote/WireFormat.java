@@ -44,6 +44,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -88,14 +89,16 @@ import dev.entangle.MessagePort;
  * <tr><td>26</td><td>{@link ArrayBuffer}</td><td>length, bytes</td></tr>
  * <tr><td>27</td><td>{@link MessagePort}</td><td>index in the message's port table</td></tr>
  * <tr><td>28</td><td>a value met before in this message</td><td>its reference number</td></tr>
+ * <tr><td>29</td><td>a value of a type registered with {@link RemoteNode#registerWireForm}</td><td>the
+ * registered name, then the value its {@code toWire} made</td></tr>
  * </table>
  *
  * <p>The graph is kept: every array, collection, map and buffer gets the next reference number when
  * its tag is written (before its elements, so cycles survive), every record when its components are
  * done (a cycle through a record is rejected, as the core rejects it); a later occurrence is tag 28.
  * Sorted collections must use natural ordering (a comparator cannot cross processes); an empty
- * {@code EnumMap} cannot name its key type. Types registered with the core's cloner, codec or
- * shareable registries have no wire form in this version.
+ * {@code EnumMap} cannot name its key type. Other types (the core's registered cloner, codec and
+ * shareable types) need a {@linkplain RemoteNode#registerWireForm wire form registration}.
  *
  * <p>Decoding checks every length against the bytes left and every tag, kind and class; anything
  * wrong is an {@link IllegalArgumentException} ("malformed") and the receiving port fires
@@ -112,7 +115,7 @@ final class WireFormat {
             FLOAT = 8, DOUBLE = 9, STRING = 10, BIG_INTEGER = 11, BIG_DECIMAL = 12, UUID_TAG = 13,
             ENUM = 14, TIME = 15, OPTIONAL_INT = 16, OPTIONAL_LONG = 17, OPTIONAL_DOUBLE = 18,
             OPTIONAL = 19, RECORD = 20, OBJECT_ARRAY = 21, PRIMITIVE_ARRAY = 22, LIST = 23, SET = 24,
-            MAP = 25, ARRAY_BUFFER = 26, PORT = 27, BACK_REFERENCE = 28;
+            MAP = 25, ARRAY_BUFFER = 26, PORT = 27, BACK_REFERENCE = 28, REGISTERED = 29;
 
     static final List<Class<?>> TIME_KINDS = List.of(Instant.class, LocalDate.class, LocalTime.class,
             LocalDateTime.class, OffsetDateTime.class, OffsetTime.class, ZonedDateTime.class,
@@ -135,6 +138,43 @@ final class WireFormat {
             char.class, int.class, long.class, float.class, double.class);
 
     private WireFormat() {
+    }
+
+    /** A registration of {@link RemoteNode#registerWireForm}. */
+    static final class Registered {
+        final Class<?> type;
+        final String name;
+        final Function<Object, Object> toWire;
+        final Function<Object, Object> fromWire;
+
+        Registered(Class<?> type, String name, Function<Object, Object> toWire, Function<Object, Object> fromWire) {
+            this.type = type;
+            this.name = name;
+            this.toWire = toWire;
+            this.fromWire = fromWire;
+        }
+    }
+
+    private static final Map<Class<?>, Registered> REGISTERED_BY_CLASS = new ConcurrentHashMap<>();
+    private static final Map<String, Registered> REGISTERED_BY_NAME = new ConcurrentHashMap<>();
+
+    static void register(Registered registration) {
+        REGISTERED_BY_NAME.put(registration.name, registration);
+        REGISTERED_BY_CLASS.put(registration.type, registration);
+    }
+
+    /** The registration for {@code type} or its nearest registered superclass, or null. */
+    private static Registered registeredFor(Class<?> type) {
+        if (REGISTERED_BY_CLASS.isEmpty()) {
+            return null;
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            Registered r = REGISTERED_BY_CLASS.get(c);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** A value the wire form cannot carry; the far side then gets {@code messageerror}. */
@@ -311,6 +351,17 @@ final class WireFormat {
                     out.putBytes(position, bytes.array(), bytes.arrayOffset() + bytes.position(), n);
                     position += n;
                 }
+            } else if (registeredFor(v.getClass()) != null) {
+                Registered r = registeredFor(v.getClass());
+                Object form;
+                try {
+                    form = r.toWire.apply(v);
+                } catch (RuntimeException e) {
+                    throw new NotEncodable(path + ": the wire form of " + r.name + " failed: " + e);
+                }
+                putByte(REGISTERED);
+                putString(r.name);
+                value(form, depth + 1, path + "<" + r.name + ">");
             } else if (v.getClass().isRecord()) {
                 record(v, depth, path);
             } else if (v.getClass().isArray()) {
@@ -643,6 +694,19 @@ final class WireFormat {
                         throw new IllegalArgumentException("malformed: port " + index + " of " + ports.size());
                     }
                     return ports.get(index);
+                case REGISTERED: {
+                    String name = getString();
+                    Registered r = REGISTERED_BY_NAME.get(name);
+                    if (r == null) {
+                        throw new IllegalArgumentException("no wire form registered here for " + name);
+                    }
+                    Object form = value(depth + 1);
+                    try {
+                        return r.fromWire.apply(form);
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException("the wire form of " + name + " was refused: " + e, e);
+                    }
+                }
                 case BACK_REFERENCE:
                     int id = getInt();
                     if (id < 0 || id >= seen.size()) {

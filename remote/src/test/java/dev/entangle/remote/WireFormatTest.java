@@ -184,6 +184,48 @@ class WireFormatTest {
         assertThrows(WireFormat.NotEncodable.class, () -> roundTrip(new EnumMap<>(Colour.class)));
     }
 
+    /** A user type with no wire form of its own (a plain final class, not a record). */
+    static final class Money {
+        final String currency;
+        final long cents;
+
+        Money(String currency, long cents) {
+            this.currency = currency;
+            this.cents = cents;
+        }
+    }
+
+    static final class Unregistered {
+    }
+
+    @Test
+    void aRegisteredWireFormCarriesAUserTypeAndAnUnknownNameIsRefused() {
+        RemoteNode.registerWireForm(Money.class, "test.Money", m -> List.of(m.currency, m.cents),
+                form -> new Money((String) ((List<?>) form).get(0), (Long) ((List<?>) form).get(1)));
+        Money back = (Money) ((List<?>) roundTrip(List.of(new Money("EUR", 1234)))).get(0);
+        assertEquals("EUR", back.currency);
+        assertEquals(1234, back.cents);
+
+        RemoteNode.registerWireForm(Unregistered.class, "test.Unregistered", u -> "u", form -> new Unregistered());
+        byte[] bytes = encoded(new Unregistered());
+        String renamed = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("test.Unregistered", "test.Unknown_name");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> decode(renamed.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        assertTrue(e.getMessage().contains("no wire form registered here for test.Unknown_name"), e.getMessage());
+
+        RemoteNode.registerWireForm(Unregistered.class, "test.Unregistered", u -> "u", form -> {
+            throw new IllegalStateException("refused");
+        });
+        assertThrows(IllegalArgumentException.class, () -> roundTrip(new Unregistered()));
+        RemoteNode.registerWireForm(Unregistered.class, "test.Unregistered", u -> {
+            throw new IllegalStateException("cannot");
+        }, form -> new Unregistered());
+        WireFormat.NotEncodable n = assertThrows(WireFormat.NotEncodable.class, () -> roundTrip(new Unregistered()));
+        assertTrue(n.getMessage().contains("test.Unregistered"), n.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RemoteNode.registerWireForm(Money.class, "", m -> m, f -> null));
+    }
+
     @Test
     void malformedBytesAreIllegalArgumentsNeverCrashes() {
         byte[] good = encoded(List.of("abc", 1, new Point(3, 4)));
