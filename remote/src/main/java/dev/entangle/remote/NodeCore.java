@@ -28,6 +28,10 @@ import dev.entangle.MessagePort;
 /**
  * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
  * the peers and the transport.
+ *
+ * <p>Threads: {@link #submit} from any thread; everything else on the node's thread only. Memory
+ * consistency effects: actions prior to {@link #submit} <i>happen-before</i> the task runs (the MPSC
+ * queue's release/acquire).
  */
 final class NodeCore implements Agent {
     /*
@@ -58,9 +62,18 @@ final class NodeCore implements Agent {
      * messages posted to it before. A peer unheard of for the liveness timeout (or that sent BYE, or
      * whose route broke) is lost: its links' bridge ports are closed the same way.
      *
+     * Back-pressure. A frame the route refuses (RETRY) goes to its peer's backlog, which keeps the
+     * route's order (later frames queue behind it); doWork retries it each cycle. While the backlogs
+     * together hold more than backlogLimit frames, doWork runs no bridge-loop turn, so the bridge ports
+     * stop draining and bounded user ports fill up and refuse. Inbound, a DATA frame whose bounded user
+     * port is full becomes `stalled` (posted again each cycle) and every later frame is refused to the
+     * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
+     * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
+     *
      * Threads. Every field is touched only by the node's thread (doWork and the bridge loop's turns,
-     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls).
-     * Public entry points hand their work over as bridge-loop tasks.
+     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls) and
+     * `thread` (volatile: written once in onStart, read by submitters to unpark it). Public entry
+     * points hand their work over as bridge-loop tasks.
      */
 
     private static final long UNKNOWN = -1;
