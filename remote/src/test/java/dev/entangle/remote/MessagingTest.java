@@ -114,6 +114,23 @@ class MessagingTest {
 
     @ParameterizedTest
     @MethodSource("kinds")
+    void closingTheOwnerLoopClosesItsRemotePortsAndTheFarSideHearsOfIt(String kind) throws Exception {
+        EventLoop carol = EventLoop.start("carol");
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort server = nodes.server("loop");
+            Inbox inbox = Inbox.of(server);
+            MessagePort client = nodes.a.connect(nodes.b.address(), "loop", carol);
+            client.postMessage("from carol");
+            assertEquals("from carol", inbox.data());
+            carol.close(); // closes its ports (SPEC 6), so the bridge sends CLOSE
+            inbox.expect("close");
+        } finally {
+            carol.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
     void severalPairsWithOneNameAreMatchedInArrivalOrder(String kind) throws Exception {
         try (Nodes nodes = Nodes.of(kind)) {
             MessagePort first = nodes.client("same");
