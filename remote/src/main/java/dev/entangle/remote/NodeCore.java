@@ -356,16 +356,14 @@ final class NodeCore implements Agent {
                     onOpen(peer, body.getString(), body.getLong());
                     break;
                 case Protocol.OPENED:
-                    onLinked(body.getLong(), body.getLong());
-                    break;
                 case Protocol.LINKED:
-                    onLinked(body.getLong(), body.getLong());
+                    onLinked(peer, body.getLong(), body.getLong());
                     break;
                 case Protocol.DATA:
                     onData(peer, body);
                     break;
                 case Protocol.CLOSE:
-                    onClose(body.getLong());
+                    onClose(peer, body.getLong());
                     break;
                 case Protocol.BYE:
                     lose(peer);
@@ -401,10 +399,11 @@ final class NodeCore implements Agent {
         opened(link);
     }
 
-    private void onLinked(long target, long peerLink) {
+    private void onLinked(Peer peer, long target, long peerLink) {
         Link link = links.get(target);
-        if (link == null || link.peerLink != UNKNOWN) {
-            throw new IllegalArgumentException("OPENED/LINKED for link " + target + " that does not wait");
+        if (link == null || link.peerLink != UNKNOWN || link.peer != peer) {
+            throw new IllegalArgumentException("OPENED/LINKED from " + peer.address + " for link " + target
+                    + ", which does not wait for it: dropped");
         }
         link.peerLink = peerLink;
         if (link.closed) {
@@ -416,8 +415,13 @@ final class NodeCore implements Agent {
         }
     }
 
-    private void onClose(long target) {
-        Link link = links.remove(target);
+    private void onClose(Peer peer, long target) {
+        Link link = links.get(target);
+        if (link != null && link.peer != peer) {
+            throw new IllegalArgumentException("CLOSE from " + peer.address + " for link " + target
+                    + ", which is not its peer: dropped");
+        }
+        links.remove(target);
         if (link != null) {
             link.peer.links.remove(link);
             link.closed = true;
