@@ -45,8 +45,8 @@ import dev.entangle.StructuredSerializeOptions;
  * <ul>
  * <li>messages arrive in the order posted, exactly once; their values cross in the wire form of
  * structured clone ({@code WireFormat}: the core's value table, and types given a
- * {@linkplain #registerWireForm wire form}); a value the receiver cannot decode (a class it does not have, a malformed frame) is a
- * {@code messageerror} there, and the port goes on working;</li>
+ * {@linkplain #registerWireForm wire form}); a value the receiver cannot decode (a class it does not
+ * have, a malformed frame) is a {@code messageerror} there, and the port goes on working;</li>
  * <li>{@code close()} gives the far port one {@code close} event, after everything posted before;</li>
  * <li>{@link MessagePort}s in the transfer list cross too, with their queued and in-flight messages in
  * order, and can travel on to further nodes; {@code ArrayBuffer}s in the transfer list are detached
