@@ -89,6 +89,7 @@ final class NodeCore implements Agent {
     private final Consumer<Throwable> errors;
     private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+    private final ExpandableArrayBuffer parts = new ExpandableArrayBuffer(4096);
 
     private final Map<Long, Link> links = new HashMap<>();
     private final Map<String, Peer> peersByAddress = new HashMap<>();
@@ -330,7 +331,8 @@ final class NodeCore implements Agent {
             long senderId = Protocol.nodeId(buffer, offset);
             Protocol.Body body = new Protocol.Body(buffer, offset, length);
             Peer peer;
-            if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE) {
+            if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE
+                    || type == Protocol.PART) {
                 peer = peersById.get(senderId);
                 if (peer == null) {
                     throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
@@ -364,6 +366,9 @@ final class NodeCore implements Agent {
                     break;
                 case Protocol.CLOSE:
                     onClose(peer, body.getLong());
+                    break;
+                case Protocol.PART:
+                    onPart(peer, body);
                     break;
                 case Protocol.BYE:
                     lose(peer);
@@ -524,10 +529,6 @@ final class NodeCore implements Agent {
         } else {
             try {
                 end = valueAt + WireFormat.encode(event.data(), ports, out, valueAt);
-                if (end > peer.route.maxFrameLength()) {
-                    failure = "the message takes " + end + " bytes, more than the route's limit of "
-                            + peer.route.maxFrameLength();
-                }
             } catch (WireFormat.NotEncodable | StackOverflowError e) {
                 failure = e.getMessage();
             }
@@ -549,7 +550,46 @@ final class NodeCore implements Agent {
             Link shipped = newLink(ports.get(i), peer, UNKNOWN); // started by the receiver's LINKED
             out.putLong(countAt + 4 + 8 * i, shipped.id);
         }
-        peer.send(out, end);
+        sendData(peer, end);
+    }
+
+    /**
+     * Sends the DATA frame in {@code out[0, end)}: as it is, or, if it is longer than the route's
+     * largest frame, as consecutive PART frames carrying its body in order (one thread writes them
+     * one after the other on the one route, so they arrive contiguous).
+     */
+    private void sendData(Peer peer, int end) {
+        int max = peer.route.maxFrameLength();
+        if (end <= max) {
+            peer.send(out, end);
+            return;
+        }
+        int chunk = max - Protocol.HEADER_LENGTH - 1;
+        for (int from = Protocol.HEADER_LENGTH; from < end; from += chunk) {
+            int n = Math.min(chunk, end - from);
+            int at = Protocol.header(parts, Protocol.PART, nodeId);
+            parts.putByte(at, (byte) (from + n == end ? 1 : 0));
+            parts.putBytes(at + 1, out, from, n);
+            peer.send(parts, at + 1 + n);
+        }
+    }
+
+    /** A PART frame: appended to the peer's message being reassembled; the last one delivers it. */
+    private void onPart(Peer peer, Protocol.Body body) {
+        boolean last = body.getByte() != 0;
+        byte[] bytes = body.rest();
+        if (peer.assembly == null) {
+            peer.assembly = new ExpandableArrayBuffer(Protocol.HEADER_LENGTH + bytes.length * 4);
+            peer.assemblyLength = Protocol.HEADER_LENGTH; // room for a header, so that Body reads it alike
+        }
+        peer.assembly.putBytes(peer.assemblyLength, bytes);
+        peer.assemblyLength += bytes.length;
+        if (last) {
+            ExpandableArrayBuffer whole = peer.assembly;
+            int length = peer.assemblyLength;
+            peer.assembly = null;
+            onData(peer, new Protocol.Body(whole, 0, length));
+        }
     }
 
     /** The user closed its port (its bridge port got close). */
@@ -614,6 +654,9 @@ final class NodeCore implements Agent {
         final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
         final Set<Link> links = new HashSet<>();
         long id;
+        /** The message being reassembled from PART frames (with room for a header), or null. */
+        ExpandableArrayBuffer assembly;
+        int assemblyLength;
         boolean heard;
         boolean lost;
         long lastHeard = System.nanoTime();

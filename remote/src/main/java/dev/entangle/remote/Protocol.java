@@ -25,6 +25,8 @@ import org.agrona.MutableDirectBuffer;
  * arrived: here is its partner</td></tr>
  * <tr><td>{@link #CLOSE}</td><td>target link</td><td>the far port closed</td></tr>
  * <tr><td>{@link #BYE}</td><td>sender address</td><td>the sending node closes</td></tr>
+ * <tr><td>{@link #PART}</td><td>last (byte: 1 on the last part), a piece of a DATA frame's body</td>
+ * <td>a DATA frame longer than the route's largest frame, cut in consecutive parts</td></tr>
  * </table>
  *
  * <p>A link is one bridged port, named by a long unique in its node. Every frame of a link travels on
@@ -36,7 +38,7 @@ final class Protocol {
     static final byte VERSION = 1;
     static final int HEADER_LENGTH = 12;
 
-    static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7;
+    static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7, PART = 8;
 
     static final int DATA_FLAG_NOT_ENCODABLE = 1;
 

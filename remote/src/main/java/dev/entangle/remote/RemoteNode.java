@@ -266,7 +266,7 @@ public final class RemoteNode implements AutoCloseable {
 
     /**
      * How to start a node. Defaults: channel {@code aeron:ipc}, stream 1001, an embedded media driver
-     * with 1 MiB terms (the largest message is then 128 KiB), heartbeats every 100 ms, liveness
+     * with 1 MiB terms (frames of at most 128 KiB; longer messages travel in parts), heartbeats every 100 ms, liveness
      * timeout 1 s, connect timeout 10 s, a backing-off idle strategy, errors printed to
      * {@code System.err}.
      *

@@ -70,16 +70,12 @@ class MessageErrorTest {
             MessageChannel carried = new MessageChannel(alice);
             Inbox carriedInbox = Inbox.of(carried.port1());
             client.postMessage(List.of(new Opaque(), carried.port2()), List.of(carried.port2()));
-            client.postMessage(new byte[40_000]); // more than the route's largest frame (32 KiB)
             client.postMessage("after");
-            inbox.expect("messageerror");
             inbox.expect("messageerror");
             assertEquals("after", inbox.data());
             carriedInbox.expect("close"); // a port in a message that cannot travel is closed
             String first = reported.poll(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS).getMessage();
-            assertTrue(first.contains(Opaque.class.getName() + " has no wire form"), first);
-            String second = reported.poll(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS).getMessage();
-            assertTrue(second.contains("more than the route's limit"), second);
+            assertTrue(first.contains("data[0]: " + Opaque.class.getName() + " has no wire form"), first);
         }
     }
 

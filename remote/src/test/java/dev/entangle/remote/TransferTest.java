@@ -156,6 +156,34 @@ class TransferTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aMessageLargerThanAFrameCrossesInPartsInOrderWithItsPorts(String kind) throws Exception {
+        try (Nodes nodes = Nodes.of(kind)) {
+            MessagePort server = nodes.server("big");
+            Inbox inbox = Inbox.of(server);
+            MessagePort client = nodes.client("big");
+            byte[] bytes = new byte[1 << 20]; // 1 MiB: 33 parts of the tests' 32 KiB frames
+            new java.util.Random(17).nextBytes(bytes);
+            MessageChannel channel = new MessageChannel(nodes.alice);
+            client.postMessage("before");
+            client.postMessage(List.of(ArrayBuffer.wrap(bytes.clone()), channel.port2()), List.of(channel.port2()));
+            client.postMessage("after");
+            assertEquals("before", inbox.data());
+            MessageEvent big = inbox.message();
+            @SuppressWarnings("unchecked")
+            List<Object> data = (List<Object>) big.data();
+            byte[] got = new byte[bytes.length];
+            ((ArrayBuffer) data.get(0)).asByteBuffer().get(got);
+            assertTrue(java.util.Arrays.equals(bytes, got));
+            assertSame(big.ports().get(0), data.get(1));
+            assertEquals("after", inbox.data());
+            Inbox home = Inbox.of(channel.port1());
+            big.ports().get(0).postMessage("through the port that came in parts");
+            assertEquals("through the port that came in parts", home.data());
+        }
+    }
+
     @Test
     void aPortShippedToAClosedFarPortIsClosed() throws Exception {
         try (Nodes nodes = Nodes.ipc()) {
