@@ -62,6 +62,10 @@ final class NodeCore implements Agent {
      * messages posted to it before. A peer unheard of for the liveness timeout (or that sent BYE, or
      * whose route broke) is lost: its links' bridge ports are closed the same way.
      *
+     * Large messages. A DATA frame longer than the route's largest frame goes as consecutive PART
+     * frames (written one after the other by this thread on the one route, so nothing comes between
+     * them); the receiver appends them to the peer's `assembly` and handles the whole as a DATA frame.
+     *
      * Back-pressure. A frame the route refuses (RETRY) goes to its peer's backlog, which keeps the
      * route's order (later frames queue behind it); doWork retries it each cycle. While the backlogs
      * together hold more than backlogLimit frames, doWork runs no bridge-loop turn, so the bridge ports
