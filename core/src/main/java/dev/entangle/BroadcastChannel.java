@@ -157,10 +157,17 @@ public final class BroadcastChannel extends EventTarget {
 
     /**
      * Dispatches {@code event} at this channel (DOM {@code dispatchEvent}). Listeners run on the owner
-     * loop: called from another thread, this runs the dispatch there and waits for it.
+     * loop. On the owner's thread the dispatch runs at once; on a
+     * thread that is no event loop's, it runs as a task on the owner and this call waits for it; on
+     * another event loop's thread it is refused, because a loop never blocks on another (two loops
+     * dispatching at each other's targets would deadlock): queue it with
+     * {@code owner().execute(() -> target.dispatchEvent(event))} instead.
      *
-     * @throws DOMException InvalidStateError if the event is being dispatched or not initialized, or if
-     *     called off-loop after the owner loop closed
+     * @throws DOMException InvalidStateError if the event is being dispatched or not initialized, if
+     *     called on another event loop's thread, if the owner loop is closed, or if it terminated
+     *     without running the dispatch
+     * @throws DOMException AbortError if the waiting thread is interrupted (its interrupt status is
+     *     set again; the dispatch may still run)
      */
     @Override
     public boolean dispatchEvent(Event event) {
@@ -187,13 +194,20 @@ public final class BroadcastChannel extends EventTarget {
 
         @Override
         public void deliver(Object payload) {
+            assert owner.inEventLoop() : "BroadcastChannel delivery off its owner loop";
             if (closed || owner.isClosed()) {
                 return; // step 8.1; a closing loop's channels are not eligible for messaging
             }
             Object data;
             try {
                 data = StructuredClone.deserialize(payload, List.of());
-            } catch (RuntimeException deserializationFailure) {
+            } catch (Throwable deserializationFailure) {
+                if (!MessagePort.recoverable(deserializationFailure)) {
+                    throw deserializationFailure;
+                }
+                if (deserializationFailure instanceof Error) {
+                    owner.core.reportError(deserializationFailure); // a codec's bug: contained, reported
+                }
                 fire("messageerror", null); // step 8.3
                 return;
             }

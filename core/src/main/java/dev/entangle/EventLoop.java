@@ -64,7 +64,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private static final class Common {
         static final EventLoop INSTANCE = started(
-                new LoopCore("entangle-common", null, true, true, IdleStrategy.DEFAULT, false));
+                LoopCore.common("entangle-common"));
     }
 
     final LoopCore core;
@@ -114,7 +114,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public static EventLoop start(String name, IdleStrategy idleStrategy) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
-        return started(new LoopCore(name, null, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, null, idleStrategy));
     }
 
     /**
@@ -129,7 +129,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, onError, idleStrategy));
     }
 
     /**
@@ -147,7 +147,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public static EventLoop on(Executor executor, String name) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
-        return started(new LoopCore(name, null, executor, false));
+        return started(LoopCore.multiplexed(name, null, executor));
     }
 
     /**
@@ -160,7 +160,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, executor, false));
+        return started(LoopCore.multiplexed(name, onError, executor));
     }
 
     /**
@@ -187,9 +187,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Queues {@code task} to run on this loop after the tasks and events already queued.
+     * Queues {@code task} to run on this loop after the tasks and events already queued. A task this
+     * accepts (returns normally) runs, even if {@link #close()} races the call; from the close on,
+     * tasks are refused. Any thread.
      *
-     * @throws RejectedExecutionException if the loop has been closed
+     * @throws RejectedExecutionException if the loop has been closed, or if it could not run at all
+     *     (a multiplexed loop whose executor refused it)
      * @throws NullPointerException if {@code task} is null
      */
     @Override
@@ -204,8 +207,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Starts an orderly shutdown and returns at once: no new tasks are accepted; the loop's ports are
-     * closed, which fires {@code close} at their peers; tasks already queued run; then the loop ends. Idempotent; never
-     * throws; may be called on the loop itself. Has no effect on {@link #common()}.
+     * closed, which fires {@code close} at their peers; tasks already queued run; then the loop ends.
+     * Called on the loop itself (from a handler), it closes the ports before it returns, so that no
+     * further message of them is dispatched, not even the rest of the running batch. Idempotent; never
+     * throws; any thread. Has no effect on {@link #common()}.
      */
     @Override
     public void close() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
 import dev.entangle.internal.StructuredClone;
@@ -79,6 +80,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            assert owner.inEventLoop() : "message dispatch off the port's owner loop";
             port.dispatch(receivedEvent(owner, payload, endpoints));
         }
 
@@ -89,6 +91,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
         @Override
         protected void deliverClose() {
+            assert owner.inEventLoop() : "close dispatch off the port's owner loop";
             Event event = new Event("close");
             event.setTrusted(true);
             port.dispatch(event);
@@ -98,19 +101,36 @@ public final class MessagePort extends EventTarget implements Transferable {
     /**
      * The trusted event for a message received by a port of {@code owner}: a {@code message} event, or
      * a {@code messageerror} event if deserialization fails (HTML §9.4.4 step "deserialize"; the ports
-     * that came with it are then closed). On {@code owner}'s loop.
+     * that came with it are then closed, so that their far sides get {@code close}). Whatever a codec
+     * throws is contained here, an {@code Error} (a bug, such as an AssertionError) is also reported
+     * to the loop's error handler, and a StackOverflowError is a failure like any other: the loop
+     * survives every message its sender accepted. On {@code owner}'s loop.
      */
     static MessageEvent receivedEvent(EventLoop owner, Object payload, PortEndpoint[] endpoints) {
         List<MessagePort> ports = adopt(owner, endpoints);
         MessageEvent event;
         try {
             event = new MessageEvent("message", StructuredClone.deserialize(payload, ports), ports);
-        } catch (RuntimeException deserializationFailure) {
+        } catch (Throwable deserializationFailure) {
+            if (!recoverable(deserializationFailure)) {
+                throw deserializationFailure;
+            }
             ports.forEach(MessagePort::close);
+            if (deserializationFailure instanceof Error) {
+                owner.core.reportError(deserializationFailure);
+            }
             event = new MessageEvent("messageerror", null, List.of());
         }
         event.setTrusted(true);
         return event;
+    }
+
+    /**
+     * Whether the thread can go on after {@code failure} from deserialization: everything except the
+     * VirtualMachineErrors that leave the JVM in doubt; a StackOverflowError has unwound once caught.
+     */
+    static boolean recoverable(Throwable failure) {
+        return !LoopCore.isFatal(failure);
     }
 
     /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */
@@ -336,8 +356,10 @@ public final class MessagePort extends EventTarget implements Transferable {
         Object data;
         try {
             data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
-        } catch (RuntimeException e) {
-            ports.forEach(MessagePort::close);
+        } catch (Throwable e) {
+            if (recoverable(e)) {
+                ports.forEach(MessagePort::close); // their far sides get close
+            }
             throw e;
         }
         MessageEvent event = new MessageEvent("message", data, ports);
@@ -369,10 +391,17 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /**
      * Dispatches {@code event} at this port (DOM {@code dispatchEvent}). Listeners run on the owner
-     * loop: called from another thread, this runs the dispatch there and waits for it.
+     * loop. On the owner's thread the dispatch runs at once; on a
+     * thread that is no event loop's, it runs as a task on the owner and this call waits for it; on
+     * another event loop's thread it is refused, because a loop never blocks on another (two loops
+     * dispatching at each other's targets would deadlock): queue it with
+     * {@code owner().execute(() -> target.dispatchEvent(event))} instead.
      *
-     * @throws DOMException InvalidStateError if the event is being dispatched or not initialized, or if
-     *     called off-loop after the owner loop closed
+     * @throws DOMException InvalidStateError if the event is being dispatched or not initialized, if
+     *     called on another event loop's thread, if the owner loop is closed, or if it terminated
+     *     without running the dispatch
+     * @throws DOMException AbortError if the waiting thread is interrupted (its interrupt status is
+     *     set again; the dispatch may still run)
      */
     @Override
     public boolean dispatchEvent(Event event) {

@@ -18,6 +18,9 @@ import dev.entangle.internal.TransferSteps;
  * reference because it cannot change, or copied (deeply, on the sender's thread, inside
  * {@code postMessage}), or moved (an {@link ArrayBuffer} or {@link MessagePort} in the transfer list),
  * or rejected with a {@code DataCloneError} {@link DOMException}. Java serialization is never used.
+ * Values nested deeper than 1,000 levels (containers, records, optionals, codec forms) are a
+ * {@code DataCloneError} on the sender, whatever its stack, so that the receiving loop can always
+ * rebuild what its sender accepted.
  *
  * <h2>The rules</h2>
  * <table>
@@ -132,8 +135,10 @@ public final class StructuredClone {
                 shipment.ports);
         try {
             return (T) dev.entangle.internal.StructuredClone.deserialize(shipment.payload, ports);
-        } catch (RuntimeException e) {
-            ports.forEach(MessagePort::close);
+        } catch (Throwable e) {
+            if (MessagePort.recoverable(e)) {
+                ports.forEach(MessagePort::close); // an Error from a codec too: their far sides get close
+            }
             throw e;
         }
     }

@@ -248,7 +248,7 @@ public final class Worker extends EventTarget {
             WorkerLink.close(workerSide);
             throw badData;
         }
-        this.core = new LoopCore(name, this::uncaught, false, false, IdleStrategy.DEFAULT, true);
+        this.core = LoopCore.worker(name, this::uncaught);
         this.loop = EventLoop.unstarted(core);
         loop.execute(() -> { // queued before start: the loop cannot end before the body has run
             try {
@@ -271,6 +271,7 @@ public final class Worker extends EventTarget {
 
     /** On the worker thread: announce, receive workerData, run the body. */
     private void boot(Body body) throws Exception {
+        assert loop.inEventLoop() : "worker body off the worker's loop";
         if (core.isShuttingDown()) {
             return; // terminated before it started
         }
@@ -298,6 +299,7 @@ public final class Worker extends EventTarget {
     }
 
     private void dispatchSignal(Object signal) {
+        assert parent.inEventLoop() : "worker signal dispatched off the parent loop";
         if (signal == ONLINE) {
             Event online = new Event("online");
             online.setTrusted(true);
@@ -340,6 +342,7 @@ public final class Worker extends EventTarget {
     }
 
     private void dispatchExit() {
+        assert parent.inEventLoop() : "exit dispatched off the parent loop";
         try {
             dispatch(new ExitEvent(exitCode.get()));
         } finally {
@@ -472,6 +475,7 @@ public final class Worker extends EventTarget {
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] ports) {
+            assert worker.parent.inEventLoop() : "worker message dispatched off the parent loop";
             if (payload == ONLINE || payload instanceof ErrorSignal) {
                 worker.dispatchSignal(payload);
             } else {
@@ -481,6 +485,7 @@ public final class Worker extends EventTarget {
 
         @Override
         protected void deliverClose() {
+            assert worker.parent.inEventLoop() : "worker close dispatched off the parent loop";
             worker.arrive(); // every message the worker posted has been dispatched
         }
 

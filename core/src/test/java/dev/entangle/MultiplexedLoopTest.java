@@ -256,7 +256,9 @@ class MultiplexedLoopTest {
         refuse.set(true);
 
         AtomicBoolean ran = new AtomicBoolean();
-        loop.execute(() -> ran.set(true)); // accepted, then its turn is refused: dropped
+        // Its own turn is refused, so the loop is abandoned and the task can never run: execute() says
+        // so (every task execute() accepts runs; see AcceptedTaskTest).
+        assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> ran.set(true)));
 
         assertTrue(loop.awaitTermination(Loops.TIMEOUT));
         assertFalse(ran.get(), "a task whose turn was refused never runs");

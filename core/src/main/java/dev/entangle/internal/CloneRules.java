@@ -388,14 +388,26 @@ public final class CloneRules {
                 copy = cloner.clone(value, s);
             } catch (StructuredClone.CloneFailure f) {
                 throw f;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 throw new StructuredClone.CloneFailure("the cloner of " + type.getName()
-                        + " failed: " + e, e);
+                        + " failed: " + e, userFailure(e));
             }
             s.remember(value, copy);
             s.incomplete = false;
             return copy;
         }
+    }
+
+    /**
+     * What a cloner or codec threw on the sender, as the cause of the DataCloneError it becomes: any
+     * exception or Error (an AssertionError is a bug in the callback, not in the sender), except the
+     * VirtualMachineErrors that leave the JVM in doubt, which propagate as they are.
+     */
+    static Throwable userFailure(Throwable e) {
+        if (LoopCore.isFatal(e)) {
+            throw (VirtualMachineError) e;
+        }
+        return e;
     }
 
     private static final class CodecRule extends Rule {
@@ -415,9 +427,9 @@ public final class CloneRules {
                 throw f;
             } catch (dev.entangle.DOMException e) {
                 throw new StructuredClone.CloneFailure(e.getMessage(), e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 throw new StructuredClone.CloneFailure("the codec of " + value.getClass().getName()
-                        + " failed: " + e, e);
+                        + " failed: " + e, userFailure(e));
             }
             Object deferred = new StructuredClone.CodecForm(codec, form);
             s.remember(value, deferred);

@@ -57,7 +57,23 @@ public final class LoopCore {
      * A loop runs once and is then discarded. execute() is refused from CLOSING on; internal drains are
      * still accepted while CLOSING (the ports they belong to are closed by then and only discard). The
      * loop closes its ports once, in the first turn that sees CLOSING, before running anything else, so
-     * that no message is dispatched after close(); tasks already queued still run.
+     * that no message is dispatched after close(); tasks already queued still run. close() called on
+     * the loop itself (from a handler) closes the ports before it returns, so that not one more message
+     * of the loop's ports is dispatched after it, not even the rest of the running batch. close() of a
+     * loop that was never started launches it anyway, so that tasks queued while NEW still run.
+     *
+     * Accepted tasks (HTML: a task once queued runs). execute() reads the state and then offers; a
+     * close() between the two would let the loop find its queue empty, terminate, and strand the task.
+     * So execute() counts itself in `submitters` (getAndAdd +1) before it reads the state and out
+     * (getAndAdd -1) after its offer, and the loop, once CLOSING with its queue found empty, waits
+     * until `submitters` is 0 and looks at the queue once more before it terminates (quiescent()).
+     * All of it is volatile, hence sequentially consistent: a submitter that read a state below
+     * CLOSING made its +1 before close()'s CAS, so the loop, which reads `submitters` after seeing
+     * CLOSING, sees the +1 or the -1 that follows the offer; in both cases it then sees the task. A
+     * JCTools queue has no remove(), so refusing after the offer is not an option. The one exception:
+     * an abandoned loop (a VirtualMachineError escaped, or its executor refused a turn) cannot run
+     * anything; what it still held is dropped, and an execute() whose own scheduling found the
+     * executor refusing throws RejectedExecutionException.
      *
      * Dedicated loops: idle strategy and park handshake. When the run queue is empty the loop asks its
      * IdleStrategy; when the strategy says "park", the loop parks with a Dekker-style handshake on two
@@ -126,6 +142,7 @@ public final class LoopCore {
     private static final VarHandle PARKED;
     private static final VarHandle SCHEDULED;
     private static final VarHandle WAKEUPS;
+    private static final VarHandle SUBMITTERS;
 
     static {
         try {
@@ -134,6 +151,7 @@ public final class LoopCore {
             PARKED = lookup.findVarHandle(LoopCore.class, "parked", boolean.class);
             SCHEDULED = lookup.findVarHandle(LoopCore.class, "scheduled", int.class);
             WAKEUPS = lookup.findVarHandle(LoopCore.class, "wakeups", long.class);
+            SUBMITTERS = lookup.findVarHandle(LoopCore.class, "submitters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -166,30 +184,75 @@ public final class LoopCore {
     private volatile int scheduled;
     @SuppressWarnings("unused") // accessed through WAKEUPS
     private volatile long wakeups;
+    /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
+    @SuppressWarnings("unused") // accessed through SUBMITTERS
+    private volatile int submitters;
 
     /**
-     * Creates a loop on a dedicated thread with the default idle strategy that lives until closed; call
+     * A loop on a dedicated (non-daemon) thread that lives until closed: {@code EventLoop.start}. Call
      * {@link #start()} once the facade is bound.
      *
      * @param name the loop's name, also its thread's name
      * @param errorHandler receives every Throwable thrown by a task, listener or handler; null for the
      *     thread's default handling
-     * @param daemon whether the loop thread is a daemon thread
-     * @param shared true for the process-wide common loop, which ignores {@link #close()}
+     * @param idleStrategy what the thread does while the loop is idle
+     * @return the new, unstarted loop
      */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
-            boolean shared) {
-        this(name, errorHandler, daemon, shared, IdleStrategy.DEFAULT, false);
+    public static LoopCore dedicated(String name, Thread.UncaughtExceptionHandler errorHandler,
+            IdleStrategy idleStrategy) {
+        return new LoopCore(name, errorHandler, false, false, idleStrategy, false);
     }
 
     /**
-     * Creates a loop on a dedicated thread; call {@link #start()} once the facade is bound.
+     * The process-wide common loop: a daemon thread that ignores {@link #close()}.
      *
-     * @param idleStrategy what the thread does while the loop is idle
-     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
-     *     (Node's rule; used for workers)
+     * @param name the loop's name, also its thread's name
+     * @return the new, unstarted loop
      */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
+    public static LoopCore common(String name) {
+        return new LoopCore(name, null, true, true, IdleStrategy.DEFAULT, false);
+    }
+
+    /**
+     * A worker's loop: a dedicated (non-daemon) thread that closes by itself once idle with no port
+     * keeping it alive (Node's rule).
+     *
+     * @param name the loop's name, also its thread's name
+     * @param errorHandler as for {@link #dedicated}
+     * @return the new, unstarted loop
+     */
+    public static LoopCore worker(String name, Thread.UncaughtExceptionHandler errorHandler) {
+        return new LoopCore(name, errorHandler, false, false, IdleStrategy.DEFAULT, true);
+    }
+
+    /**
+     * A multiplexed loop that lives until closed: {@code EventLoop.on}.
+     *
+     * @param name the loop's name
+     * @param errorHandler as for {@link #dedicated}
+     * @param executor runs the loop's turns
+     * @return the new, unstarted loop
+     */
+    public static LoopCore multiplexed(String name, Thread.UncaughtExceptionHandler errorHandler,
+            Executor executor) {
+        return new LoopCore(name, errorHandler, executor, false);
+    }
+
+    /**
+     * A multiplexed loop that, like a worker's, closes by itself once idle with no port keeping it
+     * alive.
+     *
+     * @param name the loop's name
+     * @param errorHandler as for {@link #dedicated}
+     * @param executor runs the loop's turns
+     * @return the new, unstarted loop
+     */
+    public static LoopCore multiplexedWorker(String name, Thread.UncaughtExceptionHandler errorHandler,
+            Executor executor) {
+        return new LoopCore(name, errorHandler, executor, true);
+    }
+
+    private LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
             boolean shared, IdleStrategy idleStrategy, boolean endWhenIdle) {
         this.name = name;
         this.errorHandler = errorHandler;
@@ -203,13 +266,8 @@ public final class LoopCore {
         this.runQueue = new MpscUnboundedArrayQueue<>(DEDICATED_RUN_QUEUE_CHUNK);
     }
 
-    /**
-     * Creates a multiplexed loop that runs on {@code executor} while it has work and holds no thread
-     * while idle; call {@link #start()} once the facade is bound.
-     *
-     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
-     */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, Executor executor,
+    /** A multiplexed loop: no thread of its own, turns on {@code executor} while it has work. */
+    private LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, Executor executor,
             boolean endWhenIdle) {
         this.name = name;
         this.errorHandler = errorHandler;
@@ -237,13 +295,21 @@ public final class LoopCore {
      */
     public void start() {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
+            if ((int) STATE.getVolatile(this) >= CLOSING) {
+                return; // closed before it started: close() launched it to finish what was queued
+            }
             throw new IllegalStateException("loop " + name + " already started");
         }
+        launch();
+    }
+
+    /** Starts the thread or the first turn; called once, by whoever moved the loop out of NEW. */
+    private void launch() {
         if (thread != null) {
             thread.start();
         } else if (!runQueue.isEmpty()) {
             // After the CAS (volatile): either this sees an entry queued while NEW, or its producer
-            // sees RUNNING and schedules the turn itself.
+            // sees a state other than NEW and schedules the turn itself.
             scheduleTurn();
         }
     }
@@ -278,10 +344,41 @@ public final class LoopCore {
      * @throws RejectedExecutionException if the loop is closing or terminated
      */
     public void execute(Runnable task) {
-        if ((int) STATE.getVolatile(this) >= CLOSING) {
-            throw new RejectedExecutionException("event loop " + name + " is closed");
+        // getAndAdd (volatile, sequentially consistent) before the state read: the submitter's half of
+        // the handshake with quiescent(); see "Accepted tasks" in the overview.
+        SUBMITTERS.getAndAdd(this, 1);
+        try {
+            if ((int) STATE.getVolatile(this) >= CLOSING) {
+                throw new RejectedExecutionException("event loop " + name + " is closed");
+            }
+            enqueue(task);
+        } finally {
+            SUBMITTERS.getAndAdd(this, -1);
         }
-        enqueue(task);
+        if (wasAbandoned()) {
+            // Our own enqueue found the executor refusing (submitTurn abandoned the loop): nothing
+            // will ever run the task, so it was not accepted after all.
+            throw new RejectedExecutionException("event loop " + name + " was abandoned");
+        }
+    }
+
+    /**
+     * By the loop's runner (its thread, or the executor thread of its last turn, past the turn's
+     * CURRENT scope), CLOSING, its queue just found empty: waits out the execute() calls that saw the
+     * loop open and are still offering, then tells whether the queue is empty for good.
+     */
+    private boolean quiescent() {
+        // Volatile reads after this loop's read of CLOSING: see "Accepted tasks" in the overview. A
+        // submitter holds the count for one offer, so this waits a few instructions, unless that
+        // thread was descheduled in between; yield then, rather than burn the core it needs.
+        for (int spins = 0; (int) SUBMITTERS.getVolatile(this) != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return runQueue.isEmpty();
     }
 
     /** Queues a port drain; any thread. Accepted in every state (see the overview). */
@@ -351,9 +448,16 @@ public final class LoopCore {
             return;
         }
         if (STATE.compareAndSet(this, NEW, CLOSING)) {
-            terminate(); // never started: there is no thread to stop
+            launch(); // never started: run what was queued while NEW, then terminate
         } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
+        }
+        if (inEventLoop() && !portsClosed) {
+            // Called by a handler of this loop: close the ports before returning, so that nothing more
+            // of them is dispatched, not even the rest of the running drain. portsClosed is
+            // loop-confined, and we are on the loop.
+            closePorts();
+            portsClosed = true;
         }
     }
 
@@ -425,6 +529,15 @@ public final class LoopCore {
 
     private static final Runnable NOOP = () -> { };
 
+    /**
+     * Whether a Throwable from user code must end the loop: a VirtualMachineError leaves the JVM in
+     * doubt, except a StackOverflowError (runaway recursion in a handler, a common bug), which has
+     * unwound by the time it is caught and is reported like any exception.
+     */
+    public static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Shared by both kinds: running entries, closing, ending when idle.
 
@@ -456,9 +569,10 @@ public final class LoopCore {
         }
         try {
             ((Runnable) entry).run();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
         }
     }
@@ -468,6 +582,7 @@ public final class LoopCore {
      * it (Node's rule). On the loop only.
      */
     private void endIfNothingKeepsAlive() {
+        assert inEventLoop() : "lifetime check off the loop";
         if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !keptAlive()) {
             close();
         }
@@ -522,7 +637,10 @@ public final class LoopCore {
                     continue;
                 }
                 if (portsClosed) {
-                    break; // CLOSING and nothing left
+                    if (quiescent()) {
+                        break; // CLOSING and nothing left, nor coming
+                    }
+                    continue; // a task accepted just before close(): run it
                 }
                 if (ran > 0) {
                     idle = 0;
@@ -548,9 +666,10 @@ public final class LoopCore {
         boolean park;
         try {
             park = idleStrategy.idle(turn);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
             park = true;
         }
@@ -582,8 +701,10 @@ public final class LoopCore {
     private void submitTurn() {
         try {
             executor.execute(turn);
-        } catch (RejectedExecutionException | VirtualMachineError e) {
-            // The loop can never run again: report, close its ports from here, terminate.
+        } catch (Throwable e) {
+            // A refusal, or the user's executor failing in any other way (an Error included): the loop
+            // can never run again. Report, close its ports from here, terminate. Never thrown on: the
+            // caller may be any thread, the port collector's among them.
             reportError(e);
             abandon();
         }
@@ -609,7 +730,11 @@ public final class LoopCore {
             return;
         }
         if (portsClosed) {
-            terminate(); // `scheduled` stays 1: a terminated loop never runs again
+            if (quiescent()) {
+                terminate(); // `scheduled` stays 1: a terminated loop never runs again
+            } else {
+                submitTurn(); // a task accepted just before close(): run it
+            }
             return;
         }
         if (ran > 0 && endWhenIdle) {

@@ -223,10 +223,20 @@ public final class PortEndpoint {
                     b.endpoint.closeCollected(b);
                 } catch (InterruptedException e) {
                     // Nobody should interrupt this thread; it keeps serving the queue.
-                } catch (RuntimeException e) {
-                    Thread me = Thread.currentThread();
-                    me.getUncaughtExceptionHandler().uncaughtException(me, e); // and go on
+                } catch (Throwable e) {
+                    report(e); // and go on: one failure must not end disentangling for the process
                 }
+            }
+        }
+
+        /** Hands {@code e} to this thread's handler; never throws (a throwing handler is printed). */
+        private static void report(Throwable e) {
+            Thread me = Thread.currentThread();
+            try {
+                me.getUncaughtExceptionHandler().uncaughtException(me, e);
+            } catch (Throwable secondary) {
+                e.addSuppressed(secondary);
+                e.printStackTrace();
             }
         }
     }
@@ -392,6 +402,7 @@ public final class PortEndpoint {
 
     /** Runs on {@code loop}'s thread with {@code scheduled == 1}. */
     void drain(LoopCore loop) {
+        assert loop.inEventLoop() : "port drain off its loop";
         if (!CONSUMER.compareAndSet(this, null, Thread.currentThread())) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
@@ -474,25 +485,37 @@ public final class PortEndpoint {
     }
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
+        assert loop.inEventLoop() && h.loop == loop : "delivery off the port's owner loop";
         try {
             h.deliver(payloadOf(element), portsOf(element));
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t); // the handle reports listener errors itself; this is a last resort
         }
     }
 
     private void processClose(PortHandle h, LoopCore loop) {
+        assert loop.inEventLoop() && h.loop == loop : "close processed off the port's owner loop";
         peerClosed = true;
         closeQueued = false;
         PEER.setVolatile(this, null); // disentangled: posting here is now a silent no-op
+        // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
+        // a started port (strongly held through `active`) is collectable once its user drops it. The
+        // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
+        // and a later bind registers with its own.
+        loop.unregister(this);
+        if (registeredIn == loop) {
+            registeredIn = null;
+        }
         signalWaiters();
         try {
             h.deliverClose();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t);
         }
     }
@@ -571,6 +594,11 @@ public final class PortEndpoint {
                 if (capacity != 0) {
                     release();
                 }
+                // The far side's close right behind the message just taken: with the queue disabled,
+                // only a drain asked by PENDING_CLOSE fires it, and an earlier drain may have found this
+                // message ahead of it and cleared the request. Ask again, or the close waits for a
+                // second receive nobody makes.
+                closeAtHead = q.peek() == CLOSE;
             } else {
                 result = peer() == null ? END : PortWaiters.RETRY;
             }

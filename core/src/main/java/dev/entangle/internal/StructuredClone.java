@@ -50,6 +50,15 @@ public final class StructuredClone {
      * rethrows; serialize() turns it into the DataCloneError.
      */
 
+    /**
+     * Containers, records, optionals and codec forms nested deeper than this are a DataCloneError on
+     * the sender. The receiver rebuilds deferred values recursively, on whatever stack its loop has
+     * (a multiplexed loop runs on its executor's threads), so a depth the sender's deeper stack could
+     * take must never reach it; 1,000 is Jackson's default nesting limit for JSON, and far beyond
+     * what messages hold.
+     */
+    public static final int MAX_DEPTH = 1000;
+
     private StructuredClone() {
     }
 
@@ -115,12 +124,23 @@ public final class StructuredClone {
         }
 
         DOMException toDataCloneError() {
-            DOMException e = DOMException.dataCloneError("data" + path + ": " + reason);
+            DOMException e = DOMException.dataCloneError(abbreviated("data" + path) + ": " + reason);
             if (getCause() != null) {
                 e.initCause(getCause());
             }
             return e;
         }
+    }
+
+    /** Longest path a DataCloneError spells out in full (a too-deep value has a path per level). */
+    private static final int MAX_PATH_CHARS = 200;
+
+    /** {@code path}, or its start and end around an ellipsis if it is longer than MAX_PATH_CHARS. */
+    static String abbreviated(String path) {
+        if (path.length() <= MAX_PATH_CHARS) {
+            return path;
+        }
+        return path.substring(0, MAX_PATH_CHARS / 2) + "..." + path.substring(path.length() - 40);
     }
 
     /** The sender's state for one message; also the context given to cloners and codecs. */
@@ -132,6 +152,8 @@ public final class StructuredClone {
         final boolean marks = Marks.anyUncloneable();
         /** Set by every {@link #child} call: its result needs work on the receiver. */
         boolean incomplete;
+        /** Containers being cloned around the current value; at most {@link #MAX_DEPTH}. */
+        private int depth;
         private IdentityHashMap<Object, Object> copies;
         /** Containers left empty for the receiver to fill (by identity). */
         private IdentityHashMap<Object, Boolean> pending;
@@ -183,8 +205,14 @@ public final class StructuredClone {
             if (marks && Marks.isUncloneable(value)) {
                 throw new CloneFailure(value.getClass().getName() + " is marked as uncloneable", null);
             }
+            if (++depth > MAX_DEPTH) {
+                throw new CloneFailure("the value is too deep to clone (nested deeper than " + MAX_DEPTH
+                        + " levels)", null);
+            }
             incomplete = false;
-            return rule.serialize(value, this);
+            Object result = rule.serialize(value, this);
+            depth--; // not on failure: a failure ends the whole message
+            return result;
         }
 
         /** Records {@code copy} as the clone of {@code original} for the rest of the message. */

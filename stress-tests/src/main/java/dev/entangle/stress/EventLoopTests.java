@@ -4,6 +4,10 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
@@ -13,6 +17,8 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.Signal;
 import org.openjdk.jcstress.annotations.State;
 
+import dev.entangle.DOMException;
+import dev.entangle.Event;
 import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
@@ -154,6 +160,121 @@ public final class EventLoopTests {
                 }
             }
             a.close();
+        }
+
+        @Signal
+        public void closer() {
+            loop.close();
+        }
+    }
+
+    /** Runs the turns of the multiplexed loops below: one daemon thread, shared by every sample. */
+    private static final ExecutorService TURNS = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "stress-turns");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * The {@code submitter} calls {@code execute} until it is refused, counting what was accepted;
+     * then it waits until every accepted task has run. The signal closes the loop meanwhile. If close()
+     * let the loop terminate between a submitter's state check and its offer, that task would never
+     * run and the actor would never end (STALE). Found by AcceptedTaskTest: about 1 round in 150.
+     * Shared by the dedicated and the multiplexed variant.
+     */
+    static final class Submissions {
+        private final EventLoop loop;
+        private final AtomicInteger ran = new AtomicInteger();
+
+        Submissions(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void submitUntilRefusedThenAwaitTheAccepted() {
+            int accepted = 0;
+            try {
+                while (true) {
+                    loop.execute(ran::incrementAndGet);
+                    accepted++;
+                }
+            } catch (RejectedExecutionException closed) {
+                // from here on the loop refuses; everything before must run
+            }
+            while (ran.get() != accepted) {
+                Thread.onSpinWait();
+            }
+        }
+
+        void close() {
+            loop.close();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("Every task a dedicated loop's execute() accepted runs, however close() interleaves.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "Refused after the close; every accepted task ran.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: an accepted task never ran.")
+    @State
+    public static class ExecuteVsClose {
+        private final Submissions submissions =
+                new Submissions(EventLoop.start("stress-execute-vs-close"));
+
+        @Actor
+        public void submitter() {
+            submissions.submitUntilRefusedThenAwaitTheAccepted();
+        }
+
+        @Signal
+        public void closer() {
+            submissions.close();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("Every task a multiplexed loop's execute() accepted runs, however close() interleaves.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "Refused after the close; every accepted task ran.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: an accepted task never ran.")
+    @State
+    public static class ExecuteVsCloseMultiplexed {
+        private final Submissions submissions =
+                new Submissions(EventLoop.on(TURNS, "stress-execute-vs-close-multiplexed"));
+
+        @Actor
+        public void submitter() {
+            submissions.submitUntilRefusedThenAwaitTheAccepted();
+        }
+
+        @Signal
+        public void closer() {
+            submissions.close();
+        }
+    }
+
+    /**
+     * The {@code dispatcher} (a plain thread) calls {@code dispatchEvent} on a port of a loop until it
+     * is refused with InvalidStateError; the signal closes the loop. Each call must return: the
+     * dispatch ran on the loop, or the loop was closed. Before the fix an accepted dispatch task could
+     * be stranded by the close and its caller waited in join() for ever (STALE).
+     */
+    @JCStressTest(Mode.Termination)
+    @Description("dispatchEvent from another thread always returns while the owner loop closes.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE,
+            desc = "Every call returned: dispatched on the loop, or InvalidStateError once it closed.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: a dispatchEvent call never returned.")
+    @State
+    public static class DispatchEventVsClose {
+        private final EventLoop loop = EventLoop.start("stress-dispatch-vs-close");
+        private final MessagePort port = new MessageChannel(loop).port1();
+
+        @Actor
+        public void dispatcher() {
+            while (true) {
+                try {
+                    port.dispatchEvent(new Event("ping"));
+                } catch (DOMException closed) {
+                    return; // InvalidStateError: the loop is closed
+                }
+            }
         }
 
         @Signal
