@@ -169,7 +169,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public static EventLoop current() {
         LoopCore core = LoopCore.current();
-        return core == null ? null : (EventLoop) core.facade();
+        return core == null ? null : core.facade();
     }
 
     /**

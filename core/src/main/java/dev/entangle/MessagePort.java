@@ -333,8 +333,10 @@ public final class MessagePort extends EventTarget implements Transferable {
      * (no polling) until a message, a close or a transfer wakes them. A zero or negative timeout makes
      * this {@link #receiveMessage()}.
      *
-     * @throws DOMException InvalidStateError if called on this port's own loop thread (it would block
-     *     the loop that delivers the message)
+     * @throws DOMException InvalidStateError if called on an event loop's thread: on this port's own
+     *     loop it would block the loop that delivers the message, and on another loop it would block
+     *     that loop (a loop never blocks; two loops waiting on each other's ports would deadlock), as
+     *     {@link #offerMessage(Object, Duration)} refuses
      * @throws InterruptedException if the thread is interrupted on entry or while waiting, as the
      *     {@code java.util.concurrent} blocking methods do (no message is taken)
      * @throws NullPointerException if {@code timeout} is null
@@ -344,6 +346,11 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (owner.inEventLoop()) {
             throw DOMException.invalidStateError(
                     "receiveMessage(Duration) would block the port's own event loop");
+        }
+        EventLoop current = EventLoop.current();
+        if (current != null) {
+            throw DOMException.invalidStateError("receiveMessage(Duration) would block event loop "
+                    + current.name() + "; use receiveMessage() or a message handler there");
         }
         return toEvent(handle.receive(timeout));
     }

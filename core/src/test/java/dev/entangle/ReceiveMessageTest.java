@@ -115,6 +115,19 @@ class ReceiveMessageTest {
         assertEquals("InvalidStateError", name);
     }
 
+    /** Another loop's thread may not block either: a loop never waits (two would deadlock). */
+    @Test
+    void timedReceiveOnAnotherLoopIsRefused() throws Exception {
+        EventLoop owner = loops.start("owner");
+        EventLoop other = loops.start("other");
+        MessageChannel channel = new MessageChannel(owner);
+        channel.port1().postMessage("still queued");
+        String name = Loops.on(other, () -> assertThrows(DOMException.class,
+                () -> channel.port2().receiveMessage(Duration.ofSeconds(1))).name());
+        assertEquals("InvalidStateError", name);
+        assertEquals("still queued", channel.port2().receiveMessage().data(), "nothing was taken");
+    }
+
     /** Starts a thread blocked in receiveMessage(timeout) on {@code port}. */
     private static CompletableFuture<MessageEvent> waitOn(MessagePort port, Duration timeout) {
         CompletableFuture<MessageEvent> result = new CompletableFuture<>();

@@ -18,6 +18,7 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
+import dev.entangle.EventLoop;
 import dev.entangle.IdleStrategy;
 
 /**
@@ -170,7 +171,7 @@ public final class LoopCore {
     private final boolean shared;
     private final boolean endWhenIdle;
     private final Runnable turn = this::runTurn;
-    private volatile Object facade;
+    private volatile EventLoop facade;
     /** Loop-confined: the ports have been closed after CLOSING was seen. */
     private boolean portsClosed;
     /** Written before `termination` completes, read after: the loop ended abnormally. */
@@ -280,12 +281,12 @@ public final class LoopCore {
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
-    public void bindFacade(Object facade) {
+    public void bindFacade(EventLoop facade) {
         this.facade = facade;
     }
 
     /** The bound public object. */
-    public Object facade() {
+    public EventLoop facade() {
         return facade;
     }
 
