@@ -5,9 +5,10 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -62,7 +63,8 @@ final class JsRealm implements JsHost {
 
     private final EventLoop loop;
     private final Context context;
-    private final Path base;
+    private final String location;
+    private final String base;
     private final Worker.Scope scope;
     private final String name;
     private final ErrorSink errors;
@@ -71,18 +73,23 @@ final class JsRealm implements JsHost {
     private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean hadUncaughtError;
+    private final Set<Worker> children = ConcurrentHashMap.newKeySet(); // running workers it started
+    private final long originNanos = System.nanoTime();
+    private final double timeOrigin = epochMillis(java.time.Instant.now());
     private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
      * Creates the realm of the calling loop: a new context with the globals of a main realm
-     * ({@code scope} null) or of a dedicated worker.
+     * ({@code scope} null) or of a dedicated worker. {@code location} is the URL of its script (a
+     * worker's {@code self.location}), {@code base} the URL its relative URLs resolve against.
      */
-    JsRealm(EventLoop loop, Path base, Worker.Scope scope, String name, ErrorSink errors) {
+    JsRealm(EventLoop loop, String location, String base, Worker.Scope scope, String name, ErrorSink errors) {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("a realm is created on its own loop");
         }
         this.loop = loop;
-        this.base = base;
+        this.location = Objects.requireNonNull(location, "location");
+        this.base = Objects.requireNonNull(base, "base");
         this.scope = scope;
         this.name = Objects.requireNonNull(name, "name");
         this.errors = Objects.requireNonNull(errors, "errors");
@@ -94,8 +101,12 @@ final class JsRealm implements JsHost {
         this.timerIn = timers.port1();
         this.timerOut = timers.port2();
         try {
-            Value init = context.eval(prelude());
-            this.api = init.execute(JsBindings.create(this), scope == null ? "main" : "worker");
+            Value init = context.eval(PRELUDE);
+            Value[] parts = new Value[PARTS.length];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = context.eval(PARTS[i]);
+            }
+            this.api = init.execute(JsBindings.create(this), scope == null ? "main" : "worker", parts);
             JsCodecHelpers.of(context).installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
             JsHost.unregister(loop, this);
@@ -111,11 +122,15 @@ final class JsRealm implements JsHost {
         }
     }
 
-    private static Source prelude() {
+    /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
+    private static final Source PRELUDE = resource("prelude.js");
+    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("scope.js")};
+
+    private static Source resource(String file) {
         try (Reader reader = new InputStreamReader(
-                Objects.requireNonNull(JsRealm.class.getResourceAsStream("prelude.js"), "prelude.js"),
+                Objects.requireNonNull(JsRealm.class.getResourceAsStream(file), file),
                 StandardCharsets.UTF_8)) {
-            return Source.newBuilder("js", reader, "entangle-prelude.js").internal(true).build();
+            return Source.newBuilder("js", reader, "entangle-" + file).internal(true).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -145,8 +160,49 @@ final class JsRealm implements JsHost {
         return loop;
     }
 
-    Path base() {
+    /** HR-Time "current high resolution time": milliseconds since this realm's time origin. */
+    double now() {
+        return (System.nanoTime() - originNanos) / 1e6;
+    }
+
+    /** HR-Time {@code performance.timeOrigin}: when this realm was made, in milliseconds since the epoch. */
+    double timeOrigin() {
+        return timeOrigin;
+    }
+
+    private static double epochMillis(java.time.Instant t) {
+        return t.getEpochSecond() * 1000.0 + t.getNano() / 1e6;
+    }
+
+    /** The URL this realm's relative URLs resolve against (HTML "API base URL"). */
+    String base() {
         return base;
+    }
+
+    /** The URL of this realm's script (a worker's {@code self.location}). */
+    String location() {
+        return location;
+    }
+
+    /**
+     * WorkerGlobalScope {@code importScripts(...urls)} (HTML "import scripts into worker global scope"):
+     * every URL is parsed first (SyntaxError, nothing run), then each script is fetched and run in
+     * order, synchronously; its exceptions propagate to the caller. Called from the context, on the loop.
+     *
+     * @throws dev.entangle.DOMException SyntaxError for a bad URL, NetworkError for a failed fetch
+     */
+    void importScripts(List<String> urls) {
+        List<JsScript> scripts = urls.stream().map(url -> JsScript.resolve(url, base, false)).toList();
+        for (JsScript script : scripts) {
+            Source source;
+            try {
+                source = script.loadImported();
+            } catch (IOException e) {
+                throw new dev.entangle.DOMException("Failed to execute 'importScripts': " + e.getMessage(),
+                        "NetworkError");
+            }
+            context.eval(source);
+        }
     }
 
     Worker.Scope scope() {
@@ -315,10 +371,27 @@ final class JsRealm implements JsHost {
         }
     }
 
-    /** Closes the realm once its loop has ended (no thread is using the context any more). */
+    /** A worker this realm started (loop-only): terminated if this realm closes first. */
+    void adopt(Worker child) {
+        children.add(child);
+    }
+
+    /** A child worker that exited (on this realm's loop). */
+    void orphan(Worker child) {
+        children.remove(child);
+    }
+
+    /**
+     * Closes the realm once its loop has ended (no thread is using the context any more). HTML: a
+     * dedicated worker lives only as long as its owner, so the workers it started and that still run
+     * are terminated.
+     */
     void close() {
         if (closed.compareAndSet(false, true)) {
             JsHost.unregister(loop, this);
+            for (Worker child : List.copyOf(children)) {
+                JsWorkers.terminate(child);
+            }
             timerIn.close(); // any thread may close a port
             timerOut.close();
             context.close();

@@ -39,10 +39,11 @@ final class JsWorkers {
     static Worker start(JsRealm parent, String url, String name, boolean module, Value jsWorker) {
         JsScript script = JsScript.resolve(url, parent.base(), module);
         AtomicReference<JsRealm> realm = new AtomicReference<>();
-        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(parent.base()),
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script, parent.base(),
                 name, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
                         new ErrorReport(message, filename, lineno, colno, false)), true));
         REALMS.put(worker, realm);
+        parent.adopt(worker);
         Value api = parent.api();
         worker.addEventListener("message", event -> {
             if (((MessageEvent) event).data() instanceof ErrorReport r) {
@@ -59,13 +60,17 @@ final class JsWorkers {
         worker.addEventListener("messageerror", event -> parent.dispatchMessage(jsWorker, event));
         worker.addEventListener("error", event -> parent.enter(() -> // the worker's Java side failed
                 api.invokeMember("workerError", jsWorker, ((ErrorEvent) event).message(), "", 0, 0)));
-        worker.addEventListener("exit", event -> ended(worker));
+        worker.addEventListener("exit", event -> {
+            parent.orphan(worker);
+            ended(worker);
+        });
         return worker;
     }
 
     /** A worker started by Java: errors are printed; {@code realm} receives the realm once made. */
     static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm) {
-        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(Path.of("")),
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script,
+                JsScript.directoryUrl(Path.of("")),
                 name, realm, JsWorkers::print, false));
         REALMS.put(worker, realm);
         worker.addEventListener("exit", event -> ended(worker));
@@ -87,9 +92,9 @@ final class JsWorkers {
         }
     }
 
-    private static void run(Worker.Scope scope, JsScript script, Path base, String name,
+    private static void run(Worker.Scope scope, JsScript script, String creatorBase, String name,
                             AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent) {
-        JsRealm realm = new JsRealm(scope.loop(), base, scope, name, errors);
+        JsRealm realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, name, errors);
         cell.set(realm);
         Source source;
         try {
