@@ -111,7 +111,7 @@ final class JsBindings {
             return null;
         });
         b.fn("closeWorker", args -> {
-            realm.scope().exit(0);
+            realm.closeFromScript();
             return null;
         });
         b.fn("workerName", args -> realm.name());

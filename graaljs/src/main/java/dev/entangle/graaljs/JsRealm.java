@@ -73,6 +73,7 @@ final class JsRealm implements JsHost {
     private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean hadUncaughtError;
+    private boolean closing; // loop-only: the worker global's close() was called
     private final Set<Worker> children = ConcurrentHashMap.newKeySet(); // running workers it started
     private final long originNanos = System.nanoTime();
     private final double timeOrigin = epochMillis(java.time.Instant.now());
@@ -233,7 +234,7 @@ final class JsRealm implements JsHost {
      * reported as HTML's "report an exception" (the global {@code error} event, then the sink).
      */
     void enter(Runnable entry) {
-        if (closed.get()) {
+        if (closed.get() || closing) {
             return;
         }
         try {
@@ -368,6 +369,18 @@ final class JsRealm implements JsHost {
                     // already closed, or closing from its own thread: nothing more to stop
                 }
             });
+        }
+    }
+
+    /**
+     * The worker global's {@code close()} (HTML "close a worker"): the closing flag is set, so no later
+     * task of this realm runs (events and timers are discarded), while what the current task posts is
+     * still sent; the worker then ends with exit code 0, after the current task.
+     */
+    void closeFromScript() {
+        if (!closing) {
+            closing = true;
+            loop.execute(() -> scope.exit(0));
         }
     }
 

@@ -53,8 +53,14 @@ final class JsScript {
     private final String inline;
     private final String type;
     private final boolean module;
+    private final String sourceName; // a Java host's text: the name of its Source (error locations)
 
     private JsScript(String url, Path file, String inline, String type, boolean module) {
+        this(url, file, inline, type, module, null);
+    }
+
+    private JsScript(String url, Path file, String inline, String type, boolean module, String sourceName) {
+        this.sourceName = sourceName;
         this.url = url;
         this.file = file;
         this.inline = inline;
@@ -74,7 +80,7 @@ final class JsScript {
      * and its relative URLs resolve against the working directory.
      */
     static JsScript ofText(String name, String text) {
-        return new JsScript(name, null, text, "text/javascript", false);
+        return new JsScript(directoryUrl(Path.of("")) + escape(name), null, text, "text/javascript", false, name);
     }
 
     /**
@@ -187,7 +193,7 @@ final class JsScript {
             String text;
             try {
                 text = base64
-                        ? new String(Base64.getMimeDecoder().decode(payload.replace("%3D", "=")), StandardCharsets.UTF_8)
+                        ? new String(Base64.getDecoder().decode(URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.UTF_8).replaceAll("[\\t\\n\\f\\r ]", "")), StandardCharsets.UTF_8)
                         : URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw new DOMException("Failed to construct 'Worker': malformed data: URL", "SyntaxError");
@@ -199,13 +205,21 @@ final class JsScript {
             Path path = Path.of(URI.create(absolute.replaceFirst("[?#].*$", "")));
             return new JsScript(absolute, path, null, "text/javascript", module || path.toString().endsWith(".mjs"));
         }
+        if (absolute.startsWith("blob:")) {
+            // URL "parse a URL" resolves a blob URL's entry at once: revoking it later does not
+            // stop this script (File API §8.4); an entry already gone fails at load, as a network error
+            Blob blob = BLOBS.get(absolute.replaceFirst("#.*$", ""));
+            return blob == null ? new JsScript(absolute, null, null, null, module)
+                    : new JsScript(absolute, null, new String(blob.bytes(), StandardCharsets.UTF_8), blob.type(), module);
+        }
         String path = absolute.replaceFirst("[?#].*$", "");
-        return new JsScript(absolute, null, null, null, module || path.endsWith(".mjs")); // blob:, http(s):
+        return new JsScript(absolute, null, null, null, module || path.endsWith(".mjs")); // http(s):
     }
 
     /** The URL the script's own relative URLs resolve against: its own, unless that cannot be a base. */
     String base(String creatorBase) {
-        return file != null || url.startsWith("http:") || url.startsWith("https:") ? url : creatorBase;
+        return file != null || sourceName != null || url.startsWith("http:") || url.startsWith("https:")
+                ? url : creatorBase;
     }
 
     String url() {
@@ -231,12 +245,7 @@ final class JsScript {
         String mime = type;
         if (file == null && text == null) {
             if (url.startsWith("blob:")) {
-                Blob blob = BLOBS.get(url.replaceFirst("#.*$", ""));
-                if (blob == null) {
-                    throw new IOException("cannot load " + url + ": no such blob URL (revoked?)");
-                }
-                text = new String(blob.bytes(), StandardCharsets.UTF_8);
-                mime = blob.type();
+                throw new IOException("cannot load " + url + ": no such blob URL (revoked?)");
             } else {
                 String origin = originOf(url);
                 Function<String, String> files = origin == null ? null : ORIGINS.get(origin);
@@ -266,7 +275,7 @@ final class JsScript {
             String head = url.substring(0, url.indexOf(',')).replace(";base64", "");
             builder = Source.newBuilder("js", text, head.equals("data:") ? "data:text/javascript" : head);
         } else {
-            builder = Source.newBuilder("js", text, url);
+            builder = Source.newBuilder("js", text, sourceName != null ? sourceName : url);
         }
         if (module) {
             builder.mimeType(MODULE);

@@ -671,7 +671,8 @@
     }
     try {
       const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
-      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null }));
+      const origin = broadcastSlots.has(target) ? helpers.origin : ''; // HTML §9.5 step 8; ports: ''
+      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null, origin }));
       messageSlots.get(event).ports = ports;
       arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
       yield* dispatchSteps(target, event);

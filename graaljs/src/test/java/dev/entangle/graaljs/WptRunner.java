@@ -236,12 +236,12 @@ final class WptRunner {
                     return null;
                 });
                 bindings.putMember("__wptResult", (ProxyExecutable) args -> {
-                    c.result(args[0].asString(), args[1].asInt(), args[2].isNull() ? null : args[2].toString());
+                    c.result(args[0].asString(), args[1].asInt(), args[2].isNull() ? null : args[2].asString());
                     return null;
                 });
                 bindings.putMember("__wptComplete", (ProxyExecutable) args -> {
                     c.complete.complete(new String[] {HARNESS_STATUS.get(args[0].asInt()),
-                            args[1].isNull() ? null : args[1].toString()});
+                            args[1].isNull() ? null : args[1].asString()});
                     return null;
                 });
                 StringBuilder driver = new StringBuilder(metaTitle(v)).append(globalDeclaration(false));
