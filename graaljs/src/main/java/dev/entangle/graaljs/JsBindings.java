@@ -120,6 +120,12 @@ final class JsBindings {
             return null;
         });
 
+        // console (console.js): a line to System.err (true) or System.out, as they are now
+        b.fn("print", args -> {
+            (args[0].asBoolean() ? System.err : System.out).println(args[1].asString());
+            return null;
+        });
+
         // WorkerGlobalScope: location, importScripts, navigator; blob: URLs (File API)
         b.fn("location", args -> realm.location());
         b.fn("importScripts", args -> {

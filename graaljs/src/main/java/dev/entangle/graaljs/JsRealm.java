@@ -66,6 +66,7 @@ final class JsRealm implements JsHost {
     private final String location;
     private final String base;
     private final Worker.Scope scope;
+    private final boolean worker;
     private final String name;
     private final ErrorSink errors;
     private final Value api;
@@ -80,11 +81,13 @@ final class JsRealm implements JsHost {
     private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
-     * Creates the realm of the calling loop: a new context with the globals of a main realm
-     * ({@code scope} null) or of a dedicated worker. {@code location} is the URL of its script (a
-     * worker's {@code self.location}), {@code base} the URL its relative URLs resolve against.
+     * Creates the realm of the calling loop: a new context with the globals of a dedicated worker
+     * ({@code worker} true: {@code scope} is its worker's) or of a main realm ({@code scope} then the
+     * program's worker, whose end {@code close()} calls for, or null). {@code location} is the URL of
+     * its script ({@code self.location}), {@code base} the URL its relative URLs resolve against.
      */
-    JsRealm(EventLoop loop, String location, String base, Worker.Scope scope, String name, ErrorSink errors) {
+    JsRealm(EventLoop loop, String location, String base, Worker.Scope scope, boolean worker, String name,
+            ErrorSink errors) {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("a realm is created on its own loop");
         }
@@ -92,6 +95,10 @@ final class JsRealm implements JsHost {
         this.location = Objects.requireNonNull(location, "location");
         this.base = Objects.requireNonNull(base, "base");
         this.scope = scope;
+        this.worker = worker;
+        if (worker && scope == null) {
+            throw new IllegalArgumentException("a worker realm needs its worker's scope");
+        }
         this.name = Objects.requireNonNull(name, "name");
         this.errors = Objects.requireNonNull(errors, "errors");
         JsCodec.install();
@@ -107,7 +114,7 @@ final class JsRealm implements JsHost {
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = context.eval(PARTS[i]);
             }
-            this.api = init.execute(JsBindings.create(this), scope == null ? "main" : "worker", parts);
+            this.api = init.execute(JsBindings.create(this), worker ? "worker" : "main", parts);
             JsCodecHelpers.of(context).installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
             JsHost.unregister(loop, this);
@@ -118,14 +125,15 @@ final class JsRealm implements JsHost {
                 ((MessageEvent) event).data())));
         timerIn.unref();
         timerIn.start();
-        if (scope != null) {
+        if (worker) {
             bindParentPort(scope.parentPort());
         }
     }
 
     /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
     private static final Source PRELUDE = resource("prelude.js");
-    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("scope.js")};
+    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("scope.js"),
+        resource("console.js")};
 
     private static Source resource(String file) {
         try (Reader reader = new InputStreamReader(
@@ -330,7 +338,9 @@ final class JsRealm implements JsHost {
      * the parent posted before are delivered from now on).
      */
     void enableParentPort() {
-        scope.parentPort().start();
+        if (worker) {
+            scope.parentPort().start();
+        }
     }
 
     // ------------------------------------------------------------------ timers
@@ -373,12 +383,13 @@ final class JsRealm implements JsHost {
     }
 
     /**
-     * The worker global's {@code close()} (HTML "close a worker"): the closing flag is set, so no later
-     * task of this realm runs (events and timers are discarded), while what the current task posts is
-     * still sent; the worker then ends with exit code 0, after the current task.
+     * The worker global's {@code close()} (HTML "close a worker"), or the main realm's (which ends the
+     * program, as Deno's {@code window.close()} does): the closing flag is set, so no later task of
+     * this realm runs (events and timers are discarded), while what the current task posts is still
+     * sent; the worker then ends with exit code 0, after the current task. Without a worker: nothing.
      */
     void closeFromScript() {
-        if (!closing) {
+        if (!closing && scope != null) {
             closing = true;
             loop.execute(() -> scope.exit(0));
         }

@@ -41,7 +41,7 @@ final class JsWorkers {
         AtomicReference<JsRealm> realm = new AtomicReference<>();
         Worker worker = new Worker(threadName(name), scope -> run(scope, script, parent.base(),
                 name, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
-                        new ErrorReport(message, filename, lineno, colno, false)), true));
+                        new ErrorReport(message, filename, lineno, colno, false)), true, true));
         REALMS.put(worker, realm);
         parent.adopt(worker);
         Value api = parent.api();
@@ -67,11 +67,15 @@ final class JsWorkers {
         return worker;
     }
 
-    /** A worker started by Java: errors are printed; {@code realm} receives the realm once made. */
-    static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm) {
+    /**
+     * A worker started by Java: errors are printed; {@code realm} receives the realm once made. A
+     * {@code program}'s realm is a main realm (no {@code postMessage}, {@code onmessage}, {@code name}:
+     * JsRuntime.run), any other's a dedicated worker's whose parent is the Java caller.
+     */
+    static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm, boolean program) {
         Worker worker = new Worker(threadName(name), scope -> run(scope, script,
                 JsScript.directoryUrl(Path.of("")),
-                name, realm, JsWorkers::print, false));
+                name, realm, JsWorkers::print, false, !program));
         REALMS.put(worker, realm);
         worker.addEventListener("exit", event -> ended(worker));
         return worker;
@@ -93,8 +97,10 @@ final class JsWorkers {
     }
 
     private static void run(Worker.Scope scope, JsScript script, String creatorBase, String name,
-                            AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent) {
-        JsRealm realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, name, errors);
+                            AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent,
+                            boolean workerGlobal) {
+        JsRealm realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, workerGlobal,
+                name, errors);
         cell.set(realm);
         Source source;
         try {

@@ -929,7 +929,7 @@
 
   // The other globals live in files of their own (JsRealm evaluates them; each is a function of these
   // helpers): url.js (URL, URLSearchParams), encoding.js (TextEncoder/TextDecoder, atob/btoa, Blob,
-  // File), scope.js (the global scope's interfaces, location, navigator, performance, console, ...).
+  // File), scope.js (the global scope's interfaces, location, navigator, performance, ...), console.js.
   const helpers = {
     native, kind, CONSTRUCT, define, constants, slot, requireArgs, dictionary, sequence, DOMException,
     Event, EventTarget, eventSlots, targetSlotsOf, handlerAttribute, dispatch, trusted, reportException,

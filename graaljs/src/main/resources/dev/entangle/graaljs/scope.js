@@ -3,8 +3,9 @@
 // Evaluated once per realm; its value is a function of prelude.js's helpers. A worker's global object
 // is a DedicatedWorkerGlobalScope (HTML §10.2.1: `self instanceof WorkerGlobalScope`), with
 // `location` (WorkerLocation), `navigator` (WorkerNavigator), `importScripts`, `name`, `postMessage`,
-// `close` and `onmessage`. The main realm is no worker (none of those worker-only members) and no
-// Window (no document): it has `location` (Location, read-only) and `navigator` (Navigator). Both get
+// `close` and `onmessage`. The main realm is no worker (none of those worker-only members but `close`,
+// which ends the program as Deno's main `close()` does) and no Window (no document): it has `location`
+// (Location, read-only) and `navigator` (Navigator). Both get
 // `performance` (HR-Time), `CustomEvent` (DOM), `origin`, `isSecureContext`, `crossOriginIsolated`.
 // Interface members are accessors and methods checking their receiver, as WebIDL makes them.
 (function (h) {
@@ -234,6 +235,7 @@
   delete globalThis.SharedArrayBuffer;
   delete globalThis.print; // GraalJS's shell function; Window's print() is not a worker's, and console prints
   delete globalThis.printErr;
+  delete globalThis[Symbol.toStringTag]; // GraalJS's "global": the interface's tag shows instead (WebIDL §3.7.3)
   readonly(globalThis, 'location', () => location);
   readonly(globalThis, 'navigator', () => navigator);
   readonly(globalThis, 'performance', () => performance);
@@ -242,6 +244,8 @@
   readonly(globalThis, 'crossOriginIsolated', () => false);
 
   if (kind !== 'worker') {
+    // Decision (as Deno's main): close() ends the program; the other worker members stay absent
+    define(globalThis, { close: function close() { native.closeWorker(); } });
     return;
   }
   // HTML §10.2.1.1 WorkerGlobalScope and §10.2.1.2 DedicatedWorkerGlobalScope: real interfaces, the

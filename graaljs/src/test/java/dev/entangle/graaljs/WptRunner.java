@@ -40,12 +40,15 @@ import dev.entangle.Worker;
  * (the same callbacks, posted to the parent) for a worker. {@code // META: timeout=long} gets
  * {@link #LONG_TIMEOUT}, others {@link #TIMEOUT}; then the runner calls testharness's {@code timeout()}
  * (status TIMEOUT, unfinished tests TIMEOUT) and, if the realm does not answer, ends the variant itself.
+ * The limits are generous (interpreted GraalJS on a loaded machine: a cold first variant takes seconds
+ * to parse testharness.js) and cost nothing while no variant is expected to time out;
+ * {@code -Dwpt.timeout=seconds} changes them.
  *
  * <p>Threads: {@link #run} from any thread; each variant has its own loops.
  */
 final class WptRunner {
     static final String ORIGIN = "http://web-platform.test:8000";
-    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("wpt.timeout", 20));
+    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("wpt.timeout", 60));
     static final Duration LONG_TIMEOUT = TIMEOUT.multipliedBy(3);
     private static final Duration GRACE = Duration.ofSeconds(5);
     private static final Pattern META = Pattern.compile("^//\\s*META:\\s*(\\w+)=(.*)$");
@@ -227,7 +230,7 @@ final class WptRunner {
         AtomicReference<JsRealm> cell = new AtomicReference<>();
         try {
             loop.execute(() -> {
-                JsRealm realm = new JsRealm(loop, url, url, null, "",
+                JsRealm realm = new JsRealm(loop, url, url, null, false, "",
                         (message, filename, lineno, colno, stack) -> c.errors.add(message));
                 cell.set(realm);
                 Value bindings = realm.context().getBindings("js");
@@ -289,7 +292,7 @@ final class WptRunner {
                 : v.file().replaceFirst("\\.any\\.js$", ".any.worker.js"));
         AtomicReference<JsRealm> cell = new AtomicReference<>();
         JsScript script = JsScript.resolve(url, ORIGIN + "/", false);
-        Worker worker = JsWorkers.startFromJava(script, "wpt-worker", cell);
+        Worker worker = JsWorkers.startFromJava(script, "wpt-worker", cell, false);
         worker.addEventListener("message", event -> {
             if (((MessageEvent) event).data() instanceof Map<?, ?> m) {
                 if ("result".equals(m.get("type")) && m.get("test") instanceof Map<?, ?> t) {

@@ -44,7 +44,8 @@ class WptTest {
     static Path wptRoot() {
         String configured = System.getProperty("wpt.root", System.getenv("WPT_ROOT"));
         // the module's directory is the working directory of its tests: the repository root is ..
-        return configured != null && !configured.isBlank() ? Path.of(configured) : Path.of("..", "..", "shared", "wpt");
+        Path repository = Path.of("..");
+        return repository.resolve(configured != null && !configured.isBlank() ? configured : "../shared/wpt").normalize();
     }
 
     @TestFactory
