@@ -132,7 +132,8 @@ final class JsRealm implements JsHost {
 
     /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
     private static final Source PRELUDE = resource("prelude.js");
-    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("scope.js"),
+    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("fetch.js"),
+        resource("scope.js"),
         resource("console.js")};
 
     private static Source resource(String file) {
@@ -161,6 +162,11 @@ final class JsRealm implements JsHost {
     @Override
     public Value wrapPort(MessagePort port) {
         return api.invokeMember("wrapPort", port);
+    }
+
+    @Override
+    public Value revive(String iface, Value data) {
+        return api.invokeMember("revive", iface, data);
     }
 
     // ------------------------------------------------------------------ running code

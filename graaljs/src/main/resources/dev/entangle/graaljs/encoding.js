@@ -325,11 +325,172 @@
   }
   tag(Blob);
   tag(File);
+  // HTML [Serializable] (File API §3.1, §4.1): a Blob's serialization steps give its bytes and type, a
+  // File's also its name and lastModified; the deserialization steps make the object in this realm
+  h.serializable = (v) => {
+    const b = (typeof v === 'object' && v !== null) ? blobSlots.get(v) : undefined;
+    if (b === undefined) {
+      return false;
+    }
+    const f = fileSlots.get(v);
+    return f === undefined ? ['Blob', { bytes: b.bytes, type: b.type }]
+      : ['File', { bytes: b.bytes, type: b.type, name: f.name, lastModified: f.lastModified }];
+  };
+  h.blobBytes = (v) => {
+    const b = (typeof v === 'object' && v !== null) ? blobSlots.get(v) : undefined;
+    return b === undefined ? null : b.bytes;
+  };
+  h.revive = (iface, data) => {
+    if (iface !== 'Blob' && iface !== 'File') {
+      throw new DOMException(`${iface} cannot be deserialized here`, 'DataCloneError');
+    }
+    const blob = newBlob(iface === 'File' ? File.prototype : Blob.prototype, data.bytes, data.type);
+    if (iface === 'File') {
+      fileSlots.set(blob, { name: data.name, lastModified: data.lastModified });
+    }
+    return blob;
+  };
   // URL.createObjectURL (url.js): the blob's bytes copied to the process-wide store
   h.blobUrl = (blob) => {
     const b = slot(blobSlots, blob, 'Blob');
     return native.registerBlob(b.bytes.slice().buffer, b.type);
   };
 
-  define(globalThis, { TextEncoder, TextDecoder, atob, btoa, Blob, File });
+  // ---------------------------------------------------------------- FileReader, FileReaderSync, FileList (File API §5-6)
+  // XHR §4 ProgressEvent: the events of a read
+  const progressSlots = new WeakMap();
+  class ProgressEvent extends h.Event {
+    constructor(type, eventInitDict = undefined) {
+      requireArgs(arguments.length, 1, "'ProgressEvent' constructor");
+      const init = dictionary(eventInitDict, "'ProgressEvent' constructor");
+      super(type, init);
+      progressSlots.set(this, { lengthComputable: !!init.lengthComputable, loaded: Number(init.loaded) || 0,
+        total: Number(init.total) || 0 });
+    }
+    get lengthComputable() { return slot(progressSlots, this, 'ProgressEvent').lengthComputable; }
+    get loaded() { return slot(progressSlots, this, 'ProgressEvent').loaded; }
+    get total() { return slot(progressSlots, this, 'ProgressEvent').total; }
+  }
+  // File API §6.2 "package data"
+  const packageData = (bytes, kind, type, encoding) => {
+    switch (kind) {
+      case 'DataURL': {
+        let s = '';
+        for (let i = 0; i < bytes.length; i++) {
+          s += String.fromCharCode(bytes[i]);
+        }
+        return `data:${type === '' ? 'application/octet-stream' : type};base64,${btoa(s)}`;
+      }
+      case 'Text': {
+        const label = encoding === undefined ? 'utf-8' : String(encoding);
+        let decoder;
+        try {
+          decoder = new TextDecoder(label);
+        } catch (e) {
+          decoder = new TextDecoder('utf-8');
+        }
+        return decoder.decode(bytes);
+      }
+      case 'BinaryString': {
+        let s = '';
+        for (let i = 0; i < bytes.length; i++) {
+          s += String.fromCharCode(bytes[i]);
+        }
+        return s;
+      }
+      default: return bytes.slice().buffer;
+    }
+  };
+  const readerSlots = new WeakMap();
+  const EMPTY = 0, LOADING = 1, DONE = 2;
+  class FileReader extends h.EventTarget {
+    constructor() {
+      super();
+      readerSlots.set(this, { state: EMPTY, result: null, error: null, read: 0 });
+    }
+    get readyState() { return slot(readerSlots, this, 'FileReader').state; }
+    get result() { return slot(readerSlots, this, 'FileReader').result; }
+    get error() { return slot(readerSlots, this, 'FileReader').error; }
+    readAsArrayBuffer(blob) { requireArgs(arguments.length, 1, "'readAsArrayBuffer' on 'FileReader'"); read(this, blob, 'ArrayBuffer'); }
+    readAsBinaryString(blob) { requireArgs(arguments.length, 1, "'readAsBinaryString' on 'FileReader'"); read(this, blob, 'BinaryString'); }
+    readAsText(blob, encoding = undefined) { requireArgs(arguments.length, 1, "'readAsText' on 'FileReader'"); read(this, blob, 'Text', encoding); }
+    readAsDataURL(blob) { requireArgs(arguments.length, 1, "'readAsDataURL' on 'FileReader'"); read(this, blob, 'DataURL'); }
+    abort() {
+      const r = slot(readerSlots, this, 'FileReader');
+      if (r.state === EMPTY || r.state === DONE) {
+        r.result = null;
+        return;
+      }
+      r.state = DONE;
+      r.result = null;
+      r.read++; // the pending read's tasks see a newer read and do nothing
+      fire(this, 'abort', 0, 0);
+      fire(this, 'loadend', 0, 0);
+    }
+  }
+  const fire = (reader, type, loaded, total) => h.dispatch(reader, h.trusted(new ProgressEvent(type,
+      { lengthComputable: true, loaded, total })));
+  // File API §6.4 "read operation": loadstart, then (in a later task) progress, load or error, loadend
+  const read = (reader, blob, kind, encoding) => {
+    const r = slot(readerSlots, reader, 'FileReader');
+    const bytes = h.blobBytes(blob);
+    if (bytes === null) {
+      throw new TypeError(`Failed to execute 'readAs${kind}' on 'FileReader': parameter 1 is not of type 'Blob'.`);
+    }
+    if (r.state === LOADING) {
+      throw new DOMException('The object is already busy reading Blobs.', 'InvalidStateError');
+    }
+    r.state = LOADING;
+    r.result = null;
+    r.error = null;
+    const id = ++r.read;
+    const snapshot = bytes.slice();
+    setTimeout(() => {
+      if (r.read !== id) {
+        return;
+      }
+      fire(reader, 'loadstart', 0, snapshot.length);
+      setTimeout(() => {
+        if (r.read !== id) {
+          return;
+        }
+        fire(reader, 'progress', snapshot.length, snapshot.length);
+        r.state = DONE;
+        r.result = packageData(snapshot, kind, blob.type, encoding);
+        fire(reader, 'load', snapshot.length, snapshot.length);
+        if (r.state !== LOADING) {
+          fire(reader, 'loadend', snapshot.length, snapshot.length);
+        }
+      }, 0);
+    }, 0);
+  };
+  for (const name of ['onloadstart', 'onprogress', 'onload', 'onabort', 'onerror', 'onloadend']) {
+    h.handlerAttribute(FileReader.prototype, name);
+  }
+  h.constants(FileReader, { EMPTY, LOADING, DONE });
+  h.constants(FileReader.prototype, { EMPTY, LOADING, DONE });
+  class FileReaderSync {
+    readAsArrayBuffer(blob) { return syncRead(blob, 'ArrayBuffer'); }
+    readAsBinaryString(blob) { return syncRead(blob, 'BinaryString'); }
+    readAsText(blob, encoding = undefined) { return syncRead(blob, 'Text', encoding); }
+    readAsDataURL(blob) { return syncRead(blob, 'DataURL'); }
+  }
+  const syncRead = (blob, kind, encoding) => {
+    const bytes = h.blobBytes(blob);
+    if (bytes === null) {
+      throw new TypeError(`Failed to execute 'readAs${kind}' on 'FileReaderSync': parameter 1 is not of type 'Blob'.`);
+    }
+    return packageData(bytes, kind, blob.type, encoding);
+  };
+  // FileList: only the platform makes one (from an <input>); no constructor
+  class FileList {
+    constructor() { throw new TypeError('Illegal constructor'); }
+  }
+  for (const iface of [ProgressEvent, FileReader, FileReaderSync, FileList]) {
+    tag(iface);
+  }
+  define(globalThis, { TextEncoder, TextDecoder, atob, btoa, Blob, File, ProgressEvent, FileReader, FileList });
+  if (h.kind === 'worker') {
+    define(globalThis, { FileReaderSync }); // [Exposed=(DedicatedWorker,SharedWorker)]
+  }
 })

@@ -929,7 +929,7 @@
 
   // The other globals live in files of their own (JsRealm evaluates them; each is a function of these
   // helpers): url.js (URL, URLSearchParams), encoding.js (TextEncoder/TextDecoder, atob/btoa, Blob,
-  // File), scope.js (the global scope's interfaces, location, navigator, performance, ...), console.js.
+  // File), fetch.js (Headers, Response), scope.js (the global scope's interfaces, location, navigator, performance, ...), console.js.
   const helpers = {
     native, kind, CONSTRUCT, define, constants, slot, requireArgs, dictionary, sequence, DOMException,
     Event, EventTarget, eventSlots, targetSlotsOf, handlerAttribute, dispatch, trusted, reportException,
@@ -938,9 +938,25 @@
   for (const part of parts) {
     part(helpers);
   }
+  // HTML §2.7.3 step 22-23: [Serializable] platform objects give their data (encoding.js: Blob, File);
+  // the other platform objects here are not serializable
+  const platformObject = (value) => {
+    const serializable = helpers.serializable(value);
+    if (serializable !== false) {
+      return serializable;
+    }
+    if (eventSlots.has(value) || targetSlots.has(value) || channelSlots.has(value) || controllerSlots.has(value)
+        || helpers.isResponse(value)) {
+      return [Object.prototype.toString.call(value).slice(8, -1)];
+    }
+    return false;
+  };
 
   return {
     raise, wrapPort, portOf, dispatchMessage, dispatchSimple, workerError, fireTimer, reportException,
-    isMessagePort: (value) => portSlots.has(value),
+    // the codec's check (JsCodecHelpers describe): true for a port, [interface, data] for a serializable
+    // platform object, [interface] for one that is not (a DataCloneError), false for anything else
+    isMessagePort: (value) => (portSlots.has(value) ? true : platformObject(value)),
+    revive: (iface, data) => helpers.revive(iface, data),
   };
 })
