@@ -41,7 +41,7 @@ final class JsContexts {
         return Context.newBuilder("js")
                 .engine(Shared.ENGINE)
                 .allowHostAccess(HOST_ACCESS)
-                .allowIO(IOAccess.ALL)
+                .allowIO(IOAccess.newBuilder().fileSystem(JsFileSystem.INSTANCE).build()) // files, served URLs
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.foreign-object-prototype", "true")

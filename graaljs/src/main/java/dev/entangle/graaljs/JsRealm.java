@@ -244,6 +244,32 @@ final class JsRealm implements JsHost {
     }
 
     /**
+     * Evaluates a module worker's script, as {@link #evaluate}, except that a module of its graph that
+     * cannot be fetched is no runtime error: it returns that failure's message (HTML "run a worker": a
+     * module graph that fails to fetch fires a plain {@code error} event at the Worker), else null.
+     */
+    String evaluateModule(Source source) {
+        String[] failure = {null};
+        enter(() -> {
+            try {
+                context.eval(source);
+            } catch (PolyglotException e) {
+                String message = String.valueOf(e.getMessage());
+                if (e.isGuestException() && MODULE_FETCH_FAILURE.matcher(message).find()) {
+                    failure[0] = message;
+                } else {
+                    throw e;
+                }
+            }
+        });
+        return failure[0];
+    }
+
+    /** How GraalJS's module loader words a module it could not read. */
+    private static final java.util.regex.Pattern MODULE_FETCH_FAILURE =
+            java.util.regex.Pattern.compile("^(Error: )?(Cannot find module|Cannot access module|Error reading module) '");
+
+    /**
      * Runs {@code entry} in the context, reporting what escapes it. Loop-only. A guest exception is
      * reported as HTML's "report an exception" (the global {@code error} event, then the sink).
      */

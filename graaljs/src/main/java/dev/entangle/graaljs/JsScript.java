@@ -92,6 +92,13 @@ final class JsScript {
         ORIGINS.put(origin, files);
     }
 
+    /** The script a served origin has at {@code url} (query and fragment ignored), or null. */
+    static String served(String url) {
+        String origin = originOf(url);
+        Function<String, String> files = origin == null ? null : ORIGINS.get(origin);
+        return files == null ? null : files.apply(URI.create(url).getRawPath());
+    }
+
     /** File API "add an entry to the blob URL store": a new {@code blob:} URL for these bytes. */
     static String registerBlob(String origin, byte[] bytes, String type) {
         String blobUrl = "blob:" + origin + "/" + UUID.randomUUID();
@@ -226,6 +233,10 @@ final class JsScript {
         return url;
     }
 
+    boolean module() {
+        return module;
+    }
+
     /** Reads the script. @throws IOException if it cannot be read (the worker's load failure) */
     Source load() throws IOException {
         return load(false);
@@ -274,6 +285,10 @@ final class JsScript {
             // "data:text/javascript:3:7"; a Java host's text by the name it gave
             String head = url.substring(0, url.indexOf(',')).replace(";base64", "");
             builder = Source.newBuilder("js", text, head.equals("data:") ? "data:text/javascript" : head);
+        } else if (module && JsFileSystem.pathOf(url) != null) {
+            // a module from a served origin: named by its path in JsFileSystem, so that its imports
+            // resolve as siblings and are read through it
+            builder = Source.newBuilder("js", JsFileSystem.pathOf(url).toFile()).content(text);
         } else {
             builder = Source.newBuilder("js", text, sourceName != null ? sourceName : url);
         }

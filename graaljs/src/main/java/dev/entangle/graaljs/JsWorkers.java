@@ -119,7 +119,19 @@ final class JsWorkers {
             }
             return;
         }
-        realm.evaluate(source);
+        String fetchFailure = script.module() ? realm.evaluateModule(source) : null;
+        if (!script.module()) {
+            realm.evaluate(source);
+        }
+        if (fetchFailure != null) {
+            String message = "Failed to load worker module " + script.url() + ": " + fetchFailure;
+            if (scriptParent) {
+                scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
+            } else {
+                realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
+            }
+            return;
+        }
         realm.enableParentPort();
     }
 

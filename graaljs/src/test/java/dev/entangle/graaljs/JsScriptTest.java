@@ -86,4 +86,24 @@ class JsScriptTest {
                 () -> JsScript.resolve("https://example.com/w.js", base(dir), false).load());
         assertTrue(http.getMessage().contains("served origins"), http.getMessage());
     }
+
+    @Test
+    void modulesOfAServedOriginImportTheirSiblingsThroughTheOrigin() throws IOException {
+        // JsFileSystem: a module at an http URL of a served origin (the WPT runner's) imports relative and
+        // absolute URLs of that origin as GraalJS imports files; a missing one is "Cannot find module"
+        java.util.Map<String, String> files = java.util.Map.of(
+                "/lib/main.mjs", "import { b } from './b.mjs'; import { c } from 'http://unit.test:1/c.mjs'; export default b + c;",
+                "/lib/b.mjs", "export const b = 'b';",
+                "/c.mjs", "export const c = 'c';",
+                "/lib/broken.mjs", "import './missing.mjs';");
+        JsScript.serve("http://unit.test:1", files::get);
+        try (org.graalvm.polyglot.Context context = JsContexts.newContext()) {
+            Source main = JsScript.resolve("main.mjs", "http://unit.test:1/lib/", true).load();
+            assertEquals("bc", context.eval(main).getMember("default").asString());
+            Source broken = JsScript.resolve("http://unit.test:1/lib/broken.mjs", "file:///", true).load();
+            org.graalvm.polyglot.PolyglotException e = assertThrows(org.graalvm.polyglot.PolyglotException.class,
+                    () -> context.eval(broken));
+            assertTrue(e.getMessage().contains("Cannot find module"), e.getMessage());
+        }
+    }
 }
