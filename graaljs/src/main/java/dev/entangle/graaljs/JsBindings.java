@@ -1,6 +1,8 @@
 package dev.entangle.graaljs;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -129,7 +131,7 @@ final class JsBindings {
         // WorkerGlobalScope: location, importScripts, navigator; blob: URLs (File API)
         b.fn("location", args -> realm.location());
         b.fn("importScripts", args -> {
-            java.util.List<String> urls = new java.util.ArrayList<>();
+            List<String> urls = new ArrayList<>();
             for (long i = 0; i < args[0].getArraySize(); i++) {
                 urls.add(args[0].getArrayElement(i).asString());
             }

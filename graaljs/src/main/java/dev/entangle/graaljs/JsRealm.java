@@ -5,12 +5,15 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -19,6 +22,7 @@ import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 
+import dev.entangle.DOMException;
 import dev.entangle.Event;
 import dev.entangle.EventListener;
 import dev.entangle.EventLoop;
@@ -53,6 +57,13 @@ final class JsRealm implements JsHost {
      * as a task. `timerIn` is ref'ed while `keepAlive` (pending timers, open BroadcastChannels with a
      * message listener) is positive and unref'ed otherwise, so a worker with none of them and no
      * listening port ends by itself (Node's rule).
+     *
+     * Globals: prelude.js installs the messaging classes and calls the functions of the other resource
+     * files (PARTS, evaluated once per realm from Sources shared by every realm, so the engine parses
+     * them once). `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
+     * worker global's close()) makes `enter` discard every later task; the exit itself is a task
+     * queued behind the current one. `children`: the workers this realm started and that still run,
+     * terminated when it closes (a dedicated worker's owner is its parent, HTML §10.2.4).
      */
 
     /** Where a realm's unhandled errors go once its global scope did not cancel them. */
@@ -77,7 +88,7 @@ final class JsRealm implements JsHost {
     private boolean closing; // loop-only: the worker global's close() was called
     private final Set<Worker> children = ConcurrentHashMap.newKeySet(); // running workers it started
     private final long originNanos = System.nanoTime();
-    private final double timeOrigin = epochMillis(java.time.Instant.now());
+    private final double timeOrigin = epochMillis(Instant.now());
     private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
@@ -128,6 +139,14 @@ final class JsRealm implements JsHost {
         if (worker) {
             bindParentPort(scope.parentPort());
         }
+    }
+
+    /**
+     * A main realm ({@code scope} null) or a dedicated worker's whose script is in the directory
+     * {@code base} (its location the directory's URL): for hosts that have no script URL (benchmarks).
+     */
+    JsRealm(EventLoop loop, Path base, Worker.Scope scope, String name, ErrorSink errors) {
+        this(loop, JsScript.directoryUrl(base), JsScript.directoryUrl(base), scope, scope != null, name, errors);
     }
 
     /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
@@ -185,7 +204,7 @@ final class JsRealm implements JsHost {
         return timeOrigin;
     }
 
-    private static double epochMillis(java.time.Instant t) {
+    private static double epochMillis(Instant t) {
         return t.getEpochSecond() * 1000.0 + t.getNano() / 1e6;
     }
 
@@ -204,7 +223,7 @@ final class JsRealm implements JsHost {
      * every URL is parsed first (SyntaxError, nothing run), then each script is fetched and run in
      * order, synchronously; its exceptions propagate to the caller. Called from the context, on the loop.
      *
-     * @throws dev.entangle.DOMException SyntaxError for a bad URL, NetworkError for a failed fetch
+     * @throws DOMException SyntaxError for a bad URL, NetworkError for a failed fetch
      */
     void importScripts(List<String> urls) {
         List<JsScript> scripts = urls.stream().map(url -> JsScript.resolve(url, base, false)).toList();
@@ -213,7 +232,7 @@ final class JsRealm implements JsHost {
             try {
                 source = script.loadImported();
             } catch (IOException e) {
-                throw new dev.entangle.DOMException("Failed to execute 'importScripts': " + e.getMessage(),
+                throw new DOMException("Failed to execute 'importScripts': " + e.getMessage(),
                         "NetworkError");
             }
             context.eval(source);
@@ -266,8 +285,8 @@ final class JsRealm implements JsHost {
     }
 
     /** How GraalJS's module loader words a module it could not read. */
-    private static final java.util.regex.Pattern MODULE_FETCH_FAILURE =
-            java.util.regex.Pattern.compile("^(Error: )?(Cannot find module|Cannot access module|Error reading module) '");
+    private static final Pattern MODULE_FETCH_FAILURE =
+            Pattern.compile("^(Error: )?(Cannot find module|Cannot access module|Error reading module) '");
 
     /**
      * Runs {@code entry} in the context, reporting what escapes it. Loop-only. A guest exception is

@@ -111,28 +111,31 @@ final class JsWorkers {
             // the evaluation that follows.
             realm.context().parse(source);
         } catch (IOException | RuntimeException e) {
-            String message = "Failed to load worker script " + script.url() + ": " + e.getMessage();
-            if (scriptParent) {
-                scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
-            } else {
-                realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
-            }
+            loadFailed(scope, realm, script, "Failed to load worker script " + script.url() + ": " + e.getMessage(),
+                    scriptParent);
             return;
         }
-        String fetchFailure = script.module() ? realm.evaluateModule(source) : null;
-        if (!script.module()) {
+        if (script.module()) {
+            String fetchFailure = realm.evaluateModule(source);
+            if (fetchFailure != null) {
+                loadFailed(scope, realm, script, "Failed to load worker module " + script.url() + ": " + fetchFailure,
+                        scriptParent);
+                return;
+            }
+        } else {
             realm.evaluate(source);
         }
-        if (fetchFailure != null) {
-            String message = "Failed to load worker module " + script.url() + ": " + fetchFailure;
-            if (scriptParent) {
-                scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
-            } else {
-                realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
-            }
-            return;
-        }
         realm.enableParentPort();
+    }
+
+    /** HTML "run a worker": a script that cannot be fetched or parsed is a plain `error` at the Worker. */
+    private static void loadFailed(Worker.Scope scope, JsRealm realm, JsScript script, String message,
+                                   boolean scriptParent) {
+        if (scriptParent) {
+            scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
+        } else {
+            realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
+        }
     }
 
     private static void ended(Worker worker) {
