@@ -43,7 +43,7 @@ final class JsContexts {
         return Context.newBuilder("js")
                 .engine(Shared.ENGINE)
                 .allowHostAccess(HOST_ACCESS)
-                .allowIO(JsFileAccess.forCurrentLoop())
+                .allowIO(JsFileAccess.forCurrentLoop()) // the host's policy, plus served and blob URLs
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.foreign-object-prototype", "true")

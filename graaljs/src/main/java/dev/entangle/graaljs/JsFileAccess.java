@@ -46,8 +46,9 @@ import dev.entangle.EventLoop;
  */
 public final class JsFileAccess {
     /*
-     * Implementation overview. A policy maps to a polyglot IOAccess for each realm's context (NONE,
-     * ALL, or a file system that admits paths under the root only, read-only) and to a check of the
+     * Implementation overview. A policy is a polyglot FileSystem of host files (deny-all, the
+     * default one, or one that admits paths under the root only, read-only), which each realm's
+     * context sees behind a JsFileSystem (served origins and blob URLs come first), and a check of the
      * worker scripts entangle itself reads from disk (JsWorkers: Source.newBuilder(file) reads with
      * host IO, outside the context's file system). Realms find their policy by their loop: BOUND maps
      * each worker loop of a realm started from Java to its policy, bound before the realm is made
@@ -55,17 +56,18 @@ public final class JsFileAccess {
      * binding (a realm made directly, as tests and benchmarks do) gets none().
      */
 
-    private static final JsFileAccess NONE = new JsFileAccess(null, IOAccess.NONE);
-    private static final JsFileAccess ALL = new JsFileAccess(null, IOAccess.ALL);
+    private static final JsFileAccess NONE = new JsFileAccess(null, FileSystem.newDenyIOFileSystem());
+    private static final JsFileAccess ALL = new JsFileAccess(null, FileSystem.newDefaultFileSystem());
     private static final Map<EventLoop, JsFileAccess> BOUND = new ConcurrentHashMap<>();
 
     /** The real path of the directory for read-only access, or null for none and all. */
     private final Path root;
-    private final IOAccess io;
+    /** The host files the policy admits; the realm's context sees them through a JsFileSystem. */
+    private final FileSystem files;
 
-    private JsFileAccess(Path root, IOAccess io) {
+    private JsFileAccess(Path root, FileSystem files) {
         this.root = root;
-        this.io = io;
+        this.files = files;
     }
 
     /** {@return the policy that lets scripts read no file} */
@@ -92,7 +94,7 @@ public final class JsFileAccess {
         if (!real.toFile().isDirectory()) {
             throw new IllegalArgumentException("not a directory: " + root);
         }
-        return new JsFileAccess(real, IOAccess.newBuilder().fileSystem(new UnderRoot(real)).build());
+        return new JsFileAccess(real, new UnderRoot(real));
     }
 
     /** {@return the policy that lets scripts read and write every file the JVM may, as Node does} */
@@ -129,9 +131,12 @@ public final class JsFileAccess {
         return access != null ? access : NONE;
     }
 
-    /** The context IO of a realm being made on the calling loop (JsContexts). */
+    /**
+     * The context IO of a realm being made on the calling loop (JsContexts): the policy's host files,
+     * plus the scripts of served origins and blob URLs, which are no host files (JsFileSystem).
+     */
     static IOAccess forCurrentLoop() {
-        return of(EventLoop.current()).io;
+        return IOAccess.newBuilder().fileSystem(new JsFileSystem(of(EventLoop.current()).files)).build();
     }
 
     /**

@@ -26,9 +26,15 @@ import dev.entangle.Worker;
  * }</pre>
  *
  * <h2>The script's realm</h2>
- * A script started here runs as a dedicated worker whose parent is the Java caller: {@code self},
- * {@code postMessage}, {@code onmessage} and {@code close()} talk to the returned {@link Worker}, and
- * {@code new Worker(url)} in the script starts further realms, each on its own loop. Messages cross
+ * A script started by {@link #newWorker} runs as a dedicated worker whose parent is the Java caller
+ * ({@code self instanceof DedicatedWorkerGlobalScope}): {@code postMessage}, {@code onmessage} and
+ * {@code close()} talk to the returned {@link Worker}. A program ({@link #run}, the command line) runs
+ * in a main realm, which is no worker: no {@code postMessage}, {@code onmessage}, {@code name} or
+ * {@code importScripts} (so libraries that look for them take it for the main thread, as in a
+ * browser or Deno); its {@code close()} ends the program, as Deno's {@code window.close()} does.
+ * Both have {@code location} (the script's URL), {@code navigator}, {@code performance}, {@code URL},
+ * {@code Blob}, {@code TextEncoder} and the other globals of the resource files beside
+ * {@code prelude.js}; {@code new Worker(url)} in either starts further realms, each on its own loop. Messages cross
  * as structured clones (objects, arrays, Map, Set, Date, RegExp, BigInt, ArrayBuffer and typed
  * arrays, errors, cycles; a transferred {@code ArrayBuffer} is detached at the sender). A Java
  * receiver gets plain Java values for JavaScript ones; Java values posted to a script are seen there
@@ -86,7 +92,8 @@ public final class JsRuntime {
     public static Worker newWorker(Path script, JsFileAccess access) {
         Objects.requireNonNull(script, "script");
         Objects.requireNonNull(access, "access");
-        return JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, new AtomicReference<>());
+        return JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, new AtomicReference<>(),
+                false);
     }
 
     /**
@@ -125,7 +132,8 @@ public final class JsRuntime {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("a worker started from source text needs a name");
         }
-        return JsWorkers.startFromJava(JsScript.ofText(name, source), name, access, new AtomicReference<>());
+        return JsWorkers.startFromJava(JsScript.ofText(name, source), name, access, new AtomicReference<>(),
+                false);
     }
 
     /**
@@ -157,7 +165,7 @@ public final class JsRuntime {
         Objects.requireNonNull(access, "access");
         AtomicReference<JsRealm> realm = new AtomicReference<>();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Worker worker = JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, realm);
+        Worker worker = JsWorkers.startFromJava(JsScript.ofFile(script), nameOf(script), access, realm, true);
         worker.addEventListener("exit", event -> {
             int code = ((Worker.ExitEvent) event).exitCode();
             JsRealm r = realm.get();
