@@ -292,7 +292,7 @@ final class WptRunner {
                 : v.file().replaceFirst("\\.any\\.js$", ".any.worker.js"));
         AtomicReference<JsRealm> cell = new AtomicReference<>();
         JsScript script = JsScript.resolve(url, ORIGIN + "/", false);
-        Worker worker = JsWorkers.startFromJava(script, "wpt-worker", cell, false);
+        Worker worker = JsWorkers.startFromJava(script, "wpt-worker", JsFileAccess.none(), cell, false); // served, no host files
         worker.addEventListener("message", event -> {
             if (((MessageEvent) event).data() instanceof Map<?, ?> m) {
                 if ("result".equals(m.get("type")) && m.get("test") instanceof Map<?, ?> t) {
