@@ -62,8 +62,129 @@ final class JsDeserializer {
 
     /** The JS value for {@code form}. */
     Value deserialize(Object form) {
+        if ((form instanceof ObjectForm || form instanceof ArrayForm) && !memory.containsKey(form)) {
+            String json = Json.text(form);
+            if (json != null) {
+                return remember(form, helpers.parseJson.execute(json));
+            }
+        }
         Object v = arg(form);
         return v instanceof Value ? (Value) v : js.asValue(v);
+    }
+
+    /**
+     * The fast path for the commonest message, a tree of plain objects and arrays holding strings,
+     * numbers, booleans and null: its JSON text, built here in Java, becomes the JS value in ONE call of
+     * the realm's intrinsic {@code JSON.parse} (Java code inside GraalJS) instead of two helper calls
+     * per object. JSON.parse defines each property (CreateDataProperty, so {@code "__proto__"} stays an
+     * own key) in text order, as {@code define} does. A form qualifies only if the JSON round trip is
+     * exact: no object reached twice (the serializer marks those {@code shared}), no undefined, -0,
+     * NaN, Infinity, holes or extra array properties, and not nested deeper than {@link #MAX_DEPTH};
+     * any other value makes the whole tree take the ordinary path.
+     */
+    static final class Json {
+        static final int MAX_DEPTH = 64;
+        private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0d);
+
+        private Json() {
+        }
+
+        /** The JSON text of {@code form}, or null if it does not qualify. */
+        static String text(Object form) {
+            StringBuilder out = new StringBuilder(64);
+            return append(form, out, 0) ? out.toString() : null;
+        }
+
+        private static boolean append(Object form, StringBuilder out, int depth) {
+            if (form == null) {
+                out.append("null");
+                return true;
+            }
+            if (form instanceof String str) {
+                quote(str, out);
+                return true;
+            }
+            if (form instanceof Boolean b) {
+                out.append(b.booleanValue() ? "true" : "false");
+                return true;
+            }
+            if (form instanceof Double d) {
+                return number(d, out);
+            }
+            if (depth >= MAX_DEPTH) {
+                return false;
+            }
+            if (form instanceof ObjectForm o) {
+                if (o.shared) {
+                    return false;
+                }
+                out.append('{');
+                for (int i = 0; i < o.keys.length; i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    quote(o.keys[i], out);
+                    out.append(':');
+                    if (!append(o.values[i], out, depth + 1)) {
+                        return false;
+                    }
+                }
+                out.append('}');
+                return true;
+            }
+            if (form instanceof ArrayForm a) {
+                if (a.shared || a.length != a.keys.length) { // holes, or properties besides the indices
+                    return false;
+                }
+                out.append('[');
+                for (int i = 0; i < a.keys.length; i++) {
+                    if (JsCodec.arrayIndex(a.keys[i]) != i) {
+                        return false;
+                    }
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    if (!append(a.values[i], out, depth + 1)) {
+                        return false;
+                    }
+                }
+                out.append(']');
+                return true;
+            }
+            return false;
+        }
+
+        private static boolean number(double d, StringBuilder out) {
+            if (!Double.isFinite(d) || Double.doubleToRawLongBits(d) == NEGATIVE_ZERO) {
+                return false;
+            }
+            long whole = (long) d;
+            if (whole == d && Math.abs(whole) < (1L << 53)) {
+                out.append(whole);
+            } else {
+                out.append(d); // Double.toString: the shortest decimal that reads back as d (JSON allows 1.0E21)
+            }
+            return true;
+        }
+
+        /**
+         * A JSON string: '"', backslash and the control characters escaped; every other UTF-16 unit,
+         * a lone surrogate too, as it is (JSON.parse takes it unchanged).
+         */
+        private static void quote(String str, StringBuilder out) {
+            out.append('"');
+            for (int i = 0; i < str.length(); i++) {
+                char c = str.charAt(i);
+                if (c == '"' || c == '\\') {
+                    out.append('\\').append(c);
+                } else if (c < 0x20) {
+                    out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+                } else {
+                    out.append(c);
+                }
+            }
+            out.append('"');
+        }
     }
 
     /** What to hand to a JS function for {@code form}: a Java primitive or a {@link Value}. */
