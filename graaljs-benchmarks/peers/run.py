@@ -180,13 +180,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=float, default=6.0, help="seconds of warmup per case (every runtime)")
     ap.add_argument("--measure", type=float, default=3.0, help="seconds of measurement per case")
-    ap.add_argument("--starts", type=int, default=3, help="start-up runs per runtime and round")
+    ap.add_argument("--starts", type=int, default=2, help="start-up runs per runtime and round")
     ap.add_argument("--runtimes", help="comma-separated subset of node,deno,bun,entangle-js,entangle-js-compiled")
     ap.add_argument("--write-readme", action="store_true", help="put the tables into graaljs-benchmarks/README.md")
+    ap.add_argument("--name", help="results/<name>.json and .md (default: full, or smoke)")
     a = ap.parse_args()
     if a.smoke:
         a.rounds, a.warmup, a.measure, a.starts = 1, 0.05, 0.05, 1
-    profile = "smoke" if a.smoke else "full"
+    profile = a.name or ("smoke" if a.smoke else "full")
     found = runtimes()
     if a.runtimes:
         keep = a.runtimes.split(",")
