@@ -60,16 +60,9 @@ final class JsDeserializer {
                 .computeIfAbsent(MEMORY, k -> new IdentityHashMap<>());
     }
 
-    /**
-     * Whether {@link Json} is tried. Only graaljs-benchmarks' {@code JsCodecAB} clears it, to measure
-     * the path without it against the path with it in one process (set between clones, on the
-     * benchmark's only thread).
-     */
-    static boolean jsonFastPath = true;
-
     /** The JS value for {@code form}. */
     Value deserialize(Object form) {
-        if (jsonFastPath && (form instanceof ObjectForm || form instanceof ArrayForm) && !memory.containsKey(form)) {
+        if ((form instanceof ObjectForm || form instanceof ArrayForm) && !memory.containsKey(form)) {
             String json = Json.text(form);
             if (json != null) {
                 return remember(form, helpers.parseJson.execute(json));
