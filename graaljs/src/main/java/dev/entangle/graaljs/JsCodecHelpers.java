@@ -272,8 +272,6 @@ final class JsCodecHelpers {
                   return b;
                 },
                 view: (name, buffer, offset, length) => new VIEWS[name](buffer, offset, length),
-                // the intrinsic JSON.parse (Java inside GraalJS): a tree of plain objects and arrays in one call
-                parseJson: JSON.parse,
               };
             })()
             """;
@@ -304,7 +302,6 @@ final class JsCodecHelpers {
     final Value defineHidden;
     final Value copy;
     final Value view;
-    final Value parseJson;
     private final Value setPortCheck;
     /** Loop-only: whether describe tells ports itself (kind 'p'); otherwise the serializer asks the host. */
     private boolean portCheckInstalled;
@@ -340,7 +337,6 @@ final class JsCodecHelpers {
         defineHidden = fns.getMember("defineHidden");
         copy = fns.getMember("copy");
         view = fns.getMember("view");
-        parseJson = fns.getMember("parseJson");
         setPortCheck = fns.getMember("setPortCheck");
     }
 

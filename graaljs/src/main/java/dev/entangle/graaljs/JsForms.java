@@ -41,14 +41,10 @@ final class JsForms {
     record PortForm(Object embedded) {
     }
 
-    /**
-     * An ordinary object: own enumerable string keys in order and their values. {@code shared}: the
-     * serializer met it more than once in its message (a shared reference or a cycle).
-     */
+    /** An ordinary object: own enumerable string keys in order and their values. */
     static final class ObjectForm {
         final String[] keys;
         final Object[] values;
-        boolean shared;
 
         ObjectForm(int size) {
             keys = new String[size];
@@ -56,15 +52,11 @@ final class JsForms {
         }
     }
 
-    /**
-     * An Array: its length and own enumerable string-keyed properties (indices and others);
-     * {@code shared} as for {@link ObjectForm}.
-     */
+    /** An Array: its length and own enumerable string-keyed properties (indices and others). */
     static final class ArrayForm {
         final long length;
         final String[] keys;
         final Object[] values;
-        boolean shared;
 
         ArrayForm(long length, int size) {
             this.length = length;

@@ -143,11 +143,7 @@ final class JsSerializer {
                     int id = (int) integer();
                     int index = nextObject++;
                     Object known = id < memory.forms.length ? memory.forms[id] : null;
-                    if (known == null) {
-                        return object(described.getArrayElement(index), id);
-                    }
-                    markShared(known); // reached again: the receiver must not rebuild it as a tree
-                    return known;
+                    return known != null ? known : object(described.getArrayElement(index), id);
             }
         }
 
@@ -213,14 +209,6 @@ final class JsSerializer {
                 return error(t, id);
             default:
                 throw new JsCodec.CloneError(t.string() + " is not cloneable");
-        }
-    }
-
-    private static void markShared(Object form) {
-        if (form instanceof ObjectForm o) {
-            o.shared = true;
-        } else if (form instanceof ArrayForm a) {
-            a.shared = true;
         }
     }
 
