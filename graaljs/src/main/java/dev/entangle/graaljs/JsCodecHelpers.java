@@ -1,7 +1,5 @@
 package dev.entangle.graaljs;
 
-import java.lang.ref.WeakReference;
-
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
@@ -22,13 +20,6 @@ import org.graalvm.polyglot.Value;
 final class JsCodecHelpers {
     /** Key in the polyglot bindings. */
     private static final String KEY = "dev.entangle.graaljs.JsCodecHelpers";
-    /**
-     * The helpers the calling thread looked up last. A realm's loop thread serves one context, so a
-     * message's three lookups (post, serialize, deserialize) mostly end here instead of costing four
-     * calls into the context each (the bindings, the member, its type, the host object). Weak: the
-     * helpers stay reachable through their context's bindings exactly as long as the context lives.
-     */
-    private static final ThreadLocal<WeakReference<JsCodecHelpers>> LAST = new ThreadLocal<>();
 
     /*
      * describe(v, memory) (describeError for errors) gives one JS array per object: [tape, ...objects].
@@ -306,11 +297,7 @@ final class JsCodecHelpers {
     /** Loop-only: whether describe tells ports itself (kind 'p'); otherwise the serializer asks the host. */
     private boolean portCheckInstalled;
 
-    /** The context the helpers belong to (as {@link Value#getContext()} names it). */
-    private final Context context;
-
-    private JsCodecHelpers(Context context, Value fns) {
-        this.context = context;
+    private JsCodecHelpers(Value fns) {
         undefined = fns.getMember("undefined");
         root = fns.getMember("root");
         sequence = fns.getMember("sequence");
@@ -356,23 +343,14 @@ final class JsCodecHelpers {
 
     /** The helpers of {@code context}, made on first use. Call on the context's thread. */
     static JsCodecHelpers of(Context context) {
-        WeakReference<JsCodecHelpers> lastRef = LAST.get();
-        JsCodecHelpers last = lastRef == null ? null : lastRef.get();
-        // equals, not ==: a value's getContext() and the creator's Context are two objects for one context
-        if (last != null && last.context.equals(context)) {
-            return last;
-        }
         Value bindings = context.getPolyglotBindings();
         Value cached = bindings.getMember(KEY);
-        JsCodecHelpers helpers;
         if (cached != null && cached.isHostObject()) {
-            helpers = cached.asHostObject();
-        } else {
-            helpers = new JsCodecHelpers(context,
-                    context.eval(Source.newBuilder("js", SOURCE, "entangle-codec.js").buildLiteral()));
-            bindings.putMember(KEY, helpers);
+            return cached.asHostObject();
         }
-        LAST.set(new WeakReference<>(helpers));
+        JsCodecHelpers helpers = new JsCodecHelpers(
+                context.eval(Source.newBuilder("js", SOURCE, "entangle-codec.js").buildLiteral()));
+        bindings.putMember(KEY, helpers);
         return helpers;
     }
 }
