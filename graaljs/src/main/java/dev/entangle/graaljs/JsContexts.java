@@ -14,10 +14,19 @@ import org.graalvm.polyglot.HostAccess;
  * <p>Threads: any. A context is then used by one thread at a time (its loop's).
  */
 final class JsContexts {
+    /**
+     * The system property naming the runtime a host asked for: {@code compiled} (the {@code entangle-js}
+     * launcher's default, with the Graal compiler on the upgrade module path) or {@code interpreted}.
+     * It does not choose the runtime (the JVM flags do); it only makes a mismatch a warning.
+     */
+    static final String MODE_PROPERTY = "entangle.js.mode";
+
     private static final class Shared {
-        static final Engine ENGINE = Engine.newBuilder("js")
-                .option("engine.WarnInterpreterOnly", "false") // Temurin runs GraalJS interpreted
-                .build();
+        static final Engine ENGINE = logRuntime(Engine.newBuilder("js")
+                // Without the compiler (a stock JDK's default), Truffle warns on every engine: the
+                // launcher and the README say how to get it, and logRuntime says which one ran.
+                .option("engine.WarnInterpreterOnly", "false")
+                .build());
     }
 
     static final HostAccess HOST_ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
@@ -33,6 +42,30 @@ final class JsContexts {
             .build();
 
     private JsContexts() {
+    }
+
+    /** Whether the shared engine compiles guest code (Truffle's optimizing runtime, not "Interpreted"). */
+    static boolean compiled() {
+        return isCompiled(Shared.ENGINE);
+    }
+
+    private static boolean isCompiled(Engine engine) {
+        return !"Interpreted".equals(engine.getImplementationName());
+    }
+
+    /**
+     * Logs once, when the shared engine (so every realm's runtime) is made, which Truffle runtime it
+     * got: at DEBUG, or at WARNING if {@link #MODE_PROPERTY} asked for the other one.
+     */
+    private static Engine logRuntime(Engine engine) {
+        boolean compiled = isCompiled(engine);
+        String asked = System.getProperty(MODE_PROPERTY, "");
+        boolean mismatch = asked.equals("compiled") && !compiled || asked.equals("interpreted") && compiled;
+        System.getLogger(JsContexts.class.getPackageName()).log(
+                mismatch ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "GraalJS runtime: {0} ({1}{2})", engine.getImplementationName(),
+                compiled ? "compiled" : "interpreted", mismatch ? ", but " + asked + " was asked for" : "");
+        return engine;
     }
 
     /**
