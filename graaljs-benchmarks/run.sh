@@ -7,7 +7,10 @@
 #
 # Needs a JDK 21+ (GraalJS 25): ENTANGLE_JDK21, default Temurin 25's usual place. Extra arguments go
 # to JMH, e.g. `graaljs-benchmarks/run.sh quick JsPingPong`.
-# Output: graaljs-benchmarks/results/<profile>.json (JMH JSON) and <profile>.machine.txt.
+# ENTANGLE_JS_MODE=compiled runs the forks with Truffle's optimizing runtime (the Graal compiler jars of
+# graaljs/target/jvmci on the upgrade module path; JDK 25 only); default interpreted.
+# (These JVM options replace the classes' @Fork jvmArgsAppend.)
+# Output: graaljs-benchmarks/results/<profile>[-compiled].json (JMH JSON) and .machine.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,12 +30,26 @@ shift
 results=graaljs-benchmarks/results
 jar=graaljs-benchmarks/target/benchmarks-js.jar
 mkdir -p "$results"
+mode="${ENTANGLE_JS_MODE:-interpreted}"
+case "$mode" in
+  interpreted) jvm=(--enable-native-access=ALL-UNNAMED -Dentangle.js.mode=interpreted); out="$profile" ;;
+  compiled)
+    jvm=(--enable-native-access=ALL-UNNAMED -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path="$PWD/graaljs/target/jvmci"
+         -Dentangle.js.mode=compiled)
+    out="$profile-compiled"
+    ;;
+  *) echo "ENTANGLE_JS_MODE must be interpreted or compiled" >&2; exit 2 ;;
+esac
+feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JDK21/release" 2>/dev/null || true)
+if [ -n "$feature" ] && [ "$feature" -ge 24 ]; then
+  jvm+=(--sun-misc-unsafe-memory-access=allow) # JCTools' Unsafe warning (graaljs/src/main/launcher/entangle-js)
+fi
 
 echo "== building $jar"
 JAVA_HOME="$JDK21" mvn -B -q package -pl graaljs-benchmarks -am -DskipTests
 
 {
-  echo "profile: $profile"
+  echo "profile: $profile, mode: $mode"
   echo "jmh-options: ${timing[*]:-class defaults} $*"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -40,13 +57,13 @@ JAVA_HOME="$JDK21" mvn -B -q package -pl graaljs-benchmarks -am -DskipTests
   echo "os: $(uname -sr)"
   echo "java: $("$JDK21/bin/java" -version 2>&1 | head -1)"
   echo "load-before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-} > "$results/$profile.machine.txt"
+} > "$results/$out.machine.txt"
 
-"$JDK21/bin/java" -jar "$jar" "${timing[@]}" "$@" -rf json -rff "$results/$profile.json"
-echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >> "$results/$profile.machine.txt"
+"$JDK21/bin/java" -jar "$jar" "${timing[@]}" -jvmArgsAppend "${jvm[*]}" "$@" -rf json -rff "$results/$out.json"
+echo "load-after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >> "$results/$out.machine.txt"
 
 echo "== ratios to the baselines of the same run"
-python3 - "$results/$profile.json" <<'PY'
+python3 - "$results/$out.json" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
 score = {}

@@ -7,6 +7,7 @@
  */
 module dev.entangle {
     requires org.jctools.core;
+    requires jdk.jfr; // entangle's Flight Recorder events (dev.entangle.internal.Jfr)
 
     exports dev.entangle;
 }

@@ -33,22 +33,32 @@ public final class AddEventListenerOptions {
         this.passive = passive;
     }
 
-    /** A copy of this with {@code once} set to the given value. */
+    /**
+     * A copy of this with {@code once} set to the given value.
+     *
+     * @param once the new value
+     * @return a copy of this with {@code once} set to the given value
+     */
     public AddEventListenerOptions withOnce(boolean once) {
         return new AddEventListenerOptions(once, passive);
     }
 
-    /** A copy of this with {@code passive} set to the given value. */
+    /**
+     * A copy of this with {@code passive} set to the given value.
+     *
+     * @param passive the new value
+     * @return a copy of this with {@code passive} set to the given value
+     */
     public AddEventListenerOptions withPassive(boolean passive) {
         return new AddEventListenerOptions(once, passive);
     }
 
-    /** Whether the listener is removed just before it is first invoked. */
+    /** {@return whether the listener is removed just before it is first invoked} */
     public boolean once() {
         return once;
     }
 
-    /** Whether {@link Event#preventDefault()} is ignored while this listener runs. */
+    /** {@return whether {@link Event#preventDefault()} is ignored while this listener runs} */
     public boolean passive() {
         return passive;
     }

@@ -54,6 +54,7 @@ public final class ArrayBuffer implements Transferable {
     /**
      * A buffer of {@code byteLength} zero bytes.
      *
+     * @param byteLength the length in bytes
      * @throws IllegalArgumentException if {@code byteLength} is negative (ECMAScript: RangeError)
      */
     public ArrayBuffer(int byteLength) {
@@ -71,18 +72,20 @@ public final class ArrayBuffer implements Transferable {
      * A buffer over {@code bytes}, without copying: the caller hands the array over and should not
      * touch it afterwards (it moves with the buffer when the buffer is transferred).
      *
+     * @param bytes the bytes, handed over to the buffer
+     * @return a buffer over {@code bytes}
      * @throws NullPointerException if {@code bytes} is null
      */
     public static ArrayBuffer wrap(byte[] bytes) {
         return new ArrayBuffer(new BufferSlot(Objects.requireNonNull(bytes, "bytes")));
     }
 
-    /** The length in bytes; 0 once detached. */
+    /** {@return the length in bytes; 0 once detached} */
     public int byteLength() {
         return slot.length();
     }
 
-    /** True once transferred away (by a message or {@link #transfer()}). */
+    /** {@return true once transferred away (by a message or {@link #transfer()})} */
     public boolean detached() {
         return slot.isDetached();
     }
@@ -90,6 +93,8 @@ public final class ArrayBuffer implements Transferable {
     /**
      * The byte at {@code index}.
      *
+     * @param index the byte's index
+     * @return the byte at {@code index}
      * @throws IndexOutOfBoundsException if {@code index} is outside {@code [0, byteLength())}
      * @throws IllegalStateException if detached
      */
@@ -102,6 +107,8 @@ public final class ArrayBuffer implements Transferable {
     /**
      * Sets the byte at {@code index}.
      *
+     * @param index the byte's index
+     * @param value the byte to store
      * @throws IndexOutOfBoundsException if {@code index} is outside {@code [0, byteLength())}
      * @throws IllegalStateException if detached
      */
@@ -116,13 +123,19 @@ public final class ArrayBuffer implements Transferable {
      * big-endian, backed by the same array: {@code array()} is the backing store). See the class
      * comment about views and transfers.
      *
+     * @return a read-write view of the whole buffer
      * @throws IllegalStateException if detached
      */
     public ByteBuffer asByteBuffer() {
         return ByteBuffer.wrap(slot.bytes());
     }
 
-    /** A copy of the bytes from {@code begin} to the end; see {@link #slice(int, int)}. */
+    /**
+     * A copy of the bytes from {@code begin} to the end; see {@link #slice(int, int)}.
+     *
+     * @param begin the index of the first byte (negative: from the end)
+     * @return a new buffer with a copy of those bytes
+     */
     public ArrayBuffer slice(int begin) {
         return slice(begin, Integer.MAX_VALUE);
     }
@@ -132,6 +145,9 @@ public final class ArrayBuffer implements Transferable {
      * with ECMAScript's {@code ArrayBuffer.prototype.slice} rules: a negative index counts from the end,
      * indices are clamped to {@code [0, byteLength()]}, and an empty range gives an empty buffer.
      *
+     * @param begin the index of the first byte (negative: from the end)
+     * @param end the index after the last byte (negative: from the end)
+     * @return a new buffer with a copy of those bytes
      * @throws IllegalStateException if detached
      */
     public ArrayBuffer slice(int begin, int end) {
@@ -152,6 +168,7 @@ public final class ArrayBuffer implements Transferable {
      * {@code ArrayBuffer.prototype.transfer()}: a new buffer that takes over these bytes without
      * copying; this buffer is detached.
      *
+     * @return the new buffer, owning these bytes
      * @throws IllegalStateException if detached, or marked with
      *     {@link StructuredClone#markAsUntransferable} (our decision: a buffer that must not move
      *     cannot move this way either)
@@ -164,6 +181,8 @@ public final class ArrayBuffer implements Transferable {
      * {@code ArrayBuffer.prototype.transfer(newLength)}: as {@link #transfer()}, with the new buffer
      * truncated or zero-extended to {@code newLength} (a copy only when the length changes).
      *
+     * @param newLength the new buffer's length in bytes
+     * @return the new buffer, of {@code newLength} bytes
      * @throws IllegalArgumentException if {@code newLength} is negative
      * @throws IllegalStateException as for {@link #transfer()}
      */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.entangle.internal.BroadcastRegistry;
+import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.StructuredClone;
 
@@ -66,6 +67,7 @@ public final class BroadcastChannel extends EventTarget {
      * Creates a channel named {@code name}, owned by the loop running on the calling thread, or by
      * {@link EventLoop#common()} when called off any loop (as {@code new MessageChannel()}).
      *
+     * @param name the channel name; channels of one name talk to each other
      * @throws NullPointerException if {@code name} is null
      */
     public BroadcastChannel(String name) {
@@ -76,6 +78,8 @@ public final class BroadcastChannel extends EventTarget {
      * Creates a channel named {@code name} whose listeners run on {@code owner}. It receives the
      * messages posted on other channels of that name from now on.
      *
+     * @param name the channel name; channels of one name talk to each other
+     * @param owner the loop its listeners and handlers run on
      * @throws NullPointerException if an argument is null
      * @throws DOMException InvalidStateError if {@code owner} is closed
      */
@@ -93,12 +97,12 @@ public final class BroadcastChannel extends EventTarget {
         return current != null ? current : EventLoop.common();
     }
 
-    /** The channel name given to the constructor. */
+    /** {@return the channel name given to the constructor} */
     public String name() {
         return name;
     }
 
-    /** The loop this channel belongs to: its listeners and handlers run there. */
+    /** {@return the loop this channel belongs to: its listeners and handlers run there} */
     public EventLoop owner() {
         return owner;
     }
@@ -107,6 +111,7 @@ public final class BroadcastChannel extends EventTarget {
      * Sends {@code message} to every other open channel of this name (HTML §9.5 {@code postMessage}).
      * Does nothing if the owner loop is closed (the channel is not "eligible for messaging").
      *
+     * @param message the value to send: its structured clone arrives
      * @throws DOMException InvalidStateError if this channel is closed; DataCloneError if the message
      *     cannot be cloned (nothing is sent)
      */
@@ -130,27 +135,35 @@ public final class BroadcastChannel extends EventTarget {
         topic.leave(member);
     }
 
-    /** True once {@link #close()} has been called. */
+    /** {@return true once {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }
 
-    /** Sets the {@code message} event handler; replacing it keeps its place; null removes it. */
+    /**
+     * Sets the {@code message} event handler; replacing it keeps its place; null removes it.
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onmessage(EventHandler<MessageEvent> handler) {
         setEventHandler("message", handler);
     }
 
-    /** The current {@code message} event handler, or null. */
+    /** {@return the current {@code message} event handler, or null} */
     public EventHandler<MessageEvent> onmessage() {
         return getEventHandler("message");
     }
 
-    /** Sets the {@code messageerror} handler (fired when a message cannot be deserialized here). */
+    /**
+     * Sets the {@code messageerror} handler (fired when a message cannot be deserialized here).
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onmessageerror(EventHandler<MessageEvent> handler) {
         setEventHandler("messageerror", handler);
     }
 
-    /** The current {@code messageerror} event handler, or null. */
+    /** {@return the current {@code messageerror} event handler, or null} */
     public EventHandler<MessageEvent> onmessageerror() {
         return getEventHandler("messageerror");
     }
@@ -205,6 +218,7 @@ public final class BroadcastChannel extends EventTarget {
                 if (!MessagePort.recoverable(deserializationFailure)) {
                     throw deserializationFailure;
                 }
+                Jfr.broadcastMessageError(owner.core, name, deserializationFailure); // JFR MessageError
                 if (deserializationFailure instanceof Error) {
                     owner.core.reportError(deserializationFailure); // a codec's bug: contained, reported
                 }

@@ -40,6 +40,7 @@ public class DOMException extends RuntimeException {
     /**
      * Creates an exception with {@code message} and the WebIDL default name {@code "Error"}.
      *
+     * @param message the description of the error
      * @throws NullPointerException if {@code message} is null
      */
     public DOMException(String message) {
@@ -50,6 +51,8 @@ public class DOMException extends RuntimeException {
      * Returns a {@code DataCloneError}: a value or transfer list that structured serialization
      * rejects.
      *
+     * @param message the description of the error
+     * @return a new {@code DataCloneError} with {@code message}
      * @throws NullPointerException if {@code message} is null
      */
     public static DOMException dataCloneError(String message) {
@@ -59,13 +62,15 @@ public class DOMException extends RuntimeException {
     /**
      * Returns an {@code InvalidStateError}: the object is not in a state that allows the operation.
      *
+     * @param message the description of the error
+     * @return a new {@code InvalidStateError} with {@code message}
      * @throws NullPointerException if {@code message} is null
      */
     public static DOMException invalidStateError(String message) {
         return new DOMException(message, "InvalidStateError");
     }
 
-    /** The error name given at construction, e.g. {@code "DataCloneError"}. */
+    /** {@return the error name given at construction, e.g. {@code "DataCloneError"}} */
     public String name() {
         return name;
     }
@@ -73,6 +78,8 @@ public class DOMException extends RuntimeException {
     /**
      * The legacy code of {@linkplain #name() the name}, from the WebIDL error names table (for example
      * 25 for {@code DataCloneError}, 11 for {@code InvalidStateError}), or 0 for a name that has none.
+     *
+     * @return the legacy code, or 0 for a name without one
      */
     public int code() {
         return legacyCode(name);

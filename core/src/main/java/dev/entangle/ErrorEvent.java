@@ -21,6 +21,7 @@ public class ErrorEvent extends Event {
     /**
      * Creates an untrusted error event that does not bubble and is not cancelable.
      *
+     * @param type the event type, e.g. {@code "error"}
      * @param message the message; null is taken as ""
      * @param error the throwable, or null
      * @throws NullPointerException if {@code type} is null
@@ -42,12 +43,15 @@ public class ErrorEvent extends Event {
         return event;
     }
 
-    /** A description of the error: for a worker's uncaught throwable, "Uncaught " + its toString(). */
+    /**
+     * {@return a description of the error: for a worker's uncaught throwable, "Uncaught " + its
+     * toString()}
+     */
     public String message() {
         return message;
     }
 
-    /** The throwable itself (passed by reference, not cloned), or null. */
+    /** {@return the throwable itself (passed by reference, not cloned), or null} */
     public Throwable error() {
         return error;
     }

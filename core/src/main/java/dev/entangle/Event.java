@@ -75,6 +75,7 @@ public class Event {
      * Creates an untrusted event of {@code type} that does not bubble, is not cancelable, and is not
      * composed: {@code new Event(type)}.
      *
+     * @param type the event type, e.g. {@code "message"}
      * @throws NullPointerException if {@code type} is null
      */
     public Event(String type) {
@@ -85,6 +86,8 @@ public class Event {
      * Creates an untrusted event of {@code type} with the flags of {@code init} (DOM "inner event
      * creation steps": initialized, time stamp taken now, {@code isTrusted} false).
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param init the event's initial members
      * @throws NullPointerException if {@code type} or {@code init} is null
      */
     public Event(String type, EventInit init) {
@@ -101,7 +104,7 @@ public class Event {
         this.timeStamp = (System.nanoTime() - TIME_ORIGIN_NANOS) / 1_000_000.0;
     }
 
-    /** The event type, e.g. {@code "message"}. */
+    /** {@return the event type, e.g. {@code "message"}} */
     public String type() {
         return type;
     }
@@ -109,12 +112,15 @@ public class Event {
     /**
      * The target the event was last dispatched to, or null if it was never dispatched (or was
      * re-initialized since). Stays set after dispatch.
+     *
+     * @return the target the event was last dispatched to, or null if it was never dispatched (or was
+     *     re-initialized since)
      */
     public EventTarget target() {
         return target;
     }
 
-    /** The target whose listeners are being invoked, or null outside dispatch. */
+    /** {@return the target whose listeners are being invoked, or null outside dispatch} */
     public EventTarget currentTarget() {
         return currentTarget;
     }
@@ -122,22 +128,24 @@ public class Event {
     /**
      * {@link #NONE} outside dispatch, {@link #AT_TARGET} during it (entangle targets have no parent, so
      * {@link #CAPTURING_PHASE} and {@link #BUBBLING_PHASE} do not occur).
+     *
+     * @return {@link #NONE} or {@link #AT_TARGET}
      */
     public int eventPhase() {
         return eventPhase;
     }
 
-    /** Whether the event bubbles (no effect on a target without parent). */
+    /** {@return whether the event bubbles (no effect on a target without parent)} */
     public boolean bubbles() {
         return bubbles;
     }
 
-    /** Whether {@link #preventDefault()} can cancel the event. */
+    /** {@return whether {@link #preventDefault()} can cancel the event} */
     public boolean cancelable() {
         return cancelable;
     }
 
-    /** Whether the event is composed (kept for fidelity; entangle has no shadow trees). */
+    /** {@return whether the event is composed (kept for fidelity; entangle has no shadow trees)} */
     public boolean composed() {
         return composed;
     }
@@ -145,6 +153,8 @@ public class Event {
     /**
      * True if entangle itself fired the event (a received message, a {@code close}); false for events
      * created by user code and for any event passed to {@link EventTarget#dispatchEvent(Event)}.
+     *
+     * @return true if entangle itself fired the event
      */
     public boolean isTrusted() {
         return isTrusted;
@@ -154,12 +164,14 @@ public class Event {
      * When the event was created, in milliseconds (fractional) since a time origin taken once per
      * process when this class was initialised (a {@code DOMHighResTimeStamp}); monotonic, from
      * {@link System#nanoTime()}.
+     *
+     * @return the creation time in milliseconds since the process's time origin
      */
     public double timeStamp() {
         return timeStamp;
     }
 
-    /** Whether the event was canceled: {@link #preventDefault()} took effect. */
+    /** {@return whether the event was canceled: {@link #preventDefault()} took effect} */
     public boolean defaultPrevented() {
         return canceled;
     }
@@ -199,6 +211,9 @@ public class Event {
      * and {@code target} null, and sets {@code type}, {@code bubbles} and {@code cancelable}
      * ({@code composed} and the time stamp are kept).
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param bubbles whether the event bubbles
+     * @param cancelable whether the event is cancelable
      * @throws NullPointerException if {@code type} is null
      */
     public void initEvent(String type, boolean bubbles, boolean cancelable) {

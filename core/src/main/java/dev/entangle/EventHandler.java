@@ -18,6 +18,8 @@ public interface EventHandler<E extends Event> {
     /**
      * Handles {@code event}. May throw any {@link RuntimeException}: it is reported like a listener's
      * and the other listeners still run.
+     *
+     * @param event the event being dispatched
      */
     void handle(E event);
 }

@@ -28,32 +28,47 @@ public final class EventInit {
         this.composed = composed;
     }
 
-    /** A copy of this with {@code bubbles} set to the given value. */
+    /**
+     * A copy of this with {@code bubbles} set to the given value.
+     *
+     * @param bubbles the new value
+     * @return a copy of this with {@code bubbles} set to the given value
+     */
     public EventInit withBubbles(boolean bubbles) {
         return new EventInit(bubbles, cancelable, composed);
     }
 
-    /** A copy of this with {@code cancelable} set to the given value. */
+    /**
+     * A copy of this with {@code cancelable} set to the given value.
+     *
+     * @param cancelable the new value
+     * @return a copy of this with {@code cancelable} set to the given value
+     */
     public EventInit withCancelable(boolean cancelable) {
         return new EventInit(bubbles, cancelable, composed);
     }
 
-    /** A copy of this with {@code composed} set to the given value. */
+    /**
+     * A copy of this with {@code composed} set to the given value.
+     *
+     * @param composed the new value
+     * @return a copy of this with {@code composed} set to the given value
+     */
     public EventInit withComposed(boolean composed) {
         return new EventInit(bubbles, cancelable, composed);
     }
 
-    /** Whether the event goes through the bubbling phase (no effect on a target without parent). */
+    /** {@return whether the event goes through the bubbling phase (no effect on a target without parent)} */
     public boolean bubbles() {
         return bubbles;
     }
 
-    /** Whether {@link Event#preventDefault()} can cancel the event. */
+    /** {@return whether {@link Event#preventDefault()} can cancel the event} */
     public boolean cancelable() {
         return cancelable;
     }
 
-    /** Whether the event crosses shadow-root boundaries (kept for fidelity; entangle has none). */
+    /** {@return whether the event crosses shadow-root boundaries (kept for fidelity; entangle has none)} */
     public boolean composed() {
         return composed;
     }

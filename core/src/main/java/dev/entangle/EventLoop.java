@@ -1,12 +1,14 @@
 package dev.entangle;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.LoopCore;
+import dev.entangle.internal.LoopRegistry;
 import dev.entangle.internal.LoopTimers;
 
 /**
@@ -66,7 +68,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private static final class Common {
         static final EventLoop INSTANCE = started(
-                new LoopCore("entangle-common", null, true, true, IdleStrategy.DEFAULT, false));
+                LoopCore.common("entangle-common"));
     }
 
     final LoopCore core;
@@ -91,6 +93,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name, with the default idle strategy.
      * Errors thrown by its tasks and listeners go to the thread's default uncaught-exception handling.
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @return the started loop
      * @throws NullPointerException if {@code name} is null
      */
     public static EventLoop start(String name) {
@@ -101,6 +105,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name, reporting every throwable from
      * its tasks, listeners and handlers to {@code onError} (called on the loop thread; the loop goes on).
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, Thread.UncaughtExceptionHandler onError) {
@@ -111,12 +119,15 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Starts a loop on a new dedicated, non-daemon thread of that name that idles with
      * {@code idleStrategy} (see {@link IdleStrategy} for the latency/CPU trade).
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param idleStrategy how the loop waits while it has no work
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, IdleStrategy idleStrategy) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
-        return started(new LoopCore(name, null, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, null, idleStrategy));
     }
 
     /**
@@ -124,6 +135,11 @@ public final class EventLoop implements Executor, AutoCloseable {
      * {@code idleStrategy} and reports every throwable from its tasks, listeners and handlers to
      * {@code onError}.
      *
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param idleStrategy how the loop waits while it has no work
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the started loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop start(String name, IdleStrategy idleStrategy,
@@ -131,7 +147,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(idleStrategy, "idleStrategy");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, false, false, idleStrategy, false));
+        return started(LoopCore.dedicated(name, onError, idleStrategy));
     }
 
     /**
@@ -144,46 +160,73 @@ public final class EventLoop implements Executor, AutoCloseable {
      * pool shared by thousands of loops, a virtual-thread-per-task executor (Java 21+), or another event
      * loop. A turn that blocks holds an executor thread: on a small pool, block only on virtual threads.
      *
+     * @param executor runs the loop's turns, one at a time
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @return the new loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop on(Executor executor, String name) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
-        return started(new LoopCore(name, null, executor, false));
+        return started(LoopCore.multiplexed(name, null, executor));
     }
 
     /**
      * {@link #on(Executor, String)}, reporting every throwable from the loop's tasks, listeners and
      * handlers to {@code onError} (called on the loop; the loop goes on).
      *
+     * @param executor runs the loop's turns, one at a time
+     * @param name the loop's name (also its thread's, for a dedicated loop)
+     * @param onError receives every throwable from the loop's tasks, listeners and handlers, on the
+     *     loop
+     * @return the new loop
      * @throws NullPointerException if an argument is null
      */
     public static EventLoop on(Executor executor, String name, Thread.UncaughtExceptionHandler onError) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(onError, "onError");
-        return started(new LoopCore(name, onError, executor, false));
+        return started(LoopCore.multiplexed(name, onError, executor));
     }
 
     /**
      * The loop running on the calling thread, or null if the caller is not running a loop's task,
      * listener or handler.
+     *
+     * @return the loop running on the calling thread, or null if the caller is not running a loop's
+     *     task, listener or handler
      */
     public static EventLoop current() {
         LoopCore core = LoopCore.current();
-        return core == null ? null : (EventLoop) core.facade();
+        return core == null ? null : core.facade();
     }
 
     /**
      * The process-wide loop that owns ports created off any loop by {@code new MessageChannel()}.
      * Started on first use, on a daemon thread named {@code entangle-common}; {@link #close()} on it does
      * nothing.
+     *
+     * @return the common loop
      */
     public static EventLoop common() {
         return Common.INSTANCE;
     }
 
-    /** This loop's name (also its thread's name, for a dedicated loop). */
+    /**
+     * Lists the live event loops of the process, in the order they started: their ports (open,
+     * started, ref'ed, queued messages) and why each is still alive (for a worker's loop: the ports
+     * that keep it from ending). For monitoring and for finding what keeps a worker running; see
+     * {@link LoopSnapshot}. A loop is live from its start until it has terminated.
+     *
+     * <p>Threads: any; it never blocks a loop. Memory consistency effects: see {@link LoopSnapshot}.
+     *
+     * @return an unmodifiable list, a new one on each call
+     */
+    public static List<LoopSnapshot> snapshot() {
+        return LoopRegistry.snapshot();
+    }
+
+    /** {@return this loop's name (also its thread's name, for a dedicated loop)} */
     public String name() {
         return core.name();
     }
@@ -222,7 +265,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         return LoopTimers.schedule(this, task, delay);
     }
 
-    /** True if this loop is running on the calling thread right now (in one of its tasks or listeners). */
+    /**
+     * {@return true if this loop is running on the calling thread right now (in one of its tasks or
+     * listeners)}
+     */
     public boolean inEventLoop() {
         return core.inEventLoop();
     }
@@ -239,7 +285,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         core.close();
     }
 
-    /** True once {@link #close()} has been called (on a loop other than the common one). */
+    /** {@return true once {@link #close()} has been called (on a loop other than the common one)} */
     public boolean isClosed() {
         return core.isShuttingDown();
     }
@@ -248,6 +294,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Waits until the loop has finished after {@link #close()} (a dedicated loop's thread has run its
      * last task), or the timeout elapses.
      *
+     * @param timeout how long to wait at most
      * @return true if the loop terminated
      * @throws InterruptedException if interrupted while waiting
      * @throws IllegalStateException if called on this loop's own thread

@@ -3,6 +3,9 @@ package dev.entangle;
 import java.util.Arrays;
 import java.util.Objects;
 
+import dev.entangle.internal.LoopCore;
+
+
 /**
  * An object that receives events (DOM §2.7 interface {@code EventTarget}): listeners are registered
  * per event type and invoked, in registration order, when an event of that type is dispatched to it.
@@ -14,10 +17,11 @@ import java.util.Objects;
  *
  * <p>Listener errors: a listener (or event handler) that throws does not stop the others. The
  * throwable is reported (for a plain target, to the dispatching thread's uncaught-exception handler;
- * for a port, to its loop's), and dispatch goes on, except for a {@link VirtualMachineError} (such as
- * {@link OutOfMemoryError} or {@link StackOverflowError}), which is not reported here and propagates
- * out of the dispatch after the event's state has been reset: the JVM may be unable to go on, and the
- * event loop above decides (it rethrows it too).
+ * for a port, to its loop's), and dispatch goes on, a {@link StackOverflowError} included (runaway
+ * recursion in a listener has unwound once caught), except for any other {@link VirtualMachineError}
+ * (such as {@link OutOfMemoryError}), which is not reported here and propagates out of the dispatch
+ * after the event's state has been reset: the JVM may be unable to go on, and the event loop above
+ * decides (it rethrows it too).
  *
  * <p>Threads: {@link #addEventListener} and {@link #removeEventListener} are safe to call from any
  * thread, at any time, including from a listener during dispatch. Dispatch runs on one thread at a
@@ -113,6 +117,8 @@ public class EventTarget {
      * <p>May be called from any thread, also during dispatch; a listener added while an event of its
      * type is being dispatched is first invoked for a later event.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
      * @throws NullPointerException if {@code type} or {@code listener} is null
      */
     public void addEventListener(String type, EventListener listener) {
@@ -127,6 +133,9 @@ public class EventTarget {
      *
      * <p>May be called from any thread, also during dispatch.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
+     * @param options the options; their {@code transfer()} list is the transfer list
      * @throws NullPointerException if {@code type}, {@code listener} or {@code options} is null
      */
     public void addEventListener(String type, EventListener listener, AddEventListenerOptions options) {
@@ -149,6 +158,8 @@ public class EventTarget {
      *
      * <p>May be called from any thread, also during dispatch.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param listener the listener
      * @throws NullPointerException if {@code type} or {@code listener} is null
      */
     public void removeEventListener(String type, EventListener listener) {
@@ -178,11 +189,13 @@ public class EventTarget {
      * <p>Threads: on a plain target, runs on the calling thread. {@code MessagePort} overrides this to
      * run the dispatch on its owner loop.
      *
+     * @param event the event to dispatch
      * @return false if the event is cancelable and a listener called {@link Event#preventDefault()},
      *     true otherwise
      * @throws NullPointerException if {@code event} is null
      * @throws DOMException InvalidStateError if {@code event} is being dispatched or is not initialized
-     * @throws VirtualMachineError if a listener throws one (see the class javadoc)
+     * @throws VirtualMachineError if a listener throws one other than StackOverflowError (see the class
+     *     javadoc)
      */
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
@@ -236,9 +249,10 @@ public class EventTarget {
             }
             try {
                 entry.listener.handleEvent(event);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
             } catch (Throwable t) {
+                if (LoopCore.isFatal(t)) {
+                    throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+                }
                 reportException(t);
             } finally {
                 event.inPassiveListener(false);
@@ -267,9 +281,10 @@ public class EventTarget {
                 handler.uncaughtException(thread, t);
                 return;
             }
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable secondary) {
+            if (LoopCore.isFatal(secondary)) {
+                throw secondary; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             t.addSuppressed(secondary);
         }
         System.err.println("entangle: exception in an event listener on " + thread.getName());

@@ -50,6 +50,9 @@ public interface IdleStrategy {
      * Spins with {@link Thread#onSpinWait()} for {@code spins} turns, then calls {@link Thread#yield()}
      * for {@code yields} turns, then parks.
      *
+     * @param spins how many idle turns spin first
+     * @param yields how many idle turns then yield, before parking
+     * @return the strategy
      * @throws IllegalArgumentException if an argument is negative
      */
     static IdleStrategy spinYieldPark(int spins, int yields) {
@@ -70,7 +73,11 @@ public interface IdleStrategy {
         };
     }
 
-    /** Never parks: spins with {@link Thread#onSpinWait()}; lowest latency, one core busy while idle. */
+    /**
+     * Never parks: spins with {@link Thread#onSpinWait()}; lowest latency, one core busy while idle.
+     *
+     * @return the strategy
+     */
     static IdleStrategy busySpin() {
         return turn -> {
             Thread.onSpinWait();
@@ -78,7 +85,11 @@ public interface IdleStrategy {
         };
     }
 
-    /** Parks at once when idle: no CPU while idle, an OS wake-up for each post to an idle loop. */
+    /**
+     * Parks at once when idle: no CPU while idle, an OS wake-up for each post to an idle loop.
+     *
+     * @return the strategy
+     */
     static IdleStrategy park() {
         return turn -> true;
     }

@@ -37,6 +37,7 @@ public final class MessageChannel {
     /**
      * Creates a channel whose ports are owned by {@code owner}.
      *
+     * @param owner the loop that owns the ports: their listeners and handlers run there
      * @throws NullPointerException if {@code owner} is null
      * @throws DOMException InvalidStateError if {@code owner} is closed
      */
@@ -59,6 +60,8 @@ public final class MessageChannel {
      * holds at most {@code capacity} messages, owned like {@link #MessageChannel()}. See
      * {@link #bounded(EventLoop, int)}.
      *
+     * @param capacity the most messages each port's queue holds
+     * @return the new channel
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public static MessageChannel bounded(int capacity) {
@@ -80,6 +83,9 @@ public final class MessageChannel {
      * and never waits: the {@code close} event is not counted against the capacity. Monitor with
      * {@link MessagePort#queuedMessageCount()}.
      *
+     * @param owner the loop that owns the ports: their listeners and handlers run there
+     * @param capacity the most messages each port's queue holds
+     * @return the new channel
      * @throws NullPointerException if {@code owner} is null
      * @throws IllegalArgumentException if {@code capacity} is not positive
      * @throws DOMException InvalidStateError if {@code owner} is closed
@@ -96,12 +102,12 @@ public final class MessageChannel {
         return current != null ? current : EventLoop.common();
     }
 
-    /** The first port; the same object on every call. */
+    /** {@return the first port; the same object on every call} */
     public MessagePort port1() {
         return port1;
     }
 
-    /** The second port; the same object on every call. */
+    /** {@return the second port; the same object on every call} */
     public MessagePort port2() {
         return port2;
     }

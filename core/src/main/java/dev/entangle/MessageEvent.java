@@ -39,6 +39,7 @@ public class MessageEvent extends Event {
      * its default: data null, origin and lastEventId {@code ""}, source null, no ports, not bubbling,
      * not cancelable.
      *
+     * @param type the event type, e.g. {@code "message"}
      * @throws NullPointerException if {@code type} is null
      */
     public MessageEvent(String type) {
@@ -48,6 +49,8 @@ public class MessageEvent extends Event {
     /**
      * Creates an untrusted message event of {@code type} with the members of {@code init}.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param init the event's initial members
      * @throws NullPointerException if {@code type} or {@code init} is null
      */
     public MessageEvent(String type, MessageEventInit init) {
@@ -74,22 +77,22 @@ public class MessageEvent extends Event {
         this.ports = Objects.requireNonNull(ports, "ports");
     }
 
-    /** The message: for a received message, a structured clone of what was posted; may be null. */
+    /** {@return the message: for a received message, a structured clone of what was posted; may be null} */
     public Object data() {
         return data;
     }
 
-    /** The origin of the message; {@code ""} for channel messaging. */
+    /** {@return the origin of the message; {@code ""} for channel messaging} */
     public String origin() {
         return origin;
     }
 
-    /** The last event ID (server-sent events); {@code ""} for channel messaging. */
+    /** {@return the last event ID (server-sent events); {@code ""} for channel messaging} */
     public String lastEventId() {
         return lastEventId;
     }
 
-    /** The source port; null for channel messaging. */
+    /** {@return the source port; null for channel messaging} */
     public MessagePort source() {
         return source;
     }
@@ -98,6 +101,8 @@ public class MessageEvent extends Event {
      * The ports sent with the message, in transfer-list order: an unmodifiable list (mutators throw
      * {@link UnsupportedOperationException}), the same instance on every read until
      * {@link #initMessageEvent} replaces it.
+     *
+     * @return the transferred ports: unmodifiable, the same list on every read
      */
     public List<MessagePort> ports() {
         return ports;
@@ -110,6 +115,11 @@ public class MessageEvent extends Event {
      * false; {@code target} null; type, bubbles, cancelable set) and sets data, origin, lastEventId,
      * source, and ports to a new unmodifiable copy of {@code ports}.
      *
+     * @param type the event type, e.g. {@code "message"}
+     * @param bubbles whether the event bubbles
+     * @param cancelable whether the event is cancelable
+     * @param origin the origin
+     * @param lastEventId the last event ID
      * @param data the message data; may be null
      * @param source the source port; may be null
      * @param ports the ports; use an empty list for none

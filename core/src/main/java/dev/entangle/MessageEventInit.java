@@ -63,22 +63,42 @@ public final class MessageEventInit {
         return List.of(copy);
     }
 
-    /** A copy of this with {@code bubbles} set to the given value. */
+    /**
+     * A copy of this with {@code bubbles} set to the given value.
+     *
+     * @param bubbles the new value
+     * @return a copy of this with {@code bubbles} set to the given value
+     */
     public MessageEventInit withBubbles(boolean bubbles) {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
 
-    /** A copy of this with {@code cancelable} set to the given value. */
+    /**
+     * A copy of this with {@code cancelable} set to the given value.
+     *
+     * @param cancelable the new value
+     * @return a copy of this with {@code cancelable} set to the given value
+     */
     public MessageEventInit withCancelable(boolean cancelable) {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
 
-    /** A copy of this with {@code composed} set to the given value. */
+    /**
+     * A copy of this with {@code composed} set to the given value.
+     *
+     * @param composed the new value
+     * @return a copy of this with {@code composed} set to the given value
+     */
     public MessageEventInit withComposed(boolean composed) {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
 
-    /** A copy of this with {@code data} set to the given value, which may be null. */
+    /**
+     * A copy of this with {@code data} set to the given value, which may be null.
+     *
+     * @param data the new value
+     * @return a copy of this with {@code data} set to the given value, which may be null
+     */
     public MessageEventInit withData(Object data) {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
@@ -86,6 +106,8 @@ public final class MessageEventInit {
     /**
      * A copy of this with {@code origin} set to the given value.
      *
+     * @param origin the new value
+     * @return a copy of this with {@code origin} set to the given value
      * @throws NullPointerException if {@code origin} is null
      */
     public MessageEventInit withOrigin(String origin) {
@@ -96,6 +118,8 @@ public final class MessageEventInit {
     /**
      * A copy of this with {@code lastEventId} set to the given value.
      *
+     * @param lastEventId the new value
+     * @return a copy of this with {@code lastEventId} set to the given value
      * @throws NullPointerException if {@code lastEventId} is null
      */
     public MessageEventInit withLastEventId(String lastEventId) {
@@ -103,7 +127,12 @@ public final class MessageEventInit {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
 
-    /** A copy of this with {@code source} set to the given port, which may be null. */
+    /**
+     * A copy of this with {@code source} set to the given port, which may be null.
+     *
+     * @param source the new value
+     * @return a copy of this with {@code source} set to the given port, which may be null
+     */
     public MessageEventInit withSource(MessagePort source) {
         return new MessageEventInit(bubbles, cancelable, composed, data, origin, lastEventId, source, ports);
     }
@@ -111,6 +140,8 @@ public final class MessageEventInit {
     /**
      * A copy of this whose {@code ports} is an unmodifiable copy of the given list, in order.
      *
+     * @param ports the new value
+     * @return a copy of this whose {@code ports} is an unmodifiable copy of the given list, in order
      * @throws NullPointerException if {@code ports} or one of its elements is null; the message names
      *     the index
      */
@@ -119,42 +150,42 @@ public final class MessageEventInit {
                 copyPorts(ports));
     }
 
-    /** Whether the event bubbles; default false. */
+    /** {@return whether the event bubbles; default false} */
     public boolean bubbles() {
         return bubbles;
     }
 
-    /** Whether the event is cancelable; default false. */
+    /** {@return whether the event is cancelable; default false} */
     public boolean cancelable() {
         return cancelable;
     }
 
-    /** Whether the event is composed; default false. */
+    /** {@return whether the event is composed; default false} */
     public boolean composed() {
         return composed;
     }
 
-    /** The message data; default null. */
+    /** {@return the message data; default null} */
     public Object data() {
         return data;
     }
 
-    /** The origin of the message; default {@code ""}. */
+    /** {@return the origin of the message; default {@code ""}} */
     public String origin() {
         return origin;
     }
 
-    /** The last event ID (server-sent events); default {@code ""}. */
+    /** {@return the last event ID (server-sent events); default {@code ""}} */
     public String lastEventId() {
         return lastEventId;
     }
 
-    /** The source port; default null. */
+    /** {@return the source port; default null} */
     public MessagePort source() {
         return source;
     }
 
-    /** The ports: unmodifiable, never null, without null elements; default empty. */
+    /** {@return the ports: unmodifiable, never null, without null elements; default empty} */
     public List<MessagePort> ports() {
         return ports;
     }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.entangle.internal.Jfr;
+import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
 import dev.entangle.internal.StructuredClone;
@@ -114,6 +116,7 @@ public final class MessagePort extends EventTarget implements Transferable {
             if (!recoverable(deserializationFailure)) {
                 throw deserializationFailure;
             }
+            Jfr.messageError(owner.core, deserializationFailure); // JFR MessageError
             ports.forEach(MessagePort::close);
             if (deserializationFailure instanceof Error) {
                 owner.core.reportError(deserializationFailure);
@@ -129,7 +132,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      * VirtualMachineErrors that leave the JVM in doubt; a StackOverflowError has unwound once caught.
      */
     static boolean recoverable(Throwable failure) {
-        return !(failure instanceof VirtualMachineError) || failure instanceof StackOverflowError;
+        return !LoopCore.isFatal(failure);
     }
 
     /** New port objects, owned by {@code owner}, for endpoints that arrived with a message. */
@@ -157,12 +160,15 @@ public final class MessagePort extends EventTarget implements Transferable {
     /**
      * Posts {@code message} to the entangled port. Equivalent to {@code postMessage(message, List.of())}.
      *
+     * @param message the value to send: its structured clone arrives
      * @throws DOMException DataCloneError if the message cannot be cloned; QuotaExceededError if the
      *     entangled port's {@linkplain MessageChannel#bounded(int) bounded} queue is full (nothing was
      *     posted: see {@link #offerMessage(Object)} for a non-throwing variant)
      */
     public void postMessage(Object message) {
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
         handle.post(message);
+        Jfr.postEnd(jfr, handle, 0);
     }
 
     /**
@@ -170,6 +176,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      * queue is full; never blocks. On an unbounded channel this is {@link #postMessage(Object)} and
      * returns true.
      *
+     * @param message the value to send: its structured clone arrives
      * @return false if the entangled port's queue is full (nothing was posted); true otherwise, also
      *     when the message is dropped because this port is closed, detached or disentangled (as
      *     {@code postMessage} drops it)
@@ -187,6 +194,8 @@ public final class MessagePort extends EventTarget implements Transferable {
      * or is disentangled meanwhile (the message is then dropped, as by {@code postMessage}). On an
      * unbounded channel this never waits.
      *
+     * @param message the value to send: its structured clone arrives
+     * @param timeout how long to wait at most
      * @return false if the time ran out with the queue still full (nothing was posted); true otherwise
      * @throws DOMException DataCloneError if the message cannot be cloned; InvalidStateError if called
      *     on an event loop thread
@@ -238,6 +247,9 @@ public final class MessagePort extends EventTarget implements Transferable {
      * received. 0 for a closed or transferred-away port. For monitoring: exact when no other thread is
      * posting to or consuming from this port, otherwise a recent value. Works for bounded and unbounded
      * channels alike; a port travelling inside a message keeps its queue and its count.
+     *
+     * @return the number of messages waiting in this port's queue: posted to it and not yet dispatched
+     *     or received. 0 for a closed or transferred-away port
      */
     public int queuedMessageCount() {
         return handle.queuedCount();
@@ -261,23 +273,30 @@ public final class MessagePort extends EventTarget implements Transferable {
      * <p>On a {@linkplain MessageChannel#bounded(int) bounded} channel a full entangled port refuses
      * the message first, before anything is checked or detached.
      *
+     * @param message the value to send: its structured clone arrives
+     * @param transfer the ports and buffers to transfer, in order
      * @throws DOMException DataCloneError as above, or if the message cannot be cloned;
      *     QuotaExceededError if the entangled port's bounded queue is full
      * @throws NullPointerException if {@code transfer} or one of its entries is null
      */
     public void postMessage(Object message, List<?> transfer) {
         Objects.requireNonNull(transfer, "transfer");
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
         Runnable steps = () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf);
         if (transfer.isEmpty()) {
             steps.run(); // posts through handle.post, which checks a bounded queue itself
         } else {
             handle.postTransferring(steps);
         }
+        Jfr.postEnd(jfr, handle, transfer.size());
     }
 
     /**
      * Posts {@code message} with {@code options.transfer()} as the transfer list; see
      * {@link #postMessage(Object, List)}.
+     *
+     * @param message the value to send: its structured clone arrives
+     * @param options the options; their {@code transfer()} list is the transfer list
      */
     public void postMessage(Object message, StructuredSerializeOptions options) {
         Objects.requireNonNull(options, "options");
@@ -300,6 +319,8 @@ public final class MessagePort extends EventTarget implements Transferable {
     /**
      * Sets the {@code message} event handler. The first call enables the port message queue, as
      * {@link #start()} does. Replacing the handler keeps its place among the listeners; null removes it.
+     *
+     * @param handler the handler, or null to remove it
      */
     public void onmessage(EventHandler<MessageEvent> handler) {
         setEventHandler("message", handler);
@@ -309,32 +330,40 @@ public final class MessagePort extends EventTarget implements Transferable {
         }
     }
 
-    /** The current {@code message} event handler, or null. */
+    /** {@return the current {@code message} event handler, or null} */
     public EventHandler<MessageEvent> onmessage() {
         return getEventHandler("message");
     }
 
-    /** Sets the {@code messageerror} handler (fired when a message cannot be deserialized here). */
+    /**
+     * Sets the {@code messageerror} handler (fired when a message cannot be deserialized here).
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onmessageerror(EventHandler<MessageEvent> handler) {
         setEventHandler("messageerror", handler);
     }
 
-    /** The current {@code messageerror} event handler, or null. */
+    /** {@return the current {@code messageerror} event handler, or null} */
     public EventHandler<MessageEvent> onmessageerror() {
         return getEventHandler("messageerror");
     }
 
-    /** Sets the {@code close} handler (fired when the entangled port closes or is collected). */
+    /**
+     * Sets the {@code close} handler (fired when the entangled port closes or is collected).
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onclose(EventHandler<Event> handler) {
         setEventHandler("close", handler);
     }
 
-    /** The current {@code close} event handler, or null. */
+    /** {@return the current {@code close} event handler, or null} */
     public EventHandler<Event> onclose() {
         return getEventHandler("close");
     }
 
-    /** The loop this port belongs to: its listeners and handlers run there. */
+    /** {@return the loop this port belongs to: its listeners and handlers run there} */
     public EventLoop owner() {
         return owner;
     }
@@ -351,6 +380,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      * returned event is not dispatched: its {@code target} is null; its ports are owned by this port's
      * loop. On a bounded channel, taking a message frees its slot.
      *
+     * @return the next queued message, or null
      * @throws RuntimeException whatever deserializing the message throws (the message is consumed)
      */
     public MessageEvent receiveMessage() {
@@ -367,8 +397,12 @@ public final class MessagePort extends EventTarget implements Transferable {
      * (no polling) until a message, a close or a transfer wakes them. A zero or negative timeout makes
      * this {@link #receiveMessage()}.
      *
-     * @throws DOMException InvalidStateError if called on this port's own loop thread (it would block
-     *     the loop that delivers the message)
+     * @param timeout how long to wait at most
+     * @return the next message, or null if none came in time or none can come any more
+     * @throws DOMException InvalidStateError if called on an event loop's thread: on this port's own
+     *     loop it would block the loop that delivers the message, and on another loop it would block
+     *     that loop (a loop never blocks; two loops waiting on each other's ports would deadlock), as
+     *     {@link #offerMessage(Object, Duration)} refuses
      * @throws InterruptedException if the thread is interrupted on entry or while waiting, as the
      *     {@code java.util.concurrent} blocking methods do (no message is taken)
      * @throws NullPointerException if {@code timeout} is null
@@ -378,6 +412,11 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (owner.inEventLoop()) {
             throw DOMException.invalidStateError(
                     "receiveMessage(Duration) would block the port's own event loop");
+        }
+        EventLoop current = EventLoop.current();
+        if (current != null) {
+            throw DOMException.invalidStateError("receiveMessage(Duration) would block event loop "
+                    + current.name() + "; use receiveMessage() or a message handler there");
         }
         return toEvent(handle.receive(timeout));
     }
@@ -418,7 +457,11 @@ public final class MessagePort extends EventTarget implements Transferable {
         handle.ref(false);
     }
 
-    /** Node's {@code port.hasRef()}: true if open and ref'ed. */
+    /**
+     * Node's {@code port.hasRef()}: true if open and ref'ed.
+     *
+     * @return true if open and ref'ed
+     */
     public boolean hasRef() {
         return handle.hasRef();
     }

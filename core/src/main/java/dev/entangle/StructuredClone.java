@@ -105,6 +105,9 @@ public final class StructuredClone {
      * Clones {@code value} by the rules above, on the calling thread (the JavaScript
      * {@code structuredClone(value)}).
      *
+     * @param <T> the type of the value
+     * @param value the value to clone
+     * @return the clone
      * @throws DOMException DataCloneError if the value cannot be cloned
      * @throws RuntimeException whatever a codec's {@code deserialize} step throws
      */
@@ -122,6 +125,10 @@ public final class StructuredClone {
      * port owned by the loop running on the calling thread, or by {@link EventLoop#common()} off any
      * loop. A bad transfer list is a {@code DataCloneError} that detaches nothing.
      *
+     * @param <T> the type of the value
+     * @param value the value to clone
+     * @param options the options; the entries of their {@code transfer()} list are transferred
+     * @return the clone
      * @throws DOMException DataCloneError if the value or the transfer list is rejected
      * @throws NullPointerException if {@code options} is null
      */
@@ -135,8 +142,10 @@ public final class StructuredClone {
                 shipment.ports);
         try {
             return (T) dev.entangle.internal.StructuredClone.deserialize(shipment.payload, ports);
-        } catch (RuntimeException e) {
-            ports.forEach(MessagePort::close);
+        } catch (Throwable e) {
+            if (MessagePort.recoverable(e)) {
+                ports.forEach(MessagePort::close); // an Error from a codec too: their far sides get close
+            }
             throw e;
         }
     }
@@ -145,6 +154,9 @@ public final class StructuredClone {
      * Registers {@code cloner} for {@code type} and its subtypes: it makes the copy, on the sender's
      * thread. Replaces an earlier registration for the same type.
      *
+     * @param <T> the type of the value
+     * @param type the class whose values (and its subtypes' values) this applies to
+     * @param cloner makes the copies
      * @throws IllegalArgumentException if {@code type} is one of the built-in pass-by-reference types,
      *     {@code MessagePort} or {@code ArrayBuffer}
      */
@@ -158,6 +170,9 @@ public final class StructuredClone {
      * produced on the sender's thread; its {@code deserialize} runs on the receiving loop, and if it
      * throws there, the port fires {@code messageerror} instead of {@code message}.
      *
+     * @param <T> the type of the value
+     * @param type the class whose values (and its subtypes' values) this applies to
+     * @param codec serializes the values on the sender and deserializes them on the receiving loop
      * @throws IllegalArgumentException as for {@link #registerCloner}
      */
     public static <T> void registerCodec(Class<T> type, Codec<T> codec) {
@@ -168,6 +183,7 @@ public final class StructuredClone {
      * Declares {@code type} and its subtypes immutable and safe to share between threads: their values
      * pass by reference, and records with components of this type may too.
      *
+     * @param type the class whose values (and its subtypes' values) this applies to
      * @throws IllegalArgumentException as for {@link #registerCloner}
      */
     public static void registerShareable(Class<?> type) {
@@ -180,6 +196,8 @@ public final class StructuredClone {
      * {@code IllegalStateException}. An {@code ArrayBuffer} so marked can still be copied in the data.
      * No effect on values that pass by reference (strings, boxed primitives, …). The mark holds
      * {@code object} weakly.
+     *
+     * @param object the object to mark
      */
     public static void markAsUntransferable(Object object) {
         if (object != null && !CloneRules.isValueType(object.getClass())) {
@@ -187,7 +205,12 @@ public final class StructuredClone {
         }
     }
 
-    /** Node's {@code isMarkedAsUntransferable}. */
+    /**
+     * Node's {@code isMarkedAsUntransferable}.
+     *
+     * @param object the object to check
+     * @return whether {@code object} was marked with {@link #markAsUntransferable}
+     */
     public static boolean isMarkedAsUntransferable(Object object) {
         return object != null && Marks.isUntransferable(object);
     }
@@ -197,6 +220,8 @@ public final class StructuredClone {
      * {@link #structuredClone} argument) is then a {@code DataCloneError}. No effect on values that
      * pass by reference as built-ins (strings, boxed primitives, enums, …); it does apply to records,
      * shareable types, collections and {@link ArrayBuffer}s. The mark holds {@code object} weakly.
+     *
+     * @param object the object to mark
      */
     public static void markAsUncloneable(Object object) {
         if (object != null && !CloneRules.isValueType(object.getClass())) {
@@ -212,9 +237,18 @@ public final class StructuredClone {
      *
      * <p>Called on the posting thread, possibly concurrently for different messages: must be
      * thread-safe.
+     *
+     * @param <T> the registered type
      */
     @FunctionalInterface
     public interface Cloner<T> {
+        /**
+         * Makes the copy of {@code value}.
+         *
+         * @param value the value to copy
+         * @param context clones nested values of the same message
+         * @return the copy, or {@code value} itself if it is in fact immutable
+         */
         T clone(T value, CloneContext context);
     }
 
@@ -226,8 +260,11 @@ public final class StructuredClone {
          * {@code MessagePort}, or a value of a type with a {@link Codec}, inside a Cloner's value is a
          * {@code DataCloneError} (use a Codec for such types).
          *
+         * @param <V> the type of the value
+         * @param value the nested value
          * @param pathSegment appended to the path in error messages, e.g. {@code ".owner"} or
          *     {@code "[3]"}
+         * @return the copy (the same copy for an object already reached in this message)
          */
         <V> V clone(V value, String pathSegment);
     }
@@ -251,15 +288,27 @@ public final class StructuredClone {
      * context there.
      *
      * <p>Must be thread-safe: several threads may serialize, and several loops deserialize, at once.
+     *
+     * @param <T> the registered type
      */
     public interface Codec<T> {
         /**
          * Sender's thread. Throwing makes the post a {@code DataCloneError} (a {@code DOMException}
          * thrown here keeps its message).
+         *
+         * @param value the value being posted
+         * @param context serializes nested values of the same message
+         * @return the form the message carries to the receiving loop
          */
         Object serialize(T value, SerializeContext context);
 
-        /** Receiving loop. Throwing makes the port fire {@code messageerror} for this message. */
+        /**
+         * Receiving loop. Throwing makes the port fire {@code messageerror} for this message.
+         *
+         * @param form what the sender's {@code serialize} returned for the value
+         * @param context deserializes nested forms of the same message
+         * @return the receiver's value
+         */
         T deserialize(Object form, DeserializeContext context);
     }
 
@@ -269,22 +318,36 @@ public final class StructuredClone {
          * Serializes a nested value with the built-in rules, as part of the same message, and returns
          * the form to embed (opaque: give it back to {@link DeserializeContext#deserialize}). An
          * {@code ArrayBuffer} or {@code MessagePort} in the message's transfer list is transferred.
+         *
+         * @param value the nested value
+         * @param pathSegment appended to the path in error messages, e.g. {@code ".owner"} or
+         *     {@code "[3]"}
+         * @return the form to embed
          */
         Object serialize(Object value, String pathSegment);
 
         /**
          * A map private to this message on this side, shared by every codec call for the message
          * (for a codec's own identity table, so shared references and cycles survive across calls).
+         *
+         * @return a map private to this message on this side, shared by every codec call for the
+         *     message (for a codec's own identity table, so shared references and cycles survive across
+         *     calls)
          */
         Map<Object, Object> messageState();
     }
 
     /** Given to {@link Codec#deserialize}, on the receiving loop. */
     public interface DeserializeContext {
-        /** The receiver's value for a form returned by {@link SerializeContext#serialize}. */
+        /**
+         * The receiver's value for a form returned by {@link SerializeContext#serialize}.
+         *
+         * @param form what the sender's {@code serialize} returned for the value
+         * @return the receiver's value for a form returned by {@link SerializeContext#serialize}
+         */
         Object deserialize(Object form);
 
-        /** A map private to this message on the receiving side, shared by every codec call. */
+        /** {@return a map private to this message on the receiving side, shared by every codec call} */
         Map<Object, Object> messageState();
     }
 }

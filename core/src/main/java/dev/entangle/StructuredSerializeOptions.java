@@ -35,6 +35,8 @@ public final class StructuredSerializeOptions {
     /**
      * Options whose transfer list holds {@code items}, in order.
      *
+     * @param items the transfer list's entries
+     * @return options whose transfer list holds {@code items}, in order
      * @throws NullPointerException if {@code items} or one of its elements is null (the message names
      *     the index)
      */
@@ -46,6 +48,8 @@ public final class StructuredSerializeOptions {
     /**
      * Options whose transfer list is a copy of {@code items}, in order.
      *
+     * @param items the transfer list's entries
+     * @return options whose transfer list is a copy of {@code items}, in order
      * @throws NullPointerException if {@code items} or one of its elements is null (the message names
      *     the index)
      */
@@ -60,7 +64,7 @@ public final class StructuredSerializeOptions {
         return copy.length == 0 ? DEFAULT : new StructuredSerializeOptions(List.of(copy));
     }
 
-    /** The transfer list: unmodifiable, never null, without null elements. */
+    /** {@return the transfer list: unmodifiable, never null, without null elements} */
     public List<Object> transfer() {
         return transfer;
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
@@ -104,6 +105,9 @@ public final class Worker extends EventTarget {
         /**
          * Runs the worker. Returning does not end the worker while something keeps it alive; throwing
          * ends it with an {@code error} event and exit code 1.
+         *
+         * @param scope the worker's own loop, implicit port and data
+         * @throws Exception anything: the worker ends with an {@code error} event and exit code 1
          */
         void run(Scope scope) throws Exception;
     }
@@ -125,22 +129,22 @@ public final class Worker extends EventTarget {
             this.workerData = workerData;
         }
 
-        /** The worker's event loop (its dedicated thread runs the body, tasks and handlers). */
+        /** {@return the worker's event loop (its dedicated thread runs the body, tasks and handlers)} */
         public EventLoop loop() {
             return loop;
         }
 
-        /** The worker's end of the implicit channel: what it posts arrives at the Worker object. */
+        /** {@return the worker's end of the implicit channel: what it posts arrives at the Worker object} */
         public MessagePort parentPort() {
             return parentPort;
         }
 
-        /** The structured clone of the constructor's {@code workerData} (null if none was given). */
+        /** {@return the structured clone of the constructor's {@code workerData} (null if none was given)} */
         public Object workerData() {
             return workerData;
         }
 
-        /** The worker's name (also its thread's name). */
+        /** {@return the worker's name (also its thread's name)} */
         public String name() {
             return worker.name;
         }
@@ -149,6 +153,8 @@ public final class Worker extends EventTarget {
          * Ends the worker with {@code code} (Node's {@code process.exit} in a worker): its ports are
          * closed at once and nothing more is dispatched on it; the current task or handler still
          * returns normally. A later exit, error or terminate does not change the code.
+         *
+         * @param code the exit code
          */
         public void exit(int code) {
             worker.stop(code, false);
@@ -171,6 +177,9 @@ public final class Worker extends EventTarget {
         /**
          * 0 when the worker ended by itself, 1 after an uncaught error or {@link Worker#terminate()},
          * or the code given to {@link Scope#exit(int)}.
+         *
+         * @return 0 when the worker ended by itself, 1 after an uncaught error or
+         *     {@link Worker#terminate()}, or the code given to {@link Scope#exit(int)}
          */
         public int exitCode() {
             return exitCode;
@@ -211,6 +220,8 @@ public final class Worker extends EventTarget {
     /**
      * Starts a worker named {@code name} running {@code body}, with null workerData.
      *
+     * @param name the worker's name (also its thread's)
+     * @param body the worker's code, run on its loop as its first task
      * @throws NullPointerException if an argument is null
      */
     public Worker(String name, Body body) {
@@ -222,6 +233,10 @@ public final class Worker extends EventTarget {
      * structured clone of {@code workerData} with the ports in {@code transfer} transferred (as
      * {@link MessagePort#postMessage(Object, List)} does).
      *
+     * @param name the worker's name (also its thread's)
+     * @param workerData the value the worker reads as {@link Scope#workerData()} (cloned); may be null
+     * @param transfer the ports and buffers to transfer, in order
+     * @param body the worker's code, run on its loop as its first task
      * @throws DOMException DataCloneError if {@code workerData} cannot be cloned or {@code transfer} is
      *     bad (see {@code postMessage}); nothing is started and nothing is detached then
      * @throws DOMException InvalidStateError if called on a loop that is closing
@@ -248,7 +263,7 @@ public final class Worker extends EventTarget {
             WorkerLink.close(workerSide);
             throw badData;
         }
-        this.core = new LoopCore(name, this::uncaught, false, false, IdleStrategy.DEFAULT, true);
+        this.core = LoopCore.worker(name, this::uncaught);
         this.loop = EventLoop.unstarted(core);
         loop.execute(() -> { // queued before start: the loop cannot end before the body has run
             try {
@@ -258,13 +273,14 @@ public final class Worker extends EventTarget {
             }
         });
         core.termination().thenRun(this::workerEnded);
+        Jfr.workerStarted(name, parent.core); // JFR WorkerStarted, before anything of the worker's
         core.start();
         if (current != null) {
             current.execute(inbox::start); // after the creating task: its listeners see every event
         }
     }
 
-    /** The worker's name (also its thread's name). */
+    /** {@return the worker's name (also its thread's name)} */
     public String name() {
         return name;
     }
@@ -326,6 +342,7 @@ public final class Worker extends EventTarget {
         exitCode.compareAndSet(RUNNING, core.wasAbandoned() ? 1 : 0);
         WorkerLink.close(workerSide); // wherever the parentPort went; its peer (the inbox) gets close
         exited.complete(exitCode.get());
+        Jfr.workerExited(name, exitCode.get()); // JFR WorkerExited
         arrive();
     }
 
@@ -362,6 +379,7 @@ public final class Worker extends EventTarget {
      * Posts {@code message} to the worker's parentPort; see {@link MessagePort#postMessage(Object)}.
      * Dropped silently once the worker has exited.
      *
+     * @param message the value to send: its structured clone arrives
      * @throws DOMException DataCloneError if the message cannot be cloned
      */
     public void postMessage(Object message) {
@@ -372,6 +390,8 @@ public final class Worker extends EventTarget {
      * Posts {@code message} to the worker's parentPort, transferring the ports in {@code transfer};
      * see {@link MessagePort#postMessage(Object, List)}.
      *
+     * @param message the value to send: its structured clone arrives
+     * @param transfer the ports and buffers to transfer, in order
      * @throws DOMException DataCloneError as for {@code MessagePort.postMessage}
      * @throws NullPointerException if {@code transfer} or one of its entries is null
      */
@@ -380,7 +400,13 @@ public final class Worker extends EventTarget {
         TransferSteps.post(inbox, message, transfer, MessagePort::handleOf);
     }
 
-    /** Posts with {@code options.transfer()} as the transfer list; see {@link #postMessage(Object, List)}. */
+    /**
+     * Posts with {@code options.transfer()} as the transfer list; see
+     * {@link #postMessage(Object, List)}.
+     *
+     * @param message the value to send: its structured clone arrives
+     * @param options the options; their {@code transfer()} list is the transfer list
+     */
     public void postMessage(Object message, StructuredSerializeOptions options) {
         Objects.requireNonNull(options, "options");
         postMessage(message, options.transfer());
@@ -398,39 +424,53 @@ public final class Worker extends EventTarget {
      * Stops the worker (see the class javadoc): closes its ports and stops dispatching at once,
      * interrupts its thread, and returns a stage that completes with the exit code (1, or the code it
      * had already exited with) when the worker's thread has finished its last task. Idempotent.
+     *
+     * @return a stage that completes with the exit code when the worker's thread has finished
      */
     public CompletionStage<Integer> terminate() {
         stop(1, true);
         return exited.minimalCompletionStage();
     }
 
-    /** Sets the {@code message} handler; the first call also enables delivery, as {@link #start()}. */
+    /**
+     * Sets the {@code message} handler; the first call also enables delivery, as {@link #start()}.
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onmessage(EventHandler<MessageEvent> handler) {
         setEventHandler("message", handler);
         inbox.start();
     }
 
-    /** The current {@code message} handler, or null. */
+    /** {@return the current {@code message} handler, or null} */
     public EventHandler<MessageEvent> onmessage() {
         return getEventHandler("message");
     }
 
-    /** Sets the {@code messageerror} handler (a message from the worker could not be deserialized). */
+    /**
+     * Sets the {@code messageerror} handler (a message from the worker could not be deserialized).
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onmessageerror(EventHandler<MessageEvent> handler) {
         setEventHandler("messageerror", handler);
     }
 
-    /** The current {@code messageerror} handler, or null. */
+    /** {@return the current {@code messageerror} handler, or null} */
     public EventHandler<MessageEvent> onmessageerror() {
         return getEventHandler("messageerror");
     }
 
-    /** Sets the {@code error} handler (an uncaught throwable stopped the worker). */
+    /**
+     * Sets the {@code error} handler (an uncaught throwable stopped the worker).
+     *
+     * @param handler the handler, or null to remove it
+     */
     public void onerror(EventHandler<ErrorEvent> handler) {
         setEventHandler("error", handler);
     }
 
-    /** The current {@code error} handler, or null. */
+    /** {@return the current {@code error} handler, or null} */
     public EventHandler<ErrorEvent> onerror() {
         return getEventHandler("error");
     }
@@ -448,7 +488,11 @@ public final class Worker extends EventTarget {
         inbox.ref(false);
     }
 
-    /** Node's {@code worker.hasRef()}: true if ref'ed and its {@code exit} event is still to come. */
+    /**
+     * Node's {@code worker.hasRef()}: true if ref'ed and its {@code exit} event is still to come.
+     *
+     * @return true if ref'ed and its {@code exit} event is still to come
+     */
     public boolean hasRef() {
         return inbox.hasRef();
     }

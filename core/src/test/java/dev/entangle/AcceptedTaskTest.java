@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * and its offer, stranding an accepted task (about 1 round in 150).
  */
 class AcceptedTaskTest {
-    private static final int ROUNDS = 1000;
+    private static final int ROUNDS = 400; // on 6bd3445 about 1 round in 150 lost a task; jcstress ExecuteVsClose too
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -1,7 +1,6 @@
 package dev.entangle;
 
 import static dev.entangle.Loops.next;
-import static dev.entangle.Loops.nothingWithinQuietPeriod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -49,7 +48,7 @@ class CloseTest {
             assertEquals("message:" + i, next(events));
         }
         assertEquals("close:Event:true:true", next(events));
-        assertNull(nothingWithinQuietPeriod(events));
+        assertNull(Loops.pollSettled(events, sender, receiver), "nothing after the close event");
         assertFalse(carrier.port1().hasRef() && channel.port1().hasRef(), "closed port has no ref");
     }
 
@@ -69,7 +68,7 @@ class CloseTest {
 
         assertEquals("port2 close", next(events));
         channel.port2().close(); // already disentangled: no event anywhere
-        assertNull(nothingWithinQuietPeriod(events));
+        assertNull(Loops.pollSettled(events, loop), "no second close, none at port1");
     }
 
     /** close() is idempotent and never throws, whatever the state. */
@@ -97,7 +96,7 @@ class CloseTest {
 
         channel.port1().postMessage("to a closed port");
 
-        assertNull(nothingWithinQuietPeriod(at2));
+        assertNull(Loops.pollSettled(at2, loop), "dropped, not dispatched");
         assertNull(channel.port2().receiveMessage());
     }
 
@@ -125,7 +124,7 @@ class CloseTest {
 
         channel.port1().postMessage("queued");
         channel.port1().close();
-        assertNull(nothingWithinQuietPeriod(events));
+        assertNull(Loops.pollSettled(events, loop), "neither the message nor the close before start()");
         channel.port2().start();
 
         assertEquals("message", next(events));

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -84,19 +83,17 @@ class CollectionTest {
      */
     @Test
     void theCollectorSurvivesAnErrorAndDisentanglesTheNextCollectedPort() throws Exception {
-        AtomicBoolean broken = new AtomicBoolean();
+        TurnCountingExecutor executor = new TurnCountingExecutor(pool);
         LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        EventLoop fragile = EventLoop.on(task -> {
-            if (broken.get()) {
-                throw new AssertionError("executor bug");
-            }
-            pool.execute(task);
-        }, "fragile", (t, e) -> errors.add(e));
+        EventLoop fragile = EventLoop.on(executor, "fragile", (t, e) -> errors.add(e));
         EventLoop healthy = loops.start("healthy");
         LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
         AtomicReference<MessagePort> partner = new AtomicReference<>();
         abandonPartnerOf(fragile, events, "fragile", partner);
-        broken.set(true);
+        executor.awaitIdle(); // idle: the collector's close must call the executor itself
+        executor.failWith(() -> {
+            throw new AssertionError("executor bug");
+        });
         partner.set(null); // only now may the GC take it
         awaitOrGc(errors);
         abandonPartnerOf(healthy, events, "healthy", partner);
@@ -129,7 +126,6 @@ class CollectionTest {
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
-        carrier.port1().close();
     }
 
     /** Prods the GC until the fragile executor's error is reported. */

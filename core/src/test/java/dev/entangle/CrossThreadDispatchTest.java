@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -131,17 +130,13 @@ class CrossThreadDispatchTest {
      */
     @Test
     void aDispatchOnALoopWhoseExecutorRefusesEndsWithInvalidStateError() throws Exception {
-        AtomicBoolean refuse = new AtomicBoolean();
+        TurnCountingExecutor executor = new TurnCountingExecutor(pool);
         LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        EventLoop loop = EventLoop.on(task -> {
-            if (refuse.get()) {
-                throw new RejectedExecutionException("executor shut down");
-            }
-            pool.execute(task);
-        }, "refused", (thread, error) -> errors.add(error));
+        EventLoop loop = EventLoop.on(executor, "refused", (thread, error) -> errors.add(error));
         MessagePort port = new MessageChannel(loop).port1();
         assertTrue(port.dispatchEvent(new Event("ping"))); // works while the executor accepts
-        refuse.set(true);
+        executor.awaitIdle(); // else a turn still running could take the next dispatch itself
+        executor.refuse();
         CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
             try {
                 port.dispatchEvent(new Event("ping"));

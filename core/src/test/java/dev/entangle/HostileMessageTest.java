@@ -211,6 +211,51 @@ class HostileMessageTest {
         assertEquals("codec bug", assertInstanceOf(AssertionError.class, next(loops.errors)).getMessage());
     }
 
+    /**
+     * structuredClone with a transfer list whose codec throws an Error: the Error reaches the caller,
+     * and the port that was transferred into the clone is closed, so its far side gets close.
+     */
+    @Test
+    void structuredCloneWhoseCodecThrowsAnErrorClosesTheTransferredPorts() throws Exception {
+        EventLoop other = loops.start("far-side");
+        MessageChannel carried = new MessageChannel(other);
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        carried.port1().onclose(e -> events.add("close"));
+        carried.port1().start();
+        AssertionError e = assertThrows(AssertionError.class, () -> StructuredClone.structuredClone(
+                List.of(new Brittle("bug"), carried.port2()),
+                StructuredSerializeOptions.transfer(carried.port2())));
+        assertEquals("codec bug", e.getMessage());
+        assertEquals("close", next(events));
+    }
+
+    /**
+     * A handler with runaway recursion: its StackOverflowError is reported to the loop's handler and the
+     * loop dispatches the next message (it used to be rethrown as fatal, ending the loop).
+     */
+    @Test
+    void aHandlerThatOverflowsItsStackIsReportedAndTheLoopGoesOn() throws Exception {
+        EventLoop loop = loops.start("overflowing");
+        MessageChannel channel = new MessageChannel(loop);
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        channel.port2().onmessage(e -> {
+            if ("recurse".equals(e.data())) {
+                received.add(recurse(0));
+            } else {
+                received.add(e.data());
+            }
+        });
+        channel.port1().postMessage("recurse");
+        channel.port1().postMessage("after");
+        assertEquals("after", next(received));
+        assertInstanceOf(StackOverflowError.class, next(loops.errors));
+        assertEquals("task", Loops.on(loop, () -> "task"));
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
     /** A cloner that throws an Error: DataCloneError on the sender, with the Error as its cause. */
     @Test
     void aClonerThrowingAnErrorIsADataCloneErrorOnTheSender() throws Exception {

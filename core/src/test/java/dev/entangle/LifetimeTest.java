@@ -1,7 +1,6 @@
 package dev.entangle;
 
 import static dev.entangle.Loops.next;
-import static dev.entangle.Loops.nothingWithinQuietPeriod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -65,12 +64,15 @@ class LifetimeTest {
 
     @Test
     void aRefedPortWithAHandlerKeepsTheWorkerAliveUntilItCloses() throws Exception {
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         Worker worker = spawn(scope -> {
+            workerThread.complete(Thread.currentThread());
             scope.parentPort().onmessage(e -> scope.parentPort().close());
             scope.parentPort().unref();
             scope.parentPort().ref(); // ref again: keeps it alive
         });
-        assertNull(nothingWithinQuietPeriod(events), "still alive (bounded wait)");
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS)); // idle, and its lifetime check kept it
+        assertNull(Loops.pollSettled(events, parent), "still alive");
         worker.postMessage("close yourself");
         assertEquals("exit 0", next(events));
     }
@@ -78,11 +80,14 @@ class LifetimeTest {
     @Test
     void unrefFromAnotherThreadWakesAnIdleWorkerSoThatItEnds() throws Exception {
         CompletableFuture<MessagePort> port = new CompletableFuture<>();
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         spawn(scope -> {
+            workerThread.complete(Thread.currentThread());
             scope.parentPort().onmessage(e -> { });
             port.complete(scope.parentPort());
         });
-        assertNull(nothingWithinQuietPeriod(events), "alive and idle (bounded wait)");
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS)); // parked: the unref() below must wake it
+        assertNull(Loops.pollSettled(events, parent), "alive and idle");
         port.get(10, TimeUnit.SECONDS).unref(); // from the test thread
         assertEquals("exit 0", next(events));
     }
@@ -91,12 +96,15 @@ class LifetimeTest {
     void removingTheLastMessageListenerFromAnotherThreadLetsTheWorkerEnd() throws Exception {
         CompletableFuture<MessagePort> port = new CompletableFuture<>();
         EventListener listener = e -> { };
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         spawn(scope -> {
+            workerThread.complete(Thread.currentThread());
             scope.parentPort().addEventListener("message", listener);
             scope.parentPort().start();
             port.complete(scope.parentPort());
         });
-        assertNull(nothingWithinQuietPeriod(events), "a listener on a started port keeps it alive");
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS));
+        assertNull(Loops.pollSettled(events, parent), "a listener on a started port keeps it alive");
         port.get(10, TimeUnit.SECONDS).removeEventListener("message", listener);
         assertEquals("exit 0", next(events));
     }
@@ -116,8 +124,10 @@ class LifetimeTest {
     @Test
     void aWorkerLivesWhileAnyOfItsPortsListensAndEndsWhenThatPortsPeerCloses() throws Exception {
         CompletableFuture<MessagePort> shipped = new CompletableFuture<>();
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         Loops.on(parent, () -> {
             Worker worker = new Worker("holder", scope -> {
+                workerThread.complete(Thread.currentThread());
                 MessageChannel own = new MessageChannel(scope.loop());
                 own.port2().onmessage(e -> { });
                 own.port2().onclose(e -> scope.parentPort().postMessage("port2 got close"));
@@ -134,7 +144,8 @@ class LifetimeTest {
             return worker;
         });
         MessagePort port1 = shipped.get(10, TimeUnit.SECONDS);
-        assertNull(nothingWithinQuietPeriod(events), "port2 keeps the worker alive (bounded wait)");
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS)); // idle, and its lifetime check kept it
+        assertNull(Loops.pollSettled(events, parent), "port2 keeps the worker alive");
 
         port1.close(); // port2 is disentangled: it can never receive again
 
@@ -190,7 +201,8 @@ class LifetimeTest {
     @Test
     void aDedicatedLoopWithNothingToDoDoesNotEndByItself() throws Exception {
         EventLoop idle = loops.start("idle");
-        assertNull(nothingWithinQuietPeriod(events), "bounded wait with no work and no port");
+        Loops.awaitIdle(Loops.on(idle, Thread::currentThread)); // ran a task, looked again, parked
+        assertNull(Loops.pollSettled(events, parent, idle), "no work and no port, yet no end");
         assertEquals("still running", Loops.on(idle, () -> "still running"));
         assertFalse(idle.isClosed());
     }

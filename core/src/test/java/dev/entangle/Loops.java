@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Test fixture: starts named event loops whose errors are collected instead of printed, and closes them
@@ -15,8 +17,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Loops {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** How long a negative check ("nothing arrives") waits. */
-    static final Duration QUIET = Duration.ofMillis(200);
 
     final LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
     private final List<EventLoop> started = new ArrayList<>();
@@ -49,9 +49,69 @@ final class Loops {
         return item;
     }
 
-    /** Returns what arrives within the bounded quiet period, or null. */
-    static <T> T nothingWithinQuietPeriod(LinkedBlockingQueue<T> queue) throws InterruptedException {
-        return queue.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Runs a no-op task through each loop in turn, twice over, waiting for each. What it proves: every
+     * entry queued on those loops before the call has run (a task, a port's drain, a BroadcastChannel
+     * delivery), and so has what such an entry queued in turn on a loop later in the list or on the next
+     * pass (a drain requeued for its next 64 messages, a handler's post to a port of the next loop).
+     * A negative check after it is then exact: an event that such work would have produced is already in
+     * the test's queue, so an empty queue means it never comes. It says nothing of work started later by
+     * another thread (a blocked thread, a timer); those checks need a sentinel of their own.
+     */
+    static void settle(EventLoop... loops) throws Exception {
+        for (int pass = 0; pass < 2; pass++) {
+            for (EventLoop loop : loops) {
+                on(loop, () -> null);
+            }
+        }
+    }
+
+    /**
+     * {@link #settle}s the loops, then returns what is in {@code queue} (null when empty) without
+     * waiting: the negative check "nothing arrives" proven by the loops having run all the work that
+     * could have produced it.
+     */
+    static <T> T pollSettled(LinkedBlockingQueue<T> queue, EventLoop... loops) throws Exception {
+        settle(loops);
+        return queue.poll();
+    }
+
+    /**
+     * Waits until {@code thread} is parked by {@link LockSupport} on a blocker of class
+     * {@code blockerClass} with a frame of {@code frameClass} on its stack, failing if it ends first or
+     * does not get there within the timeout. What it proves: the thread has reached that blocking point
+     * and was waiting there when looked at, for example a receiver that looked, found nothing and
+     * sleeps on its condition (not one still queuing for the lock). It polls the thread; it is not a
+     * fixed wait.
+     */
+    static void awaitParked(Thread thread, String blockerClass, String frameClass) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Object blocker = LockSupport.getBlocker(thread);
+            if (blocker != null && blocker.getClass().getName().equals(blockerClass)
+                    && Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().equals(frameClass))) {
+                return;
+            }
+            if (thread.getState() == Thread.State.TERMINATED) {
+                throw new AssertionError(thread + " ended instead of parking in " + frameClass);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(thread + " did not park in " + frameClass + " within " + TIMEOUT);
+            }
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Waits until the dedicated loop running on {@code loopThread} parks idle (see
+     * {@link #awaitParked}). What it proves: the loop found its run queue empty and went to sleep
+     * without ending. A loop that ends when idle (a worker's) makes its lifetime check at the first
+     * empty look after work, before it parks, and closes itself instead of parking when nothing keeps
+     * it alive; so a parked worker loop was kept alive, and does not end until something changes.
+     * Only for loops whose idle strategy parks (the default one does, after spinning and yielding).
+     */
+    static void awaitIdle(Thread loopThread) {
+        awaitParked(loopThread, "dev.entangle.internal.LoopCore", "dev.entangle.internal.LoopCore");
     }
 
     /** Closes every loop started here and waits for each to terminate. */

@@ -1,7 +1,6 @@
 package dev.entangle;
 
 import static dev.entangle.Loops.next;
-import static dev.entangle.Loops.nothingWithinQuietPeriod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -115,8 +113,28 @@ class ReceiveMessageTest {
         assertEquals("InvalidStateError", name);
     }
 
-    /** Starts a thread blocked in receiveMessage(timeout) on {@code port}. */
-    private static CompletableFuture<MessageEvent> waitOn(MessagePort port, Duration timeout) {
+    /** Another loop's thread may not block either: a loop never waits (two would deadlock). */
+    @Test
+    void timedReceiveOnAnotherLoopIsRefused() throws Exception {
+        EventLoop owner = loops.start("owner");
+        EventLoop other = loops.start("other");
+        MessageChannel channel = new MessageChannel(owner);
+        channel.port1().postMessage("still queued");
+        String name = Loops.on(other, () -> assertThrows(DOMException.class,
+                () -> channel.port2().receiveMessage(Duration.ofSeconds(1))).name());
+        assertEquals("InvalidStateError", name);
+        assertEquals("still queued", channel.port2().receiveMessage().data(), "nothing was taken");
+    }
+
+    /** Where a receiver sleeps: on the port's condition (not while queuing for its lock). */
+    private static final String CONDITION = "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject";
+    private static final String WAITERS = "dev.entangle.internal.PortWaiters";
+
+    /** A thread in receiveMessage(timeout) and what that call returns or throws. */
+    private record Receiver(Thread thread, CompletableFuture<MessageEvent> result) { }
+
+    /** Starts a thread in receiveMessage(timeout) on {@code port}. */
+    private static Receiver receiveInAThread(MessagePort port, Duration timeout) {
         CompletableFuture<MessageEvent> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -127,16 +145,26 @@ class ReceiveMessageTest {
         }, "receiver");
         t.setDaemon(true);
         t.start();
-        return result;
+        return new Receiver(t, result);
+    }
+
+    /**
+     * Starts a thread in receiveMessage(timeout) on {@code port} and returns once that thread sleeps on
+     * the port's condition: it has looked, found nothing, and waits.
+     */
+    private static CompletableFuture<MessageEvent> waitOn(MessagePort port, Duration timeout) {
+        Receiver receiver = receiveInAThread(port, timeout);
+        Loops.awaitParked(receiver.thread(), CONDITION, WAITERS);
+        return receiver.result();
     }
 
     private static <T> T within(CompletableFuture<T> future) throws Exception {
         return future.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Negative check, bounded by QUIET: the future is still pending. */
+    /** The receiver, seen asleep in the port's wait by waitOn, has not returned. */
     private static void stillWaiting(CompletableFuture<?> future) {
-        assertThrows(TimeoutException.class, () -> future.get(Loops.QUIET.toMillis(), TimeUnit.MILLISECONDS));
+        assertFalse(future.isDone(), () -> "returned while it should wait: " + future);
     }
 
     /** The message is returned as soon as it comes, not at the timeout. */
@@ -180,7 +208,7 @@ class ReceiveMessageTest {
         channel.port1().close();
 
         assertEquals("last words", within(waiting).data());
-        assertNull(within(waitOn(channel.port2(), Duration.ofMinutes(5))));
+        assertNull(within(receiveInAThread(channel.port2(), Duration.ofMinutes(5)).result()), "at once");
     }
 
     /** A port transferred away while a thread waits on it: null at once; the message goes to the new port. */
@@ -237,6 +265,7 @@ class ReceiveMessageTest {
         });
         receiver.start();
         aboutToWait.await();
+        Loops.awaitParked(receiver, CONDITION, WAITERS);
         stillWaiting(outcome);
 
         receiver.interrupt();
@@ -380,7 +409,7 @@ class ReceiveMessageTest {
 
         assertEquals("request + its payload", next(events));
         assertEquals("next request", next(events));
-        assertNull(nothingWithinQuietPeriod(events));
+        assertNull(Loops.pollSettled(events, loop), "the taken payload is not dispatched as well");
     }
 
     /** A receive racing a transfer of the same port, 2,000 times: the message is taken exactly once. */

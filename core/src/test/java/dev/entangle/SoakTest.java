@@ -265,7 +265,11 @@ class SoakTest {
         carriers.get(to).postMessage(side.channel * 2 + side.index, List.of(port));
     }
 
-    /** Takes one message off an unstarted side on this driver thread (never its loop). */
+    /**
+     * Takes one message off an unstarted side on this driver thread (never its loop), and records it
+     * holding the side's lock: the loop's close listener records under the same lock, so a close that
+     * the loop fires as soon as this receive took the last message ahead of it is recorded after it.
+     */
     private boolean receive(Side side, boolean timed) throws InterruptedException {
         synchronized (side) {
             if (side.current == null || side.closed || side.started) {
@@ -303,10 +307,17 @@ class SoakTest {
         }
     }
 
-    /** Waits for every shipped side to land, starts every living side, waits for its deliveries. */
+    /**
+     * Waits for every shipped side to land, then drains every living side: half of the unstarted ones
+     * (chosen by the seed) by {@code receiveMessage()} on this thread, never started, so that their
+     * {@code close} must come without a start (Node's rule, SPEC item 6); the others by starting them.
+     * Then waits for every delivery.
+     */
     private void settle() throws Exception {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         List<Side> sides = List.copyOf(this.sides); // the drivers are done: no more sides
+        SplittableRandom modes = new SplittableRandom(seed - 1);
+        List<Side> polled = new ArrayList<>();
         for (Side side : sides) {
             while (true) {
                 synchronized (side) {
@@ -319,7 +330,29 @@ class SoakTest {
                 }
                 Thread.onSpinWait();
             }
-            start(side);
+            boolean poll;
+            synchronized (side) {
+                poll = !side.started && !side.closed && modes.nextBoolean();
+            }
+            if (poll) {
+                polled.add(side);
+            } else {
+                start(side);
+            }
+        }
+        for (Side side : polled) {
+            while (receivedMessages(side) < expected(side)) {
+                MessageEvent e;
+                synchronized (side) { // recorded under the lock, as in receive(): see there
+                    e = side.current.receiveMessage(Duration.ofMillis(10));
+                    if (e != null) {
+                        side.record(e.data());
+                    }
+                }
+                if (e == null && System.nanoTime() > deadline) {
+                    break; // check() says what is missing
+                }
+            }
         }
         for (Side side : sides) {
             synchronized (PROGRESS) {
@@ -336,6 +369,16 @@ class SoakTest {
         // a second close event or a duplicate would be recorded by now.
         for (EventLoop loop : loops) {
             assertEquals("sentinel", Loops.on(loop, () -> "sentinel"));
+        }
+    }
+
+    private static long receivedMessages(Side side) {
+        return side.receivedSnapshot().stream().filter(o -> o != CLOSE).count();
+    }
+
+    private static long expected(Side side) {
+        synchronized (side.partner) {
+            return side.partner.posted;
         }
     }
 

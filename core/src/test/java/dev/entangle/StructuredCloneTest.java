@@ -18,6 +18,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -208,6 +209,49 @@ class StructuredCloneTest {
         List<String> asListCopy = structuredClone(asList);
         assertEquals(ArrayList.class, asListCopy.getClass());
         assertEquals(asList, asListCopy);
+    }
+
+    /**
+     * Every JDK factory of unmodifiable collections (matched by exact class, not by name), each holding
+     * a mutable element so that it is copied rather than shared: the copy is unmodifiable too. Views
+     * and wrappers that are not unmodifiable arrive as plain mutable copies.
+     */
+    @Test
+    void everyJdkUnmodifiableFactoryGivesAnUnmodifiableCopy() {
+        Object element = new ArrayList<>(List.of(1));
+        List<Collection<Object>> unmodifiable = List.of(
+                List.of(element), List.of(element, 2, 3), List.of(element, 2, 3).subList(0, 2),
+                Collections.unmodifiableList(new ArrayList<>(List.of(element))),
+                Collections.unmodifiableList(new LinkedList<>(List.of(element))),
+                Collections.singletonList(element),
+                Set.of(element), Set.of(element, 2, 3),
+                Collections.unmodifiableSet(new HashSet<>(Set.of(element))),
+                Collections.singleton(element));
+        for (Collection<Object> original : unmodifiable) {
+            Collection<Object> copy = structuredClone(original);
+            assertEquals(original, copy, original.getClass().getName());
+            assertThrows(UnsupportedOperationException.class, () -> copy.add("y"),
+                    original.getClass().getName());
+        }
+        List<Map<Object, Object>> unmodifiableMaps = List.of(Map.of("k", element),
+                Map.of("a", element, "b", 2, "c", 3), Collections.singletonMap("k", element),
+                Collections.unmodifiableMap(new HashMap<>(Map.of("k", element))),
+                Collections.unmodifiableSortedMap(new TreeMap<>(Map.of("k", element))));
+        for (Map<Object, Object> original : unmodifiableMaps) {
+            Map<Object, Object> copy = structuredClone(original);
+            assertEquals(original, copy, original.getClass().getName());
+            assertThrows(UnsupportedOperationException.class, () -> copy.put("y", 1),
+                    original.getClass().getName());
+        }
+        List<Collection<Object>> mutableViews = List.of(Arrays.asList(element, 2),
+                new ArrayList<>(List.of(element, 2, 3)).subList(0, 2),
+                Collections.synchronizedList(new ArrayList<>(List.of(element))),
+                new HashMap<>(Map.of(element, 1)).keySet());
+        for (Collection<Object> original : mutableViews) {
+            Collection<Object> copy = structuredClone(original);
+            assertEquals(new ArrayList<>(original), new ArrayList<>(copy), original.getClass().getName());
+            assertTrue(copy.add("y"), original.getClass().getName());
+        }
     }
 
     @Test

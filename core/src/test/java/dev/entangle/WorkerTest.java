@@ -1,7 +1,6 @@
 package dev.entangle;
 
 import static dev.entangle.Loops.next;
-import static dev.entangle.Loops.nothingWithinQuietPeriod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -141,13 +140,17 @@ class WorkerTest {
 
     @Test
     void messagesFlowBothWaysOverTheImplicitChannel() throws Exception {
-        Worker worker = spawn("echo", scope -> scope.parentPort().onmessage(e -> {
-            if ("bye".equals(e.data())) {
-                scope.parentPort().close(); // nothing keeps the worker alive any more
-            } else {
-                scope.parentPort().postMessage("echo " + e.data());
-            }
-        }));
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
+        Worker worker = spawn("echo", scope -> {
+            workerThread.complete(Thread.currentThread());
+            scope.parentPort().onmessage(e -> {
+                if ("bye".equals(e.data())) {
+                    scope.parentPort().close(); // nothing keeps the worker alive any more
+                } else {
+                    scope.parentPort().postMessage("echo " + e.data());
+                }
+            });
+        });
         worker.postMessage("a");
         worker.postMessage("b", List.of());
         worker.postMessage("c", StructuredSerializeOptions.DEFAULT);
@@ -155,7 +158,8 @@ class WorkerTest {
         assertEquals("message echo a", next(events));
         assertEquals("message echo b", next(events));
         assertEquals("message echo c", next(events));
-        assertNull(nothingWithinQuietPeriod(events), "a port with a handler keeps the worker alive");
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS)); // idle, and its lifetime check kept it
+        assertNull(Loops.pollSettled(events, parent), "a port with a handler keeps the worker alive");
         worker.postMessage("bye");
         assertEquals("exit 0", next(events));
         worker.postMessage("after exit: silently dropped");
@@ -203,7 +207,9 @@ class WorkerTest {
         assertEquals("error Uncaught java.lang.IllegalArgumentException: bad message cancelable",
                 next(events));
         assertEquals("exit 1", next(events));
-        assertNull(nothingWithinQuietPeriod(events), "'c' is never handled: the worker stopped");
+        // What the worker posts before it ends arrives before its exit (see the test below); after the
+        // exit, the parent loop has run whatever was queued for it.
+        assertNull(Loops.pollSettled(events, parent), "'c' is never handled: the worker stopped");
     }
 
     @Test
@@ -255,7 +261,7 @@ class WorkerTest {
         assertEquals(1, exitCode(stage));
         List<String> rest = List.of(next(events), next(events));
         assertTrue(rest.containsAll(List.of("close at the far end", "exit 1")), rest::toString);
-        assertNull(nothingWithinQuietPeriod(events), "nothing after exit");
+        assertNull(Loops.pollSettled(events, parent), "nothing after exit");
         assertEquals(1, exitCode(worker.terminate()), "terminate() again: the same code");
     }
 
@@ -282,7 +288,10 @@ class WorkerTest {
         CompletableFuture<Integer> stage = worker.terminate().toCompletableFuture();
 
         assertEquals("close at the far end", next(events), "ports closed while the handler still runs");
-        assertNull(nothingWithinQuietPeriod(events), "no exit while the handler spins (bounded wait)");
+        // The exit is queued on the parent by the worker's thread once its loop ends, and that thread
+        // spins in the handler until `release`; terminate() has returned. So the parent loop, settled,
+        // has run all there is: no exit yet.
+        assertNull(Loops.pollSettled(events, parent), "no exit while the handler spins");
         assertFalse(stage.isDone(), "the stage waits for the handler to return");
         release.set(true);
         assertEquals(1, stage.get(10, TimeUnit.SECONDS));
@@ -307,13 +316,17 @@ class WorkerTest {
 
     @Test
     void eventsOfAWorkerCreatedOffAnyLoopWaitForStart() throws Exception {
-        CountDownLatch posted = new CountDownLatch(1);
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         Worker worker = record(new Worker("detached", scope -> {
+            workerThread.complete(Thread.currentThread());
             scope.parentPort().postMessage("hi");
-            posted.countDown();
         }));
-        assertTrue(posted.await(10, TimeUnit.SECONDS));
-        assertNull(nothingWithinQuietPeriod(events), "nothing before start() (bounded wait)");
+        // Nothing keeps the worker alive: its thread ends, having queued all it ever queues (the exit
+        // included, were it not held until start()); then the common loop runs what is queued there.
+        Thread thread = workerThread.get(10, TimeUnit.SECONDS);
+        thread.join(Loops.TIMEOUT.toMillis());
+        assertFalse(thread.isAlive(), "the worker's thread ended");
+        assertNull(Loops.pollSettled(events, EventLoop.common()), "nothing before start()");
         worker.start();
         assertEquals("online (on entangle-common)", next(events), "dispatched on the common loop");
         assertEquals("message hi (on entangle-common)", next(events));

@@ -172,9 +172,10 @@ public final class BroadcastRegistry {
                 }
                 try {
                     m.deliver(forms[i]); // checks its closed flag first (§9.5 step 8.1)
-                } catch (VirtualMachineError fatal) {
-                    throw fatal;
                 } catch (Throwable t) {
+                    if (LoopCore.isFatal(t)) {
+                        throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+                    }
                     m.loop().reportError(t); // one member's failure does not stop the others
                 }
             }

@@ -404,7 +404,7 @@ public final class CloneRules {
      * VirtualMachineErrors that leave the JVM in doubt, which propagate as they are.
      */
     static Throwable userFailure(Throwable e) {
-        if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        if (LoopCore.isFatal(e)) {
             throw (VirtualMachineError) e;
         }
         return e;
@@ -560,6 +560,40 @@ public final class CloneRules {
             CONCURRENT_MAP
         }
 
+        /**
+         * The JDK's unmodifiable collection classes, exactly (they are not public, so they are taken
+         * from instances of every factory that makes them): their clones are unmodifiable too. Any
+         * other non-public JDK collection (a view: Arrays.asList, subList, keySet, a synchronized or
+         * checked wrapper) arrives as a plain mutable copy of its kind.
+         */
+        private static final Set<Class<?>> UNMODIFIABLE = unmodifiableTypes();
+
+        private static Set<Class<?>> unmodifiableTypes() {
+            List<Object> samples = List.of(
+                    List.of(), List.of(1), List.of(1, 2, 3), List.of(1, 2, 3).subList(0, 2),
+                    Collections.unmodifiableList(new ArrayList<>()),
+                    Collections.unmodifiableList(new LinkedList<>()),
+                    Collections.emptyList(), Collections.singletonList(1),
+                    Set.of(), Set.of(1), Set.of(1, 2, 3),
+                    Collections.unmodifiableSet(new HashSet<>()),
+                    Collections.unmodifiableSortedSet(new TreeSet<>()),
+                    Collections.unmodifiableNavigableSet(new TreeSet<>()),
+                    Collections.emptySet(), Collections.emptySortedSet(), Collections.emptyNavigableSet(),
+                    Collections.singleton(1),
+                    Collections.unmodifiableMap(new HashMap<>()).entrySet(),
+                    Map.of(), Map.of(1, 1), Map.of(1, 1, 2, 2, 3, 3),
+                    Collections.unmodifiableMap(new HashMap<>()),
+                    Collections.unmodifiableSortedMap(new TreeMap<>()),
+                    Collections.unmodifiableNavigableMap(new TreeMap<>()),
+                    Collections.emptyMap(), Collections.emptySortedMap(), Collections.emptyNavigableMap(),
+                    Collections.singletonMap(1, 1));
+            Set<Class<?>> types = new HashSet<>();
+            for (Object sample : samples) {
+                types.add(sample.getClass());
+            }
+            return Set.copyOf(types);
+        }
+
         private final Kind kind;
 
         private CollectionRule(Kind kind) {
@@ -576,9 +610,7 @@ public final class CloneRules {
                 return null; // user implementations need a registration: no silent change of class
             }
             boolean listed = Modifier.isPublic(type.getModifiers());
-            String name = type.getName();
-            boolean unmodifiable = !listed && (name.contains("Unmodifiable")
-                    || name.contains("Immutable") || name.contains("Empty") || name.contains("Singleton"));
+            boolean unmodifiable = !listed && UNMODIFIABLE.contains(type);
             if (List.class.isAssignableFrom(type)) {
                 if (type == ArrayList.class) {
                     return Kind.ARRAY_LIST;

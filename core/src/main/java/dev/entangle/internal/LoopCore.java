@@ -18,6 +18,7 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
+import dev.entangle.EventLoop;
 import dev.entangle.IdleStrategy;
 
 /**
@@ -170,7 +171,7 @@ public final class LoopCore {
     private final boolean shared;
     private final boolean endWhenIdle;
     private final Runnable turn = this::runTurn;
-    private volatile Object facade;
+    private volatile EventLoop facade;
     /** Loop-confined: the ports have been closed after CLOSING was seen. */
     private boolean portsClosed;
     /** Written before `termination` completes, read after: the loop ended abnormally. */
@@ -189,28 +190,70 @@ public final class LoopCore {
     private volatile int submitters;
 
     /**
-     * Creates a loop on a dedicated thread with the default idle strategy that lives until closed; call
+     * A loop on a dedicated (non-daemon) thread that lives until closed: {@code EventLoop.start}. Call
      * {@link #start()} once the facade is bound.
      *
      * @param name the loop's name, also its thread's name
      * @param errorHandler receives every Throwable thrown by a task, listener or handler; null for the
      *     thread's default handling
-     * @param daemon whether the loop thread is a daemon thread
-     * @param shared true for the process-wide common loop, which ignores {@link #close()}
+     * @param idleStrategy what the thread does while the loop is idle
+     * @return the new, unstarted loop
      */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
-            boolean shared) {
-        this(name, errorHandler, daemon, shared, IdleStrategy.DEFAULT, false);
+    public static LoopCore dedicated(String name, Thread.UncaughtExceptionHandler errorHandler,
+            IdleStrategy idleStrategy) {
+        return new LoopCore(name, errorHandler, false, false, idleStrategy, false);
     }
 
     /**
-     * Creates a loop on a dedicated thread; call {@link #start()} once the facade is bound.
+     * The process-wide common loop: a daemon thread that ignores {@link #close()}.
      *
-     * @param idleStrategy what the thread does while the loop is idle
-     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
-     *     (Node's rule; used for workers)
+     * @param name the loop's name, also its thread's name
+     * @return the new, unstarted loop
      */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
+    public static LoopCore common(String name) {
+        return new LoopCore(name, null, true, true, IdleStrategy.DEFAULT, false);
+    }
+
+    /**
+     * A worker's loop: a dedicated (non-daemon) thread that closes by itself once idle with no port
+     * keeping it alive (Node's rule).
+     *
+     * @param name the loop's name, also its thread's name
+     * @param errorHandler as for {@link #dedicated}
+     * @return the new, unstarted loop
+     */
+    public static LoopCore worker(String name, Thread.UncaughtExceptionHandler errorHandler) {
+        return new LoopCore(name, errorHandler, false, false, IdleStrategy.DEFAULT, true);
+    }
+
+    /**
+     * A multiplexed loop that lives until closed: {@code EventLoop.on}.
+     *
+     * @param name the loop's name
+     * @param errorHandler as for {@link #dedicated}
+     * @param executor runs the loop's turns
+     * @return the new, unstarted loop
+     */
+    public static LoopCore multiplexed(String name, Thread.UncaughtExceptionHandler errorHandler,
+            Executor executor) {
+        return new LoopCore(name, errorHandler, executor, false);
+    }
+
+    /**
+     * A multiplexed loop that, like a worker's, closes by itself once idle with no port keeping it
+     * alive.
+     *
+     * @param name the loop's name
+     * @param errorHandler as for {@link #dedicated}
+     * @param executor runs the loop's turns
+     * @return the new, unstarted loop
+     */
+    public static LoopCore multiplexedWorker(String name, Thread.UncaughtExceptionHandler errorHandler,
+            Executor executor) {
+        return new LoopCore(name, errorHandler, executor, true);
+    }
+
+    private LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, boolean daemon,
             boolean shared, IdleStrategy idleStrategy, boolean endWhenIdle) {
         this.name = name;
         this.errorHandler = errorHandler;
@@ -224,13 +267,8 @@ public final class LoopCore {
         this.runQueue = new MpscUnboundedArrayQueue<>(DEDICATED_RUN_QUEUE_CHUNK);
     }
 
-    /**
-     * Creates a multiplexed loop that runs on {@code executor} while it has work and holds no thread
-     * while idle; call {@link #start()} once the facade is bound.
-     *
-     * @param endWhenIdle true to close the loop by itself once it is idle and no port keeps it alive
-     */
-    public LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, Executor executor,
+    /** A multiplexed loop: no thread of its own, turns on {@code executor} while it has work. */
+    private LoopCore(String name, Thread.UncaughtExceptionHandler errorHandler, Executor executor,
             boolean endWhenIdle) {
         this.name = name;
         this.errorHandler = errorHandler;
@@ -243,12 +281,12 @@ public final class LoopCore {
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
-    public void bindFacade(Object facade) {
+    public void bindFacade(EventLoop facade) {
         this.facade = facade;
     }
 
     /** The bound public object. */
-    public Object facade() {
+    public EventLoop facade() {
         return facade;
     }
 
@@ -268,6 +306,7 @@ public final class LoopCore {
 
     /** Starts the thread or the first turn; called once, by whoever moved the loop out of NEW. */
     private void launch() {
+        LoopRegistry.register(this, ports, runQueue, thread, shared, endWhenIdle); // EventLoop.snapshot()
         if (thread != null) {
             thread.start();
         } else if (!runQueue.isEmpty()) {
@@ -492,6 +531,15 @@ public final class LoopCore {
 
     private static final Runnable NOOP = () -> { };
 
+    /**
+     * Whether a Throwable from user code must end the loop: a VirtualMachineError leaves the JVM in
+     * doubt, except a StackOverflowError (runaway recursion in a handler, a common bug), which has
+     * unwound by the time it is caught and is reported like any exception.
+     */
+    public static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Shared by both kinds: running entries, closing, ending when idle.
 
@@ -511,7 +559,9 @@ public final class LoopCore {
             if (entry == null) {
                 return n;
             }
+            Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
             runEntry(entry);
+            Jfr.turnEnd(jfr, this, entry);
         }
         return limit;
     }
@@ -523,9 +573,10 @@ public final class LoopCore {
         }
         try {
             ((Runnable) entry).run();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
         }
     }
@@ -571,6 +622,7 @@ public final class LoopCore {
 
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
+        LoopRegistry.unregister(this); // EventLoop.snapshot()
         termination.complete(null);
     }
 
@@ -619,9 +671,10 @@ public final class LoopCore {
         boolean park;
         try {
             park = idleStrategy.idle(turn);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             reportError(t);
             park = true;
         }

@@ -486,13 +486,16 @@ public final class PortEndpoint {
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
         assert loop.inEventLoop() && h.loop == loop : "delivery off the port's owner loop";
+        Object jfr = Jfr.dispatchBegin(this); // JFR MessageDispatched
         try {
             h.deliver(payloadOf(element), portsOf(element));
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t); // the handle reports listener errors itself; this is a last resort
         }
+        Jfr.dispatchEnd(jfr, this, loop);
     }
 
     private void processClose(PortHandle h, LoopCore loop) {
@@ -511,9 +514,10 @@ public final class PortEndpoint {
         signalWaiters();
         try {
             h.deliverClose();
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
         } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
             loop.reportError(t);
         }
     }
@@ -778,6 +782,7 @@ public final class PortEndpoint {
             registeredIn = null;
         }
         PortEndpoint other = (PortEndpoint) PEER.getAndSet(this, null);
+        Jfr.portClosed(this, loop, other); // JFR PortClosed
         if (other != null) {
             other.peerClosing();
         }

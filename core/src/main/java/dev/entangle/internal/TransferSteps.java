@@ -78,6 +78,7 @@ public final class TransferSteps {
             return;
         }
         target.enqueue(shipment.payload, shipment.ports);
+        Jfr.portsTransferred(source, target, shipment.ports); // JFR PortTransferred
     }
 
     /**

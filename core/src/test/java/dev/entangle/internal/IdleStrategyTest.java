@@ -30,7 +30,7 @@ class IdleStrategyTest {
     private final List<LoopCore> loops = new ArrayList<>();
 
     private LoopCore start(String name, IdleStrategy strategy) {
-        LoopCore loop = new LoopCore(name, (t, e) -> errors.add(e), true, false, strategy, false);
+        LoopCore loop = LoopCore.dedicated(name, (t, e) -> errors.add(e), strategy);
         loops.add(loop);
         loop.start();
         return loop;

@@ -8,13 +8,15 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.entangle.IdleStrategy;
+
 /**
  * Loop-only internals assert that they run on their loop (as Netty asserts inEventLoop()): the tests
  * run with assertions enabled, so a call from the wrong thread fails there instead of corrupting a
  * single-consumer queue in production.
  */
 class LoopConfinementTest {
-    private final LoopCore loop = new LoopCore("confined", null, true, false);
+    private final LoopCore loop = LoopCore.dedicated("confined", null, IdleStrategy.DEFAULT);
 
     @AfterEach
     void close() throws InterruptedException {

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.entangle.IdleStrategy;
+
 /** The idle strategy: an idle loop parks, a post wakes it, a busy loop is not woken per message. */
 class LoopCoreWakeupTest {
-    private final LoopCore loop = new LoopCore("wakeup-test", null, true, false);
+    private final LoopCore loop = LoopCore.dedicated("wakeup-test", null, IdleStrategy.DEFAULT);
 
     LoopCoreWakeupTest() {
         loop.start();

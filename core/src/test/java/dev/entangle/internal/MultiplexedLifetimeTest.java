@@ -40,7 +40,7 @@ class MultiplexedLifetimeTest {
 
     @Test
     void aLoopWithoutPortsEndsAfterItsWork() throws Exception {
-        LoopCore loop = new LoopCore("ends", null, pool, true);
+        LoopCore loop = LoopCore.multiplexedWorker("ends", null, pool);
         CountDownLatch ran = new CountDownLatch(1);
         loop.execute(ran::countDown);
         loop.start();
@@ -50,7 +50,7 @@ class MultiplexedLifetimeTest {
 
     @Test
     void aStartedRefedPortKeepsItAliveUntilUnrefedFromAnotherThread() throws Exception {
-        LoopCore loop = new LoopCore("kept", null, pool, true);
+        LoopCore loop = LoopCore.multiplexedWorker("kept", null, pool);
         PortEndpoint[] pair = PortEndpoint.entangledPair();
         PortHandle port = handle(loop, pair[0]);
         port.bind();

@@ -23,6 +23,7 @@ import dev.entangle.graaljs.JsForms.DateForm;
 import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
+import dev.entangle.graaljs.JsForms.PlatformForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -147,6 +148,9 @@ final class JavaDeserializer {
         }
         if (form instanceof PortForm p) {
             return remember(form, context.deserialize(p.embedded()));
+        }
+        if (form instanceof PlatformForm p) { // a Blob or File: its data (bytes, type, name, ...)
+            return remember(form, deserialize(p.data()));
         }
         throw new IllegalStateException("not a JavaScript value form: " + form.getClass().getName());
     }

@@ -1,6 +1,8 @@
 package dev.entangle.graaljs;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -30,8 +32,6 @@ import dev.entangle.Worker;
  * those of the entangle calls made.
  */
 final class JsBindings {
-    private static final long START_NANOS = System.nanoTime();
-
     private JsBindings() {
     }
 
@@ -40,7 +40,8 @@ final class JsBindings {
         Map<String, Object> fns = new HashMap<>();
         Bindings b = new Bindings(realm, fns);
 
-        b.fn("now", args -> (System.nanoTime() - START_NANOS) / 1e6);
+        b.fn("now", args -> realm.now());
+        b.fn("timeOrigin", args -> realm.timeOrigin());
         b.fn("uncaught", args -> {
             realm.uncaught(args[0].asString(), args[1].asString(), args[2].asInt(), args[3].asInt(),
                     args[4].asString());
@@ -112,12 +113,42 @@ final class JsBindings {
             return null;
         });
         b.fn("closeWorker", args -> {
-            realm.scope().exit(0);
+            realm.closeFromScript();
             return null;
         });
         b.fn("workerName", args -> realm.name());
         b.fn("listenToParent", args -> {
             realm.listenToParent(args[0].asBoolean());
+            return null;
+        });
+
+        // console (console.js): a line to System.err (true) or System.out, as they are now
+        b.fn("print", args -> {
+            (args[0].asBoolean() ? System.err : System.out).println(args[1].asString());
+            return null;
+        });
+
+        // WorkerGlobalScope: location, importScripts, navigator; blob: URLs (File API)
+        b.fn("location", args -> realm.location());
+        b.fn("importScripts", args -> {
+            List<String> urls = new ArrayList<>();
+            for (long i = 0; i < args[0].getArraySize(); i++) {
+                urls.add(args[0].getArrayElement(i).asString());
+            }
+            realm.importScripts(urls);
+            return null;
+        });
+        b.fn("hardwareConcurrency", args -> Runtime.getRuntime().availableProcessors());
+        b.fn("parseUrl", args -> JsScript.parseUrl(args[0].asString(), args.length > 1 && !args[1].isNull()
+                ? args[1].asString() : realm.base()));
+        b.fn("registerBlob", args -> {
+            byte[] bytes = new byte[(int) args[0].getBufferSize()];
+            args[0].readBuffer(0, bytes, 0, bytes.length);
+            String origin = JsScript.originOf(realm.location());
+            return JsScript.registerBlob(origin == null ? "null" : origin, bytes, args[1].asString());
+        });
+        b.fn("revokeBlob", args -> {
+            JsScript.revokeBlob(args[0].asString());
             return null;
         });
 

@@ -60,6 +60,7 @@ final class JsCodecHelpers {
               const TA = getPrototypeOf(Int8Array).prototype;
               const taName = getter(TA, Symbol.toStringTag), taBuffer = getter(TA, 'buffer'),
                   taOffset = getter(TA, 'byteOffset'), taLength = getter(TA, 'length');
+              const taSubarray = uncurry(TA.subarray); // throws for a view out of bounds of its buffer
               const dvBuffer = getter(DataView.prototype, 'buffer'), dvOffset = getter(DataView.prototype, 'byteOffset'),
                   dvLength = getter(DataView.prototype, 'byteLength');
               const AB = ArrayBuffer, abLength = getter(AB.prototype, 'byteLength'), abDetached = getter(AB.prototype, 'detached'),
@@ -132,14 +133,31 @@ final class JsCodecHelpers {
               const viewOf = (v, b, name, offset, length, memory) => {
                 let detached;
                 try { detached = abDetached(b); } catch (e) { detached = false; } // shared: rejected by describe(b)
+                let window;
+                try {
+                  if (!detached && offset === taOffset) taSubarray(v, 0); // OOB: its getters read 0, this throws
+                  window = detached ? '0;0;' : offset(v) + ';' + length(v) + ';';
+                } catch (e) { // out of bounds of its shrunk resizable buffer (HTML §2.7.3 step 14.2)
+                  return ['X' + str(name + ' out of bounds of its ArrayBuffer')];
+                }
                 const objects = [undefined];
-                const head = 'V' + str(name) + token(b, memory, objects);
-                objects[0] = detached ? head + '0;0;' : head + offset(v) + ';' + length(v) + ';';
+                objects[0] = 'V' + str(name) + token(b, memory, objects) + window;
                 return objects;
               };
               let isPort = null; // the realm's MessagePort brand check (installPortCheck), before any read of v
               const describe = (v, memory) => {
-                if (isPort !== null && isPort(v)) return ['p'];
+                if (isPort !== null) {
+                  // the realm's check: true (a port), [interface, data] (a serializable platform object:
+                  // its serialization steps' data, serialized in its place), [interface] (not serializable)
+                  const p = isPort(v);
+                  if (p === true) return ['p'];
+                  if (p !== false) {
+                    if (p.length === 1) return ['X' + str(p[0])];
+                    const objects = [undefined];
+                    objects[0] = 'O' + str(p[0]) + token(p[1], memory, objects);
+                    return objects;
+                  }
+                }
                 if (isArray(v)) return properties(v, 'A' + v.length + ';', memory);
                 if (isView(v)) {
                   const name = taName(v);

@@ -3,7 +3,6 @@ package dev.entangle.graaljs;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.io.IOAccess;
 
 /**
  * How every GraalJS context of this module is made: one shared {@link Engine} (its parsed and
@@ -15,10 +14,19 @@ import org.graalvm.polyglot.io.IOAccess;
  * <p>Threads: any. A context is then used by one thread at a time (its loop's).
  */
 final class JsContexts {
+    /**
+     * The system property naming the runtime a host asked for: {@code compiled} (the {@code entangle-js}
+     * launcher's default, with the Graal compiler on the upgrade module path) or {@code interpreted}.
+     * It does not choose the runtime (the JVM flags do); it only makes a mismatch a warning.
+     */
+    static final String MODE_PROPERTY = "entangle.js.mode";
+
     private static final class Shared {
-        static final Engine ENGINE = Engine.newBuilder("js")
-                .option("engine.WarnInterpreterOnly", "false") // Temurin runs GraalJS interpreted
-                .build();
+        static final Engine ENGINE = logRuntime(Engine.newBuilder("js")
+                // Without the compiler (a stock JDK's default), Truffle warns on every engine: the
+                // launcher and the README say how to get it, and logRuntime says which one ran.
+                .option("engine.WarnInterpreterOnly", "false")
+                .build());
     }
 
     static final HostAccess HOST_ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
@@ -36,12 +44,39 @@ final class JsContexts {
     private JsContexts() {
     }
 
-    /** A new context: ECMAScript latest (for {@code ArrayBuffer.prototype.transfer}), file reads for modules. */
+    /** Whether the shared engine compiles guest code (Truffle's optimizing runtime, not "Interpreted"). */
+    static boolean compiled() {
+        return isCompiled(Shared.ENGINE);
+    }
+
+    private static boolean isCompiled(Engine engine) {
+        return !"Interpreted".equals(engine.getImplementationName());
+    }
+
+    /**
+     * Logs once, when the shared engine (so every realm's runtime) is made, which Truffle runtime it
+     * got: at DEBUG, or at WARNING if {@link #MODE_PROPERTY} asked for the other one.
+     */
+    private static Engine logRuntime(Engine engine) {
+        boolean compiled = isCompiled(engine);
+        String asked = System.getProperty(MODE_PROPERTY, "");
+        boolean mismatch = asked.equals("compiled") && !compiled || asked.equals("interpreted") && compiled;
+        System.getLogger(JsContexts.class.getPackageName()).log(
+                mismatch ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "GraalJS runtime: {0} ({1}{2})", engine.getImplementationName(),
+                compiled ? "compiled" : "interpreted", mismatch ? ", but " + asked + " was asked for" : "");
+        return engine;
+    }
+
+    /**
+     * A new context: ECMAScript latest (for {@code ArrayBuffer.prototype.transfer}), the files the
+     * calling loop's {@link JsFileAccess} admits (for {@code load()} and modules).
+     */
     static Context newContext() {
         return Context.newBuilder("js")
                 .engine(Shared.ENGINE)
                 .allowHostAccess(HOST_ACCESS)
-                .allowIO(IOAccess.ALL)
+                .allowIO(JsFileAccess.forCurrentLoop()) // the host's policy, plus served and blob URLs
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.foreign-object-prototype", "true")

@@ -18,6 +18,7 @@ import dev.entangle.graaljs.JsForms.DateForm;
 import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
+import dev.entangle.graaljs.JsForms.PlatformForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -135,6 +136,9 @@ final class JsDeserializer {
         if (form instanceof PortForm p) {
             return remember(form, host.wrapPort((MessagePort) context.deserialize(p.embedded())));
         }
+        if (form instanceof PlatformForm p) {
+            return remember(form, host.revive(p.iface(), (Value) arg(p.data())));
+        }
         throw new IllegalStateException("not a JavaScript value form: " + form.getClass().getName());
     }
 
@@ -143,7 +147,7 @@ final class JsDeserializer {
             ArrayBuffer moved = (ArrayBuffer) context.deserialize(b.moved);
             // One copy into an ordinary JS buffer: GraalJS cannot detach a buffer backed by Java memory,
             // and HTML lets the receiver transfer it on (detaching it) like any other.
-            return helpers.copy.execute(moved.asByteBuffer(), -1);
+            return helpers.copy.execute(moved.asByteBuffer(), b.maxByteLength);
         }
         return helpers.copy.execute(ByteBuffer.wrap(b.bytes), b.maxByteLength);
     }

@@ -37,6 +37,13 @@ final class JsForms {
     record RegExpForm(String source, String flags) {
     }
 
+    /**
+     * A serializable platform object of the realm (a Blob, a File): its interface name and the form of
+     * the data its serialization steps gave (HTML §2.7.3 step 22, [Serializable] interfaces).
+     */
+    record PlatformForm(String iface, Object data) {
+    }
+
     /** A MessagePort in the transfer list: the form core made for the Java port. */
     record PortForm(Object embedded) {
     }
@@ -87,7 +94,7 @@ final class JsForms {
 
     /**
      * An ArrayBuffer: either {@code bytes} (a copy owned by the message) or {@code moved} (the form core
-     * made for the Java buffer in the transfer list). {@code maxByteLength} is -1 unless the copied
+     * made for the Java buffer in the transfer list). {@code maxByteLength} is -1 unless the (copied or moved)
      * buffer is resizable.
      */
     static final class BufferForm {

@@ -31,6 +31,16 @@ interface JsHost {
      */
     Value wrapPort(MessagePort port);
 
+    /**
+     * HTML "deserialization steps" of a platform object of this realm ({@code iface}: "Blob", "File")
+     * from the data its serialization steps gave. A host without such objects throws.
+     *
+     * @throws IllegalArgumentException if this realm has no such interface (the message's messageerror)
+     */
+    default Value revive(String iface, Value data) {
+        throw new IllegalArgumentException("this realm cannot deserialize a " + iface);
+    }
+
     /** The host bound to the loop running the calling thread's task, or null if none is. */
     static JsHost current() {
         EventLoop loop = EventLoop.current();

@@ -6,10 +6,14 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -18,6 +22,7 @@ import org.graalvm.polyglot.SourceSection;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 
+import dev.entangle.DOMException;
 import dev.entangle.Event;
 import dev.entangle.EventListener;
 import dev.entangle.EventLoop;
@@ -52,6 +57,13 @@ final class JsRealm implements JsHost {
      * as a task. `timerIn` is ref'ed while `keepAlive` (pending timers, open BroadcastChannels with a
      * message listener) is positive and unref'ed otherwise, so a worker with none of them and no
      * listening port ends by itself (Node's rule).
+     *
+     * Globals: prelude.js installs the messaging classes and calls the functions of the other resource
+     * files (PARTS, evaluated once per realm from Sources shared by every realm, so the engine parses
+     * them once). `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
+     * worker global's close()) makes `enter` discard every later task; the exit itself is a task
+     * queued behind the current one. `children`: the workers this realm started and that still run,
+     * terminated when it closes (a dedicated worker's owner is its parent, HTML §10.2.4).
      */
 
     /** Where a realm's unhandled errors go once its global scope did not cancel them. */
@@ -62,8 +74,10 @@ final class JsRealm implements JsHost {
 
     private final EventLoop loop;
     private final Context context;
-    private final Path base;
+    private final String location;
+    private final String base;
     private final Worker.Scope scope;
+    private final boolean worker;
     private final String name;
     private final ErrorSink errors;
     private final Value api;
@@ -71,19 +85,31 @@ final class JsRealm implements JsHost {
     private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean hadUncaughtError;
+    private boolean closing; // loop-only: the worker global's close() was called
+    private final Set<Worker> children = ConcurrentHashMap.newKeySet(); // running workers it started
+    private final long originNanos = System.nanoTime();
+    private final double timeOrigin = epochMillis(Instant.now());
     private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
-     * Creates the realm of the calling loop: a new context with the globals of a main realm
-     * ({@code scope} null) or of a dedicated worker.
+     * Creates the realm of the calling loop: a new context with the globals of a dedicated worker
+     * ({@code worker} true: {@code scope} is its worker's) or of a main realm ({@code scope} then the
+     * program's worker, whose end {@code close()} calls for, or null). {@code location} is the URL of
+     * its script ({@code self.location}), {@code base} the URL its relative URLs resolve against.
      */
-    JsRealm(EventLoop loop, Path base, Worker.Scope scope, String name, ErrorSink errors) {
+    JsRealm(EventLoop loop, String location, String base, Worker.Scope scope, boolean worker, String name,
+            ErrorSink errors) {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("a realm is created on its own loop");
         }
         this.loop = loop;
-        this.base = base;
+        this.location = Objects.requireNonNull(location, "location");
+        this.base = Objects.requireNonNull(base, "base");
         this.scope = scope;
+        this.worker = worker;
+        if (worker && scope == null) {
+            throw new IllegalArgumentException("a worker realm needs its worker's scope");
+        }
         this.name = Objects.requireNonNull(name, "name");
         this.errors = Objects.requireNonNull(errors, "errors");
         JsCodec.install();
@@ -94,8 +120,12 @@ final class JsRealm implements JsHost {
         this.timerIn = timers.port1();
         this.timerOut = timers.port2();
         try {
-            Value init = context.eval(prelude());
-            this.api = init.execute(JsBindings.create(this), scope == null ? "main" : "worker");
+            Value init = context.eval(PRELUDE);
+            Value[] parts = new Value[PARTS.length];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = context.eval(PARTS[i]);
+            }
+            this.api = init.execute(JsBindings.create(this), worker ? "worker" : "main", parts);
             JsCodecHelpers.of(context).installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
             JsHost.unregister(loop, this);
@@ -106,16 +136,30 @@ final class JsRealm implements JsHost {
                 ((MessageEvent) event).data())));
         timerIn.unref();
         timerIn.start();
-        if (scope != null) {
+        if (worker) {
             bindParentPort(scope.parentPort());
         }
     }
 
-    private static Source prelude() {
+    /**
+     * A main realm ({@code scope} null) or a dedicated worker's whose script is in the directory
+     * {@code base} (its location the directory's URL): for hosts that have no script URL (benchmarks).
+     */
+    JsRealm(EventLoop loop, Path base, Worker.Scope scope, String name, ErrorSink errors) {
+        this(loop, JsScript.directoryUrl(base), JsScript.directoryUrl(base), scope, scope != null, name, errors);
+    }
+
+    /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
+    private static final Source PRELUDE = resource("prelude.js");
+    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("fetch.js"),
+        resource("scope.js"),
+        resource("console.js")};
+
+    private static Source resource(String file) {
         try (Reader reader = new InputStreamReader(
-                Objects.requireNonNull(JsRealm.class.getResourceAsStream("prelude.js"), "prelude.js"),
+                Objects.requireNonNull(JsRealm.class.getResourceAsStream(file), file),
                 StandardCharsets.UTF_8)) {
-            return Source.newBuilder("js", reader, "entangle-prelude.js").internal(true).build();
+            return Source.newBuilder("js", reader, "entangle-" + file).internal(true).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -139,14 +183,60 @@ final class JsRealm implements JsHost {
         return api.invokeMember("wrapPort", port);
     }
 
+    @Override
+    public Value revive(String iface, Value data) {
+        return api.invokeMember("revive", iface, data);
+    }
+
     // ------------------------------------------------------------------ running code
 
     EventLoop loop() {
         return loop;
     }
 
-    Path base() {
+    /** HR-Time "current high resolution time": milliseconds since this realm's time origin. */
+    double now() {
+        return (System.nanoTime() - originNanos) / 1e6;
+    }
+
+    /** HR-Time {@code performance.timeOrigin}: when this realm was made, in milliseconds since the epoch. */
+    double timeOrigin() {
+        return timeOrigin;
+    }
+
+    private static double epochMillis(Instant t) {
+        return t.getEpochSecond() * 1000.0 + t.getNano() / 1e6;
+    }
+
+    /** The URL this realm's relative URLs resolve against (HTML "API base URL"). */
+    String base() {
         return base;
+    }
+
+    /** The URL of this realm's script (a worker's {@code self.location}). */
+    String location() {
+        return location;
+    }
+
+    /**
+     * WorkerGlobalScope {@code importScripts(...urls)} (HTML "import scripts into worker global scope"):
+     * every URL is parsed first (SyntaxError, nothing run), then each script is fetched and run in
+     * order, synchronously; its exceptions propagate to the caller. Called from the context, on the loop.
+     *
+     * @throws DOMException SyntaxError for a bad URL, NetworkError for a failed fetch
+     */
+    void importScripts(List<String> urls) {
+        List<JsScript> scripts = urls.stream().map(url -> JsScript.resolve(url, base, false)).toList();
+        for (JsScript script : scripts) {
+            Source source;
+            try {
+                source = script.loadImported();
+            } catch (IOException e) {
+                throw new DOMException("Failed to execute 'importScripts': " + e.getMessage(),
+                        "NetworkError");
+            }
+            context.eval(source);
+        }
     }
 
     Worker.Scope scope() {
@@ -173,11 +263,37 @@ final class JsRealm implements JsHost {
     }
 
     /**
+     * Evaluates a module worker's script, as {@link #evaluate}, except that a module of its graph that
+     * cannot be fetched is no runtime error: it returns that failure's message (HTML "run a worker": a
+     * module graph that fails to fetch fires a plain {@code error} event at the Worker), else null.
+     */
+    String evaluateModule(Source source) {
+        String[] failure = {null};
+        enter(() -> {
+            try {
+                context.eval(source);
+            } catch (PolyglotException e) {
+                String message = String.valueOf(e.getMessage());
+                if (e.isGuestException() && MODULE_FETCH_FAILURE.matcher(message).find()) {
+                    failure[0] = message;
+                } else {
+                    throw e;
+                }
+            }
+        });
+        return failure[0];
+    }
+
+    /** How GraalJS's module loader words a module it could not read. */
+    private static final Pattern MODULE_FETCH_FAILURE =
+            Pattern.compile("^(Error: )?(Cannot find module|Cannot access module|Error reading module) '");
+
+    /**
      * Runs {@code entry} in the context, reporting what escapes it. Loop-only. A guest exception is
      * reported as HTML's "report an exception" (the global {@code error} event, then the sink).
      */
     void enter(Runnable entry) {
-        if (closed.get()) {
+        if (closed.get() || closing) {
             return;
         }
         try {
@@ -273,7 +389,9 @@ final class JsRealm implements JsHost {
      * the parent posted before are delivered from now on).
      */
     void enableParentPort() {
-        scope.parentPort().start();
+        if (worker) {
+            scope.parentPort().start();
+        }
     }
 
     // ------------------------------------------------------------------ timers
@@ -315,10 +433,40 @@ final class JsRealm implements JsHost {
         }
     }
 
-    /** Closes the realm once its loop has ended (no thread is using the context any more). */
+    /**
+     * The worker global's {@code close()} (HTML "close a worker"), or the main realm's (which ends the
+     * program, as Deno's {@code window.close()} does): the closing flag is set, so no later task of
+     * this realm runs (events and timers are discarded), while what the current task posts is still
+     * sent; the worker then ends with exit code 0, after the current task. Without a worker: nothing.
+     */
+    void closeFromScript() {
+        if (!closing && scope != null) {
+            closing = true;
+            loop.execute(() -> scope.exit(0));
+        }
+    }
+
+    /** A worker this realm started (loop-only): terminated if this realm closes first. */
+    void adopt(Worker child) {
+        children.add(child);
+    }
+
+    /** A child worker that exited (on this realm's loop). */
+    void orphan(Worker child) {
+        children.remove(child);
+    }
+
+    /**
+     * Closes the realm once its loop has ended (no thread is using the context any more). HTML: a
+     * dedicated worker lives only as long as its owner, so the workers it started and that still run
+     * are terminated.
+     */
     void close() {
         if (closed.compareAndSet(false, true)) {
             JsHost.unregister(loop, this);
+            for (Worker child : List.copyOf(children)) {
+                JsWorkers.terminate(child);
+            }
             timerIn.close(); // any thread may close a port
             timerOut.close();
             context.close();

@@ -17,6 +17,7 @@ import dev.entangle.graaljs.JsForms.DateForm;
 import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
+import dev.entangle.graaljs.JsForms.PlatformForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -207,6 +208,10 @@ final class JsSerializer {
                 return view(t, id);
             case 'E':
                 return error(t, id);
+            case 'O': { // a platform object of the realm (Blob, File): its interface and its data
+                String iface = t.string();
+                return remember(id, new PlatformForm(iface, t.child("")));
+            }
             default:
                 throw new JsCodec.CloneError(t.string() + " is not cloneable");
         }
@@ -265,8 +270,10 @@ final class JsSerializer {
     /** Step 13: an ArrayBuffer, moved if it is in the transfer list, else copied. */
     private Object buffer(Value v, Tape t, int id) {
         ArrayBuffer moved = transfers == null ? null : transfers.buffer(helpers, v);
-        if (moved != null) {
-            return remember(id, new BufferForm(null, context.serialize(moved, ""), -1));
+        if (moved != null) { // a resizable buffer stays resizable (its maxByteLength travels with it)
+            t.flag();
+            t.integer();
+            return remember(id, new BufferForm(null, context.serialize(moved, ""), (int) t.integer()));
         }
         if (t.flag()) {
             throw new JsCodec.CloneError("ArrayBuffer is detached");

@@ -38,11 +38,13 @@ final class JsWorkers {
     /** {@code new Worker(url, {name, type})} in {@code parent}; events go to {@code jsWorker}. */
     static Worker start(JsRealm parent, String url, String name, boolean module, Value jsWorker) {
         JsScript script = JsScript.resolve(url, parent.base(), module);
+        JsFileAccess access = JsFileAccess.of(parent.loop()); // a worker inherits its creator's policy
         AtomicReference<JsRealm> realm = new AtomicReference<>();
-        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(parent.base()),
-                name, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
-                        new ErrorReport(message, filename, lineno, colno, false)), true));
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script, parent.base(),
+                name, access, realm, (message, filename, lineno, colno, stack) -> scope.parentPort().postMessage(
+                        new ErrorReport(message, filename, lineno, colno, false)), true, true));
         REALMS.put(worker, realm);
+        parent.adopt(worker);
         Value api = parent.api();
         worker.addEventListener("message", event -> {
             if (((MessageEvent) event).data() instanceof ErrorReport r) {
@@ -59,14 +61,23 @@ final class JsWorkers {
         worker.addEventListener("messageerror", event -> parent.dispatchMessage(jsWorker, event));
         worker.addEventListener("error", event -> parent.enter(() -> // the worker's Java side failed
                 api.invokeMember("workerError", jsWorker, ((ErrorEvent) event).message(), "", 0, 0)));
-        worker.addEventListener("exit", event -> ended(worker));
+        worker.addEventListener("exit", event -> {
+            parent.orphan(worker);
+            ended(worker);
+        });
         return worker;
     }
 
-    /** A worker started by Java: errors are printed; {@code realm} receives the realm once made. */
-    static Worker startFromJava(JsScript script, String name, AtomicReference<JsRealm> realm) {
-        Worker worker = new Worker(threadName(name), scope -> run(scope, script, script.base(Path.of("")),
-                name, realm, JsWorkers::print, false));
+    /**
+     * A worker started by Java: errors are printed; {@code realm} receives the realm once made; its
+     * scripts (and workers) reach the files {@code access} admits. A {@code program}'s realm is a main
+     * realm (no {@code postMessage}, {@code onmessage}, {@code name}: JsRuntime.run), any other's a
+     * dedicated worker's whose parent is the Java caller.
+     */
+    static Worker startFromJava(JsScript script, String name, JsFileAccess access,
+                                AtomicReference<JsRealm> realm, boolean program) {
+        Worker worker = new Worker(threadName(name), scope -> run(scope, script,
+                JsScript.directoryUrl(Path.of("")), name, access, realm, JsWorkers::print, false, !program));
         REALMS.put(worker, realm);
         worker.addEventListener("exit", event -> ended(worker));
         return worker;
@@ -87,12 +98,24 @@ final class JsWorkers {
         }
     }
 
-    private static void run(Worker.Scope scope, JsScript script, Path base, String name,
-                            AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors, boolean scriptParent) {
-        JsRealm realm = new JsRealm(scope.loop(), base, scope, name, errors);
+    private static void run(Worker.Scope scope, JsScript script, String creatorBase, String name,
+                            JsFileAccess access, AtomicReference<JsRealm> cell, JsRealm.ErrorSink errors,
+                            boolean scriptParent, boolean workerGlobal) {
+        JsFileAccess.bind(scope.loop(), access); // read by the realm's context (JsContexts), on this loop
+        JsRealm realm;
+        try {
+            realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, workerGlobal,
+                    name, errors);
+        } catch (RuntimeException e) {
+            JsFileAccess.unbind(scope.loop());
+            throw e;
+        }
         cell.set(realm);
         Source source;
         try {
+            if (scriptParent) { // the script a Java host starts is its own choice; a worker's is checked
+                access.checkWorkerScript(script.url());
+            }
             source = script.load();
             // HTML "run a worker": a script that does not parse (its "error to rethrow" is set) fires a
             // plain `error` Event at the Worker, classic or module (WPT
@@ -100,22 +123,38 @@ final class JsWorkers {
             // the evaluation that follows.
             realm.context().parse(source);
         } catch (IOException | RuntimeException e) {
-            String message = "Failed to load worker script " + script.url() + ": " + e.getMessage();
-            if (scriptParent) {
-                scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
-            } else {
-                realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
-            }
+            loadFailed(scope, realm, script, "Failed to load worker script " + script.url() + ": " + e.getMessage(),
+                    scriptParent);
             return;
         }
-        realm.evaluate(source);
+        if (script.module()) {
+            String fetchFailure = realm.evaluateModule(source);
+            if (fetchFailure != null) {
+                loadFailed(scope, realm, script, "Failed to load worker module " + script.url() + ": " + fetchFailure,
+                        scriptParent);
+                return;
+            }
+        } else {
+            realm.evaluate(source);
+        }
         realm.enableParentPort();
+    }
+
+    /** HTML "run a worker": a script that cannot be fetched or parsed is a plain `error` at the Worker. */
+    private static void loadFailed(Worker.Scope scope, JsRealm realm, JsScript script, String message,
+                                   boolean scriptParent) {
+        if (scriptParent) {
+            scope.parentPort().postMessage(new ErrorReport(message, script.url(), 0, 0, true));
+        } else {
+            realm.uncaught("Uncaught " + message, script.url(), 0, 0, "");
+        }
     }
 
     private static void ended(Worker worker) {
         AtomicReference<JsRealm> realm = REALMS.remove(worker);
         JsRealm r = realm == null ? null : realm.get();
         if (r != null) {
+            JsFileAccess.unbind(r.loop());
             r.close();
         }
     }

@@ -5,14 +5,19 @@ import java.nio.file.Path;
 
 /**
  * The command line: {@code java -jar graaljs/target/entangle-js.jar script.js} runs a script (and
- * the workers it starts) with {@link JsRuntime#run(Path)}, and exits with its exit code: 0, or 1 if an
+ * the workers it starts) with {@link JsRuntime#run(Path, JsFileAccess)} and {@link JsFileAccess#all()}
+ * (scripts read and write files as in Node), and exits with its exit code: 0, or 1 if an
  * error went unhandled. Usage errors exit with 2.
  */
 public final class Main {
     private Main() {
     }
 
-    /** Runs the script named by the one argument. */
+    /**
+     * Runs the script named by the one argument.
+     *
+     * @param args the script's path
+     */
     public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: java -jar entangle-js.jar script.js|script.mjs");
@@ -23,7 +28,7 @@ public final class Main {
             System.err.println("entangle-js: cannot read " + script);
             System.exit(2);
         }
-        int code = JsRuntime.run(script).toCompletableFuture().join();
+        int code = JsRuntime.run(script, JsFileAccess.all()).toCompletableFuture().join(); // as Node: every file
         System.exit(code); // the common loop's thread is not a daemon
     }
 }

@@ -1,7 +1,8 @@
 // entangle for GraalJS: the Web-facing classes of one realm (one GraalJS context on one entangle loop).
 //
 // Evaluated once per realm. The value of this script is a function taking `native`, the realm's Java
-// bindings (JsBindings.java), and `kind` ('main' or 'worker'); it installs the globals and returns the
+// bindings (JsBindings.java), `kind` ('main' or 'worker') and `parts` (the functions of the other
+// resource files, see the end of this file); it installs the globals and returns the
 // functions Java calls into (dispatch of port, worker and timer events, port wrapping, error reports).
 //
 // The DOM and HTML algorithms are followed step by step where this file says so; section names refer to
@@ -9,7 +10,7 @@
 // events") and the HTML Standard (§8.1.8 event handlers, §9.4 channel messaging, §9.5 BroadcastChannel,
 // §10.2 workers, §8.6 timers, §8.7 microtask queuing). Internal state lives in WeakMaps keyed by the
 // Web objects, so scripts cannot reach it and the global object can be an EventTarget too.
-(function (native, kind) {
+(function (native, kind, parts) {
   'use strict';
 
   const CONSTRUCT = Symbol('entangle internal constructor');
@@ -297,12 +298,15 @@
     list.push(entry);
     listenersChanged(s, type);
   };
+  const NO_SIGNAL = Symbol('no signal');
   const flattenOptions = (options) => {
     if (typeof options !== 'object' || options === null) {
-      return { capture: !!options, once: false, passive: false, signal: null };
+      return { capture: !!options, once: false, passive: false, signal: NO_SIGNAL };
     }
-    return { capture: !!options.capture, once: !!options.once, passive: !!options.passive,
-      signal: options.signal === undefined ? null : options.signal };
+    // each member read once, in WebIDL dictionary order
+    const capture = !!options.capture, once = !!options.once, passive = !!options.passive;
+    const signal = options.signal;
+    return { capture, once, passive, signal: signal === undefined ? NO_SIGNAL : signal };
   };
   // WebIDL: an operation called with an undefined or null this (`addEventListener(...)` at the top
   // level of a script) acts on the global object; any other object must be an EventTarget.
@@ -329,10 +333,10 @@
       if (typeof callback !== 'function' && typeof callback !== 'object') {
         throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': the callback is not an object.");
       }
-      if (signal !== null && !signalSlots.has(signal)) {
+      if (signal !== NO_SIGNAL && !signalSlots.has(signal)) { // null too: the member is not nullable
         throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': member signal is not of type 'AbortSignal'.");
       }
-      if (signal !== null && signal.aborted) {
+      if (signal !== NO_SIGNAL && signal.aborted) {
         return;
       }
       type = String(type);
@@ -342,8 +346,9 @@
       }
       const entry = { callback, capture, once, passive, removed: false, handler: false };
       addListener(s, type, entry);
-      if (signal !== null && typeof signal.addEventListener === 'function') {
-        signal.addEventListener('abort', () => removeListener(s, type, entry));
+      if (signal !== NO_SIGNAL) { // DOM "add an event listener" step 6: the signal's abort steps
+        addListener(targetSlotsOf(signal), 'abort', { callback: () => removeListener(s, type, entry),
+          capture: false, once: true, passive: false, removed: false, handler: false });
       }
     }
     removeEventListener(type, callback, options = undefined) {
@@ -666,7 +671,8 @@
     }
     try {
       const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
-      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null }));
+      const origin = broadcastSlots.has(target) ? helpers.origin : ''; // HTML §9.5 step 8; ports: ''
+      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null, origin }));
       messageSlots.get(event).ports = ports;
       arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
       yield* dispatchSteps(target, event);
@@ -921,23 +927,36 @@
   });
   Object.defineProperty(globalThis, 'self', { value: globalThis, writable: true, configurable: true, enumerable: true });
 
-  if (kind === 'worker') {
-    // DedicatedWorkerGlobalScope: postMessage / onmessage talk over the worker's implicit port.
-    handlerAttribute(GlobalScope.prototype, 'onmessage');
-    handlerAttribute(GlobalScope.prototype, 'onmessageerror');
-    define(globalThis, {
-      postMessage: function postMessage(message, transfer = undefined) {
-        requireArgs(arguments.length, 1, "'postMessage' on 'DedicatedWorkerGlobalScope'");
-        native.postToParent(message, transferArgument(transfer, "'postMessage' on 'DedicatedWorkerGlobalScope'"));
-      },
-      close: function close() { native.closeWorker(); },
-    });
-    Object.defineProperty(globalThis, 'name', { value: native.workerName(), writable: true, configurable: true, enumerable: true });
-    targetSlotsOf(globalThis).onMessageListeners = (count) => native.listenToParent(count > 0);
+  // The other globals live in files of their own (JsRealm evaluates them; each is a function of these
+  // helpers): url.js (URL, URLSearchParams), encoding.js (TextEncoder/TextDecoder, atob/btoa, Blob,
+  // File), fetch.js (Headers, Response), scope.js (the global scope's interfaces, location, navigator, performance, ...), console.js.
+  const helpers = {
+    native, kind, CONSTRUCT, define, constants, slot, requireArgs, dictionary, sequence, DOMException,
+    Event, EventTarget, eventSlots, targetSlotsOf, handlerAttribute, dispatch, trusted, reportException,
+    GlobalScope, transferArgument,
+  };
+  for (const part of parts) {
+    part(helpers);
   }
+  // HTML §2.7.3 step 22-23: [Serializable] platform objects give their data (encoding.js: Blob, File);
+  // the other platform objects here are not serializable
+  const platformObject = (value) => {
+    const serializable = helpers.serializable(value);
+    if (serializable !== false) {
+      return serializable;
+    }
+    if (eventSlots.has(value) || targetSlots.has(value) || channelSlots.has(value) || controllerSlots.has(value)
+        || helpers.isResponse(value)) {
+      return [Object.prototype.toString.call(value).slice(8, -1)];
+    }
+    return false;
+  };
 
   return {
     raise, wrapPort, portOf, dispatchMessage, dispatchSimple, workerError, fireTimer, reportException,
-    isMessagePort: (value) => portSlots.has(value),
+    // the codec's check (JsCodecHelpers describe): true for a port, [interface, data] for a serializable
+    // platform object, [interface] for one that is not (a DataCloneError), false for anything else
+    isMessagePort: (value) => (portSlots.has(value) ? true : platformObject(value)),
+    revive: (iface, data) => helpers.revive(iface, data),
   };
 })

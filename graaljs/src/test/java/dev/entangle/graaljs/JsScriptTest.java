@@ -19,13 +19,21 @@ class JsScriptTest {
     @TempDir
     Path dir;
 
+    private static String base(Path dir) {
+        return JsScript.directoryUrl(dir);
+    }
+
+    private static String url(Path file) {
+        return "file://" + file.toAbsolutePath().normalize().toUri().getRawPath();
+    }
+
     @Test
     void relativePathResolvesAgainstTheCreatorsDirectory() throws IOException {
         Path sub = Files.createDirectories(dir.resolve("lib"));
         Files.writeString(sub.resolve("w.js"), "1 + 1");
-        JsScript script = JsScript.resolve("./lib/../lib/w.js", dir, false);
-        assertEquals(sub.resolve("w.js").toUri().toString(), script.url());
-        assertEquals(sub, script.base(dir)); // the worker's own relative URLs resolve from lib/
+        JsScript script = JsScript.resolve("./lib/../lib/w.js", base(dir), false);
+        assertEquals(url(sub.resolve("w.js")), script.url());
+        assertEquals(url(sub.resolve("w.js")), script.base(base(dir))); // the worker's own relative URLs resolve from lib/
         Source source = script.load();
         assertEquals("1 + 1", source.getCharacters().toString());
         assertTrue(source.getMimeType() == null || !source.getMimeType().contains("module"), source.getMimeType());
@@ -35,22 +43,22 @@ class JsScriptTest {
     void mjsFilesAndTypeModuleAreModules() throws IOException {
         Files.writeString(dir.resolve("m.mjs"), "export default 1;");
         Files.writeString(dir.resolve("c.js"), "export default 1;");
-        assertEquals("application/javascript+module", JsScript.resolve("m.mjs", dir, false).load().getMimeType());
-        assertEquals("application/javascript+module", JsScript.resolve("c.js", dir, true).load().getMimeType());
+        assertEquals("application/javascript+module", JsScript.resolve("m.mjs", base(dir), false).load().getMimeType());
+        assertEquals("application/javascript+module", JsScript.resolve("c.js", base(dir), true).load().getMimeType());
         assertEquals("application/javascript+module", JsScript.ofFile(dir.resolve("m.mjs")).load().getMimeType());
     }
 
     @Test
     void fileUrlsAreAbsolute() throws IOException {
         Files.writeString(dir.resolve("f.js"), "2");
-        JsScript script = JsScript.resolve(dir.resolve("f.js").toUri().toString(), Path.of("/elsewhere"), false);
+        JsScript script = JsScript.resolve(dir.resolve("f.js").toUri().toString(), "file:///elsewhere/", false);
         assertEquals("2", script.load().getCharacters().toString());
-        assertEquals(dir, script.base(Path.of("/elsewhere")));
+        assertEquals(url(dir.resolve("f.js")), script.base("file:///elsewhere/"));
     }
 
     @Test
     void dataUrlsCarryTheScriptPercentEncodedOrBase64() throws IOException {
-        Path base = Path.of("/base");
+        String base = "file:///base/";
         JsScript plain = JsScript.resolve("data:text/javascript,postMessage(%22a%2Bb%22 + 1)", base, false);
         assertEquals("postMessage(\"a+b\" + 1)", plain.load().getCharacters().toString());
         assertEquals("data:text/javascript", plain.load().getName()); // error locations name the URL head
@@ -62,20 +70,40 @@ class JsScriptTest {
 
     @Test
     void malformedDataUrlIsSyntaxError() {
-        DOMException e = assertThrows(DOMException.class, () -> JsScript.resolve("data:no-comma", Path.of("/"), false));
+        DOMException e = assertThrows(DOMException.class, () -> JsScript.resolve("data:no-comma", "file:///", false));
         assertEquals("SyntaxError", e.name());
         DOMException b64 = assertThrows(DOMException.class,
-                () -> JsScript.resolve("data:;base64,!!!", Path.of("/"), false));
+                () -> JsScript.resolve("data:;base64,!!!", "file:///", false));
         assertEquals("SyntaxError", b64.name());
     }
 
     @Test
     void missingFilesAndOtherSchemesFailToLoadNotToResolve() {
         // HTML: a fetch failure is reported by an error event at the Worker, not thrown by the constructor
-        JsScript missing = JsScript.resolve("nope.js", dir, false);
+        JsScript missing = JsScript.resolve("nope.js", base(dir), false);
         assertThrows(IOException.class, missing::load);
         IOException http = assertThrows(IOException.class,
-                () -> JsScript.resolve("https://example.com/w.js", dir, false).load());
-        assertTrue(http.getMessage().contains("only file: and data: URLs"), http.getMessage());
+                () -> JsScript.resolve("https://example.com/w.js", base(dir), false).load());
+        assertTrue(http.getMessage().contains("served origins"), http.getMessage());
+    }
+
+    @Test
+    void modulesOfAServedOriginImportTheirSiblingsThroughTheOrigin() throws IOException {
+        // JsFileSystem: a module at an http URL of a served origin (the WPT runner's) imports relative and
+        // absolute URLs of that origin as GraalJS imports files; a missing one is "Cannot find module"
+        java.util.Map<String, String> files = java.util.Map.of(
+                "/lib/main.mjs", "import { b } from './b.mjs'; import { c } from 'http://unit.test:1/c.mjs'; export default b + c;",
+                "/lib/b.mjs", "export const b = 'b';",
+                "/c.mjs", "export const c = 'c';",
+                "/lib/broken.mjs", "import './missing.mjs';");
+        JsScript.serve("http://unit.test:1", files::get);
+        try (org.graalvm.polyglot.Context context = JsContexts.newContext()) {
+            Source main = JsScript.resolve("main.mjs", "http://unit.test:1/lib/", true).load();
+            assertEquals("bc", context.eval(main).getMember("default").asString());
+            Source broken = JsScript.resolve("http://unit.test:1/lib/broken.mjs", "file:///", true).load();
+            org.graalvm.polyglot.PolyglotException e = assertThrows(org.graalvm.polyglot.PolyglotException.class,
+                    () -> context.eval(broken));
+            assertTrue(e.getMessage().contains("Cannot find module"), e.getMessage());
+        }
     }
 }

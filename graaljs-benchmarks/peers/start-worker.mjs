@@ -1,0 +1,3 @@
+import { postToParent } from './adapter.mjs';
+
+postToParent('ready');

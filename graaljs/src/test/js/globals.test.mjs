@@ -1,0 +1,116 @@
+// The global scope of the main realm and of a dedicated worker (HTML §10.2.1), and the globals beyond
+// messaging that real code expects: URL, TextEncoder/TextDecoder, atob/btoa, Blob and blob: workers,
+// performance, CustomEvent, and the addEventListener options. The WPT files (graaljs/src/test/wpt)
+// test each in depth; these tests pin what this project decided and what WPT does not reach.
+import {
+  test, assertEquals, assertTrue, assertFalse, assertThrows, assertArrayEquals, assertInstanceOf, nextMessage,
+} from './harness.mjs';
+
+// Issue 14, item 3: the program's realm is a main realm (like Deno's main), not a worker, so
+// libraries that look for postMessage/importScripts (threads.js, workerpool) take it for the main thread.
+test('the main realm has none of the worker-only members', () => {
+  for (const member of ['postMessage', 'onmessage', 'onmessageerror', 'name', 'importScripts']) {
+    assertFalse(member in globalThis, `${member} in the main realm`);
+  }
+  assertEquals(typeof WorkerGlobalScope, 'undefined');
+  assertEquals(typeof DedicatedWorkerGlobalScope, 'undefined');
+  assertTrue(globalThis instanceof EventTarget);
+  assertEquals(typeof close, 'function'); // Decision: ends the program, as Deno's window.close()
+  assertInstanceOf(location, Location);
+  assertTrue(location.href.startsWith('file:///') && location.href.endsWith('/globals.test.mjs'), location.href);
+  assertInstanceOf(navigator, Navigator);
+});
+
+// HTML §10.2.1.1-2: self is a DedicatedWorkerGlobalScope; WorkerGlobalScope importScripts (synchronous,
+// relative to the worker's URL; all URLs parsed first: SyntaxError runs none; a non-JavaScript MIME
+// type is a NetworkError; WPT importScripts/002.worker.js and importscripts_mime_local.any.js).
+test('a worker global is a DedicatedWorkerGlobalScope with location, navigator and importScripts', async (t) => {
+  const w = new Worker('workers/scope-report.js', { name: 'reporter' });
+  t.cleanup(() => w.terminate());
+  const r = await nextMessage(w);
+  assertTrue(r.dedicated && r.worker && r.eventTarget, JSON.stringify(r));
+  assertEquals(r.tag, '[object DedicatedWorkerGlobalScope]');
+  assertEquals(r.location, new URL('workers/scope-report.js', location.href).href);
+  assertTrue(r.sameLocation && r.navigator && r.selfAssigned, JSON.stringify(r));
+  assertArrayEquals(r.members, ['postMessage', 'onmessage', 'close', 'name', 'importScripts']);
+  assertEquals(r.imported, 'imported into reporter');
+  assertEquals(r.badUrl, 'SyntaxError');
+  assertFalse(r.ranBeforeBadUrl, 'a script ran although a later URL did not parse');
+  assertEquals(r.plainText, 'NetworkError');
+});
+
+// File API §8.3 and WPT webmessaging/message-channels/worker.any.js: new Worker(URL.createObjectURL(blob));
+// the blob URL's entry is resolved when the URL is parsed, so revoking it right after is fine.
+test('a worker from a blob: URL, revoked once the worker was created', async (t) => {
+  const blob = new Blob(['postMessage(location.protocol + " " + (6 * 7))'], { type: 'text/javascript' });
+  const url = URL.createObjectURL(blob);
+  assertTrue(url.startsWith('blob:'), url);
+  const w = new Worker(url);
+  URL.revokeObjectURL(url);
+  t.cleanup(() => w.terminate());
+  assertEquals(await nextMessage(w), 'blob: 42');
+});
+
+// HTML "close a worker": what the task that called close() posts is still delivered (WPT
+// webmessaging/message-channels/worker.any.js posts after close()).
+test('a worker that posts right after close() is still heard', async (t) => {
+  const w = new Worker(`data:text/javascript,${encodeURIComponent('close(); postMessage("after close");')}`);
+  t.cleanup(() => w.terminate());
+  assertEquals(await nextMessage(w), 'after close');
+});
+
+// WHATWG URL §6.1 (the parts) and §6.2 URLSearchParams, as bundlers start workers:
+// new Worker(new URL('./w.js', import.meta.url)).
+test('URL resolves, splits and serializes; URLSearchParams reads and writes the query', () => {
+  const u = new URL('../b/./c.js?x=1&y=a+b#top', 'http://Example.COM:80/a/d/');
+  assertEquals(u.href, 'http://example.com/a/b/c.js?x=1&y=a+b#top');
+  assertEquals([u.protocol, u.host, u.port, u.pathname, u.search, u.hash, u.origin].join(' '),
+      'http: example.com  /a/b/c.js ?x=1&y=a+b #top http://example.com');
+  assertEquals(u.searchParams.get('y'), 'a b');
+  u.searchParams.append('z', 'é&');
+  assertEquals(u.search, '?x=1&y=a+b&z=%C3%A9%26');
+  assertEquals(new URL('w.js', import.meta.url).href, new URL('w.js', location.href).href);
+  assertThrows(TypeError, () => new URL('no-scheme'));
+  assertFalse(URL.canParse('http://foo bar/'));
+  assertEquals(new URLSearchParams({ b: '2', a: '1' }).toString(), 'b=2&a=1');
+});
+
+// Encoding §8 and HTML §8.3 forgiving-base64.
+test('TextEncoder/TextDecoder round-trip UTF-8; atob/btoa are forgiving base64', () => {
+  const bytes = new TextEncoder().encode('h\u00e9\u{1F600}');
+  assertArrayEquals(Array.from(bytes), [0x68, 0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80]);
+  assertEquals(new TextDecoder().decode(bytes), 'h\u00e9\u{1F600}');
+  assertEquals(new TextDecoder().decode(new Uint8Array([0xff, 0x41])), '\ufffdA');
+  assertThrows(TypeError, () => new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array([0xff])));
+  assertEquals(btoa('hi!'), 'aGkh');
+  assertEquals(atob(' aGk h '), 'hi!');
+  assertThrows('InvalidCharacterError', () => btoa('\u0100'));
+  assertThrows('InvalidCharacterError', () => atob('a'));
+});
+
+// HR-Time §4 and DOM §2.4.
+test('performance.now() grows from timeOrigin; CustomEvent carries detail', async () => {
+  const a = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertTrue(performance.now() > a && a >= 0, `${a}`);
+  assertTrue(Math.abs(performance.timeOrigin + performance.now() - Date.now()) < 1000);
+  const e = new CustomEvent('ping', { detail: { n: 1 } });
+  assertEquals(e.detail.n, 1);
+  assertInstanceOf(e, Event);
+});
+
+// DOM "flatten more" / WebIDL: AddEventListenerOptions.signal is an AbortSignal, not nullable, so
+// signal: null is a TypeError (WPT dom/events/AddEventListenerOptions-signal.any.js); the listener
+// goes away when the signal aborts.
+test('addEventListener with signal: null throws; an aborted signal removes the listener', () => {
+  const target = new EventTarget();
+  assertThrows(TypeError, () => target.addEventListener('x', () => {}, { signal: null }));
+  const controller = new AbortController();
+  let calls = 0;
+  target.addEventListener('x', () => calls++, { signal: controller.signal });
+  target.dispatchEvent(new Event('x'));
+  controller.abort();
+  target.dispatchEvent(new Event('x'));
+  assertEquals(calls, 1);
+});
+

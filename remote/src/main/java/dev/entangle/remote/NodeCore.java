@@ -1,0 +1,719 @@
+package dev.entangle.remote;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+import dev.entangle.DOMException;
+import dev.entangle.Event;
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessageEvent;
+import dev.entangle.MessagePort;
+
+/**
+ * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
+ * the peers and the transport.
+ *
+ * <p>Threads: {@link #submit} from any thread; everything else on the node's thread only. Memory
+ * consistency effects: actions prior to {@link #submit} <i>happen-before</i> the task runs (the MPSC
+ * queue's release/acquire).
+ */
+final class NodeCore implements Agent {
+    /*
+     * Implementation overview.
+     *
+     * A link bridges one user-facing MessagePort to one link of a peer node. The user's port is
+     * entangled, in this JVM, with a *bridge port* owned by the node's own event loop (`bridgeLoop`,
+     * a multiplexed loop whose executor is this agent: its turns run inside doWork, on the node's
+     * thread). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
+     * core); its handler encodes it (WireFormat) into one DATA frame on the peer's route. A DATA frame
+     * received for a link is posted, undecoded, to its bridge port as a WireMessage, whose codec decodes
+     * it on the user's loop (messageerror there if it cannot). The core thus gives each link its
+     * queue, order, close-after-messages and transfer semantics on both sides; the transport's per-route
+     * order carries them across.
+     *
+     * Handshakes. connect(name) makes a link whose peer link is unknown (-1) and sends OPEN; the acceptor
+     * matches it with an accept(name) link (whichever comes first waits for the other) and answers
+     * OPENED with its link id. A port transferred in a message becomes a new link on the sending side,
+     * pending, its id in the DATA frame; the receiver makes a link for it at once (it knows the
+     * sender's link id) and answers LINKED. A pending link's bridge port is not started, so what
+     * arrives at it (the port's queued and in-flight messages) waits in the core's queue, in order,
+     * until its peer link is known. A port transferred again to a third node stays bridged here (this
+     * node proxies it; routes are not shortened in this version).
+     *
+     * Closing. The user closing its port gives the bridge port a close event after everything posted
+     * before it (the core's rule); its listener sends CLOSE (at once, or after OPENED/LINKED for a
+     * pending link). A CLOSE received closes the bridge port: the user's port gets close after the
+     * messages posted to it before. A peer unheard of for the liveness timeout (or that sent BYE, or
+     * whose route broke) is lost: its links' bridge ports are closed the same way.
+     *
+     * Large messages. A DATA frame longer than the route's largest frame goes as consecutive PART
+     * frames (written one after the other by this thread on the one route, so nothing comes between
+     * them); the receiver appends them to the peer's `assembly` and handles the whole as a DATA frame.
+     *
+     * Back-pressure. A frame the route refuses (RETRY) goes to its peer's backlog, which keeps the
+     * route's order (later frames queue behind it); doWork retries it each cycle. While the backlogs
+     * together hold more than backlogLimit frames, doWork runs no bridge-loop turn, so the bridge ports
+     * stop draining and bounded user ports fill up and refuse. Inbound, a DATA frame whose bounded user
+     * port is full becomes `stalled` (posted again each cycle) and every later frame is refused to the
+     * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
+     * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
+     *
+     * Threads. Every field is touched only by the node's thread (doWork and the bridge loop's turns,
+     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls) and
+     * `thread` (volatile: written once in onStart, read by submitters to unpark it). Public entry
+     * points hand their work over as bridge-loop tasks.
+     */
+
+    private static final long UNKNOWN = -1;
+    private static final int TASK_BATCH = 64;
+    private static final int POLL_LIMIT = 64;
+
+    private final Transport transport;
+    private final long nodeId = ThreadLocalRandom.current().nextLong();
+    private final ClassLoader loader;
+    private final long heartbeatNanos;
+    private final long livenessNanos;
+    private final long connectNanos;
+    private final Consumer<Throwable> errors;
+    private final Queue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(256);
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+    private final ExpandableArrayBuffer parts = new ExpandableArrayBuffer(4096);
+
+    private final Map<Long, Link> links = new HashMap<>();
+    private final Map<String, Peer> peersByAddress = new HashMap<>();
+    private final Map<Long, Peer> peersById = new HashMap<>();
+    private final Map<String, ArrayDeque<Link>> acceptors = new HashMap<>();
+    private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
+    private final Transport.FrameHandler onFrame = this::onFrame;
+    private final List<Peer> brokenPeers = new ArrayList<>();
+    private final int backlogLimit;
+    private final int portCapacity;
+    /** Frames waiting in all peers' backlogs. */
+    private int backlogFrames;
+    /** A received message its full bounded port refused; while set, nothing more is read. */
+    private Stalled stalled;
+    private long nextLinkId = 1;
+    private long nextTimerCheck;
+    private volatile Thread thread;
+
+    EventLoop bridgeLoop;
+
+    NodeCore(Transport transport, ClassLoader loader, long heartbeatNanos, long livenessNanos,
+            long connectNanos, int backlogLimit, int portCapacity, Consumer<Throwable> errors) {
+        this.backlogLimit = backlogLimit;
+        this.portCapacity = portCapacity;
+        this.transport = transport;
+        this.loader = loader;
+        this.heartbeatNanos = heartbeatNanos;
+        this.livenessNanos = livenessNanos;
+        this.connectNanos = connectNanos;
+        this.errors = errors;
+        WireMessage.ensureRegistered();
+    }
+
+    /** The bridge loop's executor: a turn to run on the node's thread. Any thread. */
+    void submit(Runnable task) {
+        tasks.offer(task);
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            java.util.concurrent.locks.LockSupport.unpark(t); // the idle strategy may be parked
+        }
+    }
+
+    String localAddress() {
+        return transport.localAddress();
+    }
+
+    @Override
+    public String roleName() {
+        return "entangle-remote-node";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        Runnable task;
+        // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
+        // bounded port then refuses more: QuotaExceededError, offerMessage false).
+        while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                errors.accept(t);
+            }
+            work++;
+        }
+        if (stalled != null && stalled.retry()) {
+            stalled = null;
+            long now = System.nanoTime();
+            for (Peer peer : peersByAddress.values()) {
+                peer.lastHeard = now; // nothing was read while stalled: no silence to count
+            }
+            work++;
+        }
+        if (stalled == null) {
+            try {
+                work += transport.poll(onFrame, POLL_LIMIT);
+            } catch (RuntimeException e) {
+                errors.accept(e);
+            }
+        }
+        for (Peer peer : peersByAddress.values()) {
+            if (!peer.backlog.isEmpty()) {
+                work += peer.flush();
+            }
+        }
+        loseBrokenPeers();
+        long now = System.nanoTime();
+        if (now - nextTimerCheck >= 0) {
+            nextTimerCheck = now + heartbeatNanos;
+            checkPeers(now);
+        }
+        loseBrokenPeers();
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        for (Peer peer : peersByAddress.values()) {
+            int at = Protocol.header(out, Protocol.BYE, nodeId);
+            at = Protocol.putString(out, at, transport.localAddress());
+            peer.route.offer(out, 0, at); // best effort: a peer that misses it times us out
+        }
+        transport.close();
+    }
+
+    // ------------------------------------------------------------------------------- public requests
+
+    /** On the bridge loop: makes the link of a connect and sends OPEN. */
+    void connect(MessagePort bridge, String address, String name) {
+        Peer peer = peer(address);
+        Link link = newLink(bridge, peer, UNKNOWN);
+        int at = Protocol.header(out, Protocol.OPEN, nodeId);
+        at = Protocol.putString(out, at, transport.localAddress());
+        at = Protocol.putString(out, at, name);
+        out.putLong(at, link.id);
+        peer.send(out, at + 8);
+    }
+
+    /** On the bridge loop: makes the link of an accept, matched now or by a later OPEN. */
+    void accept(MessagePort bridge, String name) {
+        ArrayDeque<PendingOpen> opens = pendingOpens.get(name);
+        if (opens != null) {
+            PendingOpen open = opens.poll();
+            if (opens.isEmpty()) {
+                pendingOpens.remove(name);
+            }
+            opened(newLink(bridge, open.peer, open.connectorLink)); // lose() drops a lost peer's opens
+            return;
+        }
+        Link link = new Link(nextLinkId++, bridge, null, UNKNOWN);
+        link.listenForClose();
+        acceptors.computeIfAbsent(name, k -> new ArrayDeque<>()).add(link);
+    }
+
+    private Link newLink(MessagePort bridge, Peer peer, long peerLink) {
+        Link link = new Link(nextLinkId++, bridge, peer, peerLink);
+        links.put(link.id, link);
+        peer.links.add(link);
+        link.listenForClose();
+        return link;
+    }
+
+    /** Acceptor side: the link knows its peer link; tell the connector and start. */
+    private void opened(Link link) {
+        int at = Protocol.header(out, Protocol.OPENED, nodeId);
+        at = Protocol.putString(out, at, transport.localAddress());
+        out.putLong(at, link.peerLink);
+        out.putLong(at + 8, link.id);
+        link.peer.send(out, at + 16);
+        link.established();
+    }
+
+    // ----------------------------------------------------------------------------------- peers
+
+    private Peer peer(String address) {
+        Peer peer = peersByAddress.get(address);
+        if (peer == null) {
+            peer = new Peer(address, transport.route(address));
+            peersByAddress.put(address, peer);
+        }
+        return peer;
+    }
+
+    private void checkPeers(long now) {
+        List<Peer> lost = null;
+        for (Peer peer : peersByAddress.values()) {
+            long silence = now - peer.lastHeard;
+            if (stalled == null && silence > (peer.heard ? livenessNanos : connectNanos)) {
+                if (lost == null) {
+                    lost = new ArrayList<>();
+                }
+                lost.add(peer);
+            } else if (peer.backlog.isEmpty()) {
+                int at = Protocol.header(out, Protocol.HEARTBEAT, nodeId);
+                at = Protocol.putString(out, at, transport.localAddress());
+                peer.route.offer(out, 0, at); // not kept if refused: the next one follows
+            }
+        }
+        if (lost != null) {
+            lost.forEach(this::lose);
+        }
+    }
+
+    /** Loses the peers whose route broke while sending (deferred: senders may be iterating peers). */
+    private void loseBrokenPeers() {
+        if (!brokenPeers.isEmpty()) {
+            List<Peer> broken = List.copyOf(brokenPeers);
+            brokenPeers.clear();
+            broken.forEach(this::lose);
+        }
+    }
+
+    /** The peer is gone: its links' user ports get close, after what had arrived. */
+    private void lose(Peer peer) {
+        if (peer.lost) {
+            return;
+        }
+        peer.lost = true;
+        backlogFrames -= peer.backlog.size();
+        peer.backlog.clear();
+        peersByAddress.remove(peer.address);
+        if (peer.id != 0) {
+            peersById.remove(peer.id);
+        }
+        for (Link link : List.copyOf(peer.links)) {
+            links.remove(link.id);
+            link.closed = true;
+            link.bridge.close();
+        }
+        peer.links.clear();
+        for (Iterator<ArrayDeque<PendingOpen>> opens = pendingOpens.values().iterator(); opens.hasNext();) {
+            ArrayDeque<PendingOpen> ofName = opens.next();
+            ofName.removeIf(open -> open.peer == peer);
+            if (ofName.isEmpty()) {
+                opens.remove();
+            }
+        }
+        peer.route.close();
+    }
+
+    // ----------------------------------------------------------------------------------- inbound
+
+    private boolean onFrame(DirectBuffer buffer, int offset, int length) {
+        if (stalled != null) {
+            return false; // read again once the stalled message is taken
+        }
+        try {
+            if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
+                throw new IllegalArgumentException("frame of protocol version "
+                        + (length > 0 ? Protocol.version(buffer, offset) : -1) + " (" + length
+                        + " bytes) dropped; this node speaks " + Protocol.VERSION);
+            }
+            byte type = Protocol.type(buffer, offset);
+            long senderId = Protocol.nodeId(buffer, offset);
+            Protocol.Body body = new Protocol.Body(buffer, offset, length);
+            Peer peer;
+            if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE
+                    || type == Protocol.PART) {
+                peer = peersById.get(senderId);
+                if (peer == null) {
+                    throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
+                }
+            } else {
+                String address = body.getString();
+                peer = peer(address);
+                if (peer.id != senderId) {
+                    if (peer.id != 0) { // the node at that address restarted: its links are gone
+                        lose(peer);
+                        peer = peer(address);
+                    }
+                    peer.id = senderId;
+                    peersById.put(senderId, peer);
+                }
+            }
+            peer.heard = true;
+            peer.lastHeard = System.nanoTime();
+            switch (type) {
+                case Protocol.HEARTBEAT:
+                    break;
+                case Protocol.OPEN:
+                    onOpen(peer, body.getString(), body.getLong());
+                    break;
+                case Protocol.OPENED:
+                case Protocol.LINKED:
+                    onLinked(peer, body.getLong(), body.getLong());
+                    break;
+                case Protocol.DATA:
+                    onData(peer, body);
+                    break;
+                case Protocol.CLOSE:
+                    onClose(peer, body.getLong());
+                    break;
+                case Protocol.PART:
+                    onPart(peer, body);
+                    break;
+                case Protocol.BYE:
+                    lose(peer);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown frame type " + type);
+            }
+        } catch (RuntimeException e) {
+            errors.accept(e);
+        }
+        return true;
+    }
+
+    private void onOpen(Peer peer, String name, long connectorLink) {
+        ArrayDeque<Link> waiting = acceptors.get(name);
+        Link link = waiting == null ? null : waiting.poll();
+        if (waiting != null && waiting.isEmpty()) {
+            acceptors.remove(name);
+        }
+        if (link == null) {
+            pendingOpens.computeIfAbsent(name, k -> new ArrayDeque<>()).add(new PendingOpen(peer, connectorLink));
+            return;
+        }
+        if (link.closed) { // the user closed the accepted port before anyone connected
+            sendClose(peer, connectorLink);
+            onOpen(peer, name, connectorLink);
+            return;
+        }
+        link.peer = peer;
+        link.peerLink = connectorLink;
+        links.put(link.id, link);
+        peer.links.add(link);
+        opened(link);
+    }
+
+    private void onLinked(Peer peer, long target, long peerLink) {
+        Link link = links.get(target);
+        if (link == null || link.peerLink != UNKNOWN || link.peer != peer) {
+            throw new IllegalArgumentException("OPENED/LINKED from " + peer.address + " for link " + target
+                    + ", which does not wait for it: dropped");
+        }
+        link.peerLink = peerLink;
+        if (link.closed) {
+            links.remove(link.id);
+            link.peer.links.remove(link);
+            sendClose(link.peer, peerLink);
+        } else {
+            link.established();
+        }
+    }
+
+    private void onClose(Peer peer, long target) {
+        Link link = links.get(target);
+        if (link != null && link.peer != peer) {
+            throw new IllegalArgumentException("CLOSE from " + peer.address + " for link " + target
+                    + ", which is not its peer: dropped");
+        }
+        links.remove(target);
+        if (link != null) {
+            link.peer.links.remove(link);
+            link.closed = true;
+            link.bridge.close();
+        }
+    }
+
+    private void onData(Peer peer, Protocol.Body body) {
+        long target = body.getLong();
+        int flags = body.getByte();
+        int portCount = body.getCount(8);
+        long[] portLinks = new long[portCount];
+        for (int i = 0; i < portCount; i++) {
+            portLinks[i] = body.getLong();
+        }
+        byte[] rest = body.rest();
+        Link link = links.get(target);
+        if (link != null && link.peer != peer) {
+            throw new IllegalArgumentException("DATA for link " + target + " from node " + peer.address
+                    + ", which is not its peer: dropped");
+        }
+        if (link == null || link.closed) {
+            for (long portLink : portLinks) {
+                sendClose(peer, portLink); // a message to a closed port: its ports are closed
+            }
+            return;
+        }
+        List<MessagePort> ports = new ArrayList<>(portCount);
+        for (long portLink : portLinks) {
+            MessageChannel channel = portCapacity > 0 ? MessageChannel.bounded(bridgeLoop, portCapacity)
+                    : new MessageChannel(bridgeLoop);
+            Link arrived = newLink(channel.port1(), peer, portLink);
+            int at = Protocol.header(out, Protocol.LINKED, nodeId);
+            out.putLong(at, portLink);
+            out.putLong(at + 8, arrived.id);
+            peer.send(out, at + 16); // before anything the new link sends
+            arrived.established();
+            ports.add(channel.port2());
+        }
+        WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
+                ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
+                : WireMessage.of(rest, List.copyOf(ports), loader);
+        Stalled delivery = new Stalled(link.bridge, message, ports);
+        if (!delivery.retry()) {
+            stalled = delivery;
+        }
+    }
+
+    /** A message for a bridge port whose bounded partner was full; posted again each duty cycle. */
+    private static final class Stalled {
+        final MessagePort bridge;
+        final WireMessage message;
+        final List<MessagePort> ports;
+
+        Stalled(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
+            this.bridge = bridge;
+            this.message = message;
+            this.ports = ports;
+        }
+
+        /** Posts it; false if the port is still full. */
+        boolean retry() {
+            try {
+                bridge.postMessage(message, ports);
+                return true;
+            } catch (DOMException e) {
+                if (e.name().equals("QuotaExceededError")) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void sendClose(Peer peer, long peerLink) {
+        int at = Protocol.header(out, Protocol.CLOSE, nodeId);
+        out.putLong(at, peerLink);
+        peer.send(out, at + 8);
+    }
+
+    // ----------------------------------------------------------------------------------- outbound
+
+    /** The bridge port of {@code link} received what its user posted: one DATA frame. */
+    private void onOutbound(Link link, MessageEvent event, boolean messageError) {
+        if (link.closed) {
+            event.ports().forEach(MessagePort::close);
+            return;
+        }
+        Peer peer = link.peer;
+        List<MessagePort> ports = event.ports();
+        int at = Protocol.header(out, Protocol.DATA, nodeId);
+        out.putLong(at, link.peerLink);
+        int flagsAt = at + 8;
+        int countAt = flagsAt + 1;
+        int valueAt = countAt + 4 + 8 * ports.size();
+        String failure = null;
+        int end = 0;
+        if (messageError) {
+            failure = "the message could not be deserialized on the sending node";
+        } else {
+            try {
+                end = valueAt + WireFormat.encode(event.data(), ports, out, valueAt);
+            } catch (WireFormat.NotEncodable | StackOverflowError e) {
+                failure = e.getMessage();
+            }
+        }
+        if (failure != null) {
+            errors.accept(new IllegalArgumentException("link " + link.id + ": " + failure));
+            ports.forEach(MessagePort::close); // they do not travel: their partners get close
+            out.putByte(flagsAt, (byte) Protocol.DATA_FLAG_NOT_ENCODABLE);
+            out.putInt(countAt, 0);
+            int reasonAt = countAt + 4;
+            byte[] reason = String.valueOf(failure).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.putBytes(reasonAt, reason);
+            peer.send(out, reasonAt + reason.length);
+            return;
+        }
+        out.putByte(flagsAt, (byte) 0);
+        out.putInt(countAt, ports.size());
+        for (int i = 0; i < ports.size(); i++) {
+            Link shipped = newLink(ports.get(i), peer, UNKNOWN); // started by the receiver's LINKED
+            out.putLong(countAt + 4 + 8 * i, shipped.id);
+        }
+        sendData(peer, end);
+    }
+
+    /**
+     * Sends the DATA frame in {@code out[0, end)}: as it is, or, if it is longer than the route's
+     * largest frame, as consecutive PART frames carrying its body in order (one thread writes them
+     * one after the other on the one route, so they arrive contiguous).
+     */
+    private void sendData(Peer peer, int end) {
+        int max = peer.route.maxFrameLength();
+        if (end <= max) {
+            peer.send(out, end);
+            return;
+        }
+        int chunk = max - Protocol.HEADER_LENGTH - 1;
+        for (int from = Protocol.HEADER_LENGTH; from < end; from += chunk) {
+            int n = Math.min(chunk, end - from);
+            int at = Protocol.header(parts, Protocol.PART, nodeId);
+            parts.putByte(at, (byte) (from + n == end ? 1 : 0));
+            parts.putBytes(at + 1, out, from, n);
+            peer.send(parts, at + 1 + n);
+        }
+    }
+
+    /** A PART frame: appended to the peer's message being reassembled; the last one delivers it. */
+    private void onPart(Peer peer, Protocol.Body body) {
+        boolean last = body.getByte() != 0;
+        byte[] bytes = body.rest();
+        if (peer.assembly == null) {
+            peer.assembly = new ExpandableArrayBuffer(Protocol.HEADER_LENGTH + bytes.length * 4);
+            peer.assemblyLength = Protocol.HEADER_LENGTH; // room for a header, so that Body reads it alike
+        }
+        peer.assembly.putBytes(peer.assemblyLength, bytes);
+        peer.assemblyLength += bytes.length;
+        if (last) {
+            ExpandableArrayBuffer whole = peer.assembly;
+            int length = peer.assemblyLength;
+            peer.assembly = null;
+            onData(peer, new Protocol.Body(whole, 0, length));
+        }
+    }
+
+    /** The user closed its port (its bridge port got close). */
+    private void onBridgeClosed(Link link) {
+        if (link.closed) {
+            return;
+        }
+        link.closed = true;
+        if (link.peer == null) {
+            return; // an accept not yet matched: onOpen refuses the OPEN that comes for it
+        }
+        if (link.peerLink != UNKNOWN) {
+            links.remove(link.id);
+            link.peer.links.remove(link);
+            sendClose(link.peer, link.peerLink);
+        } // else: kept until OPENED / LINKED names the peer link, then CLOSE
+    }
+
+    // ----------------------------------------------------------------------------------- state
+
+    /** An OPEN that came before its accept. */
+    private static final class PendingOpen {
+        final Peer peer;
+        final long connectorLink;
+
+        PendingOpen(Peer peer, long connectorLink) {
+            this.peer = peer;
+            this.connectorLink = connectorLink;
+        }
+    }
+
+    /** One bridged port. Node thread only. */
+    private final class Link {
+        final long id;
+        final MessagePort bridge;
+        Peer peer;
+        long peerLink;
+        boolean closed;
+
+        Link(long id, MessagePort bridge, Peer peer, long peerLink) {
+            this.id = id;
+            this.bridge = bridge;
+            this.peer = peer;
+            this.peerLink = peerLink;
+        }
+
+        void listenForClose() {
+            bridge.addEventListener("close", (Event e) -> onBridgeClosed(this));
+        }
+
+        /** The peer link is known: dispatch what waits at the bridge port, and what follows. */
+        void established() {
+            bridge.onmessageerror(e -> onOutbound(this, e, true));
+            bridge.onmessage(e -> onOutbound(this, e, false));
+        }
+    }
+
+    /** One remote node and the route to it. Node thread only. */
+    private final class Peer {
+        final String address;
+        final Transport.Route route;
+        final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
+        final Set<Link> links = new HashSet<>();
+        long id;
+        /** The message being reassembled from PART frames (with room for a header), or null. */
+        ExpandableArrayBuffer assembly;
+        int assemblyLength;
+        boolean heard;
+        boolean lost;
+        long lastHeard = System.nanoTime();
+
+        Peer(String address, Transport.Route route) {
+            this.address = address;
+            this.route = route;
+        }
+
+        /** Sends {@code out[0, length)} now, or keeps a copy to send in order once the route takes it. */
+        void send(ExpandableArrayBuffer frame, int length) {
+            if (lost || brokenPeers.contains(this)) {
+                return;
+            }
+            if (backlog.isEmpty()) {
+                int result = route.offer(frame, 0, length);
+                if (result == Transport.SENT) {
+                    return;
+                }
+                if (result == Transport.BROKEN) {
+                    broken();
+                    return;
+                }
+            }
+            byte[] copy = new byte[length];
+            frame.getBytes(0, copy);
+            backlog.add(copy);
+            backlogFrames++;
+        }
+
+        private void broken() {
+            backlogFrames -= backlog.size();
+            backlog.clear();
+            brokenPeers.add(this);
+        }
+
+        int flush() {
+            int sent = 0;
+            byte[] next;
+            while ((next = backlog.peek()) != null) {
+                int result = route.offer(new UnsafeBuffer(next), 0, next.length);
+                if (result == Transport.RETRY) {
+                    break;
+                }
+                backlog.poll();
+                backlogFrames--;
+                if (result == Transport.BROKEN) {
+                    broken();
+                    break;
+                }
+                sent++;
+            }
+            return sent;
+        }
+    }
+}

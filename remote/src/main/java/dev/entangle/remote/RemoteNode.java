@@ -1,0 +1,410 @@
+package dev.entangle.remote;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import dev.entangle.DOMException;
+import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
+import dev.entangle.StructuredClone;
+import dev.entangle.StructuredSerializeOptions;
+
+/**
+ * A JVM's end of cross-process messaging: gives out {@link MessagePort}s entangled with ports in other
+ * processes (or in this one), carried by Aeron over shared-memory IPC or UDP.
+ *
+ * <pre>{@code
+ * // process B                                            // process A
+ * RemoteNode b = RemoteNode.start(RemoteNode.options()    RemoteNode a = RemoteNode.start(RemoteNode.options()
+ *         .channel("aeron:udp?endpoint=127.0.0.1:40123"));        .channel("aeron:udp?endpoint=127.0.0.1:0"));
+ * MessagePort in = b.accept("echo", loopB);               MessagePort out = a.connect(bAddress, "echo", loopA);
+ * in.onmessage(e -> in.postMessage(e.data()));            out.onmessage(e -> System.out.println(e.data()));
+ *                                                         out.postMessage(List.of(1, 2, 3));
+ * }</pre>
+ *
+ * <p>A node listens on one Aeron channel and stream, named by its {@link #address()}
+ * ({@code streamId@channel}). {@link #connect} and {@link #accept} pair ports by name: each returns at
+ * once a port owned by the caller's loop, usable at once (what it posts waits until the far side
+ * accepts or connects). The pair then behaves as a {@link MessageChannel}'s, as far as the standard
+ * defines it:
+ * <ul>
+ * <li>messages arrive in the order posted, exactly once; their values cross in the wire form of
+ * structured clone ({@code WireFormat}: the core's value table, and types given a
+ * {@linkplain #registerWireForm wire form}); a value the receiver cannot decode (a class it does not
+ * have, a malformed frame) is a {@code messageerror} there, and the port goes on working;</li>
+ * <li>{@code close()} gives the far port one {@code close} event, after everything posted before;</li>
+ * <li>{@link MessagePort}s in the transfer list cross too, with their queued and in-flight messages in
+ * order, and can travel on to further nodes; {@code ArrayBuffer}s in the transfer list are detached
+ * here and their bytes sent once;</li>
+ * <li>a far node that closes, dies, or is not heard from for the {@linkplain Options#livenessTimeout
+ * liveness timeout} closes every port entangled with it: each gets {@code close}, after the messages
+ * that had arrived.</li>
+ * </ul>
+ * Decisions where the standard is silent: a value has the wire form of what the core's clone made of
+ * it at this node's bridge port (so an unmodifiable list arrives unmodifiable, a {@code TreeSet} needs
+ * natural ordering); a value that cannot be encoded cannot be reported to the sender (its
+ * {@code postMessage} has returned), so the receiver gets {@code messageerror} and this node's error
+ * handler the reason. A node never blocks its thread on Aeron: what Aeron cannot take yet (back-pressure, a peer
+ * not yet up) waits in a per-peer backlog; past {@link Options#backlogLimit} the node stops taking
+ * from its ports, which with {@link Options#portCapacity bounded ports} makes a full port refuse, as a
+ * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead).
+ *
+ * <p>Threads: every method may be called from any thread. Each node runs one thread of its own (its
+ * bridge ports' loop and the Aeron polling, never a user's loop), plus, if it launched one, an
+ * embedded media driver. Memory consistency effects: actions prior to {@code postMessage} on a port
+ * <i>happen-before</i> the dispatch of the matching event at its far port in the same JVM; across
+ * processes there is no shared memory, only the copied value.
+ */
+public final class RemoteNode implements AutoCloseable {
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final NodeCore core;
+    private final AgentRunner runner;
+    private final EventLoop bridgeLoop;
+    private final Options options;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RemoteNode(Options options) {
+        this.options = options;
+        MediaDriver launched = null;
+        Aeron client = null;
+        try {
+            String directory = options.aeronDirectory;
+            if (directory == null) {
+                launched = MediaDriver.launchEmbedded(driverContext(options));
+                directory = launched.aeronDirectoryName();
+            }
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            AeronTransport transport = new AeronTransport(client, options.channel, options.streamId,
+                    TimeUnit.SECONDS.toNanos(5));
+            core = new NodeCore(transport, options.classLoader, options.heartbeatInterval.toNanos(),
+                    options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.backlogLimit,
+                    options.portCapacity, options.errorHandler);
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            if (launched != null) {
+                launched.close();
+            }
+            throw e;
+        }
+        driver = launched;
+        aeron = client;
+        bridgeLoop = EventLoop.on(core::submit, "remote-node " + core.localAddress(),
+                (thread, error) -> options.errorHandler.accept(error));
+        core.bridgeLoop = bridgeLoop;
+        IdleStrategy idle = options.busySpin ? new BusySpinIdleStrategy()
+                : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        runner = new AgentRunner(idle, options.errorHandler::accept, null, core);
+        AgentRunner.startOnThread(runner, r -> {
+            Thread t = new Thread(r, "entangle-remote " + core.localAddress());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static MediaDriver.Context driverContext(Options options) {
+        IdleStrategy driverIdle = options.busySpin ? new BusySpinIdleStrategy()
+                : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new MediaDriver.Context()
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(driverIdle)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(options.termLength)
+                .ipcTermBufferLength(options.termLength);
+    }
+
+    /** Starts a node with {@code options}: launches its media driver (unless it joins one) and its thread. */
+    public static RemoteNode start(Options options) {
+        return new RemoteNode(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Gives {@code type} (and its subclasses) a wire form: {@code toWire} turns a value into one the
+     * wire form already carries (a record, a list or map, a string, …), on the sending node's
+     * thread; {@code fromWire} rebuilds the value from it, on the receiving loop. Both processes
+     * register the same {@code name}, which is what travels. For types the core clones through a
+     * registered cloner, codec or shareable registration, which have no wire form of their own.
+     * Global to this JVM, like the core's registrations; replaces an earlier one of the same type or
+     * name. A {@code toWire} that throws makes the message a {@code messageerror} at the receiver (and
+     * a report to the sending node's error handler); a {@code fromWire} that throws, or a name not
+     * registered at the receiver, makes it a {@code messageerror} there.
+     *
+     * <p>Threads: any thread; the functions may be called from several threads at once. Memory
+     * consistency effects: a registration <i>happens-before</i> the encoding of every message posted
+     * after it returns.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is empty
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> void registerWireForm(Class<T> type, String name, Function<? super T, ?> toWire,
+            Function<Object, ? extends T> fromWire) {
+        Objects.requireNonNull(type, "type");
+        if (Objects.requireNonNull(name, "name").isEmpty()) {
+            throw new IllegalArgumentException("empty wire form name");
+        }
+        Objects.requireNonNull(toWire, "toWire");
+        Objects.requireNonNull(fromWire, "fromWire");
+        WireFormat.register(new WireFormat.Registered(type, name, v -> ((Function<Object, ?>) toWire).apply(v),
+                fromWire::apply));
+    }
+
+    /** New options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** This node's address ({@code streamId@channel}): what other nodes pass to {@link #connect}. */
+    public String address() {
+        return core.localAddress();
+    }
+
+    /**
+     * The Aeron directory of this node's media driver (the embedded one it launched, or the one it
+     * joined): another process on this host joins it with {@link Options#aeronDirectory} to use IPC.
+     */
+    public String aeronDirectory() {
+        return aeron.context().aeronDirectoryName();
+    }
+
+    /**
+     * A port owned by {@code owner}, entangled with the port that the node at {@code address} gives
+     * out for {@code name} through {@link #accept}. Returns at once; what the port posts waits until
+     * the far node has accepted. If the far node cannot be reached within the
+     * {@linkplain Options#connectTimeout connect timeout}, the port gets {@code close}.
+     *
+     * @throws IllegalArgumentException if {@code address} is not a node address
+     * @throws DOMException InvalidStateError if this node is closed
+     * @throws NullPointerException if an argument is null
+     */
+    public MessagePort connect(String address, String name, EventLoop owner) {
+        AeronTransport.parse(Objects.requireNonNull(address, "address"));
+        Objects.requireNonNull(name, "name");
+        return bridged(owner, bridge -> core.connect(bridge, address, name));
+    }
+
+    /**
+     * A port owned by {@code owner}, entangled with the port of the next {@link #connect} for
+     * {@code name} that reaches this node (one accept per connect, in arrival order). Returns at once;
+     * what it posts waits until a connect comes.
+     *
+     * @throws DOMException InvalidStateError if this node is closed
+     * @throws NullPointerException if an argument is null
+     */
+    public MessagePort accept(String name, EventLoop owner) {
+        Objects.requireNonNull(name, "name");
+        return bridged(owner, bridge -> core.accept(bridge, name));
+    }
+
+    private MessagePort bridged(EventLoop owner, Consumer<MessagePort> link) {
+        Objects.requireNonNull(owner, "owner");
+        if (closed.get()) {
+            throw DOMException.invalidStateError("remote node " + address() + " is closed");
+        }
+        MessageChannel channel = options.portCapacity > 0 ? MessageChannel.bounded(owner, options.portCapacity)
+                : new MessageChannel(owner);
+        MessagePort far = channel.port2();
+        try {
+            bridgeLoop.execute(() -> {
+                // Moves the far port to the bridge loop, with whatever the user posted meanwhile.
+                MessagePort bridge = StructuredClone.structuredClone(far, StructuredSerializeOptions.transfer(far));
+                link.accept(bridge);
+            });
+        } catch (RejectedExecutionException closedMeanwhile) {
+            far.close();
+            throw DOMException.invalidStateError("remote node " + address() + " is closed");
+        }
+        return channel.port1();
+    }
+
+    /**
+     * Closes this node: every port it gave out gets {@code close} (after the messages that had
+     * arrived), the far nodes are told (their ports get {@code close} too), then its thread, Aeron
+     * client and embedded driver stop. Idempotent; waits for the node's thread.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        bridgeLoop.close();
+        try {
+            bridgeLoop.awaitTermination(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runner.close();
+        aeron.close();
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteNode[" + core.localAddress() + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    /**
+     * How to start a node. Defaults: channel {@code aeron:ipc}, stream 1001, an embedded media driver
+     * with 1 MiB terms (frames of at most 128 KiB; longer messages travel in parts), heartbeats every 100 ms, liveness
+     * timeout 1 s, connect timeout 10 s, a backing-off idle strategy, errors printed to
+     * {@code System.err}.
+     *
+     * <p>Threads: a builder, for one thread; {@link RemoteNode#start} copies nothing, so do not change
+     * options after starting. Memory consistency effects: none.
+     */
+    public static final class Options {
+        String channel = "aeron:ipc";
+        int streamId = 1001;
+        String aeronDirectory;
+        int termLength = 1 << 20;
+        Duration heartbeatInterval = Duration.ofMillis(100);
+        Duration livenessTimeout = Duration.ofSeconds(1);
+        Duration connectTimeout = Duration.ofSeconds(10);
+        boolean busySpin;
+        int portCapacity;
+        int backlogLimit = 4096;
+        ClassLoader classLoader = defaultLoader();
+        Consumer<Throwable> errorHandler = Throwable::printStackTrace;
+
+        Options() {
+        }
+
+        private static ClassLoader defaultLoader() {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            return context != null ? context : RemoteNode.class.getClassLoader();
+        }
+
+        /**
+         * The Aeron channel this node listens on: {@code aeron:ipc} (this host), or
+         * {@code aeron:udp?endpoint=host:port} (port 0: the driver picks one; {@link #address()}
+         * names it).
+         */
+        public Options channel(String channel) {
+            if (!Objects.requireNonNull(channel, "channel").startsWith("aeron:")) {
+                throw new IllegalArgumentException("not an Aeron channel: " + channel);
+            }
+            this.channel = channel;
+            return this;
+        }
+
+        /** The stream id this node listens on (nodes sharing a driver and an IPC channel need distinct ones). */
+        public Options streamId(int streamId) {
+            this.streamId = streamId;
+            return this;
+        }
+
+        /** Joins the media driver at {@code directory} instead of launching an embedded one. */
+        public Options aeronDirectory(String directory) {
+            this.aeronDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Term buffer length of the embedded driver (a power of two, 64 KiB to 1 GiB). */
+        public Options termLength(int termLength) {
+            if (termLength < 64 * 1024 || Integer.bitCount(termLength) != 1) {
+                throw new IllegalArgumentException("term length must be a power of two >= 64 KiB: " + termLength);
+            }
+            this.termLength = termLength;
+            return this;
+        }
+
+        /** How often the node tells its peers it is alive. */
+        public Options heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /** A peer unheard of for this long is lost: the ports entangled with it get {@code close}. */
+        public Options livenessTimeout(Duration timeout) {
+            this.livenessTimeout = positive(timeout, "livenessTimeout");
+            return this;
+        }
+
+        /** A peer never heard of within this long after the first connect to it is lost. */
+        public Options connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Makes every port this node gives out (and every port that arrives through them) a
+         * {@linkplain MessageChannel#bounded(int) bounded} one of {@code capacity} messages per
+         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, Aeron's
+         * back-pressure reaches the sender as the bounded-channel contract: a peer that does not
+         * keep up fills this node's backlog, past the {@linkplain #backlogLimit backlog limit} the
+         * node stops taking from its ports, and a full port refuses ({@code QuotaExceededError},
+         * {@code offerMessage} false). The receiving side likewise stops reading (so Aeron holds
+         * back the sender) while a received message waits for room at its full port.
+         *
+         * @throws IllegalArgumentException if {@code capacity} is negative
+         */
+        public Options portCapacity(int capacity) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("capacity must be >= 0: " + capacity);
+            }
+            this.portCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * How many frames the node keeps for peers that cannot take them yet (back-pressure, not yet
+         * connected) before it stops taking messages from its ports (default 4096). The backlog can
+         * exceed it by what one turn of the node's loop takes (at most 64 ports × 64 messages).
+         *
+         * @throws IllegalArgumentException if {@code frames} is negative
+         */
+        public Options backlogLimit(int frames) {
+            if (frames < 0) {
+                throw new IllegalArgumentException("frames must be >= 0: " + frames);
+            }
+            this.backlogLimit = frames;
+            return this;
+        }
+
+        /** Busy-spins the node's thread (and embedded driver) when idle: lowest latency, cores busy. */
+        public Options busySpin(boolean busySpin) {
+            this.busySpin = busySpin;
+            return this;
+        }
+
+        /** The class loader that resolves enum, record and array classes of received values. */
+        public Options classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /** Receives what the node cannot hand to a port: malformed frames, values it could not encode. */
+        public Options errorHandler(Consumer<Throwable> handler) {
+            this.errorHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (Objects.requireNonNull(d, what).isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.entangle.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.entangle.DOMException;
+import dev.entangle.MessagePort;
+
+/**
+ * Aeron's back-pressure as the bounded-channel contract ({@code Options.portCapacity}): a receiver
+ * that does not keep up makes the sender's port refuse ({@code QuotaExceededError}, {@code offerMessage}
+ * false) instead of buffering without limit, and nothing is lost once it catches up.
+ */
+class BackPressureTest {
+    @Test
+    void aReceiverThatDoesNotKeepUpMakesTheSendersPortRefuseAndNothingIsLost() throws Exception {
+        int capacity = 100;
+        try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity).backlogLimit(64))) {
+            MessagePort server = nodes.server("bp");
+            Inbox inbox = Inbox.of(server);
+            MessagePort client = nodes.client("bp");
+            client.postMessage("hello"); // the pair is up before the receiver stops
+            assertEquals("hello", inbox.data());
+
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(1);
+            nodes.bob.execute(() -> { // the receiving loop stops dispatching
+                blocked.countDown();
+                try {
+                    release.await(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(blocked.await(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+
+            int sent = 0;
+            // The receiver's port fills, then Aeron's window, then node a's backlog, then our port: an
+            // offer that finds no room for a whole second means the pressure reached us.
+            while (client.offerMessage(sent, Duration.ofSeconds(1))) {
+                sent++;
+                if (sent > 1_000_000) {
+                    throw new AssertionError("no back-pressure after a million messages");
+                }
+            }
+            assertTrue(sent > 2 * capacity, "refused after " + sent + ": messages crossed Aeron first");
+            int refusedAt = sent;
+            DOMException e = assertThrows(DOMException.class, () -> client.postMessage(refusedAt));
+            assertEquals("QuotaExceededError", e.name());
+            assertFalse(client.offerMessage(refusedAt));
+
+            release.countDown();
+            int total = sent + 1000;
+            for (int i = sent; i < total; i++) {
+                assertTrue(client.offerMessage(i, Duration.ofSeconds(Inbox.TIMEOUT_SECONDS)), "refused " + i);
+            }
+            for (int i = 0; i < total; i++) {
+                assertEquals(i, inbox.data());
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.entangle.remote;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import dev.entangle.EventLoop;
+import dev.entangle.MessagePort;
+
+/**
+ * The second JVM of {@link ProcessTest}: starts a node, prints {@code ADDRESS <address>}, accepts
+ * {@code "echo"} pairs and echoes every message back (with a port in the message: it also answers
+ * through that port), and exits when its standard input closes.
+ *
+ * <p>Arguments: {@code udp}, or {@code ipc <aeron directory> <stream id>} to join the parent's driver.
+ */
+public final class PeerMain {
+    private PeerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        RemoteNode.Options options = RemoteNode.options().termLength(256 * 1024)
+                .heartbeatInterval(Duration.ofMillis(50)).livenessTimeout(Duration.ofSeconds(1));
+        if (args[0].equals("udp")) {
+            options.channel("aeron:udp?endpoint=127.0.0.1:0");
+        } else {
+            options.aeronDirectory(args[1]).streamId(Integer.parseInt(args[2]));
+        }
+        try (RemoteNode node = RemoteNode.start(options); EventLoop loop = EventLoop.start("peer")) {
+            loop.execute(() -> acceptNext(node, loop));
+            System.out.println("ADDRESS " + node.address());
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            while (in.readLine() != null) {
+                // the parent closes our stdin (or kills us) to end
+            }
+        }
+    }
+
+    private static void acceptNext(RemoteNode node, EventLoop loop) {
+        MessagePort port = node.accept("echo", loop);
+        boolean[] first = {true};
+        port.onmessage(e -> {
+            if (first[0]) {
+                first[0] = false;
+                acceptNext(node, loop); // one pair per connect
+            }
+            if (!e.ports().isEmpty()) {
+                MessagePort carried = e.ports().get(0);
+                carried.onmessage(m -> carried.postMessage("via port: " + m.data()));
+                carried.postMessage("hello through the port");
+            }
+            port.postMessage(e.data());
+        });
+    }
+}
