@@ -257,6 +257,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Deadlines are kept by one daemon timer thread for the process, which only hands due tasks to
      * their loops; precision is that of {@link java.util.concurrent.ScheduledThreadPoolExecutor}.
      *
+     * @param task what to run on this loop
+     * @param delay how long to wait first
+     * @return a future completed on this loop once the task ran
      * @throws NullPointerException if an argument is null
      */
     public CompletableFuture<Void> schedule(Runnable task, Duration delay) {

@@ -221,6 +221,10 @@ public final class MessagePort extends EventTarget implements Transferable {
      *
      * @return false if the time ran out with the queue still full (nothing was posted or detached);
      *     true otherwise, also when the message is dropped as {@code postMessage} drops it
+     *
+     * @param message the message, cloned as by {@code postMessage}
+     * @param transfer the ports and buffers to transfer
+     * @param timeout how long to wait for room
      * @throws DOMException DataCloneError as {@link #postMessage(Object, List)}; InvalidStateError if
      *     called on an event loop thread
      * @throws InterruptedException if the thread is interrupted on entry or while waiting (nothing was

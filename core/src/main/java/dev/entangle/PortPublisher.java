@@ -58,6 +58,8 @@ public final class PortPublisher implements Flow.Publisher<MessageEvent> {
     /**
      * A publisher of {@code port}'s messages whose subscriptions run on daemon platform threads.
      *
+     * @param port a port that is not started
+     * @return the publisher
      * @throws NullPointerException if {@code port} is null
      */
     public static PortPublisher of(MessagePort port) {
@@ -71,6 +73,9 @@ public final class PortPublisher implements Flow.Publisher<MessageEvent> {
     /**
      * A publisher of {@code port}'s messages whose subscriptions run on threads of {@code threads}.
      *
+     * @param port a port that is not started
+     * @param threads makes the thread of each subscription
+     * @return the publisher
      * @throws NullPointerException if an argument is null
      */
     public static PortPublisher of(MessagePort port, ThreadFactory threads) {

@@ -28,6 +28,8 @@ public final class PortSubscriber<T> implements Flow.Subscriber<T> {
     /**
      * A subscriber posting to {@code port}, waiting up to {@code timeout} for room in a bounded queue.
      *
+     * @param port the port to post the items to
+     * @param timeout how long {@code onNext} waits for room in a bounded queue
      * @throws NullPointerException if an argument is null
      */
     public PortSubscriber(MessagePort port, Duration timeout) {
@@ -83,7 +85,11 @@ public final class PortSubscriber<T> implements Flow.Subscriber<T> {
         port.close();
     }
 
-    /** Why the stream ended other than by {@code onComplete}: the publisher's error or ours; or null. */
+        /**
+     * Why the stream ended other than by {@code onComplete}: the publisher's error or ours; or null.
+     *
+     * @return the failure, or null
+     */
     public Throwable failure() {
         return failure;
     }

@@ -74,6 +74,10 @@ public final class Remote {
      * Serves {@code target}'s {@code type} methods on {@code port}, which this starts. Calls run on the
      * port's loop, one at a time, in the order they were posted.
      *
+     * @param <T> the interface type
+     * @param type the interface whose methods are served
+     * @param target the object that implements them
+     * @param port the port to serve them on
      * @throws IllegalArgumentException if {@code type} is not an interface or has a method that
      *     returns something other than void, CompletableFuture or CompletionStage
      * @throws NullPointerException if an argument is null
@@ -90,6 +94,10 @@ public final class Remote {
      * A proxy of {@code type} whose calls go through {@code port} (which this starts), without a
      * timeout: a call waits until it is answered, the far side closes, or the proxy is released.
      *
+     * @param <T> the interface type
+     * @param type the interface to proxy
+     * @param port the port the calls go through
+     * @return the proxy
      * @throws IllegalArgumentException as {@link #expose}
      * @throws NullPointerException if an argument is null
      */
@@ -103,6 +111,11 @@ public final class Remote {
      * A proxy of {@code type} whose answered calls fail with {@link TimeoutException} when no answer
      * came within {@code timeout} (timed on the port's loop, see {@link EventLoop#schedule}).
      *
+     * @param <T> the interface type
+     * @param type the interface to proxy
+     * @param port the port the calls go through
+     * @param timeout how long an answered call waits
+     * @return the proxy
      * @throws IllegalArgumentException as {@link #expose}
      * @throws NullPointerException if an argument is null
      */
@@ -118,6 +131,7 @@ public final class Remote {
      * and fails its waiting calls with {@code InvalidStateError}; later calls fail the same way.
      * Idempotent.
      *
+     * @param proxy a proxy made by {@code wrap}
      * @throws IllegalArgumentException if {@code proxy} was not made by {@code wrap}
      */
     public static void release(Object proxy) {

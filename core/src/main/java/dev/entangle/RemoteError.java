@@ -19,7 +19,9 @@ import java.util.Objects;
 public final class RemoteError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The far side's error type name. */
     private final String remoteName;
+    /** The far side's stack as text, or null. */
     private final String remoteStack;
 
     /**
@@ -37,12 +39,20 @@ public final class RemoteError extends RuntimeException {
         this.remoteStack = remoteStack;
     }
 
-    /** The far side's error type name (Java class name, or JavaScript {@code error.name}). */
+        /**
+     * The far side's error type name (Java class name, or JavaScript {@code error.name}).
+     *
+     * @return the type name
+     */
     public String remoteName() {
         return remoteName;
     }
 
-    /** The far side's stack as text, or null if it sent none. */
+        /**
+     * The far side's stack as text, or null if it sent none.
+     *
+     * @return the stack text, or null
+     */
     public String remoteStack() {
         return remoteStack;
     }

@@ -63,6 +63,10 @@ public final class Requests {
      * Posts {@code request} on {@code port} with a fresh reply port and returns the future answer;
      * {@code ask(port, request, List.of(), timeout)}.
      *
+     * @param port the port to post the request on
+     * @param request the request, structured-cloned
+     * @param timeout how long to wait for the answer
+     * @return the future answer
      * @throws NullPointerException if {@code port} or {@code timeout} is null
      */
     public static CompletableFuture<Object> ask(MessagePort port, Object request, Duration timeout) {
@@ -73,6 +77,11 @@ public final class Requests {
      * Posts {@code request} on {@code port}, transferring {@code transfer} and then a fresh reply port,
      * and returns the future answer (see the class comment for every outcome).
      *
+     * @param port the port to post the request on
+     * @param request the request, structured-cloned
+     * @param transfer ports and buffers to transfer before the reply port
+     * @param timeout how long to wait for the answer
+     * @return the future answer
      * @throws NullPointerException if {@code port}, {@code transfer} or {@code timeout} is null
      */
     public static CompletableFuture<Object> ask(MessagePort port, Object request, List<?> transfer,
@@ -115,6 +124,8 @@ public final class Requests {
     /**
      * The reply port of a request {@code ask} sent: the last of {@code request.ports()}.
      *
+     * @param request a received request
+     * @return its reply port
      * @throws DOMException InvalidStateError if the event carries no port
      * @throws NullPointerException if {@code request} is null
      */
@@ -130,6 +141,8 @@ public final class Requests {
      * Answers {@code request} with {@code value} (structured-cloned) and closes the reply port. An
      * answer to a requester that gave up (timeout, cancel) is dropped silently.
      *
+     * @param request the received request
+     * @param value the answer, structured-cloned
      * @throws DOMException DataCloneError if {@code value} cannot be cloned (the reply port stays
      *     open, so a {@link #replyError} may follow); InvalidStateError if the event has no reply port
      */
@@ -143,6 +156,8 @@ public final class Requests {
      * Answers {@code request} with {@code error}: the requester's future fails with a
      * {@link RemoteError} carrying its class name, message and stack. Closes the reply port.
      *
+     * @param request the received request
+     * @param error the failure to send back
      * @throws DOMException InvalidStateError if the event has no reply port
      * @throws NullPointerException if {@code error} is null
      */

@@ -64,12 +64,20 @@ class FlowAdaptersTest {
             channel.port1().postMessage(i);
         }
         Recorder recorder = new Recorder();
-        PortPublisher.of(channel.port2()).subscribe(recorder);
+        CompletableFuture<Thread> pump = new CompletableFuture<>();
+        PortPublisher.of(channel.port2(), task -> {
+            Thread thread = new Thread(task, "pump");
+            thread.setDaemon(true);
+            pump.complete(thread);
+            return thread;
+        }).subscribe(recorder);
         Flow.Subscription subscription = recorder.subscription();
         subscription.request(2);
         assertEquals(0, Loops.next(recorder.signals));
         assertEquals(1, Loops.next(recorder.signals));
-        assertNull(Loops.nothingWithinQuietPeriod(recorder.signals), "delivered beyond demand");
+        // The pump waiting for demand (not for a message) has stopped taking: nothing beyond demand.
+        awaitWaitingForDemand(pump.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        assertNull(recorder.signals.poll(), "delivered beyond demand");
         assertEquals(3, channel.port2().queuedMessageCount(), "unrequested messages stay at the port");
         subscription.request(10);
         assertEquals(List.of(2, 3, 4), List.of(Loops.next(recorder.signals), Loops.next(recorder.signals),
@@ -151,6 +159,16 @@ class FlowAdaptersTest {
         second.subscription().request(1);
         assertEquals("two", Loops.next(second.signals));
         assertNull(first.signals.poll(), "the cancelled subscriber got more");
+    }
+
+    /** Waits until {@code pump} sleeps in PortPump.awaitDemand (polls the thread, bounded). */
+    private static void awaitWaitingForDemand(Thread pump) {
+        long deadline = System.nanoTime() + Loops.TIMEOUT.toNanos();
+        while (!(java.util.concurrent.locks.LockSupport.getBlocker(pump) != null
+                && java.util.Arrays.stream(pump.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitDemand")))) {
+            assertTrue(System.nanoTime() < deadline, "the pump never waited for demand");
+            Thread.yield();
+        }
     }
 
     /** The cancelled subscription ends on its own thread; until then a subscribe is refused. */
