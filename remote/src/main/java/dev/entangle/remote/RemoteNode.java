@@ -132,7 +132,13 @@ public final class RemoteNode implements AutoCloseable {
                 .ipcTermBufferLength(options.termLength);
     }
 
-    /** Starts a node with {@code options}: launches its media driver (unless it joins one) and its thread. */
+    /**
+     * Starts a node with {@code options}: launches its media driver (unless it joins one) and its thread.
+     *
+     * @param options how to start the node (see {@link #options()})
+     * @return the started node
+     * @throws NullPointerException if {@code options} is null
+     */
     public static RemoteNode start(Options options) {
         return new RemoteNode(Objects.requireNonNull(options, "options"));
     }
@@ -152,6 +158,11 @@ public final class RemoteNode implements AutoCloseable {
      * consistency effects: a registration <i>happens-before</i> the encoding of every message posted
      * after it returns.
      *
+     * @param <T> the registered type
+     * @param type the class whose instances (and its subclasses') get this wire form
+     * @param name the name that travels with the value; both processes register the same one
+     * @param toWire turns a value into one the wire form carries, on the sending node's thread
+     * @param fromWire rebuilds the value from its wire form, on the receiving loop
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is empty
      */
@@ -168,19 +179,20 @@ public final class RemoteNode implements AutoCloseable {
                 fromWire::apply));
     }
 
-    /** New options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}. */
+    /** {@return new options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}} */
     public static Options options() {
         return new Options();
     }
 
-    /** This node's address ({@code streamId@channel}): what other nodes pass to {@link #connect}. */
+    /** {@return this node's address ({@code streamId@channel}): what other nodes pass to {@link #connect}} */
     public String address() {
         return core.localAddress();
     }
 
     /**
-     * The Aeron directory of this node's media driver (the embedded one it launched, or the one it
-     * joined): another process on this host joins it with {@link Options#aeronDirectory} to use IPC.
+     * {@return the Aeron directory of this node's media driver (the embedded one it launched, or the
+     * one it joined)} Another process on this host joins it with {@link Options#aeronDirectory} to use
+     * IPC.
      */
     public String aeronDirectory() {
         return aeron.context().aeronDirectoryName();
@@ -192,6 +204,10 @@ public final class RemoteNode implements AutoCloseable {
      * the far node has accepted. If the far node cannot be reached within the
      * {@linkplain Options#connectTimeout connect timeout}, the port gets {@code close}.
      *
+     * @param address the far node's address, as its {@link #address()} gives it
+     * @param name the name the far node accepts
+     * @param owner the loop that owns the returned port (runs its listeners)
+     * @return the local end, owned by {@code owner}
      * @throws IllegalArgumentException if {@code address} is not a node address
      * @throws DOMException InvalidStateError if this node is closed
      * @throws NullPointerException if an argument is null
@@ -207,6 +223,9 @@ public final class RemoteNode implements AutoCloseable {
      * {@code name} that reaches this node (one accept per connect, in arrival order). Returns at once;
      * what it posts waits until a connect comes.
      *
+     * @param name the name that far nodes connect to
+     * @param owner the loop that owns the returned port (runs its listeners)
+     * @return the local end, owned by {@code owner}
      * @throws DOMException InvalidStateError if this node is closed
      * @throws NullPointerException if an argument is null
      */
@@ -299,6 +318,11 @@ public final class RemoteNode implements AutoCloseable {
          * The Aeron channel this node listens on: {@code aeron:ipc} (this host), or
          * {@code aeron:udp?endpoint=host:port} (port 0: the driver picks one; {@link #address()}
          * names it).
+         *
+         * @param channel an Aeron channel URI
+         * @return these options
+         * @throws IllegalArgumentException if {@code channel} does not start with {@code aeron:}
+         * @throws NullPointerException if {@code channel} is null
          */
         public Options channel(String channel) {
             if (!Objects.requireNonNull(channel, "channel").startsWith("aeron:")) {
@@ -308,19 +332,36 @@ public final class RemoteNode implements AutoCloseable {
             return this;
         }
 
-        /** The stream id this node listens on (nodes sharing a driver and an IPC channel need distinct ones). */
+        /**
+         * The stream id this node listens on (nodes sharing a driver and an IPC channel need distinct ones).
+         *
+         * @param streamId the Aeron stream id
+         * @return these options
+         */
         public Options streamId(int streamId) {
             this.streamId = streamId;
             return this;
         }
 
-        /** Joins the media driver at {@code directory} instead of launching an embedded one. */
+        /**
+         * Joins the media driver at {@code directory} instead of launching an embedded one.
+         *
+         * @param directory the Aeron directory of a running media driver
+         * @return these options
+         * @throws NullPointerException if {@code directory} is null
+         */
         public Options aeronDirectory(String directory) {
             this.aeronDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
-        /** Term buffer length of the embedded driver (a power of two, 64 KiB to 1 GiB). */
+        /**
+         * Term buffer length of the embedded driver (a power of two, 64 KiB to 1 GiB).
+         *
+         * @param termLength the term length in bytes
+         * @return these options
+         * @throws IllegalArgumentException if {@code termLength} is not a power of two of at least 64 KiB
+         */
         public Options termLength(int termLength) {
             if (termLength < 64 * 1024 || Integer.bitCount(termLength) != 1) {
                 throw new IllegalArgumentException("term length must be a power of two >= 64 KiB: " + termLength);
@@ -329,19 +370,40 @@ public final class RemoteNode implements AutoCloseable {
             return this;
         }
 
-        /** How often the node tells its peers it is alive. */
+        /**
+         * How often the node tells its peers it is alive.
+         *
+         * @param interval the time between heartbeats
+         * @return these options
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         * @throws NullPointerException if {@code interval} is null
+         */
         public Options heartbeatInterval(Duration interval) {
             this.heartbeatInterval = positive(interval, "heartbeatInterval");
             return this;
         }
 
-        /** A peer unheard of for this long is lost: the ports entangled with it get {@code close}. */
+        /**
+         * A peer unheard of for this long is lost: the ports entangled with it get {@code close}.
+         *
+         * @param timeout how long a silent peer stays alive
+         * @return these options
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         * @throws NullPointerException if {@code timeout} is null
+         */
         public Options livenessTimeout(Duration timeout) {
             this.livenessTimeout = positive(timeout, "livenessTimeout");
             return this;
         }
 
-        /** A peer never heard of within this long after the first connect to it is lost. */
+        /**
+         * A peer never heard of within this long after the first connect to it is lost.
+         *
+         * @param timeout how long a first connect waits to hear from the peer
+         * @return these options
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         * @throws NullPointerException if {@code timeout} is null
+         */
         public Options connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
@@ -357,6 +419,8 @@ public final class RemoteNode implements AutoCloseable {
          * {@code offerMessage} false). The receiving side likewise stops reading (so Aeron holds
          * back the sender) while a received message waits for room at its full port.
          *
+         * @param capacity messages per direction of each port, or 0 for unbounded ports
+         * @return these options
          * @throws IllegalArgumentException if {@code capacity} is negative
          */
         public Options portCapacity(int capacity) {
@@ -372,6 +436,8 @@ public final class RemoteNode implements AutoCloseable {
          * connected) before it stops taking messages from its ports (default 4096). The backlog can
          * exceed it by what one turn of the node's loop takes (at most 64 ports × 64 messages).
          *
+         * @param frames the backlog limit, in frames
+         * @return these options
          * @throws IllegalArgumentException if {@code frames} is negative
          */
         public Options backlogLimit(int frames) {
@@ -382,19 +448,37 @@ public final class RemoteNode implements AutoCloseable {
             return this;
         }
 
-        /** Busy-spins the node's thread (and embedded driver) when idle: lowest latency, cores busy. */
+        /**
+         * Busy-spins the node's thread (and embedded driver) when idle: lowest latency, cores busy.
+         *
+         * @param busySpin true to busy-spin, false (the default) to back off
+         * @return these options
+         */
         public Options busySpin(boolean busySpin) {
             this.busySpin = busySpin;
             return this;
         }
 
-        /** The class loader that resolves enum, record and array classes of received values. */
+        /**
+         * The class loader that resolves enum, record and array classes of received values.
+         *
+         * @param loader the class loader (default: the context class loader of the thread that created
+         *     these options, else the one that loaded {@code RemoteNode})
+         * @return these options
+         * @throws NullPointerException if {@code loader} is null
+         */
         public Options classLoader(ClassLoader loader) {
             this.classLoader = Objects.requireNonNull(loader, "loader");
             return this;
         }
 
-        /** Receives what the node cannot hand to a port: malformed frames, values it could not encode. */
+        /**
+         * Receives what the node cannot hand to a port: malformed frames, values it could not encode.
+         *
+         * @param handler called with each such error (default: prints its stack trace)
+         * @return these options
+         * @throws NullPointerException if {@code handler} is null
+         */
         public Options errorHandler(Consumer<Throwable> handler) {
             this.errorHandler = Objects.requireNonNull(handler, "handler");
             return this;
