@@ -451,6 +451,7 @@ public final class LoopCore {
         }
         if (STATE.compareAndSet(this, NEW, CLOSING)) {
             launch(); // never started: run what was queued while NEW, then terminate
+            enqueue(NOOP); // a multiplexed loop with nothing queued needs a turn to terminate in
         } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
         }

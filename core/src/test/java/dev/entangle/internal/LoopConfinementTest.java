@@ -24,6 +24,25 @@ class LoopConfinementTest {
         assertTrue(loop.awaitTermination(Duration.ofSeconds(10)));
     }
 
+    /** Not confinement, but the same fixture: close() of a loop never started still terminates it. */
+    @Test
+    void aNeverStartedLoopTerminatesOnCloseAndRunsWhatWasQueued() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            LoopCore idle = LoopCore.multiplexed("never-started-idle", null, pool);
+            idle.close();
+            assertTrue(idle.awaitTermination(Duration.ofSeconds(10)), "an empty multiplexed loop");
+            LoopCore busy = LoopCore.multiplexed("never-started-busy", null, pool);
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            busy.execute(() -> ran.set(true));
+            busy.close();
+            assertTrue(busy.awaitTermination(Duration.ofSeconds(10)));
+            assertTrue(ran.get(), "the task queued while NEW ran");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void aPortDrainOffItsLoopFailsItsAssertion() {
         loop.start();
