@@ -18,6 +18,8 @@ import java.util.concurrent.Flow;
  * <p>Threads: the {@code on…} methods are called by the publisher, serially (Reactive Streams rule
  * 1.3); {@link #failure()} from any thread. Memory consistency effects: actions of the publisher
  * before {@code onNext} <i>happen-before</i> the dispatch of the posted message.
+ *
+ * @param <T> the type of the items, each posted as a message
  */
 public final class PortSubscriber<T> implements Flow.Subscriber<T> {
     private final MessagePort port;
