@@ -174,6 +174,24 @@ class LifetimeTest {
         assertEquals("exit 0", next(events));
     }
 
+    /**
+     * The same, many times: the outer worker must see every inner exit. The inner worker's channel
+     * closes before its thread reports the exit, so the outer loop may process that close first; the
+     * outer worker's inbox must then still keep it alive until the exit is dispatched (a disentangled
+     * port otherwise lets its loop go, see CollectionTest).
+     */
+    @Test
+    void everyInnerWorkerExitReachesItsOuterWorker() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            spawn(scope -> {
+                Worker inner = new Worker("inner", innerScope -> { }); // ends at once
+                inner.addEventListener("exit", e -> scope.parentPort().postMessage("inner exit"));
+            });
+            assertEquals("message inner exit", next(events), "round " + round);
+            assertEquals("exit 0", next(events), "round " + round);
+        }
+    }
+
     @Test
     void anUnrefedInnerWorkerDoesNotKeepItsParentWorkerAliveAndEndsWithIt() throws Exception {
         CompletableFuture<Boolean> hasRef = new CompletableFuture<>();

@@ -506,10 +506,14 @@ public final class PortEndpoint {
         // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
         // a started port (strongly held through `active`) is collectable once its user drops it. The
         // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
-        // and a later bind registers with its own.
-        loop.unregister(this);
-        if (registeredIn == loop) {
-            registeredIn = null;
+        // and a later bind registers with its own. Not a handle that still keeps its loop alive once
+        // disentangled (a Worker's inbox: its loop must live until the worker's exit is dispatched,
+        // which closes it); the loop finds it through this registration.
+        if (!h.keepsLoopAlive()) {
+            loop.unregister(this);
+            if (registeredIn == loop) {
+                registeredIn = null;
+            }
         }
         signalWaiters();
         try {
