@@ -56,7 +56,8 @@ public final class JsFileAccess {
      * binding (a realm made directly, as tests and benchmarks do) gets none().
      */
 
-    private static final JsFileAccess NONE = new JsFileAccess(null, FileSystem.newDenyIOFileSystem());
+    /** No host file; paths still parse (GraalJS parses module URLs before it reads them). */
+    private static final JsFileAccess NONE = new JsFileAccess(null, new UnderRoot(null));
     private static final JsFileAccess ALL = new JsFileAccess(null, FileSystem.newDefaultFileSystem());
     private static final Map<EventLoop, JsFileAccess> BOUND = new ConcurrentHashMap<>();
 
@@ -178,14 +179,22 @@ public final class JsFileAccess {
         private final Path root;
         private final FileSystem host = FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem());
 
+        /** @param root the readable directory, or null for none at all */
         UnderRoot(Path root) {
             this.root = root;
         }
 
         private Path admitted(Path path) throws IOException {
+            // NoSuchFileException, not SecurityException: a file the policy hides fails as a missing
+            // one does (a module import is then a fetch failure, an `error` event, not an uncaught
+            // host exception), and the message still says why.
+            if (root == null) {
+                throw new NoSuchFileException(path.toString(), null,
+                        "file access is not allowed (JsFileAccess.none())");
+            }
             Path real = realOrAbsolute(host.toAbsolutePath(path));
             if (!real.startsWith(root)) {
-                throw new SecurityException("outside the readable directory " + root + ": " + path);
+                throw new NoSuchFileException(path.toString(), null, "outside the readable directory " + root);
             }
             return path;
         }
