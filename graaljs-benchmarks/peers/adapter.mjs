@@ -11,7 +11,7 @@ export const runtime = typeof Deno !== 'undefined' ? 'deno'
     : isNode ? 'node'
     : 'entangle-js';
 
-// Milliseconds: performance.now() where the runtime has it (entangle-js has no `performance`: Date.now()).
+// Milliseconds: performance.now() where the runtime has it (every runtime here does; else Date.now()).
 export const now = typeof performance === 'object' && performance !== null && typeof performance.now === 'function'
     ? () => performance.now()
     : () => Date.now();
