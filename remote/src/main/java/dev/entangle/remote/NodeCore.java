@@ -111,6 +111,21 @@ final class NodeCore implements Agent {
     private long nextLinkId = 1;
     private long nextTimerCheck;
     private volatile Thread thread;
+    /** Set while a thread runs the node's work (a duty cycle or a bridge-loop turn); see {@link #tryLock}. */
+    @SuppressWarnings("unused") // accessed through WORKING
+    private boolean working;
+    /** Set under the lock by onClose: no duty cycle runs after it. */
+    private boolean closed;
+
+    private static final java.lang.invoke.VarHandle WORKING;
+
+    static {
+        try {
+            WORKING = java.lang.invoke.MethodHandles.lookup().findVarHandle(NodeCore.class, "working", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     EventLoop bridgeLoop;
 
@@ -127,13 +142,56 @@ final class NodeCore implements Agent {
         WireMessage.ensureRegistered();
     }
 
-    /** The bridge loop's executor: a turn to run on the node's thread. Any thread. */
+    /**
+     * The bridge loop's executor: runs a turn at once on the calling thread if no other thread is
+     * running the node's work and the backlogs are within their limit (the poster's thread then
+     * encodes and offers its own message: no hand-off to the node's thread), else queues it for the
+     * node's thread and wakes that. Any thread.
+     */
     void submit(Runnable task) {
+        if (backlogFrames <= backlogLimit && tryLock()) { // a racy read: the locked run checks again
+            try {
+                if (!closed && backlogFrames <= backlogLimit) {
+                    runTask(task);
+                    return;
+                }
+            } finally {
+                unlock();
+            }
+        }
         tasks.offer(task);
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             java.util.concurrent.locks.LockSupport.unpark(t); // the idle strategy may be parked
         }
+    }
+
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            errors.accept(t);
+        }
+    }
+
+    private boolean tryLock() {
+        return !lvWorking() && casWorking(false, true);
+    }
+
+    private void unlock() {
+        svWorking(false);
+    }
+
+    private boolean lvWorking() {
+        return (boolean) WORKING.getVolatile(this);
+    }
+
+    private boolean casWorking(boolean expect, boolean value) {
+        return WORKING.compareAndSet(this, expect, value);
+    }
+
+    private void svWorking(boolean value) {
+        WORKING.setVolatile(this, value);
     }
 
     String localAddress() {
@@ -150,18 +208,38 @@ final class NodeCore implements Agent {
         thread = Thread.currentThread();
     }
 
+    /**
+     * One duty cycle on the node's thread, unless another thread is running one (then 0): see
+     * {@link #tryDoWork()}.
+     */
     @Override
     public int doWork() {
+        return tryDoWork();
+    }
+
+    /**
+     * One duty cycle (queued tasks, received frames, backlogs, timers) on the calling thread, if no
+     * other thread is running the node's work; returns the work done (0 if it did not run). Any
+     * thread: the node's own, or a loop's idle strategy ({@link RemoteNode#idleStrategy}).
+     */
+    int tryDoWork() {
+        if (!tryLock()) {
+            return 0;
+        }
+        try {
+            return closed ? 0 : duty();
+        } finally {
+            unlock();
+        }
+    }
+
+    private int duty() {
         int work = 0;
         Runnable task;
         // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
         // bounded port then refuses more: QuotaExceededError, offerMessage false).
         while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                errors.accept(t);
-            }
+            runTask(task);
             work++;
         }
         if (stalled != null && stalled.retry()) {
@@ -196,6 +274,18 @@ final class NodeCore implements Agent {
 
     @Override
     public void onClose() {
+        while (!tryLock()) { // a loop's idle strategy may be running a duty cycle: it is short
+            Thread.onSpinWait();
+        }
+        try {
+            closed = true;
+            sayBye();
+        } finally {
+            unlock();
+        }
+    }
+
+    private void sayBye() {
         for (Peer peer : peersByAddress.values()) {
             int at = Protocol.header(out, Protocol.BYE, nodeId);
             at = Protocol.putString(out, at, transport.localAddress());

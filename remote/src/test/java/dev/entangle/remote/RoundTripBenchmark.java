@@ -59,7 +59,8 @@ public final class RoundTripBenchmark {
                 rounds, rounds, messages, FRAME_LENGTH, busySpin ? "busy-spin" : "backoff", Runtime.getRuntime().availableProcessors());
         System.out.println("| transport | measure | remote ports | raw Aeron | ratio |");
         System.out.println("| --- | --- | ---: | ---: | ---: |");
-        for (String transport : new String[] {"ipc", "udp"}) {
+        String[] transports = args.length > 3 ? args[3].split(",") : new String[] {"ipc", "udp"};
+        for (String transport : transports) {
             long[] raw = rawRoundTrips(transport, rounds);
             long[] remote = remoteRoundTrips(transport, rounds);
             for (double q : new double[] {0.5, 0.9, 0.99}) {
@@ -233,9 +234,11 @@ public final class RoundTripBenchmark {
         final RemoteNode a;
         final RemoteNode b;
         final EventLoop owner = EventLoop.start("pinger-owner");
-        final EventLoop far = EventLoop.start("echo", busySpin ? dev.entangle.IdleStrategy.busySpin() : dev.entangle.IdleStrategy.DEFAULT);
+        final EventLoop far;
         final MessagePort port;
         final MessagePort accepted;
+        /** What the pinger calls while it waits: runs node a's duty cycle. */
+        final dev.entangle.IdleStrategy pingerIdle;
 
         RemotePair(String transport) throws InterruptedException {
             RemoteNode.Options options = RemoteNode.options().termLength(TERM_LENGTH).busySpin(busySpin)
@@ -243,6 +246,9 @@ public final class RoundTripBenchmark {
             a = RemoteNode.start(options.channel(channel(transport)).streamId(3001));
             b = RemoteNode.start(RemoteNode.options().termLength(TERM_LENGTH).busySpin(busySpin).aeronDirectory(a.aeronDirectory())
                     .channel(channel(transport)).streamId(3002));
+            far = EventLoop.start("echo", b.idleStrategy(busySpin ? dev.entangle.IdleStrategy.busySpin()
+                    : dev.entangle.IdleStrategy.spinYieldPark(64, 16)));
+            pingerIdle = a.idleStrategy(dev.entangle.IdleStrategy.busySpin());
             port = a.connect(b.address(), "bench", owner);
             accepted = b.accept("bench", far);
         }
@@ -265,7 +271,7 @@ public final class RoundTripBenchmark {
                 pair.port.postMessage(i);
                 MessageEvent reply;
                 while ((reply = pair.port.receiveMessage()) == null) {
-                    Thread.onSpinWait();
+                    pair.pingerIdle.idle(0);
                 }
                 if (!Integer.valueOf(i).equals(reply.data())) {
                     throw new IllegalStateException("expected " + i + ", got " + reply.data());
