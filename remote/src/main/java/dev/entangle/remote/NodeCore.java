@@ -83,6 +83,8 @@ final class NodeCore implements Agent {
     private static final long UNKNOWN = -1;
     private static final int TASK_BATCH = 64;
     private static final int POLL_LIMIT = 64;
+    private static final long DRIVEN_NANOS = 200_000;
+    private static final long[] NO_LINKS = {};
 
     private final Transport transport;
     private final long nodeId = ThreadLocalRandom.current().nextLong();
@@ -110,6 +112,8 @@ final class NodeCore implements Agent {
     private Stalled stalled;
     private long nextLinkId = 1;
     private long nextTimerCheck;
+    /** When a loop's idle strategy last ran a duty cycle (System.nanoTime). */
+    private long lastDrivenByLoop = System.nanoTime() - 2 * DRIVEN_NANOS;
     private volatile Thread thread;
     /** Set while a thread runs the node's work (a duty cycle or a bridge-loop turn); see {@link #tryLock}. */
     @SuppressWarnings("unused") // accessed through WORKING
@@ -214,7 +218,7 @@ final class NodeCore implements Agent {
      */
     @Override
     public int doWork() {
-        return tryDoWork();
+        return tryDoWork(true);
     }
 
     /**
@@ -223,17 +227,31 @@ final class NodeCore implements Agent {
      * thread: the node's own, or a loop's idle strategy ({@link RemoteNode#idleStrategy}).
      */
     int tryDoWork() {
+        return tryDoWork(false);
+    }
+
+    private int tryDoWork(boolean nodeThread) {
         if (!tryLock()) {
             return 0;
         }
         try {
-            return closed ? 0 : duty();
+            return closed ? 0 : duty(nodeThread);
         } finally {
             unlock();
         }
     }
 
-    private int duty() {
+    /**
+     * One duty cycle, under the lock. While loops drive the node (one ran a cycle within the last
+     * {@link #DRIVEN_NANOS}), the node's thread leaves Aeron to them: two threads polling one
+     * subscription on a small machine would only take turns at the lock and the cores.
+     */
+    private int duty(boolean nodeThread) {
+        long start = System.nanoTime();
+        boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
+        if (!nodeThread) {
+            lastDrivenByLoop = start;
+        }
         int work = 0;
         Runnable task;
         // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
@@ -250,16 +268,18 @@ final class NodeCore implements Agent {
             }
             work++;
         }
-        if (stalled == null) {
+        if (stalled == null && poll) {
             try {
                 work += transport.poll(onFrame, POLL_LIMIT);
             } catch (RuntimeException e) {
                 errors.accept(e);
             }
         }
-        for (Peer peer : peersByAddress.values()) {
-            if (!peer.backlog.isEmpty()) {
-                work += peer.flush();
+        if (backlogFrames > 0) {
+            for (Peer peer : peersByAddress.values()) {
+                if (!peer.backlog.isEmpty()) {
+                    work += peer.flush();
+                }
             }
         }
         loseBrokenPeers();
@@ -532,7 +552,7 @@ final class NodeCore implements Agent {
         long target = body.getLong();
         int flags = body.getByte();
         int portCount = body.getCount(8);
-        long[] portLinks = new long[portCount];
+        long[] portLinks = portCount == 0 ? NO_LINKS : new long[portCount];
         for (int i = 0; i < portCount; i++) {
             portLinks[i] = body.getLong();
         }
@@ -548,7 +568,7 @@ final class NodeCore implements Agent {
             }
             return;
         }
-        List<MessagePort> ports = new ArrayList<>(portCount);
+        List<MessagePort> ports = portCount == 0 ? List.of() : new ArrayList<>(portCount);
         for (long portLink : portLinks) {
             MessageChannel channel = portCapacity > 0 ? MessageChannel.bounded(bridgeLoop, portCapacity)
                     : new MessageChannel(bridgeLoop);
@@ -562,10 +582,9 @@ final class NodeCore implements Agent {
         }
         WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
                 ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
-                : WireMessage.of(rest, List.copyOf(ports), loader);
-        Stalled delivery = new Stalled(link.bridge, message, ports);
-        if (!delivery.retry()) {
-            stalled = delivery;
+                : WireMessage.of(rest, portCount == 0 ? ports : List.copyOf(ports), loader);
+        if (!Stalled.post(link.bridge, message, ports)) {
+            stalled = new Stalled(link.bridge, message, ports);
         }
     }
 
@@ -583,6 +602,11 @@ final class NodeCore implements Agent {
 
         /** Posts it; false if the port is still full. */
         boolean retry() {
+            return post(bridge, message, ports);
+        }
+
+        /** Posts {@code message} to {@code bridge}; false if its bounded partner is full. */
+        static boolean post(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
             try {
                 bridge.postMessage(message, ports);
                 return true;

@@ -204,8 +204,9 @@ final class WireFormat {
     private static final class Writer {
         private final ExpandableArrayBuffer out;
         private final List<MessagePort> ports;
-        private final IdentityHashMap<Object, Integer> seen = new IdentityHashMap<>();
-        private final IdentityHashMap<Object, Boolean> recordsInProgress = new IdentityHashMap<>();
+        /** Objects written so far, numbered for back references; made on first use (a scalar needs none). */
+        private IdentityHashMap<Object, Integer> seen;
+        private IdentityHashMap<Object, Boolean> recordsInProgress;
         int position;
 
         Writer(ExpandableArrayBuffer out, int offset, List<MessagePort> ports) {
@@ -244,15 +245,29 @@ final class WireFormat {
             putBytes(s.getBytes(StandardCharsets.UTF_8));
         }
 
+        private IdentityHashMap<Object, Integer> seen() {
+            if (seen == null) {
+                seen = new IdentityHashMap<>();
+            }
+            return seen;
+        }
+
+        private IdentityHashMap<Object, Boolean> recordsInProgress() {
+            if (recordsInProgress == null) {
+                recordsInProgress = new IdentityHashMap<>();
+            }
+            return recordsInProgress;
+        }
+
         /** Writes a back reference and returns true if {@code o} was written before; else numbers it. */
         boolean reference(Object o) {
-            Integer id = seen.get(o);
+            Integer id = seen().get(o);
             if (id != null) {
                 putByte(BACK_REFERENCE);
                 putInt(id);
                 return true;
             }
-            seen.put(o, seen.size());
+            seen().put(o, seen().size());
             return false;
         }
 
@@ -378,13 +393,13 @@ final class WireFormat {
         }
 
         private void record(Object v, int depth, String path) {
-            Integer id = seen.get(v);
+            Integer id = seen().get(v);
             if (id != null) {
                 putByte(BACK_REFERENCE);
                 putInt(id);
                 return;
             }
-            if (recordsInProgress.put(v, Boolean.TRUE) != null) {
+            if (recordsInProgress().put(v, Boolean.TRUE) != null) {
                 throw new NotEncodable(path + ": a cycle through record " + v.getClass().getName());
             }
             RecordComponent[] components = v.getClass().getRecordComponents();
@@ -402,8 +417,8 @@ final class WireFormat {
                 }
                 value(component, depth + 1, path + "." + c.getName());
             }
-            recordsInProgress.remove(v);
-            seen.put(v, seen.size()); // after its components, as the reader numbers it
+            recordsInProgress().remove(v);
+            seen().put(v, seen().size()); // after its components, as the reader numbers it
         }
 
         private void array(Object v, int depth, String path) {
