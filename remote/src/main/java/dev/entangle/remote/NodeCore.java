@@ -29,9 +29,11 @@ import dev.entangle.MessagePort;
  * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
  * the peers and the transport.
  *
- * <p>Threads: {@link #submit} from any thread; everything else on the node's thread only. Memory
+ * <p>Threads: {@link #submit} and {@link #tryDoWork} from any thread; the Agent methods on the node's
+ * thread; everything else inside those, by one thread at a time (see the overview). Memory
  * consistency effects: actions prior to {@link #submit} <i>happen-before</i> the task runs (the MPSC
- * queue's release/acquire).
+ * queue's release/acquire, or the same thread); each run of the node's work <i>happens-before</i> the
+ * next (the {@code working} flag's release/acquire).
  */
 final class NodeCore implements Agent {
     /*
@@ -39,8 +41,8 @@ final class NodeCore implements Agent {
      *
      * A link bridges one user-facing MessagePort to one link of a peer node. The user's port is
      * entangled, in this JVM, with a *bridge port* owned by the node's own event loop (`bridgeLoop`,
-     * a multiplexed loop whose executor is this agent: its turns run inside doWork, on the node's
-     * thread). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
+     * a multiplexed loop whose executor is this agent: its turns run on whichever thread runs the
+     * node's work, see Threads). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
      * core); its handler encodes it (WireFormat) into one DATA frame on the peer's route. A DATA frame
      * received for a link is posted, undecoded, to its bridge port as a WireMessage, whose codec decodes
      * it on the user's loop (messageerror there if it cannot). The core thus gives each link its
@@ -74,10 +76,21 @@ final class NodeCore implements Agent {
      * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
      * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
      *
-     * Threads. Every field is touched only by the node's thread (doWork and the bridge loop's turns,
-     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls) and
-     * `thread` (volatile: written once in onStart, read by submitters to unpark it). Public entry
-     * points hand their work over as bridge-loop tasks.
+     * Threads. The node's work (a duty cycle: queued tasks, received frames, backlogs, timers; or one
+     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
+     * by a volatile write (its release/acquire hands every other field from one worker to the next):
+     * - the node's own thread (an AgentRunner) runs duty cycles;
+     * - a thread whose postMessage makes the bridge loop submit a turn runs that turn itself if the
+     *   flag is free (and the backlogs are within their limit): it encodes and offers its own message,
+     *   with no hand-off to the node's thread; else the turn goes to `tasks` (MPSC) and the node's
+     *   thread is unparked;
+     * - a loop whose idle strategy is RemoteNode.idleStrategy runs duty cycles when idle, so that
+     *   what arrives for its ports is taken from Aeron by its own thread. While loops do so (within
+     *   DRIVEN_NANOS), the node's thread neither polls Aeron nor takes the flag unless a task, a
+     *   backlog or a timer waits for it.
+     * Nobody waits for the flag except onClose (a cycle is short); `thread` is volatile (written once
+     * in onStart, read by submitters to unpark it). Public entry points hand their work over as
+     * bridge-loop tasks.
      */
 
     private static final long UNKNOWN = -1;
@@ -218,6 +231,13 @@ final class NodeCore implements Agent {
      */
     @Override
     public int doWork() {
+        // While loops drive the node, its thread does not even take the lock (where it would make a
+        // poster hand its turn over) unless something waits for it. Racy reads of fields the lock
+        // guards: a heuristic only, the locked cycle decides.
+        if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS && tasks.isEmpty() && backlogFrames == 0
+                && stalled == null && System.nanoTime() - nextTimerCheck < 0) {
+            return 0;
+        }
         return tryDoWork(true);
     }
 
