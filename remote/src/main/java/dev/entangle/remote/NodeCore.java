@@ -576,7 +576,6 @@ final class NodeCore implements Agent {
         for (int i = 0; i < portCount; i++) {
             portLinks[i] = body.getLong();
         }
-        byte[] rest = body.rest();
         Link link = links.get(target);
         if (link != null && link.peer != peer) {
             throw new IllegalArgumentException("DATA for link " + target + " from node " + peer.address
@@ -588,6 +587,20 @@ final class NodeCore implements Agent {
             }
             return;
         }
+        if (portCount == 0 && flags == 0) {
+            // A scalar (null, a boxed primitive, a String) is decoded here and posted as it is: the
+            // core passes such immutable values without a copy, and the receiver could not fail to
+            // decode what decodes here. Anything else, or bytes that do not decode, go as a
+            // WireMessage, decoded on the receiving loop (messageerror there if they cannot be).
+            Object scalar = WireFormat.decodeScalar(body.in, body.position, body.end - body.position);
+            if (scalar != WireFormat.NOT_SCALAR) {
+                if (!Stalled.post(link.bridge, scalar, List.of())) {
+                    stalled = new Stalled(link.bridge, scalar, List.of());
+                }
+                return;
+            }
+        }
+        byte[] rest = body.rest();
         List<MessagePort> ports = portCount == 0 ? List.of() : new ArrayList<>(portCount);
         for (long portLink : portLinks) {
             MessageChannel channel = portCapacity > 0 ? MessageChannel.bounded(bridgeLoop, portCapacity)
@@ -611,10 +624,11 @@ final class NodeCore implements Agent {
     /** A message for a bridge port whose bounded partner was full; posted again each duty cycle. */
     private static final class Stalled {
         final MessagePort bridge;
-        final WireMessage message;
+        /** A WireMessage, or a decoded scalar. */
+        final Object message;
         final List<MessagePort> ports;
 
-        Stalled(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
+        Stalled(MessagePort bridge, Object message, List<MessagePort> ports) {
             this.bridge = bridge;
             this.message = message;
             this.ports = ports;
@@ -626,7 +640,7 @@ final class NodeCore implements Agent {
         }
 
         /** Posts {@code message} to {@code bridge}; false if its bounded partner is full. */
-        static boolean post(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
+        static boolean post(MessagePort bridge, Object message, List<MessagePort> ports) {
             try {
                 bridge.postMessage(message, ports);
                 return true;

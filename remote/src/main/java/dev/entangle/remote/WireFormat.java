@@ -599,6 +599,27 @@ final class WireFormat {
      *
      * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
      */
+    /** What {@link #decodeScalar} returns for a value that is not a scalar, or does not decode. */
+    static final Object NOT_SCALAR = new Object();
+
+    /**
+     * Decodes a value of version {@link #VERSION} if it is a scalar: {@code null}, a boxed primitive or
+     * a {@code String} (immutable values the core passes without copying); else, or if the bytes are
+     * malformed, returns {@link #NOT_SCALAR} (the caller then hands them to {@link #decode} on the
+     * receiving loop, where a malformed value is a {@code messageerror}).
+     */
+    static Object decodeScalar(DirectBuffer in, int offset, int length) {
+        if (length < 2 || in.getByte(offset) != VERSION || in.getByte(offset + 1) < NULL
+                || in.getByte(offset + 1) > STRING) {
+            return NOT_SCALAR;
+        }
+        try {
+            return decode(in, offset, length, List.of(), null); // a scalar loads no class
+        } catch (IllegalArgumentException malformed) {
+            return NOT_SCALAR;
+        }
+    }
+
     static Object decode(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
         Reader r = new Reader(in, offset, length, ports, loader);
         int version = r.getByte();
