@@ -125,7 +125,11 @@ final class NodeCore implements Agent {
     private Stalled stalled;
     private long nextLinkId = 1;
     private long nextTimerCheck;
-    /** When a loop's idle strategy last ran a duty cycle (System.nanoTime). */
+    /**
+     * When a loop's idle strategy last ran a duty cycle (System.nanoTime). Written under the lock;
+     * also read without it by doWork, as the other fields of its heuristic are (a stale value only
+     * makes the node's thread take the lock, or skip a cycle, once more).
+     */
     private long lastDrivenByLoop = System.nanoTime() - 2 * DRIVEN_NANOS;
     private volatile Thread thread;
     /** Set while a thread runs the node's work (a duty cycle or a bridge-loop turn); see {@link #tryLock}. */

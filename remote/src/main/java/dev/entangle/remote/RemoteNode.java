@@ -501,6 +501,8 @@ public final class RemoteNode implements AutoCloseable {
 
         /**
          * Receives what the node cannot hand to a port: malformed frames, values it could not encode.
+         * It is called on whichever thread runs the node's work at that moment: the node's own, a
+         * thread posting on one of its ports, or a loop driving it through {@link RemoteNode#idleStrategy}.
          *
          * @param handler called with each such error (default: prints its stack trace)
          * @return these options
