@@ -63,11 +63,10 @@ class DrivenNodeTest {
                 int next = replies.size();
                 if (next < rounds) {
                     port.postMessage(next); // the next round from the loop that drives node a
+                } else if (next == rounds) {
+                    port.postMessage("end"); // the sentinel: nothing extra arrives before it
                 } else {
-                    port.postMessage("end");
-                    if (next > rounds) {
-                        done.complete(null);
-                    }
+                    done.complete(null);
                 }
             });
             port.postMessage(0);
