@@ -2,15 +2,9 @@ package dev.entangle.remote.js;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +14,7 @@ import dev.entangle.Event;
 import dev.entangle.EventLoop;
 import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
+import dev.entangle.remote.PeerProcess;
 import dev.entangle.remote.RemoteNode;
 
 /**
@@ -33,9 +28,9 @@ class JsWorkerAcrossProcessesTest {
 
     @Test
     void aScriptWorkerInAnotherJvmAnswersThroughARemotePortInOrderThenCloses() throws Exception {
-        Process peer = startPeer();
-        try {
-            String address = addressOf(peer);
+        try (PeerProcess peer = PeerProcess.start(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m"),
+                JsWorkerPeer.class)) {
+            String address = peer.address();
             RemoteNode.Options options = RemoteNode.options().channel("aeron:udp?endpoint=127.0.0.1:0")
                     .termLength(256 * 1024).heartbeatInterval(Duration.ofMillis(50))
                     .livenessTimeout(Duration.ofSeconds(5));
@@ -60,11 +55,6 @@ class JsWorkerAcrossProcessesTest {
                 Event last = events.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 assertEquals("close", last == null ? null : last.type(), "the script closed its port");
             }
-        } finally {
-            peer.getOutputStream().close();
-            if (!peer.waitFor(20, TimeUnit.SECONDS)) {
-                peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
         }
     }
 
@@ -72,31 +62,5 @@ class JsWorkerAcrossProcessesTest {
         Event e = events.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertEquals("message", e == null ? null : e.type(), () -> "expected a message, got " + e);
         return ((MessageEvent) e).data();
-    }
-
-    private static Process startPeer() throws IOException {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        return new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
-                "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                JsWorkerPeer.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
-    private static String addressOf(Process peer) throws Exception {
-        CompletableFuture<String> address = CompletableFuture.supplyAsync(() -> {
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(peer.getInputStream(),
-                        StandardCharsets.UTF_8));
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("ADDRESS ")) {
-                        return line.substring("ADDRESS ".length());
-                    }
-                }
-                throw new IllegalStateException("the peer ended without printing its address");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return address.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 }
