@@ -106,6 +106,30 @@ class JsJavaInteropTest {
         assertEquals(BigInteger.valueOf(5), object.get("big"));
     }
 
+    /**
+     * A Java map is also an object to the script (own enumerable properties, as Comlink reads its
+     * messages with Object.assign), and a port in the data is the event's port (HTML: one object).
+     */
+    @Test
+    void aJavaMapIsAlsoAnObjectAndAPortInItIsTheEventsPort() throws Exception {
+        worker = JsRuntime.newWorker("view.js", "self.onmessage = (e) => { const d = e.data;"
+                + " const { type, list } = Object.assign({ path: [] }, d);"
+                + " postMessage([Object.keys(d).join(), type, list.map((x) => x.n).join(), d instanceof Map,"
+                + " d.get('type'), d.port === e.ports[0], d === e.data]); };");
+        worker.onmessage(e -> replies.add(e.data()));
+        MessageChannel channel = new MessageChannel();
+        try {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("type", "APPLY");
+            map.put("list", List.of(Map.of("n", 1), Map.of("n", 2)));
+            map.put("port", channel.port2());
+            worker.postMessage(map, List.of(channel.port2()));
+            assertEquals(List.of("type,list,port", "APPLY", "1,2", true, "APPLY", true, true), next(replies));
+        } finally {
+            channel.port1().close();
+        }
+    }
+
     @Test
     void aWorkerFromSourceTextRunsItAndIsNamedAfterIt() throws Exception {
         worker = JsRuntime.newWorker("inline.js",
