@@ -267,20 +267,25 @@ public final class Supervisor<S> {
         try {
             state = Objects.requireNonNull(handler.onMessage(state, event), "the handler returned no state");
         } catch (Throwable failure) { // an Error in a handler too (StackOverflowError): the actor's failure
-            RuntimeException escalated = onFailure(failure, event);
-            if (escalated != null) {
-                throw escalated; // to the loop's error handler; the loop carries on
+            Throwable escalated = onFailure(failure, event);
+            if (escalated instanceof Error) {
+                throw (Error) escalated; // to the loop's error handler; the loop carries on
+            } else if (escalated != null) {
+                throw (RuntimeException) escalated;
             }
         }
     }
 
-    /** Applies the strategy to {@code failure}; returns what the decider or factory threw, if any. */
-    private RuntimeException onFailure(Throwable failure, MessageEvent failed) {
+    /**
+     * Applies the strategy to {@code failure}; returns what the decider or factory threw (a
+     * RuntimeException or an Error), if any.
+     */
+    private Throwable onFailure(Throwable failure, MessageEvent failed) {
         Directive directive;
         try {
             directive = Objects.requireNonNull(strategy.decider.decide(failure, failed),
                     "the decider returned no directive");
-        } catch (RuntimeException deciderFailure) {
+        } catch (RuntimeException | Error deciderFailure) {
             deciderFailure.addSuppressed(failure);
             stop(deciderFailure);
             return deciderFailure;
@@ -294,7 +299,7 @@ public final class Supervisor<S> {
             case RESTART:
                 try {
                     state = Objects.requireNonNull(factory.get(), "the state factory returned null");
-                } catch (RuntimeException factoryFailure) {
+                } catch (RuntimeException | Error factoryFailure) {
                     factoryFailure.addSuppressed(failure);
                     stop(factoryFailure);
                     return factoryFailure;
