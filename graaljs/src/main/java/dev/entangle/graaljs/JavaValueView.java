@@ -98,6 +98,11 @@ final class JavaValueView {
         return key.isNumber() ? key.asDouble() : key.as(Object.class);
     }
 
+    /** What a script stores into a viewed map or list: a Java object as itself, else as polyglot gives it. */
+    private static Object javaOf(Value value) {
+        return value.isHostObject() ? value.asHostObject() : value.as(Object.class);
+    }
+
     private final class MapView implements ProxyObject, ProxyHashMap {
         private final Map<Object, Object> map;
 
@@ -122,7 +127,7 @@ final class JavaValueView {
 
         @Override
         public void putMember(String name, Value value) {
-            map.put(name, value.isHostObject() ? value.asHostObject() : value.as(Object.class));
+            map.put(name, javaOf(value));
         }
 
         @Override
@@ -149,7 +154,7 @@ final class JavaValueView {
 
         @Override
         public void putHashEntry(Value key, Value value) {
-            map.put(key(key), value.isHostObject() ? value.asHostObject() : value.as(Object.class));
+            map.put(key(key), javaOf(value));
         }
 
         @Override
@@ -192,7 +197,7 @@ final class JavaValueView {
 
         @Override
         public void set(long index, Value value) {
-            list.set(Math.toIntExact(index), value.isHostObject() ? value.asHostObject() : value.as(Object.class));
+            list.set(Math.toIntExact(index), javaOf(value));
         }
 
         @Override

@@ -85,11 +85,7 @@ class JsComlinkJavaTest {
     }
 
     private Object next() throws InterruptedException {
-        Object line = lines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (line == null) {
-            throw new AssertionError("nothing arrived within " + TIMEOUT_SECONDS + " s");
-        }
-        return line;
+        return JsJavaInteropTest.next(lines);
     }
 
     @Test

@@ -61,7 +61,8 @@ class JsJavaInteropTest {
         }
     }
 
-    private static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
+    /** Takes the next item, failing the test if none comes within the timeout (also for JsComlinkJavaTest). */
+    static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
         T item = queue.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (item == null) {
             throw new AssertionError("nothing arrived within " + TIMEOUT_SECONDS + " s");
