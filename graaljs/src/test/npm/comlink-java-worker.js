@@ -6,6 +6,8 @@ importScripts('./node_modules/comlink/dist/umd/comlink.js');
 
 const api = {
   sum: (a, b) => a + b,
+  // gives back what Java sent (a Java map and list, seen here as an object and an array), inside a JS object
+  echo: (x) => ({ got: x, keys: Object.keys(x).join() }),
   fail: (why) => { throw new RangeError(`js refused: ${why}`); },
   // f is Java's callback, a Comlink proxy here: each call goes back to Java
   applyTwice: async (f, x) => `${await f(x)}, ${await f(x + 1)}`,

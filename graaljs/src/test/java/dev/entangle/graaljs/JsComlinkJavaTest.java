@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,6 +56,8 @@ class JsComlinkJavaTest {
     /** The worker's {@code api}, as Java calls it. */
     public interface JsApi {
         CompletableFuture<Double> sum(double a, double b);
+
+        CompletableFuture<Object> echo(Map<String, Object> value);
 
         CompletableFuture<Object> fail(String why);
 
@@ -129,6 +133,14 @@ class JsComlinkJavaTest {
         JsApi js = Remote.wrap(JsApi.class, channel.port1(), Duration.ofSeconds(TIMEOUT_SECONDS));
 
         assertEquals(5.0, js.sum(2, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        Map<String, Object> sent = new LinkedHashMap<>();
+        sent.put("name", "alice");
+        sent.put("list", List.of(1, 2));
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("got", sent);
+        expected.put("keys", "name,list");
+        assertEquals(expected, js.echo(sent).get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                "what Java sent, posted back by the script inside its own object");
 
         ExecutionException thrown = assertThrows(ExecutionException.class,
                 () -> js.fail("bad input").get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
