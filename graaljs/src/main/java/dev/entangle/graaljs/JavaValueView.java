@@ -31,7 +31,9 @@ import dev.entangle.MessagePort;
  * objects as host objects).</li>
  * </ul>
  * Writes through a view change the clone (a script may change what it received). One view per Java
- * object and message, so an object reached twice is one JS object reached twice.
+ * object and message, so an object reached twice is one JS object reached twice. A script that posts
+ * a view on (alone or inside its own objects) posts the Java value: core clones it
+ * ({@link JsForms.JavaForm}), and a script receiving it sees it through a view again.
  *
  * <p>Threads: made and used on the receiving realm's loop only. Memory consistency effects: none of
  * its own (the clone was published by the port's queue).
@@ -82,6 +84,14 @@ final class JavaValueView {
         }
         views.put(value, made);
         return made;
+    }
+
+    /** The Java value behind {@code proxy} if it is a view made here, else null (any thread). */
+    static Object viewed(Object proxy) {
+        if (proxy instanceof JavaValueView.MapView) {
+            return ((MapView) proxy).map;
+        }
+        return proxy instanceof JavaValueView.ListView ? ((ListView) proxy).list : null;
     }
 
     /** The Java key a script's key stands for: a JS string or number as a Java one, else the value. */

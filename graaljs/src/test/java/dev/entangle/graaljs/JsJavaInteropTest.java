@@ -131,6 +131,22 @@ class JsJavaInteropTest {
         }
     }
 
+    /** A script posts on what Java sent (inside its own object): the next script sees it as the first did. */
+    @Test
+    void aJavaValueAScriptPostsOnArrivesAsItCameFromJava() throws Exception {
+        worker = JsRuntime.newWorker("relay.js", "self.onmessage = (e) => { const c = new MessageChannel();"
+                + " c.port2.onmessage = (m) => { const inner = m.data.inner;"
+                + " postMessage([inner.type, Object.keys(inner).join(), inner.list.length, inner instanceof Map]);"
+                + " c.port1.close(); };"
+                + " c.port1.postMessage({ inner: e.data }); };");
+        worker.onmessage(e -> replies.add(e.data()));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("type", "x");
+        map.put("list", List.of(1, 2));
+        worker.postMessage(map);
+        assertEquals(List.of("x", "type,list", 2.0, true), next(replies));
+    }
+
     @Test
     void aWorkerFromSourceTextRunsItAndIsNamedAfterIt() throws Exception {
         worker = JsRuntime.newWorker("inline.js",
