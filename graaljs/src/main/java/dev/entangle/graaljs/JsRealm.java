@@ -152,8 +152,8 @@ final class JsRealm implements JsHost {
     private static final Source PRELUDE = resource("prelude.js");
     private static final Source[] PARTS = {resource("webidl.js"), resource("events.js"), resource("errors.js"),
         resource("timers.js"), resource("abort.js"), resource("ports.js"), resource("workers.js"),
-        resource("url.js"), resource("encoding.js"), resource("fetch.js"), resource("scope.js"),
-        resource("console.js")};
+        resource("url.js"), resource("encoding.js"), resource("formdata.js"), resource("fetch.js"),
+        resource("scope.js"), resource("console.js")};
 
     private static Source resource(String file) {
         try (Reader reader = new InputStreamReader(

@@ -12,8 +12,9 @@
 //   abort.js     AbortController, AbortSignal
 //   ports.js     MessageEvent, MessagePort, MessageChannel, BroadcastChannel, structuredClone
 //   workers.js   Worker (the starting realm's side)
-//   url.js, encoding.js, fetch.js, scope.js, console.js: the further globals (URL, TextEncoder, Blob,
-//                Response, the global scope's interfaces, location, navigator, performance, console)
+//   url.js, encoding.js, formdata.js, fetch.js, scope.js, console.js: the further globals (URL,
+//                TextEncoder, Blob, FormData, Response, the global scope's interfaces, location,
+//                navigator, performance, console)
 //
 // Each part is a function of one helpers object `h`: it reads what earlier parts put there, defines its
 // globals, and adds what later parts (or this file) use. This file runs them and returns the functions
@@ -36,7 +37,7 @@
       return serializable;
     }
     if (h.isEvent(value) || h.isEventTarget(value) || h.isChannel(value) || h.isAbortController(value)
-        || h.isResponse(value)) {
+        || h.isResponse(value) || h.isFormData(value)) {
       return [Object.prototype.toString.call(value).slice(8, -1)];
     }
     return false;
