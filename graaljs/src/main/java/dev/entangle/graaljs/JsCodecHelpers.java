@@ -142,7 +142,9 @@ final class JsCodecHelpers {
               // length-tracking one in, so that is tried, and the size and the byte are put back (no script
               // runs in between). An empty view at the buffer's end cannot be told: it counts as fixed.
               const lengthTracking = (v, b, isTypedArray, start, end) => {
-                if (!abResizable(b) || end !== abLength(b) || end === start) return false;
+                let resizable;
+                try { resizable = abResizable(b); } catch (e) { return false; } // shared: rejected by describe(b)
+                if (!resizable || end !== abLength(b) || end === start) return false;
                 const last = new U8(b, end - 1, 1);
                 const byte = last[0];
                 abResize(b, end - 1);

@@ -362,7 +362,7 @@
     }
   };
 
-  // A trusted event of the platform (isTrusted true), dispatched by this file for Java.
+  // A trusted event of the platform (isTrusted true), which these files dispatch for Java.
   const trusted = (event) => {
     eventSlots.get(event).isTrusted = true;
     return event;
