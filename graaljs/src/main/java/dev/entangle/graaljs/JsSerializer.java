@@ -298,7 +298,7 @@ final class JsSerializer {
         if (!(buffer instanceof BufferForm)) {
             throw new JsCodec.CloneError("the buffer of a view is not an ArrayBuffer"); // not reached
         }
-        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer()));
+        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer(), t.flag()));
     }
 
     /** Step 17: an Error (name from the spec's list, message, and V8's stack and cause). */
