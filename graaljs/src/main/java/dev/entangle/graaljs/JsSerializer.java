@@ -18,6 +18,7 @@ import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
 import dev.entangle.graaljs.JsForms.PlatformForm;
+import dev.entangle.graaljs.JsForms.JavaForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -170,6 +171,10 @@ final class JsSerializer {
             if (port != null) {
                 return port(port, id);
             }
+        }
+        Object viewed = v.isProxyObject() ? JavaValueView.viewed(v.asProxyObject()) : null;
+        if (viewed != null) { // what a Java sender sent, posted on: core clones the Java value
+            return remember(id, new JavaForm(context.serialize(viewed, "")));
         }
         if (v.isHostObject() || v.isProxyObject()) {
             throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
