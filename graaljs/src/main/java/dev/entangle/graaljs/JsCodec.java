@@ -105,14 +105,16 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     /*
      * Implementation overview.
      *
-     * serialize: JsSerializer walks the graph with one call of a cached JS helper per object
-     * (JsCodecHelpers.describe), which returns a "tape" string with the object's kind, keys and primitive
-     * values, plus its child objects: one interop call per child object, none per primitive or key. The
-     * identity memory is a JS Map (object to id) per message and context, filled by the helpers, next to
-     * the forms by id on the Java side; a form is created before its children are walked, so cycles close
-     * on it. Value.equals/hashCode are never used on guest objects (GraalJS's interop identity of
-     * primitive wrapper objects fails its own assertions). Ports and transferred buffers are embedded as
-     * core's own forms (SerializeContext.serialize), so core moves them.
+     * serialize: JsSerializer walks the graph in Java over the polyglot Value API: primitives, ordinary
+     * objects' properties and arrays' elements are read from Java; one call per object of the cached JS
+     * helper classify (codec.js) checks the identity memory (a JS Map, object to id, per message and
+     * context, next to the forms by id on the Java side) and describes the object: its keys, or for the
+     * kinds only JavaScript can check (brands on internal slots, Map and Set entries, errors, views) a
+     * "tape" string with its kind and primitive contents plus its child objects. A form is created
+     * before its children are walked, so cycles close on it. Value.equals/hashCode are never used on
+     * guest objects (GraalJS's interop identity of primitive wrapper objects fails its own assertions).
+     * Ports and transferred buffers are embedded as core's own forms (SerializeContext.serialize), so
+     * core moves them.
      *
      * post: validates the JS transfer list first (IDL TypeError, then DataCloneError for duplicates,
      * detached buffers and other objects), copies each JS buffer's bytes into a Java ArrayBuffer for the
