@@ -294,7 +294,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
                 throw DOMException.dataCloneError("transfer[" + i + "]: only ArrayBuffer and MessagePort"
                         + " objects can be transferred");
             }
-            if (!helpers.remember.execute(transfers.index, item).asBoolean()) {
+            if (!transfers.remember(item)) {
                 throw DOMException.dataCloneError("transfer[" + i + "]: the ArrayBuffer is already in the"
                         + " transfer list");
             }
@@ -355,8 +355,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /** The transfer list of one {@link #post}, as serialize sees it. Used by one thread. */
     static final class Transfers {
-        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity). */
-        final Value index;
+        private final JsCodecHelpers helpers;
+        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity); made for the first. */
+        private Value index;
         /** The Java buffers that carry the JS buffers' bytes. */
         final List<ArrayBuffer> buffers = new ArrayList<>();
         final Set<MessagePort> ports = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -364,11 +365,19 @@ final class JsCodec implements StructuredClone.Codec<Object> {
         RuntimeException failure;
 
         Transfers(JsCodecHelpers helpers) {
-            index = helpers.newMemory.execute();
+            this.helpers = helpers;
+        }
+
+        /** Adds the JS buffer {@code v} with the next index: false if it was there. */
+        boolean remember(Value v) {
+            if (index == null) {
+                index = helpers.newMemory.execute();
+            }
+            return helpers.remember.execute(index, v).asBoolean();
         }
 
         /** The Java buffer standing for the JS buffer {@code v}, or null if it is not transferred. */
-        ArrayBuffer buffer(JsCodecHelpers helpers, Value v) {
+        ArrayBuffer buffer(Value v) {
             int i = buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
             return i < 0 ? null : buffers.get(i);
         }

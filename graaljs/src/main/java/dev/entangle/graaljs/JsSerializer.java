@@ -72,16 +72,12 @@ import dev.entangle.graaljs.JsForms.ViewForm;
 final class JsSerializer {
     /** The message's memory, per context (a message may hold values of several contexts). */
     private static final class Memory {
-        /** JS Map: object to id (classify gives a new object the next id, its size). */
-        final Value ids;
+        /** JS Map: object to id (classify gives a new object the next id, its size); made for the first. */
+        Value ids;
         /** Form of each id; null until made. */
         Object[] forms = new Object[16];
         /** The id classify gives the next new object. */
         int next;
-
-        Memory(JsCodecHelpers helpers) {
-            ids = helpers.newMemory.execute();
-        }
     }
 
     private final SerializeContext context;
@@ -97,7 +93,7 @@ final class JsSerializer {
         this.helpers = JsCodecHelpers.of(js);
         this.host = JsHost.current();
         this.transfers = transfers;
-        this.memory = (Memory) context.messageState().computeIfAbsent(js, k -> new Memory(helpers));
+        this.memory = (Memory) context.messageState().computeIfAbsent(js, k -> new Memory());
     }
 
     /** The form of {@code root}. */
@@ -238,6 +234,9 @@ final class JsSerializer {
         }
         if (helpers.proxyType.isMetaInstance(v)) {
             throw new JsCodec.CloneError("Proxy is not cloneable"); // an exotic object (step 25)
+        }
+        if (memory.ids == null) { // a message of primitives needs none
+            memory.ids = helpers.newMemory.execute();
         }
         Value described = helpers.classify.execute(v, memory.ids, v.isException());
         if (described.isNumber()) { // met before: the same form (forms are remembered before their children)
@@ -381,7 +380,7 @@ final class JsSerializer {
 
     /** Step 13: an ArrayBuffer, moved if it is in the transfer list, else copied. */
     private Object buffer(Value v, Tape t, int id) {
-        ArrayBuffer moved = transfers == null ? null : transfers.buffer(helpers, v);
+        ArrayBuffer moved = transfers == null ? null : transfers.buffer(v);
         if (moved != null) { // a resizable buffer stays resizable (its maxByteLength travels with it)
             t.flag();
             t.integer();
