@@ -30,7 +30,7 @@
       mapSize = getter(Map.prototype, 'size'), setSize = getter(Set.prototype, 'size'),
       mapSet = uncurry(Map.prototype.set), setAdd = uncurry(Set.prototype.add);
   const reSource = getter(RegExp.prototype, 'source'), reFlags = getter(RegExp.prototype, 'flags');
-  const isArray = Array.isArray, isView = AB.isView;
+  const isArray = Array.isArray, isView = AB.isView, ObjectPrototype = Object.prototype;
   const ArrayCtor = Array, MapCtor = Map, SetCtor = Set, DateCtor = Date, RegExpCtor = RegExp, U8 = Uint8Array,
       I64 = BigInt64Array, ObjectCtor = Object, BigIntCtor = BigInt, StringCtor = String;
   const taSet = uncurry(TA.set);
@@ -110,6 +110,11 @@
   // for an ordinary object or an Array what properties and arrayOf give.
   const describe = (v) => {
     if (typeof v === 'function') return ['f'];
+    // An Array is never a platform object; an object whose prototype is Object.prototype is taken for an
+    // ordinary one (a platform object has its interface's prototype) without the realm's check or
+    // Object.prototype.toString: the spec serializes it by its internal slots, and it has none.
+    if (isArray(v)) return arrayOf(v);
+    if (getPrototypeOf(v) === ObjectPrototype) return properties(v, 'P');
     if (isPort !== null) {
       // the realm's check: true (a port), [interface, data] (a serializable platform object:
       // its serialization steps' data, serialized in its place), [interface] (not serializable)
@@ -122,7 +127,6 @@
         return objects;
       }
     }
-    if (isArray(v)) return arrayOf(v);
     if (isView(v)) {
       const name = taName(v);
       return name === undefined ? viewOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength)
