@@ -39,6 +39,8 @@ final class JsCodecHelpers {
     final Value newMap;
     final Value newSet;
     final Value define;
+    final Value filledObject;
+    final Value filledArray;
     final Value mapFill;
     final Value setFill;
     final Value box;
@@ -76,6 +78,8 @@ final class JsCodecHelpers {
         newMap = fns.getMember("newMap");
         newSet = fns.getMember("newSet");
         define = fns.getMember("define");
+        filledObject = fns.getMember("filledObject");
+        filledArray = fns.getMember("filledArray");
         mapFill = fns.getMember("mapFill");
         setFill = fns.getMember("setFill");
         box = fns.getMember("box");

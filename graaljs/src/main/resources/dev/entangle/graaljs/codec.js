@@ -182,6 +182,15 @@
   data.writable = true; data.enumerable = true; data.configurable = true;
   const hidden = create(null);
   hidden.writable = true; hidden.enumerable = false; hidden.configurable = true;
+  // CreateDataProperty for each pair of kv on o. On a fresh object, a plain assignment does the same unless
+  // the key is already reachable (a prototype accessor such as __proto__, or a frozen prototype property).
+  const define = (o, kv) => {
+    for (let i = 0; i < kv.length; i += 2) {
+      const k = kv[i];
+      if (k in o) { data.value = kv[i + 1]; defineProperty(o, k, data); } else o[k] = kv[i + 1];
+    }
+    data.value = undefined;
+  };
   const defineHidden = (o, k, value) => { hidden.value = value; defineProperty(o, k, hidden); hidden.value = undefined; };
   return {
     undefined: undefined,
@@ -220,15 +229,10 @@
     newArray: (n) => new ArrayCtor(n),
     newMap: () => new MapCtor(),
     newSet: () => new SetCtor(),
-    // CreateDataProperty for each pair. On the fresh object, a plain assignment does the same unless the
-    // key is already reachable (a prototype accessor such as __proto__, or a frozen prototype property).
-    define: (o, ...kv) => {
-      for (let i = 0; i < kv.length; i += 2) {
-        const k = kv[i];
-        if (k in o) { data.value = kv[i + 1]; defineProperty(o, k, data); } else o[k] = kv[i + 1];
-      }
-      data.value = undefined;
-    },
+    define: (o, ...kv) => { define(o, kv); },
+    // a new object or array (of length n) with the pairs: one call for an object without child objects
+    filledObject: (...kv) => { const o = {}; define(o, kv); return o; },
+    filledArray: (n, ...kv) => { const a = new ArrayCtor(n); define(a, kv); return a; },
     mapFill: (m, ...kv) => { for (let i = 0; i < kv.length; i += 2) mapSet(m, kv[i], kv[i + 1]); },
     setFill: (s, ...e) => { for (let i = 0; i < e.length; i++) setAdd(s, e[i]); },
     box: (p) => ObjectCtor(p),
