@@ -77,7 +77,10 @@ import dev.entangle.StructuredSerializeOptions;
  * <li>Brands (internal slots) are checked with the intrinsics, chosen by
  * {@code Object.prototype.toString}: an object that hides its brand behind another
  * {@code Symbol.toStringTag} or prototype is taken for an ordinary object. A class instance arrives as a
- * plain object, as in browsers.</li>
+ * plain object, as in browsers. An object whose prototype is {@code Object.prototype} is ordinary
+ * without that check (a platform object has its interface's prototype; one a script re-parented to
+ * {@code Object.prototype} is cloned as an ordinary object), so a faked tag such as {@code 'Promise'}
+ * does not make it a DataCloneError.</li>
  * <li>An object's getters are read before its children are serialized (the spec interleaves them); only
  * a getter that depends on another object's getter can tell.</li>
  * <li>Views on resizable buffers arrive with a fixed length.</li>
@@ -210,8 +213,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * @throws PolyglotException what a script threw while its value was read
      */
     static void post(Value message, Value transfer, Poster poster) {
-        JsCodecHelpers helpers = JsCodecHelpers.of(message.getContext());
-        Transfers transfers = new Transfers(helpers);
+        Context js = message.getContext();
+        JsCodecHelpers helpers = JsCodecHelpers.of(js);
+        Transfers transfers = new Transfers(js, helpers);
         List<Object> javaTransfer = new ArrayList<>();
         List<Value> jsBuffers = new ArrayList<>();
         if (transfer != null && !transfer.isNull()) {
@@ -355,7 +359,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /** The transfer list of one {@link #post}, as serialize sees it. Used by one thread. */
     static final class Transfers {
-        private final JsCodecHelpers helpers;
+        /** The poster's context and its helpers (serialize reuses them for values of that context). */
+        final Context context;
+        final JsCodecHelpers helpers;
         /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity); made for the first. */
         private Value index;
         /** The Java buffers that carry the JS buffers' bytes. */
@@ -364,7 +370,8 @@ final class JsCodec implements StructuredClone.Codec<Object> {
         /** What this codec threw during the post, to rethrow as itself. */
         RuntimeException failure;
 
-        Transfers(JsCodecHelpers helpers) {
+        Transfers(Context context, JsCodecHelpers helpers) {
+            this.context = context;
             this.helpers = helpers;
         }
 

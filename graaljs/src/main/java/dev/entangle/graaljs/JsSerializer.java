@@ -90,7 +90,7 @@ final class JsSerializer {
     JsSerializer(Value root, SerializeContext context, JsCodec.Transfers transfers) {
         Context js = root.getContext();
         this.context = context;
-        this.helpers = JsCodecHelpers.of(js);
+        this.helpers = transfers != null && transfers.context == js ? transfers.helpers : JsCodecHelpers.of(js);
         this.host = JsHost.current();
         this.transfers = transfers;
         this.memory = (Memory) context.messageState().computeIfAbsent(js, k -> new Memory());
