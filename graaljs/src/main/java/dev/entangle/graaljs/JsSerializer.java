@@ -127,7 +127,7 @@ final class JsSerializer {
         throw new JsCodec.CloneError("symbol is not cloneable");
     }
 
-    /** {@link #value} of the element {@code index} of an object, with {@code segment} on a clone error. */
+    /** {@link #value} of the property {@code key} (an array index if {@code index}), named on a clone error. */
     private Object child(Value x, String key, boolean index) {
         try {
             return value(x);
@@ -240,9 +240,10 @@ final class JsSerializer {
         }
         Value described = helpers.classify.execute(v, memory.ids, v.isException());
         if (described.isNumber()) { // met before: the same form (forms are remembered before their children)
-            Object known = memory.forms[described.asInt()];
-            if (known == null) {
-                throw new JsCodec.CloneError("a platform object whose serialized data holds itself is not cloneable");
+            int seen = described.asInt();
+            Object known = seen < memory.forms.length ? memory.forms[seen] : null;
+            if (known == null) { // only a platform object's data, serialized before its form is made
+                throw new JsCodec.CloneError("a platform object whose data holds itself is not cloneable");
             }
             return known;
         }
@@ -312,40 +313,37 @@ final class JsSerializer {
         return form;
     }
 
-    /**
-     * Step 26: an ordinary object, whose {@code count} keys are the first elements of {@code keys}.
-     * Each value is read once; a key an earlier getter deleted is skipped (the spec's HasOwnProperty
-     * check: {@code getMember} gives null for a property the object no longer has).
-     */
+    /** Step 26: an ordinary object, whose {@code count} keys are the first elements of {@code keys}. */
     private Object plain(Value v, Value keys, int count, int id) {
         ObjectForm form = remember(id, new ObjectForm(count));
-        int kept = 0;
-        for (int i = 0; i < count; i++) {
-            String key = keys.getArrayElement(i).asString();
-            Value x = v.getMember(key);
-            if (x != null) {
-                form.keys[kept] = key;
-                form.values[kept++] = child(x, key, false);
-            }
-        }
-        form.truncate(kept);
+        form.truncate(properties(v, keys, count, form.keys, form.values, false));
         return form;
     }
 
     /** Step 18: an Array exotic object (length, then its properties: holes stay holes). */
     private Object array(Value v, Value keys, int count, long length, int id) {
         ArrayForm form = remember(id, new ArrayForm(length, count));
+        form.truncate(properties(v, keys, count, form.keys, form.values, true));
+        return form;
+    }
+
+    /**
+     * Reads the properties of {@code v} named by the first {@code count} elements of {@code keys} into
+     * {@code names} and {@code values}, each value once, and returns how many it kept: a key an earlier
+     * getter deleted is skipped (the spec's HasOwnProperty check; {@code getMember} gives null for a
+     * property the object no longer has).
+     */
+    private int properties(Value v, Value keys, int count, String[] names, Object[] values, boolean array) {
         int kept = 0;
         for (int i = 0; i < count; i++) {
             String key = keys.getArrayElement(i).asString();
             Value x = v.getMember(key);
             if (x != null) {
-                form.keys[kept] = key;
-                form.values[kept++] = child(x, key, JsCodec.arrayIndex(key) >= 0);
+                names[kept] = key;
+                values[kept++] = child(x, key, array && JsCodec.arrayIndex(key) >= 0);
             }
         }
-        form.truncate(kept);
-        return form;
+        return kept;
     }
 
     /** Step 18 for a dense Array without other properties: its elements by index. */
