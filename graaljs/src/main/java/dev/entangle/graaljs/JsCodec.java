@@ -83,7 +83,9 @@ import dev.entangle.StructuredSerializeOptions;
  * does not make it a DataCloneError.</li>
  * <li>An object's getters are read before its children are serialized (the spec interleaves them); only
  * a getter that depends on another object's getter can tell.</li>
- * <li>Views on resizable buffers arrive with a fixed length.</li>
+ * <li>A length-tracking view (made without a length on a resizable buffer) arrives length-tracking; as
+ * no getter tells it, the sender finds it by taking its buffer's last byte off and putting it back. An
+ * empty view at the end of its buffer cannot be told and arrives fixed-length.</li>
  * <li>A transferred buffer costs two copies: its bytes are read out of the sender's JS buffer (which is
  * then detached) and written into an ordinary JS buffer on arrival. Backing the receiver's buffer by
  * the moved Java bytes would save the second copy, but GraalJS cannot detach a buffer over Java

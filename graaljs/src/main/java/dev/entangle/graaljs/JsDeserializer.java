@@ -128,7 +128,8 @@ final class JsDeserializer {
         }
         if (form instanceof ViewForm v) {
             Value buffer = (Value) arg(v.buffer);
-            return remember(form, helpers.view.execute(v.type, buffer, v.byteOffset, v.length));
+            return remember(form, helpers.view.execute(v.type, buffer, v.byteOffset,
+                    v.lengthTracking ? helpers.undefined : v.length));
         }
         if (form instanceof ErrorForm e) {
             Value made = remember(form, helpers.error.execute(e.name,

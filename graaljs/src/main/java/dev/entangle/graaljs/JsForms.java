@@ -136,12 +136,15 @@ final class JsForms {
         final BufferForm buffer;
         final long byteOffset;
         final long length;
+        /** HTML §2.7.3 step 14: its length is "auto" (it tracks its resizable buffer's length). */
+        final boolean lengthTracking;
 
-        ViewForm(String type, BufferForm buffer, long byteOffset, long length) {
+        ViewForm(String type, BufferForm buffer, long byteOffset, long length, boolean lengthTracking) {
             this.type = type;
             this.buffer = buffer;
             this.byteOffset = byteOffset;
             this.length = length;
+            this.lengthTracking = lengthTracking;
         }
     }
 

@@ -53,7 +53,7 @@ import dev.entangle.graaljs.JsForms.ViewForm;
  *   M&lt;count&gt;; then key value pairs               a Map
  *   S&lt;count&gt;; then values                        a Set
  *   U T-or-F &lt;byteLength&gt;;&lt;maxByteLength&gt;;       an ArrayBuffer (detached or not; -1: not resizable)
- *   V name buffer &lt;byteOffset&gt;;&lt;length&gt;;         a typed array or DataView
+ *   V name buffer &lt;byteOffset&gt;;&lt;length&gt;; T-or-F  a typed array or DataView (T: length-tracking)
  *   E name message-or-u stack-or-u T cause / F   an Error
  *   O interface data                             a serializable platform object of the realm
  *   p                                            a MessagePort of the realm
@@ -402,7 +402,7 @@ final class JsSerializer {
         if (!(buffer instanceof BufferForm)) {
             throw new JsCodec.CloneError("the buffer of a view is not an ArrayBuffer"); // not reached
         }
-        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer()));
+        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer(), t.flag()));
     }
 
     /** Step 17: an Error (name from the spec's list, message, and V8's stack and cause). */
