@@ -62,6 +62,8 @@ import dev.entangle.StructuredSerializeOptions;
  * "cause"</td></tr>
  * <tr><td>MessagePort in the transfer list</td><td>the realm's port object</td><td>the
  * {@link MessagePort}</td></tr>
+ * <tr><td>a map or list a Java sender sent, as the script sees it ({@link JavaValueView})</td><td>the
+ * same view of a clone of the Java value (core's rules)</td><td>that clone</td></tr>
  * <tr><td>function, symbol, Promise, WeakMap, WeakSet, WeakRef, Proxy, iterators, arguments, Java
  * objects, a port not in the transfer list, a detached buffer</td><td colspan="2">{@code DataCloneError},
  * naming the value's path: {@code data.items[3]: function is not cloneable}</td></tr>

@@ -50,6 +50,13 @@ final class JsForms {
     record PortForm(Object embedded) {
     }
 
+    /**
+     * A Java value a script received from a Java sender (seen through {@link JavaValueView}) and
+     * posts on: the form core's structured clone made for it.
+     */
+    record JavaForm(Object embedded) {
+    }
+
     /** An ordinary object: own enumerable string keys in order and their values. */
     static final class ObjectForm {
         String[] keys;

@@ -348,8 +348,14 @@ final class JsRealm implements JsHost {
         MessageEvent m = (MessageEvent) event;
         List<MessagePort> ports = m.ports();
         Object[] carried = ports.toArray();
-        enter(() -> runSteps(api.invokeMember("dispatchMessage", target, m.type(), m.data(),
-                carried.length == 0 ? null : ProxyArray.fromArray(carried))));
+        enter(() -> {
+            // A Java sender's value, seen through views; its ports are the ones event.ports gets
+            // (wrapPort before dispatchMessage: the dispatch takes the same wrappers).
+            List<Value> wrapped = ports.stream().map(this::wrapPort).toList();
+            Object data = JavaValueView.of(m.data(), this, ports, wrapped);
+            runSteps(api.invokeMember("dispatchMessage", target, m.type(), data,
+                    carried.length == 0 ? null : ProxyArray.fromArray(carried)));
+        });
     }
 
     /** Dispatches a plain {@link Event} of {@code type} at a JS target. */

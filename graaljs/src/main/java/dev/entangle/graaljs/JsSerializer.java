@@ -17,6 +17,7 @@ import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
 import dev.entangle.graaljs.JsForms.PlatformForm;
+import dev.entangle.graaljs.JsForms.JavaForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -228,15 +229,24 @@ final class JsSerializer {
 
     /** Spec steps 5 to 26 for an object: its form, made now unless the message met it before. */
     private Object object(Value v) {
-        if (v.isHostObject() || v.isProxyObject()) {
+        Object viewed = v.isProxyObject() ? JavaValueView.viewed(v.asProxyObject()) : null;
+        if (viewed == null && (v.isHostObject() || v.isProxyObject())) {
             throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
                     ? v.asHostObject().getClass().getName() : "(a polyglot proxy)") + " is not cloneable");
         }
-        if (helpers.proxyType.isMetaInstance(v)) {
+        if (viewed == null && helpers.proxyType.isMetaInstance(v)) {
             throw new JsCodec.CloneError("Proxy is not cloneable"); // an exotic object (step 25)
         }
         if (memory.ids == null) { // a message of primitives needs none
             memory.ids = helpers.newMemory.execute();
+        }
+        if (viewed != null) { // what a Java sender sent, posted on: core clones the Java value
+            int seen = helpers.indexOf.execute(memory.ids, v).asInt();
+            if (seen >= 0) {
+                return memory.forms[seen];
+            }
+            helpers.remember.execute(memory.ids, v);
+            return remember(memory.next++, new JavaForm(context.serialize(viewed, "")));
         }
         Value described = helpers.classify.execute(v, memory.ids, v.isException());
         if (described.isNumber()) { // met before: the same form (forms are remembered before their children)
