@@ -79,7 +79,10 @@ import dev.entangle.StructuredSerializeOptions;
  * <li>Brands (internal slots) are checked with the intrinsics, chosen by
  * {@code Object.prototype.toString}: an object that hides its brand behind another
  * {@code Symbol.toStringTag} or prototype is taken for an ordinary object. A class instance arrives as a
- * plain object, as in browsers.</li>
+ * plain object, as in browsers. An object whose prototype is {@code Object.prototype} is ordinary
+ * without that check (a platform object has its interface's prototype; one a script re-parented to
+ * {@code Object.prototype} is cloned as an ordinary object), so a faked tag such as {@code 'Promise'}
+ * does not make it a DataCloneError.</li>
  * <li>An object's getters are read before its children are serialized (the spec interleaves them); only
  * a getter that depends on another object's getter can tell.</li>
  * <li>A length-tracking view (made without a length on a resizable buffer) arrives length-tracking; as
@@ -109,14 +112,16 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     /*
      * Implementation overview.
      *
-     * serialize: JsSerializer walks the graph with one call of a cached JS helper per object
-     * (JsCodecHelpers.describe), which returns a "tape" string with the object's kind, keys and primitive
-     * values, plus its child objects: one interop call per child object, none per primitive or key. The
-     * identity memory is a JS Map (object to id) per message and context, filled by the helpers, next to
-     * the forms by id on the Java side; a form is created before its children are walked, so cycles close
-     * on it. Value.equals/hashCode are never used on guest objects (GraalJS's interop identity of
-     * primitive wrapper objects fails its own assertions). Ports and transferred buffers are embedded as
-     * core's own forms (SerializeContext.serialize), so core moves them.
+     * serialize: JsSerializer walks the graph in Java over the polyglot Value API: primitives, ordinary
+     * objects' properties and arrays' elements are read from Java; one call per object of the cached JS
+     * helper classify (codec.js) checks the identity memory (a JS Map, object to id, per message and
+     * context, next to the forms by id on the Java side) and describes the object: its keys, or for the
+     * kinds only JavaScript can check (brands on internal slots, Map and Set entries, errors, views) a
+     * "tape" string with its kind and primitive contents plus its child objects. A form is created
+     * before its children are walked, so cycles close on it. Value.equals/hashCode are never used on
+     * guest objects (GraalJS's interop identity of primitive wrapper objects fails its own assertions).
+     * Ports and transferred buffers are embedded as core's own forms (SerializeContext.serialize), so
+     * core moves them.
      *
      * post: validates the JS transfer list first (IDL TypeError, then DataCloneError for duplicates,
      * detached buffers and other objects), copies each JS buffer's bytes into a Java ArrayBuffer for the
@@ -212,8 +217,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * @throws PolyglotException what a script threw while its value was read
      */
     static void post(Value message, Value transfer, Poster poster) {
-        JsCodecHelpers helpers = JsCodecHelpers.of(message.getContext());
-        Transfers transfers = new Transfers(helpers);
+        Context js = message.getContext();
+        JsCodecHelpers helpers = JsCodecHelpers.of(js);
+        Transfers transfers = new Transfers(js, helpers);
         List<Object> javaTransfer = new ArrayList<>();
         List<Value> jsBuffers = new ArrayList<>();
         if (transfer != null && !transfer.isNull()) {
@@ -296,7 +302,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
                 throw DOMException.dataCloneError("transfer[" + i + "]: only ArrayBuffer and MessagePort"
                         + " objects can be transferred");
             }
-            if (!helpers.remember.execute(transfers.index, item).asBoolean()) {
+            if (!transfers.remember(item)) {
                 throw DOMException.dataCloneError("transfer[" + i + "]: the ArrayBuffer is already in the"
                         + " transfer list");
             }
@@ -357,20 +363,32 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /** The transfer list of one {@link #post}, as serialize sees it. Used by one thread. */
     static final class Transfers {
-        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity). */
-        final Value index;
+        /** The poster's context and its helpers (serialize reuses them for values of that context). */
+        final Context context;
+        final JsCodecHelpers helpers;
+        /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity); made for the first. */
+        private Value index;
         /** The Java buffers that carry the JS buffers' bytes. */
         final List<ArrayBuffer> buffers = new ArrayList<>();
         final Set<MessagePort> ports = Collections.newSetFromMap(new IdentityHashMap<>());
         /** What this codec threw during the post, to rethrow as itself. */
         RuntimeException failure;
 
-        Transfers(JsCodecHelpers helpers) {
-            index = helpers.newMemory.execute();
+        Transfers(Context context, JsCodecHelpers helpers) {
+            this.context = context;
+            this.helpers = helpers;
+        }
+
+        /** Adds the JS buffer {@code v} with the next index: false if it was there. */
+        boolean remember(Value v) {
+            if (index == null) {
+                index = helpers.newMemory.execute();
+            }
+            return helpers.remember.execute(index, v).asBoolean();
         }
 
         /** The Java buffer standing for the JS buffer {@code v}, or null if it is not transferred. */
-        ArrayBuffer buffer(JsCodecHelpers helpers, Value v) {
+        ArrayBuffer buffer(Value v) {
             int i = buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
             return i < 0 ? null : buffers.get(i);
         }

@@ -86,17 +86,23 @@ final class JsDeserializer {
 
     private Value object(Object form) {
         if (form instanceof ObjectForm o) {
+            if (leaf(o.values)) { // no child object can reach back to it: made and filled in one call
+                return remember(form, helpers.filledObject.execute(pairs(null, o.keys, o.values)));
+            }
             Value made = remember(form, helpers.newObject.execute());
             fill(helpers.define, made, o.keys, o.values);
             return made;
         }
         if (form instanceof ArrayForm a) {
-            Value made = remember(form, helpers.newArray.execute(a.length));
             Object[] keys = new Object[a.keys.length];
             for (int i = 0; i < keys.length; i++) {
                 long index = JsCodec.arrayIndex(a.keys[i]);
                 keys[i] = index >= 0 ? (Object) (double) index : a.keys[i]; // numbers: the engine's fast path
             }
+            if (leaf(a.values)) {
+                return remember(form, helpers.filledArray.execute(pairs((double) a.length, keys, a.values)));
+            }
+            Value made = remember(form, helpers.newArray.execute(a.length));
             fill(helpers.define, made, keys, a.values);
             return made;
         }
@@ -162,6 +168,34 @@ final class JsDeserializer {
     private Value remember(Object form, Value made) {
         memory.put(form, made);
         return made;
+    }
+
+    /** Whether {@code values} are few enough for one call and all primitives (no object to make first). */
+    private static boolean leaf(Object[] values) {
+        if (values.length * 2 + 1 > CHUNK) {
+            return false;
+        }
+        for (Object v : values) {
+            if (!(v == null || v instanceof String || v instanceof Double || v instanceof Boolean
+                    || v == Undefined.UNDEFINED)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The arguments {@code [first,] k0, v0, k1, v1, …} of a helper call ({@code first} unless null). */
+    private Object[] pairs(Object first, Object[] keys, Object[] values) {
+        int offset = first == null ? 0 : 1;
+        Object[] args = new Object[offset + 2 * values.length];
+        if (first != null) {
+            args[0] = first;
+        }
+        for (int i = 0; i < values.length; i++) {
+            args[offset + 2 * i] = keys[i];
+            args[offset + 2 * i + 1] = arg(values[i]);
+        }
+        return args;
     }
 
     /** Calls {@code filler(target, k0, v0, k1, v1, …)} (or {@code v0, v1, …} without keys) in chunks. */

@@ -1,5 +1,7 @@
 package dev.entangle.graaljs;
 
+import java.util.Arrays;
+
 /**
  * The serialized form of JavaScript values (HTML §2.7.3 "serialized" records), as {@link JsCodec}
  * builds them on the sender and reads them on the receiver. A form holds only Java values (strings,
@@ -13,8 +15,8 @@ package dev.entangle.graaljs;
  * classes, not records, because a cycle would make a record's {@code equals}/{@code hashCode} recurse).
  *
  * <p>Threads: built on the sender's thread, read on the receiving loop. Memory consistency effects:
- * the arrays inside container forms are filled while the sender walks the graph and never written
- * after {@code serialize} returns; the message queue's happens-before edge publishes them.
+ * the arrays inside container forms (and the fields holding them) are filled while the sender walks
+ * the graph and never written after {@code serialize} returns; the message queue's happens-before edge publishes them.
  */
 final class JsForms {
     private JsForms() {
@@ -57,25 +59,41 @@ final class JsForms {
 
     /** An ordinary object: own enumerable string keys in order and their values. */
     static final class ObjectForm {
-        final String[] keys;
-        final Object[] values;
+        String[] keys;
+        Object[] values;
 
         ObjectForm(int size) {
             keys = new String[size];
             values = new Object[size];
+        }
+
+        /** Keeps the first {@code size} properties (the others' keys were deleted while it was read). */
+        void truncate(int size) {
+            if (size < keys.length) {
+                keys = Arrays.copyOf(keys, size);
+                values = Arrays.copyOf(values, size);
+            }
         }
     }
 
     /** An Array: its length and own enumerable string-keyed properties (indices and others). */
     static final class ArrayForm {
         final long length;
-        final String[] keys;
-        final Object[] values;
+        String[] keys;
+        Object[] values;
 
         ArrayForm(long length, int size) {
             this.length = length;
             keys = new String[size];
             values = new Object[size];
+        }
+
+        /** Keeps the first {@code size} properties (the others' keys were deleted while it was read). */
+        void truncate(int size) {
+            if (size < keys.length) {
+                keys = Arrays.copyOf(keys, size);
+                values = Arrays.copyOf(values, size);
+            }
         }
     }
 

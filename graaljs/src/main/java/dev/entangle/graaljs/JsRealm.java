@@ -155,7 +155,8 @@ final class JsRealm implements JsHost {
         resource("url.js"), resource("encoding.js"), resource("formdata.js"), resource("fetch.js"),
         resource("scope.js"), resource("console.js")};
 
-    private static Source resource(String file) {
+    /** A resource file of this package as an internal Source (one parse per engine, cached by content). */
+    static Source resource(String file) {
         try (Reader reader = new InputStreamReader(
                 Objects.requireNonNull(JsRealm.class.getResourceAsStream(file), file),
                 StandardCharsets.UTF_8)) {

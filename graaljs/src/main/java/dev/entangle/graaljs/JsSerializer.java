@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.Arrays;
 
 import org.graalvm.polyglot.Context;
-
 import org.graalvm.polyglot.Value;
 
 import dev.entangle.ArrayBuffer;
@@ -29,10 +28,44 @@ import dev.entangle.graaljs.JsForms.ViewForm;
  * StructuredSerializeInternal (HTML §2.7.3) for one JavaScript value: walks the graph in the value's
  * context and returns its {@link JsForms form}. One instance per {@link JsCodec} serialize call; the
  * memory is the message's, so a second call for the same message (a Java container holding several JS
- * values) keeps shared references shared. The memory has two halves: a JS {@code Map} from object to
- * id (kept by the helpers, which give each child object its id as they list it) and, here, the form of
- * each id. Identity is never asked of {@code Value.equals}: GraalJS's interop identity of primitive
- * wrapper objects breaks its own contract (an assertion error under {@code -ea}).
+ * values) keeps shared references shared.
+ *
+ * <p>The walk is Java over the polyglot {@link Value} API (HotSpot-compiled, while JavaScript runs
+ * interpreted on a stock JDK): primitives are told apart with {@code Value}'s type checks, an ordinary
+ * object's properties and an array's elements are read with {@code getMember} and
+ * {@code getArrayElement}. Per object, one call of the {@code classify} helper of {@code codec.js}
+ * checks the message's memory (a JS {@code Map} from object to id, next to the form of each id here:
+ * identity is never asked of {@code Value.equals}, which GraalJS breaks for primitive wrapper objects)
+ * and returns either the id of an object met before or the object's description:
+ * <ul>
+ * <li>an ordinary object: its own enumerable string keys, then {@code "P"};</li>
+ * <li>an Array: {@code "L<length>;"} alone if dense without other properties, else its keys, then
+ * {@code "A<length>;"};</li>
+ * <li>anything else: its child objects in order, then a <em>tape</em>, a string holding its kind and
+ * everything primitive in it; each child object is a token {@code o} on the tape.</li>
+ * </ul>
+ * Value tokens: {@code n<number>;} {@code z} (-0) {@code s<length>:<chars>} {@code T} {@code F}
+ * {@code u} {@code l} {@code b<decimal>;} {@code y} (symbol) {@code f} (function) {@code o} (the next
+ * child object). A string field is {@code <length>:<chars>}. Tapes, by kind:
+ * <pre>
+ *   B value                                      a Boolean, Number, String or BigInt object
+ *   D value                                      a Date (its time value)
+ *   R source flags                               a RegExp
+ *   M&lt;count&gt;; then key value pairs               a Map
+ *   S&lt;count&gt;; then values                        a Set
+ *   U T-or-F &lt;byteLength&gt;;&lt;maxByteLength&gt;;       an ArrayBuffer (detached or not; -1: not resizable)
+ *   V name buffer &lt;byteOffset&gt;;&lt;length&gt;; T-or-F  a typed array or DataView (T: length-tracking)
+ *   E name message-or-u stack-or-u T cause / F   an Error
+ *   O interface data                             a serializable platform object of the realm
+ *   p                                            a MessagePort of the realm
+ *   f                                            a function
+ *   X what                                       rejected ("Promise", "WeakMap", ...)
+ * </pre>
+ * Brands are checked on internal slots where ECMAScript allows (a getter or method of the intrinsic
+ * that throws without the slot); {@code Object.prototype.toString} picks which check to try, so an
+ * object hiding its brand behind another {@code Symbol.toStringTag} (or a changed prototype) is taken
+ * for an ordinary object. Errors are found by the Java side ({@code Value.isException}), proxies by
+ * {@code isMetaInstance} of the Proxy type.
  *
  * <p>Threads: the sender's thread, which is using the value's context. Memory consistency effects:
  * none of its own.
@@ -40,14 +73,12 @@ import dev.entangle.graaljs.JsForms.ViewForm;
 final class JsSerializer {
     /** The message's memory, per context (a message may hold values of several contexts). */
     private static final class Memory {
-        /** JS Map: object to id. */
-        final Value ids;
+        /** JS Map: object to id (classify gives a new object the next id, its size); made for the first. */
+        Value ids;
         /** Form of each id; null until made. */
         Object[] forms = new Object[16];
-
-        Memory(JsCodecHelpers helpers) {
-            ids = helpers.newMemory.execute();
-        }
+        /** The id classify gives the next new object. */
+        int next;
     }
 
     private final SerializeContext context;
@@ -60,30 +91,65 @@ final class JsSerializer {
     JsSerializer(Value root, SerializeContext context, JsCodec.Transfers transfers) {
         Context js = root.getContext();
         this.context = context;
-        this.helpers = JsCodecHelpers.of(js);
+        this.helpers = transfers != null && transfers.context == js ? transfers.helpers : JsCodecHelpers.of(js);
         this.host = JsHost.current();
         this.transfers = transfers;
-        this.memory = (Memory) context.messageState().computeIfAbsent(js, k -> new Memory(helpers));
+        this.memory = (Memory) context.messageState().computeIfAbsent(js, k -> new Memory());
     }
 
     /** The form of {@code root}. */
     Object serialize(Value root) {
-        return new Tape(helpers.root.execute(root, memory.ids)).value();
+        return value(root);
     }
 
     /**
-     * One object's description from the helpers (see {@link JsCodecHelpers}): its tape, read from the
-     * start, and the child objects in tape order.
+     * The form of a value of the graph. Primitives first: for them {@code hasMembers} is answered
+     * without a call into the context.
+     */
+    private Object value(Value x) {
+        if (x.hasMembers()) {
+            return object(x);
+        }
+        if (x.isString()) {
+            return x.asString();
+        }
+        if (x.isNumber()) { // a number or a bigint (both are interop numbers)
+            return helpers.bigintType.isMetaInstance(x) ? (Object) x.asBigInteger() : (Object) x.asDouble();
+        }
+        if (x.isBoolean()) {
+            return x.asBoolean();
+        }
+        if (x.isNull()) {
+            return helpers.undefinedType.isMetaInstance(x) ? Undefined.UNDEFINED : null;
+        }
+        if (x.isHostObject() || x.isProxyObject()) {
+            return object(x);
+        }
+        throw new JsCodec.CloneError("symbol is not cloneable");
+    }
+
+    /** {@link #value} of the property {@code key} (an array index if {@code index}), named on a clone error. */
+    private Object child(Value x, String key, boolean index) {
+        try {
+            return value(x);
+        } catch (JsCodec.CloneError e) {
+            throw e.at(index ? "[" + key + "]" : JsCodec.propertySegment(key));
+        }
+    }
+
+    /**
+     * One object's description (see the class comment): the tape, read from the start, and the child
+     * objects before it, in tape order.
      */
     private final class Tape {
         private final Value described;
         private final String tape;
         private int at;
-        private int nextObject = 1;
+        private int nextObject;
 
-        Tape(Value described) {
+        Tape(Value described, String tape) {
             this.described = described;
-            this.tape = described.getArrayElement(0).asString();
+            this.tape = tape;
         }
 
         char kind() {
@@ -141,11 +207,8 @@ final class JsSerializer {
                     throw new JsCodec.CloneError("symbol is not cloneable");
                 case 'f':
                     throw new JsCodec.CloneError("function is not cloneable");
-                default:
-                    int id = (int) integer();
-                    int index = nextObject++;
-                    Object known = id < memory.forms.length ? memory.forms[id] : null;
-                    return known != null ? known : object(described.getArrayElement(index), id);
+                default: // 'o'
+                    return object(described.getArrayElement(nextObject++));
             }
         }
 
@@ -164,27 +227,59 @@ final class JsSerializer {
         }
     }
 
-    /** Spec steps 5 to 26: an object not met before in this message. */
-    private Object object(Value v, int id) {
-        if (host != null && !helpers.portCheckInstalled()) { // a host whose ports describe cannot tell
+    /** Spec steps 5 to 26 for an object: its form, made now unless the message met it before. */
+    private Object object(Value v) {
+        Object viewed = v.isProxyObject() ? JavaValueView.viewed(v.asProxyObject()) : null;
+        if (viewed == null && (v.isHostObject() || v.isProxyObject())) {
+            throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
+                    ? v.asHostObject().getClass().getName() : "(a polyglot proxy)") + " is not cloneable");
+        }
+        if (viewed == null && helpers.proxyType.isMetaInstance(v)) {
+            throw new JsCodec.CloneError("Proxy is not cloneable"); // an exotic object (step 25)
+        }
+        if (memory.ids == null) { // a message of primitives needs none
+            memory.ids = helpers.newMemory.execute();
+        }
+        if (viewed != null) { // what a Java sender sent, posted on: core clones the Java value
+            int seen = helpers.indexOf.execute(memory.ids, v).asInt();
+            if (seen >= 0) {
+                return memory.forms[seen];
+            }
+            helpers.remember.execute(memory.ids, v);
+            return remember(memory.next++, new JavaForm(context.serialize(viewed, "")));
+        }
+        Value described = helpers.classify.execute(v, memory.ids, v.isException());
+        if (described.isNumber()) { // met before: the same form (forms are remembered before their children)
+            int seen = described.asInt();
+            Object known = seen < memory.forms.length ? memory.forms[seen] : null;
+            if (known == null) { // only a platform object's data, serialized before its form is made
+                throw new JsCodec.CloneError("a platform object whose data holds itself is not cloneable");
+            }
+            return known;
+        }
+        int id = memory.next++;
+        if (host != null && !helpers.portCheckInstalled()) { // a host whose ports classify cannot tell
             MessagePort port = host.unwrapPort(v);
             if (port != null) {
                 return port(port, id);
             }
         }
-        Object viewed = v.isProxyObject() ? JavaValueView.viewed(v.asProxyObject()) : null;
-        if (viewed != null) { // what a Java sender sent, posted on: core clones the Java value
-            return remember(id, new JavaForm(context.serialize(viewed, "")));
+        int last = (int) described.getArraySize() - 1;
+        String head = described.getArrayElement(last).asString();
+        switch (head.charAt(0)) {
+            case 'P':
+                return plain(v, described, last, id);
+            case 'A':
+                return array(v, described, last, Long.parseLong(head, 1, head.length() - 1, 10), id);
+            case 'L':
+                return dense(v, Integer.parseInt(head, 1, head.length() - 1, 10), id);
+            default:
+                return described(v, new Tape(described, head), id);
         }
-        if (v.isHostObject() || v.isProxyObject()) {
-            throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
-                    ? v.asHostObject().getClass().getName() : "(a polyglot proxy)") + " is not cloneable");
-        }
-        Value meta = v.getMetaObject();
-        if (meta != null && "Proxy".equals(meta.getMetaSimpleName())) {
-            throw new JsCodec.CloneError("Proxy is not cloneable"); // an exotic object (step 25)
-        }
-        Tape t = new Tape((v.isException() ? helpers.describeError : helpers.describe).execute(v, memory.ids));
+    }
+
+    /** An object described by a tape. */
+    private Object described(Value v, Tape t, int id) {
         switch (t.kind()) {
             case 'p': { // a port object of the realm (JsCodecHelpers.installPortCheck)
                 MessagePort port = host == null ? null : host.unwrapPort(v);
@@ -193,10 +288,6 @@ final class JsSerializer {
                 }
                 return port(port, id);
             }
-            case 'P':
-                return plain(t, id);
-            case 'A':
-                return array(t, id);
             case 'B':
                 return remember(id, new Boxed(t.value()));
             case 'D':
@@ -217,6 +308,8 @@ final class JsSerializer {
                 String iface = t.string();
                 return remember(id, new PlatformForm(iface, t.child("")));
             }
+            case 'f':
+                throw new JsCodec.CloneError("function is not cloneable");
             default:
                 throw new JsCodec.CloneError(t.string() + " is not cloneable");
         }
@@ -230,25 +323,46 @@ final class JsSerializer {
         return form;
     }
 
-    /** Step 26: an ordinary object. */
-    private Object plain(Tape t, int id) {
-        ObjectForm form = remember(id, new ObjectForm((int) t.integer()));
-        for (int i = 0; i < form.keys.length; i++) {
-            String key = t.string();
-            form.keys[i] = key;
-            form.values[i] = t.child(JsCodec.propertySegment(key));
-        }
+    /** Step 26: an ordinary object, whose {@code count} keys are the first elements of {@code keys}. */
+    private Object plain(Value v, Value keys, int count, int id) {
+        ObjectForm form = remember(id, new ObjectForm(count));
+        form.truncate(properties(v, keys, count, form.keys, form.values, false));
         return form;
     }
 
     /** Step 18: an Array exotic object (length, then its properties: holes stay holes). */
-    private Object array(Tape t, int id) {
-        long length = t.integer();
-        ArrayForm form = remember(id, new ArrayForm(length, (int) t.integer()));
-        for (int i = 0; i < form.keys.length; i++) {
-            String key = t.string();
+    private Object array(Value v, Value keys, int count, long length, int id) {
+        ArrayForm form = remember(id, new ArrayForm(length, count));
+        form.truncate(properties(v, keys, count, form.keys, form.values, true));
+        return form;
+    }
+
+    /**
+     * Reads the properties of {@code v} named by the first {@code count} elements of {@code keys} into
+     * {@code names} and {@code values}, each value once, and returns how many it kept: a key an earlier
+     * getter deleted is skipped (the spec's HasOwnProperty check; {@code getMember} gives null for a
+     * property the object no longer has).
+     */
+    private int properties(Value v, Value keys, int count, String[] names, Object[] values, boolean array) {
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            String key = keys.getArrayElement(i).asString();
+            Value x = v.getMember(key);
+            if (x != null) {
+                names[kept] = key;
+                values[kept++] = child(x, key, array && JsCodec.arrayIndex(key) >= 0);
+            }
+        }
+        return kept;
+    }
+
+    /** Step 18 for a dense Array without other properties: its elements by index. */
+    private Object dense(Value v, int length, int id) {
+        ArrayForm form = remember(id, new ArrayForm(length, length));
+        for (int i = 0; i < length; i++) {
+            String key = Integer.toString(i);
             form.keys[i] = key;
-            form.values[i] = t.child(JsCodec.arrayIndex(key) >= 0 ? "[" + key + "]" : JsCodec.propertySegment(key));
+            form.values[i] = child(v.getArrayElement(i), key, true);
         }
         return form;
     }
@@ -274,7 +388,7 @@ final class JsSerializer {
 
     /** Step 13: an ArrayBuffer, moved if it is in the transfer list, else copied. */
     private Object buffer(Value v, Tape t, int id) {
-        ArrayBuffer moved = transfers == null ? null : transfers.buffer(helpers, v);
+        ArrayBuffer moved = transfers == null ? null : transfers.buffer(v);
         if (moved != null) { // a resizable buffer stays resizable (its maxByteLength travels with it)
             t.flag();
             t.integer();

@@ -224,6 +224,24 @@ class JsCodecTest {
     }
 
     @Test
+    void anObjectOfObjectPrototypeIsOrdinaryWhateverTagItClaims() throws Exception {
+        // Step 26: an object without internal slots is an ordinary object; a Symbol.toStringTag naming a
+        // kind that is not cloneable does not make it one (it has no [[PromiseState]]); like every symbol
+        // key, the tag itself is not kept.
+        assertEquals("1|[object Object]", roundTrip(
+                "return {[Symbol.toStringTag]: 'Promise', a: 1};",
+                "return [d.a, Object.prototype.toString.call(d)].join('|');"));
+    }
+
+    @Test
+    void aDenseArrayAndItsElementsArriveInOrder() throws Exception {
+        // Step 18 for an array without holes or other properties (read by index); shared elements stay shared.
+        assertEquals("3|a,1,true|true|-0", roundTrip(
+                "const x = {}; return [['a', 1, true], x, x, -0];",
+                "return [d[0].length, d[0].join(), d[1] === d[2], Object.is(d[3], -0) ? '-0' : d[3]].join('|');"));
+    }
+
+    @Test
     void arraysKeepLengthHolesAndExtraProperties() throws Exception {
         // Step 18: an Array's length, then its own enumerable properties (holes stay holes).
         assertEquals("5|false|1,,3,,|x|true", roundTrip(
