@@ -188,6 +188,64 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
+    /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
+    private LoopTimers timers;
+
+    // Field accessors (the package's lv/sv/cas convention). Every access to these fields is volatile
+    // (sequentially consistent): the park, turn and submitter handshakes in the overview are
+    // Dekker-style, store then load, and need nothing weaker.
+
+    private int lvState() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    private void svState(int value) {
+        STATE.setVolatile(this, value);
+    }
+
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    private boolean lvParked() {
+        return (boolean) PARKED.getVolatile(this);
+    }
+
+    private void svParked(boolean value) {
+        PARKED.setVolatile(this, value);
+    }
+
+    private boolean casParked(boolean expect, boolean update) {
+        return PARKED.compareAndSet(this, expect, update);
+    }
+
+    private int lvScheduled() {
+        return (int) SCHEDULED.getVolatile(this);
+    }
+
+    private void svScheduled(int value) {
+        SCHEDULED.setVolatile(this, value);
+    }
+
+    private boolean casScheduled(int expect, int update) {
+        return SCHEDULED.compareAndSet(this, expect, update);
+    }
+
+    private long lvWakeups() {
+        return (long) WAKEUPS.getVolatile(this);
+    }
+
+    private void getAndAddWakeups(long delta) {
+        WAKEUPS.getAndAdd(this, delta);
+    }
+
+    private int lvSubmitters() {
+        return (int) SUBMITTERS.getVolatile(this);
+    }
+
+    private void getAndAddSubmitters(int delta) {
+        SUBMITTERS.getAndAdd(this, delta);
+    }
 
     /**
      * A loop on a dedicated (non-daemon) thread that lives until closed: {@code EventLoop.start}. Call
@@ -295,8 +353,8 @@ public final class LoopCore {
      * it was new (nothing runs before start). Call once.
      */
     public void start() {
-        if (!STATE.compareAndSet(this, NEW, RUNNING)) {
-            if ((int) STATE.getVolatile(this) >= CLOSING) {
+        if (!casState(NEW, RUNNING)) {
+            if (lvState() >= CLOSING) {
                 return; // closed before it started: close() launched it to finish what was queued
             }
             throw new IllegalStateException("loop " + name + " already started");
@@ -332,12 +390,12 @@ public final class LoopCore {
 
     /** True once {@link #close()} has been called (or the loop has terminated). */
     public boolean isShuttingDown() {
-        return (int) STATE.getVolatile(this) >= CLOSING;
+        return lvState() >= CLOSING;
     }
 
     /** True once the loop has finished. */
     public boolean isTerminated() {
-        return (int) STATE.getVolatile(this) == TERMINATED;
+        return lvState() == TERMINATED;
     }
 
     /**
@@ -348,14 +406,14 @@ public final class LoopCore {
     public void execute(Runnable task) {
         // getAndAdd (volatile, sequentially consistent) before the state read: the submitter's half of
         // the handshake with quiescent(); see "Accepted tasks" in the overview.
-        SUBMITTERS.getAndAdd(this, 1);
+        getAndAddSubmitters(1);
         try {
-            if ((int) STATE.getVolatile(this) >= CLOSING) {
+            if (lvState() >= CLOSING) {
                 throw new RejectedExecutionException("event loop " + name + " is closed");
             }
             enqueue(task);
         } finally {
-            SUBMITTERS.getAndAdd(this, -1);
+            getAndAddSubmitters(-1);
         }
         if (wasAbandoned()) {
             // Our own enqueue found the executor refusing (submitTurn abandoned the loop): nothing
@@ -373,7 +431,7 @@ public final class LoopCore {
         // Volatile reads after this loop's read of CLOSING: see "Accepted tasks" in the overview. A
         // submitter holds the count for one offer, so this waits a few instructions, unless that
         // thread was descheduled in between; yield then, rather than burn the core it needs.
-        for (int spins = 0; (int) SUBMITTERS.getVolatile(this) != 0; spins++) {
+        for (int spins = 0; lvSubmitters() != 0; spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
@@ -393,28 +451,28 @@ public final class LoopCore {
         if (thread == null) {
             // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
             // start(), which schedules what was queued while NEW).
-            if ((int) SCHEDULED.getVolatile(this) == 0 && (int) STATE.getVolatile(this) != NEW) {
+            if (lvScheduled() == 0 && lvState() != NEW) {
                 scheduleTurn();
             }
             return;
         }
         // Volatile read, ordered after the offer's CAS: the producer side of the park handshake.
-        if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
-            WAKEUPS.getAndAdd(this, 1L); // statistics only, on the already expensive unpark path
+        if (lvParked() && casParked(true, false)) {
+            getAndAddWakeups(1L); // statistics only, on the already expensive unpark path
             LockSupport.unpark(thread);
         }
     }
 
     /** Number of times a producer had to unpark this loop; for tests and monitoring. */
     public long wakeups() {
-        return (long) WAKEUPS.getVolatile(this);
+        return lvWakeups();
     }
 
     /** Records a port as bound to a handle owned by this loop, so that closing the loop closes it. */
     void register(PortEndpoint endpoint) {
         ports.add(endpoint);
         // Read after the add (both volatile): either close() sweeps this endpoint, or we see CLOSING.
-        if ((int) STATE.getVolatile(this) >= CLOSING) {
+        if (lvState() >= CLOSING) {
             endpoint.closeBecauseLoopClosed(this);
         }
     }
@@ -435,7 +493,7 @@ public final class LoopCore {
      * thread; cheap when the loop does not end by itself.
      */
     public void lifetimeChanged() {
-        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !inEventLoop()) {
+        if (endWhenIdle && lvState() == RUNNING && !inEventLoop()) {
             enqueue(NOOP);
         }
     }
@@ -449,18 +507,17 @@ public final class LoopCore {
         if (shared) {
             return;
         }
-        if (STATE.compareAndSet(this, NEW, CLOSING)) {
+        if (casState(NEW, CLOSING)) {
             launch(); // never started: run what was queued while NEW, then terminate
             enqueue(NOOP); // a multiplexed loop with nothing queued needs a turn to terminate in
-        } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
+        } else if (casState(RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
         }
         if (inEventLoop() && !portsClosed) {
             // Called by a handler of this loop: close the ports before returning, so that nothing more
             // of them is dispatched, not even the rest of the running drain. portsClosed is
             // loop-confined, and we are on the loop.
-            closePorts();
-            portsClosed = true;
+            closeOwned();
         }
     }
 
@@ -552,9 +609,8 @@ public final class LoopCore {
     private int runEntries(int limit) {
         assert inEventLoop() : "runEntries off the loop";
         for (int n = 0; n < limit; n++) {
-            if (!portsClosed && (int) STATE.getVolatile(this) >= CLOSING) {
-                closePorts(); // once; then run what is left and stop
-                portsClosed = true;
+            if (!portsClosed && lvState() >= CLOSING) {
+                closeOwned(); // once; then run what is left and stop
             }
             Object entry = runQueue.poll();
             if (entry == null) {
@@ -588,7 +644,7 @@ public final class LoopCore {
      */
     private void endIfNothingKeepsAlive() {
         assert inEventLoop() : "lifetime check off the loop";
-        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !keptAlive()) {
+        if (endWhenIdle && lvState() == RUNNING && !keptAlive()) {
             close();
         }
     }
@@ -616,13 +672,108 @@ public final class LoopCore {
     /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
     private void abandon() {
         abandoned = true;
-        STATE.setVolatile(this, CLOSING);
+        svState(CLOSING);
         closePorts();
+        // The caller runs the loop's last turn or holds `scheduled` (see submitTurn): no other thread
+        // touches the timers or consumes the run queue now. Timers still on their way in are refused
+        // as those in the heap are; every other entry is dropped.
+        refuseTimers();
+        Object entry;
+        while ((entry = runQueue.poll()) != null) {
+            if (entry instanceof LoopTimers.Arm) {
+                ((LoopTimers.Arm) entry).refuse();
+            }
+        }
         terminate();
     }
 
+    /** On the loop, once it is closing: close its ports and refuse its pending timers. */
+    private void closeOwned() {
+        closePorts();
+        portsClosed = true;
+        refuseTimers();
+    }
+
+    private void refuseTimers() {
+        if (timers != null) {
+            timers.refuseAll(name);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Timers (EventLoop.schedule): kept by the loop itself, see LoopTimers.
+
+    /**
+     * Runs {@code task} on this loop once {@code delayNanos} have elapsed; any thread. A zero or
+     * negative delay queues it at once, as {@link #execute} does.
+     *
+     * @return a future completed on the loop once the task ran (with what it threw, if it threw);
+     *     cancelling it first keeps the task from running; failed with RejectedExecutionException if
+     *     the loop is closed before the task is due
+     */
+    public CompletableFuture<Void> schedule(Runnable task, long delayNanos) {
+        LoopTimers.Timer timer = new LoopTimers.Timer(task, delayNanos);
+        if (!timer.isImmediate() && inEventLoop()) {
+            armTimer(timer); // the common case (a request timeout set on its loop): no hop
+            return timer;
+        }
+        try {
+            execute(new LoopTimers.Arm(this, timer));
+        } catch (RejectedExecutionException closed) {
+            timer.completeExceptionally(closed);
+        }
+        return timer;
+    }
+
+    /** On the loop: puts {@code timer} in the heap, or refuses it if the loop is closing. */
+    void armTimer(LoopTimers.Timer timer) {
+        assert inEventLoop() : "timer armed off its loop";
+        if (portsClosed || lvState() >= CLOSING) {
+            timer.refuse(name);
+            return;
+        }
+        LoopTimers t = timers;
+        if (t == null) {
+            timers = t = new LoopTimers();
+        }
+        t.add(timer);
+    }
+
+    /**
+     * Runs the timers that are due; on the loop, at the start of each batch. Nothing (not even a clock
+     * read) while no timer is pending.
+     *
+     * @return the number of tasks run
+     */
+    private int runTimers() {
+        LoopTimers t = timers;
+        if (t == null || t.isEmpty()) {
+            return 0;
+        }
+        if (lvState() >= CLOSING) {
+            if (!portsClosed) {
+                closeOwned(); // refuses the timers, which must not fire after close()
+            }
+            return 0;
+        }
+        return t.runDue(System.nanoTime());
+    }
+
+    /** Nanoseconds until the next timer is due (0 if one is), or -1 if none; on the loop. */
+    private long nanosToNextTimer() {
+        LoopTimers t = timers;
+        return t == null || t.isEmpty() ? -1L : t.nanosToNext(System.nanoTime());
+    }
+
+    /** The timer thread's wake-up of an idle multiplexed loop whose next deadline has come. */
+    void timerWakeUp() {
+        if (lvState() != TERMINATED) {
+            scheduleTurn(); // an empty turn runs the due timers, and asks for the next wake-up
+        }
+    }
+
     private void terminate() {
-        STATE.setVolatile(this, TERMINATED);
+        svState(TERMINATED);
         LoopRegistry.unregister(this); // EventLoop.snapshot()
         termination.complete(null);
     }
@@ -637,6 +788,7 @@ public final class LoopCore {
         try {
             int idle = 0;
             while (true) {
+                int fired = runTimers();
                 int ran = runEntries(TURN_BATCH);
                 if (ran == TURN_BATCH) {
                     idle = 0;
@@ -648,7 +800,7 @@ public final class LoopCore {
                     }
                     continue; // a task accepted just before close(): run it
                 }
-                if (ran > 0) {
+                if (ran > 0 || fired > 0) {
                     idle = 0;
                 }
                 if (idle == 0) {
@@ -682,14 +834,19 @@ public final class LoopCore {
         if (!park) {
             return turn == Integer.MAX_VALUE ? turn : turn + 1;
         }
-        PARKED.setVolatile(this, true);
+        svParked(true);
         // Consumer side of the handshake: the volatile write above, then a volatile read of the
         // producer index inside isEmpty().
-        if (runQueue.isEmpty() && (int) STATE.getVolatile(this) < CLOSING) {
+        if (runQueue.isEmpty() && lvState() < CLOSING) {
             Thread.interrupted(); // an interrupt would make park() return at once, forever
-            LockSupport.park(this);
+            long untilTimer = nanosToNextTimer();
+            if (untilTimer < 0L) {
+                LockSupport.park(this);
+            } else if (untilTimer > 0L) {
+                LockSupport.parkNanos(this, untilTimer); // no later than the next deadline
+            }
         }
-        PARKED.setVolatile(this, false);
+        svParked(false);
         return 0;
     }
 
@@ -698,7 +855,7 @@ public final class LoopCore {
 
     /** Submits a turn if none is submitted or running; any thread. */
     private void scheduleTurn() {
-        if (SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (casScheduled(0, 1)) {
             submitTurn();
         }
     }
@@ -721,8 +878,10 @@ public final class LoopCore {
         LoopCore outer = CURRENT.get(); // the executor may itself be a loop
         CURRENT.set(this);
         int ran;
+        int fired;
         boolean finished = false;
         try {
+            fired = runTimers();
             ran = runEntries(TURN_BATCH);
             finished = true;
         } finally {
@@ -743,7 +902,7 @@ public final class LoopCore {
             }
             return;
         }
-        if (ran > 0 && endWhenIdle) {
+        if ((ran > 0 || fired > 0) && endWhenIdle) {
             CURRENT.set(this);
             try {
                 endIfNothingKeepsAlive(); // may queue a NOOP, found by the recheck below
@@ -751,7 +910,10 @@ public final class LoopCore {
                 restore(outer);
             }
         }
-        SCHEDULED.setVolatile(this, 0);
+        if (timers != null && !timers.isEmpty()) {
+            timers.ensureWakeUp(this); // still this turn's: `scheduled` is 1 until the store below
+        }
+        svScheduled(0);
         // Consumer side of the handshake: the volatile write above, then the producer index.
         if (!runQueue.isEmpty()) {
             scheduleTurn();
