@@ -270,15 +270,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public CompletableFuture<Void> schedule(Runnable task, Duration delay) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(delay, "delay");
-        return core.schedule(task, saturatedNanos(delay));
-    }
-
-    private static long saturatedNanos(Duration delay) {
-        try {
-            return delay.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return delay.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
+        return core.schedule(task, LoopCore.saturatedNanos(delay));
     }
 
     /**

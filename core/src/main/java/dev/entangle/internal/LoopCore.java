@@ -725,6 +725,15 @@ public final class LoopCore {
         return timer;
     }
 
+    /** {@code delay} in nanoseconds, saturated at the long range instead of overflowing. */
+    public static long saturatedNanos(Duration delay) {
+        try {
+            return delay.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return delay.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     /** On the loop: puts {@code timer} in the heap, or refuses it if the loop is closing. */
     void armTimer(LoopTimers.Timer timer) {
         assert inEventLoop() : "timer armed off its loop";
