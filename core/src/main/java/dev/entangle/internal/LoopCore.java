@@ -98,7 +98,9 @@ public final class LoopCore {
      * a turn is submitted only by whoever holds `scheduled` == 1, and only at its very end by the turn
      * itself, two turns never overlap. The Executor contract (actions before execute() happen-before the
      * task) plus the volatile `scheduled` carry happens-before from one turn to the next. CURRENT is
-     * set around each turn and restored afterwards (the executor may itself be an event loop).
+     * set around each turn and restored afterwards (the executor may itself be an event loop): a
+     * per-thread mutable holder, so that a turn pays one thread-local lookup and two plain writes,
+     * not a lookup for each of get, set and restore (a hop of the Scale ring is one turn).
      *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
@@ -137,7 +139,17 @@ public final class LoopCore {
      */
     static final int TURN_BATCH = 64;
 
-    private static final ThreadLocal<LoopCore> CURRENT = new ThreadLocal<>();
+    /**
+     * What runs on a thread: one holder per thread, created by its first turn and never removed
+     * (removing a thread-local drops its map entry, so the next turn would allocate a new one, a
+     * WeakReference: measured by the Scale benchmark, that cost more than the rest of a hop).
+     */
+    private static final class Current {
+        /** Thread-confined (plain): the loop running on this thread, or null. */
+        LoopCore loop;
+    }
+
+    private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
 
     private static final VarHandle STATE;
     private static final VarHandle PARKED;
@@ -376,7 +388,8 @@ public final class LoopCore {
 
     /** The loop running on the calling thread, or null. */
     public static LoopCore current() {
-        return CURRENT.get();
+        Current c = CURRENT.get(); // null on a thread that never ran a loop: none created for it
+        return c == null ? null : c.loop;
     }
 
     public String name() {
@@ -385,7 +398,8 @@ public final class LoopCore {
 
     /** True if this loop is running on the calling thread right now. */
     public boolean inEventLoop() {
-        return CURRENT.get() == this;
+        Current c = CURRENT.get();
+        return c != null && c.loop == this;
     }
 
     /** True once {@link #close()} has been called (or the loop has terminated). */
@@ -792,7 +806,9 @@ public final class LoopCore {
 
     /** The loop body; runs on the dedicated thread only. */
     private void run() {
-        CURRENT.set(this);
+        Current current = new Current();
+        current.loop = this;
+        CURRENT.set(current);
         boolean finished = false;
         try {
             int idle = 0;
@@ -884,8 +900,13 @@ public final class LoopCore {
 
     /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
     private void runTurn() {
-        LoopCore outer = CURRENT.get(); // the executor may itself be a loop
-        CURRENT.set(this);
+        Current current = CURRENT.get();
+        if (current == null) {
+            current = new Current(); // the first turn on this thread
+            CURRENT.set(current);
+        }
+        LoopCore outer = current.loop; // the executor may itself be a loop
+        current.loop = this;
         int ran;
         int fired;
         boolean finished = false;
@@ -894,7 +915,7 @@ public final class LoopCore {
             ran = runEntries(TURN_BATCH);
             finished = true;
         } finally {
-            restore(outer);
+            current.loop = outer;
             if (!finished) {
                 abandon();
             }
@@ -912,11 +933,11 @@ public final class LoopCore {
             return;
         }
         if ((ran > 0 || fired > 0) && endWhenIdle) {
-            CURRENT.set(this);
+            current.loop = this;
             try {
                 endIfNothingKeepsAlive(); // may queue a NOOP, found by the recheck below
             } finally {
-                restore(outer);
+                current.loop = outer;
             }
         }
         if (timers != null && !timers.isEmpty()) {
@@ -927,16 +948,6 @@ public final class LoopCore {
         if (!runQueue.isEmpty()) {
             scheduleTurn();
         }
-    }
-
-    /**
-     * Puts back what CURRENT held before the turn. set(null), not remove(): remove() drops the
-     * thread-local map entry, so the next turn on this thread would allocate a new one, a WeakReference,
-     * on every turn (measured by the Scale benchmark: the allocation and the reference processing it
-     * causes cost more than the rest of a hop between two multiplexed loops).
-     */
-    private static void restore(LoopCore outer) {
-        CURRENT.set(outer);
     }
 
     @Override
