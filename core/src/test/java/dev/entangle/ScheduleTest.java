@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -97,29 +98,49 @@ class ScheduleTest {
     @ParameterizedTest
     @ValueSource(strings = {"dedicated", "multiplexed"})
     void cancelledTimersNeverRunAndTheOthersKeepTheirOrder(String kind) throws Exception {
-        // 1,000 timers, every even one cancelled from this thread before it is due: enough to make
-        // the loop sweep its heap of cancelled timers several times.
+        // 1,000 timers, every even one cancelled before it is due, enough to make the loop sweep its
+        // heap of cancelled timers several times: 0..499 from this thread while a task holds the loop
+        // (so that none can fall due before its cancel, however slow this thread is), 500..999 from
+        // one task on the loop (armed in the heap at once, cancelled there).
         EventLoop loop = loop(kind);
         List<Integer> ran = new CopyOnWriteArrayList<>();
-        List<CompletableFuture<Void>> kept = new ArrayList<>();
-        Duration delay = Duration.ofMillis(50);
-        for (int i = 0; i < 1000; i++) {
-            int n = i;
-            CompletableFuture<Void> timer = loop.schedule(() -> ran.add(n), delay);
-            if (i % 2 == 0) {
-                assertTrue(timer.cancel(false));
-            } else {
-                kept.add(timer);
+        List<CompletableFuture<Void>> kept = new CopyOnWriteArrayList<>();
+        Duration delay = Duration.ofMillis(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                assertTrue(hold.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        });
+        for (int i = 0; i < 500; i++) {
+            scheduleAndCancelEvens(loop, i, delay, ran, kept);
         }
-        // The sentinel is due after all of them: once it ran, every cancelled one had its chance.
-        CompletableFuture<Void> sentinel = loop.schedule(() -> ran.add(-1), delay.multipliedBy(2));
+        hold.countDown();
+        CompletableFuture<Void> sentinel = Loops.on(loop, () -> {
+            for (int i = 500; i < 1000; i++) {
+                scheduleAndCancelEvens(loop, i, delay, ran, kept);
+            }
+            // Due after all of them: once it ran, every cancelled one had its chance.
+            return loop.schedule(() -> ran.add(-1), delay.multipliedBy(20));
+        });
         await(CompletableFuture.allOf(kept.toArray(new CompletableFuture<?>[0])));
         await(sentinel);
         List<Integer> expected = IntStream.range(0, 1000).filter(i -> i % 2 == 1).boxed()
                 .collect(Collectors.toList());
         expected.add(-1);
         assertEquals(expected, ran);
+    }
+
+    private static void scheduleAndCancelEvens(EventLoop loop, int n, Duration delay, List<Integer> ran,
+            List<CompletableFuture<Void>> kept) {
+        CompletableFuture<Void> timer = loop.schedule(() -> ran.add(n), delay);
+        if (n % 2 == 0) {
+            assertTrue(timer.cancel(false), "timer " + n + " was done before its cancel");
+        } else {
+            kept.add(timer);
+        }
     }
 
     @ParameterizedTest

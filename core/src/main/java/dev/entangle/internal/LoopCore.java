@@ -788,10 +788,17 @@ public final class LoopCore {
         return t == null || t.isEmpty() ? -1L : t.nanosToNext(System.nanoTime());
     }
 
-    /** The timer thread's wake-up of an idle multiplexed loop whose next deadline has come. */
+    /**
+     * The timer thread's wake-up of an idle multiplexed loop whose next deadline has come: a no-op
+     * entry, so that the turn it causes runs the due timers and asks for the next wake-up. Through
+     * the run queue, not by taking `scheduled` directly: a wake-up that lands while a turn is ending
+     * (the turn holds `scheduled` and registered this wake-up for a deadline already due) is then found
+     * by that turn's recheck; a lone CAS on `scheduled` would fail and the wake-up be lost (found by
+     * ScheduleTest on a loaded machine: a multiplexed loop left a due timer pending).
+     */
     void timerWakeUp() {
         if (lvState() != TERMINATED) {
-            scheduleTurn(); // an empty turn runs the due timers, and asks for the next wake-up
+            enqueue(NOOP);
         }
     }
 

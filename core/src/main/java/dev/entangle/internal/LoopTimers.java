@@ -41,7 +41,8 @@ final class LoopTimers {
      * and the heap holds at most about twice the live timers.
      *
      * Multiplexed loops: `wakeAt` is the deadline of the wake-up this loop has pending on WAKER (the one
-     * process-wide timer thread, which only calls LoopCore.timerWakeUp: it schedules a turn), or NO_WAKE.
+     * process-wide timer thread, which only calls LoopCore.timerWakeUp: a no-op entry in the run
+     * queue, so the loop's turn handshake cannot lose it), or NO_WAKE.
      * Before a turn goes idle the loop asks wakeUpNeeded(): a new wake-up is registered only if the
      * earliest live deadline is before the pending one (a request timeout per ask, always later than the
      * previous one, therefore registers about one wake-up per timeout period, not one per ask). A
