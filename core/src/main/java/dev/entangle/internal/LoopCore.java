@@ -102,6 +102,17 @@ public final class LoopCore {
      * per-thread mutable holder, so that a turn pays one thread-local lookup and two plain writes,
      * not a lookup for each of get, set and restore (a hop of the Scale ring is one turn).
      *
+     * Hand-off to an idle loop (multiplexed). The common case of an actor ring is a post to a loop that
+     * is idle with an empty run queue; putting the port drain in the run queue and taking it out again
+     * on the next turn is a run-queue hop that costs both sides cache misses (Scale benchmark). So a
+     * producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
+     * isEmpty(): if the queue is empty it leaves its entry in the plain field `handed` and submits the
+     * turn, which runs `handed` before polling the queue; otherwise it offers as usual (entries
+     * queued in the window between a turn's `scheduled = 0` and its recheck go first). Order is kept:
+     * an entry a producer made before this one was either seen in the queue (ours goes behind it) or
+     * had its turn already. The holder of `scheduled` is the only writer of `handed` and the
+     * executor's happens-before publishes it; the turn clears it before it clears `scheduled`.
+     *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
      * one of its ports keeps it alive (PortHandle.keepsLoopAlive: open, entangled, started, ref'ed,
@@ -200,6 +211,12 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
+    /**
+     * Multiplexed loops: the entry a producer that found the loop idle hands to the turn it submits,
+     * or null. Plain: written by the holder of `scheduled` before the executor hand-off, read and
+     * cleared by that turn (see "Hand-off to an idle loop" in the overview).
+     */
+    private Object handed;
     /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
     private LoopTimers timers;
 
@@ -461,19 +478,37 @@ public final class LoopCore {
     }
 
     private void enqueue(Object entry) {
-        runQueue.offer(entry);
         if (thread == null) {
-            // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
-            // start(), which schedules what was queued while NEW).
-            if (lvScheduled() == 0 && lvState() != NEW) {
-                scheduleTurn();
-            }
+            enqueueMultiplexed(entry);
             return;
         }
+        runQueue.offer(entry);
         // Volatile read, ordered after the offer's CAS: the producer side of the park handshake.
         if (lvParked() && casParked(true, false)) {
             getAndAddWakeups(1L); // statistics only, on the already expensive unpark path
             LockSupport.unpark(thread);
+        }
+    }
+
+    /** A multiplexed loop's producer side; see "Hand-off to an idle loop" in the overview. */
+    private void enqueueMultiplexed(Object entry) {
+        if (lvScheduled() == 0 && lvState() != NEW && casScheduled(0, 1)) {
+            // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
+            // queue (read after our CAS, both volatile) means no entry can be owed a place before
+            // ours, so the turn takes ours from `handed` and the run queue is not touched.
+            if (runQueue.isEmpty()) {
+                handed = entry; // plain: published to the turn by the executor hand-off
+            } else {
+                runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
+            }
+            submitTurn();
+            return;
+        }
+        runQueue.offer(entry);
+        // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+        // start(), which schedules what was queued while NEW).
+        if (lvScheduled() == 0 && lvState() != NEW) {
+            scheduleTurn();
         }
     }
 
@@ -626,8 +661,12 @@ public final class LoopCore {
             if (!portsClosed && lvState() >= CLOSING) {
                 closeOwned(); // once; then run what is left and stop
             }
-            Object entry = runQueue.poll();
-            if (entry == null) {
+            Object entry = handed;
+            if (entry != null) {
+                handed = null; // the turn's first entry, ahead of the run queue
+            } else if (runQueue.isEmpty() || (entry = runQueue.poll()) == null) {
+                // isEmpty first: it reads the indices only, not the buffer slot (one cache line fewer
+                // for the usual last look of a turn); poll() does not return null once it is false.
                 return n;
             }
             Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
@@ -692,7 +731,11 @@ public final class LoopCore {
         // touches the timers or consumes the run queue now. Timers still on their way in are refused
         // as those in the heap are; every other entry is dropped.
         refuseTimers();
-        Object entry;
+        Object entry = handed;
+        handed = null;
+        if (entry instanceof LoopTimers.Arm) {
+            ((LoopTimers.Arm) entry).refuse();
+        }
         while ((entry = runQueue.poll()) != null) {
             if (entry instanceof LoopTimers.Arm) {
                 ((LoopTimers.Arm) entry).refuse();
