@@ -664,9 +664,11 @@ public final class LoopCore {
             Object entry = handed;
             if (entry != null) {
                 handed = null; // the turn's first entry, ahead of the run queue
-            } else if (runQueue.isEmpty() || (entry = runQueue.poll()) == null) {
-                // isEmpty first: it reads the indices only, not the buffer slot (one cache line fewer
-                // for the usual last look of a turn); poll() does not return null once it is false.
+            } else if ((thread == null && runQueue.isEmpty()) || (entry = runQueue.poll()) == null) {
+                // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
+                // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
+                // usual last look of a turn; poll() does not return null once isEmpty() was false. Not
+                // for a dedicated loop's padded queue, where it would read the producers' line per entry.
                 return n;
             }
             Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
