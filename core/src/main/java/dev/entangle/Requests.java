@@ -60,8 +60,8 @@ public final class Requests {
      * loop (LoopCore.schedule: no hop, no JDK scheduler). The future's whenComplete closes the near
      * end and disarms the timer, whatever completed it (answer, error, timeout, close, cancel from
      * any thread): CompletableFuture decides the winner atomically, and close() and the timer's
-     * completion are idempotent. Closing the near end from deliver() means it never sees the close that reply()
-     * sends right after its answer.
+     * completion are idempotent. Closing the near end from deliver() means it never sees the close
+     * that reply() sends right after its answer.
      */
 
     /** The requester's end of the reply channel: completes {@code answer}; on its loop only. */

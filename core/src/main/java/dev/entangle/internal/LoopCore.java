@@ -104,8 +104,9 @@ public final class LoopCore {
      *
      * Hand-off to an idle loop (multiplexed). The common case of an actor ring is a post to a loop that
      * is idle with an empty run queue; putting the port drain in the run queue and taking it out again
-     * on the next turn is a run-queue hop that costs both sides cache misses (Scale benchmark). So a
-     * producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
+     * on the next turn is a run-queue hop: an offer and a poll on lines that are cold in a ring of
+     * thousands of loops (no speed-up was measurable on the loaded machine: benchmarks/README.md).
+     * So a producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
      * isEmpty(): if the queue is empty it leaves its entry in the plain field `handed` and submits the
      * turn, which runs `handed` before polling the queue; otherwise it offers as usual (entries
      * queued in the window between a turn's `scheduled = 0` and its recheck go first). Order is kept:
@@ -120,11 +121,22 @@ public final class LoopCore {
      * loop idles (unref(), close(), a listener removed) calls lifetimeChanged(), which queues a no-op
      * task so that the loop looks again.
      *
-     * Fields: `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `thread`,
-     * `executor`, `idleStrategy`, `endWhenIdle` final; `portsClosed` plain, touched only by the loop
-     * (one thread at a time; turns are ordered by the hand-off above); `wakeups` getAndAdd, statistics
-     * only; `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
-     * completed once by the loop.
+     * Timers (EventLoop.schedule): the loop keeps its deadlines in `timers` (LoopTimers, a heap) and
+     * runs the due ones at the start of each batch, before its entries; a dedicated loop parks no
+     * longer than the next deadline; a multiplexed loop, before its turn goes idle, makes sure the
+     * process timer thread will wake it (timerWakeUp: a no-op entry) by the earliest deadline. A timer
+     * scheduled on the loop goes straight into the heap; from another thread it travels as an Arm task
+     * through the run queue (so execute()'s refusal after close refuses it). When the loop closes
+     * (closeOwned, on the loop) every pending timer fails with RejectedExecutionException; Arms that
+     * arrive later are refused likewise, and abandon() refuses those still queued.
+     *
+     * Fields (all accessed through the lv/sv/cas/getAndAdd methods below, the package's convention):
+     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `submitters` and
+     * `wakeups` getAndAdd (`wakeups` statistics only); `thread`, `executor`, `idleStrategy`,
+     * `endWhenIdle` final; `portsClosed`, `timers` plain, touched only by the loop (one thread at a
+     * time; turns are ordered by the hand-off above); `handed` plain, see "Hand-off to an idle loop";
+     * `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
+     * completed once by the loop; `facade` volatile, written once.
      */
 
     private static final int NEW = 0;
