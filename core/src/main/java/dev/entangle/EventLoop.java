@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.LoopRegistry;
-import dev.entangle.internal.LoopTimers;
 
 /**
  * An event loop (HTML §8.1.7): runs tasks and dispatches the events of the ports it owns, one at a
@@ -253,9 +252,15 @@ public final class EventLoop implements Executor, AutoCloseable {
      * <p>The returned future completes on this loop right after the task ran: normally, or with what
      * the task threw (which then goes to the future only, not to the error handler). Cancelling it
      * before the task started keeps the task from running. If this loop is closed before the delay
-     * elapses, the task does not run and the future fails with {@link RejectedExecutionException}.
-     * Deadlines are kept by one daemon timer thread for the process, which only hands due tasks to
-     * their loops; precision is that of {@link java.util.concurrent.ScheduledThreadPoolExecutor}.
+     * elapses (or is closed already), the task does not run and the future fails with
+     * {@link RejectedExecutionException}, at the close. Tasks due at the same instant run in the order
+     * they were scheduled. A pending task does not keep a {@link Worker}'s loop alive.
+     *
+     * <p>The loop keeps the deadlines itself and checks them between its tasks: a task runs no earlier
+     * than its delay, and later by as much as the task or batch running when it fell due takes. A
+     * dedicated loop parks no longer than its next deadline; a multiplexed loop holds one wake-up on a
+     * process-wide daemon timer thread for its earliest deadline. Cancelling is O(1): the deadline is
+     * dropped lazily.
      *
      * @param task what to run on this loop
      * @param delay how long to wait first
@@ -265,7 +270,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     public CompletableFuture<Void> schedule(Runnable task, Duration delay) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(delay, "delay");
-        return LoopTimers.schedule(this, task, delay);
+        return core.schedule(task, LoopCore.saturatedNanos(delay));
     }
 
     /**

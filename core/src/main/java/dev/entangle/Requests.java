@@ -7,6 +7,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
+import dev.entangle.internal.LoopCore;
+import dev.entangle.internal.PortEndpoint;
+import dev.entangle.internal.PortHandle;
+import dev.entangle.internal.StructuredClone;
 import dev.entangle.internal.WireValues;
 
 /**
@@ -47,14 +51,46 @@ import dev.entangle.internal.WireValues;
  */
 public final class Requests {
     /*
-     * Mechanics: a MessageChannel owned by the requester's loop (or common()); port1 stays here with
-     * an onmessage handler that completes the future and an onclose handler that fails it, port2 goes
-     * last in the request's transfer list. The timer is one EventLoop.schedule on the same loop. The
-     * future's whenComplete closes port1 and cancels the timer, whatever completed it (answer, error,
-     * timeout, close, cancel from any thread): CompletableFuture decides the winner atomically, and
-     * close() and cancel() are idempotent. Closing port1 from the message handler means port1 never
-     * sees the close that reply() sends right after its answer.
+     * Mechanics: a fresh entangled pair of port endpoints owned by the requester's loop (or common()).
+     * The far end is a MessagePort that goes last in the request's transfer list. The near end, which
+     * no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle machinery (the
+     * loop's drain, binding, close, GC disentangling), started, whose deliver() completes the future
+     * with the deserialized answer and whose deliverClose() fails it, without a MessageEvent, event
+     * listeners or an EventTarget (measured by AskRoundTrip). The timeout is one deadline of the same
+     * loop (LoopCore.schedule: no hop, no JDK scheduler). The future's whenComplete closes the near
+     * end and disarms the timer, whatever completed it (answer, error, timeout, close, cancel from
+     * any thread): CompletableFuture decides the winner atomically, and close() and the timer's
+     * completion are idempotent. Closing the near end from deliver() means it never sees the close
+     * that reply() sends right after its answer.
      */
+
+    /** The requester's end of the reply channel: completes {@code answer}; on its loop only. */
+    private static final class ReplyHandle extends PortHandle {
+        private final EventLoop owner;
+        final CompletableFuture<Object> answer = new CompletableFuture<>();
+
+        ReplyHandle(EventLoop owner, PortEndpoint endpoint) {
+            super(owner.core, endpoint);
+            this.owner = owner;
+        }
+
+        @Override
+        protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            assert owner.inEventLoop() : "reply delivered off the requester's loop";
+            try {
+                Object data = StructuredClone.deserialize(payload, MessagePort.adopt(owner, endpoints));
+                answer.complete(WireValues.isWireValue(data) ? WireValues.valueOf(data) : data);
+            } catch (RuntimeException error) {
+                answer.completeExceptionally(error); // a malformed answer, or one that cannot arrive
+            }
+        }
+
+        @Override
+        protected void deliverClose() {
+            answer.completeExceptionally(new DOMException(
+                    "the far side closed the reply port without answering", "AbortError"));
+        }
+    }
 
     private Requests() {
     }
@@ -90,33 +126,38 @@ public final class Requests {
         Objects.requireNonNull(transfer, "transfer");
         Objects.requireNonNull(timeout, "timeout");
         EventLoop current = EventLoop.current();
-        MessageChannel channel = new MessageChannel(current != null ? current : EventLoop.common());
-        MessagePort replies = channel.port1();
-        CompletableFuture<Object> answer = new CompletableFuture<>();
-        replies.onmessage(e -> {
-            try {
-                Object data = e.data();
-                answer.complete(WireValues.isWireValue(data) ? WireValues.valueOf(data) : data);
-            } catch (RuntimeException error) {
-                answer.completeExceptionally(error);
-            }
-        });
-        replies.onclose(e -> answer.completeExceptionally(new DOMException(
-                "the far side closed the reply port without answering", "AbortError")));
-        CompletableFuture<Void> timer = replies.owner().schedule(() -> answer.completeExceptionally(
-                new TimeoutException("no answer within " + timeout)), timeout);
+        EventLoop owner = current != null ? current : EventLoop.common();
+        if (owner.isClosed()) {
+            throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
+        }
+        PortEndpoint[] pair = PortEndpoint.entangledPair();
+        ReplyHandle replies = new ReplyHandle(owner, pair[0]);
+        replies.bind();
+        replies.start();
+        MessagePort farEnd = MessagePort.bound(owner, pair[1]);
+        CompletableFuture<Object> answer = replies.answer;
+        CompletableFuture<Void> timer = owner.core.schedule(() -> answer.completeExceptionally(
+                new TimeoutException("no answer within " + timeout)), LoopCore.saturatedNanos(timeout));
         answer.whenComplete((value, failure) -> {
             replies.close();
-            timer.cancel(false);
+            // Not cancel(): that builds a CancellationException with its stack trace (measured by
+            // AskRoundTrip: a quarter of the bytes an ask allocated). A done timer never runs, and
+            // nobody else holds this future.
+            timer.complete(null);
         });
-        List<Object> withReplyPort = new ArrayList<>(transfer.size() + 1);
-        withReplyPort.addAll(transfer);
-        withReplyPort.add(channel.port2());
+        List<Object> withReplyPort;
+        if (transfer.isEmpty()) {
+            withReplyPort = List.of(farEnd);
+        } else {
+            withReplyPort = new ArrayList<>(transfer.size() + 1);
+            withReplyPort.addAll(transfer);
+            withReplyPort.add(farEnd);
+        }
         try {
             port.postMessage(request, withReplyPort);
         } catch (RuntimeException refused) {
-            answer.completeExceptionally(refused); // first: closing port2 fires AbortError at port1
-            channel.port2().close();
+            answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
+            farEnd.close();
         }
         return answer;
     }

@@ -27,6 +27,12 @@ final class Loops {
         return loop;
     }
 
+    /** Closes {@code loop} with the loops started here (for a loop made otherwise, e.g. multiplexed). */
+    EventLoop adopt(EventLoop loop) {
+        started.add(loop);
+        return loop;
+    }
+
     /** Runs {@code task} on {@code loop} and waits for it. */
     static <T> T on(EventLoop loop, java.util.concurrent.Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();

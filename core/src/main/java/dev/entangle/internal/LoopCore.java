@@ -98,7 +98,21 @@ public final class LoopCore {
      * a turn is submitted only by whoever holds `scheduled` == 1, and only at its very end by the turn
      * itself, two turns never overlap. The Executor contract (actions before execute() happen-before the
      * task) plus the volatile `scheduled` carry happens-before from one turn to the next. CURRENT is
-     * set around each turn and restored afterwards (the executor may itself be an event loop).
+     * set around each turn and restored afterwards (the executor may itself be an event loop): a
+     * per-thread mutable holder, so that a turn pays one thread-local lookup and two plain writes,
+     * not a lookup for each of get, set and restore (a hop of the Scale ring is one turn).
+     *
+     * Hand-off to an idle loop (multiplexed). The common case of an actor ring is a post to a loop that
+     * is idle with an empty run queue; putting the port drain in the run queue and taking it out again
+     * on the next turn is a run-queue hop: an offer and a poll on lines that are cold in a ring of
+     * thousands of loops (no speed-up was measurable on the loaded machine: benchmarks/README.md).
+     * So a producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
+     * isEmpty(): if the queue is empty it leaves its entry in the plain field `handed` and submits the
+     * turn, which runs `handed` before polling the queue; otherwise it offers as usual (entries
+     * queued in the window between a turn's `scheduled = 0` and its recheck go first). Order is kept:
+     * an entry a producer made before this one was either seen in the queue (ours goes behind it) or
+     * had its turn already. The holder of `scheduled` is the only writer of `handed` and the
+     * executor's happens-before publishes it; the turn clears it before it clears `scheduled`.
      *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
@@ -107,11 +121,22 @@ public final class LoopCore {
      * loop idles (unref(), close(), a listener removed) calls lifetimeChanged(), which queues a no-op
      * task so that the loop looks again.
      *
-     * Fields: `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `thread`,
-     * `executor`, `idleStrategy`, `endWhenIdle` final; `portsClosed` plain, touched only by the loop
-     * (one thread at a time; turns are ordered by the hand-off above); `wakeups` getAndAdd, statistics
-     * only; `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
-     * completed once by the loop.
+     * Timers (EventLoop.schedule): the loop keeps its deadlines in `timers` (LoopTimers, a heap) and
+     * runs the due ones at the start of each batch, before its entries; a dedicated loop parks no
+     * longer than the next deadline; a multiplexed loop, before its turn goes idle, makes sure the
+     * process timer thread will wake it (timerWakeUp: a no-op entry) by the earliest deadline. A timer
+     * scheduled on the loop goes straight into the heap; from another thread it travels as an Arm task
+     * through the run queue (so execute()'s refusal after close refuses it). When the loop closes
+     * (closeOwned, on the loop) every pending timer fails with RejectedExecutionException; Arms that
+     * arrive later are refused likewise, and abandon() refuses those still queued.
+     *
+     * Fields (all accessed through the lv/sv/cas/getAndAdd methods below, the package's convention):
+     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `submitters` and
+     * `wakeups` getAndAdd (`wakeups` statistics only); `thread`, `executor`, `idleStrategy`,
+     * `endWhenIdle` final; `portsClosed`, `timers` plain, touched only by the loop (one thread at a
+     * time; turns are ordered by the hand-off above); `handed` plain, see "Hand-off to an idle loop";
+     * `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
+     * completed once by the loop; `facade` volatile, written once.
      */
 
     private static final int NEW = 0;
@@ -137,7 +162,17 @@ public final class LoopCore {
      */
     static final int TURN_BATCH = 64;
 
-    private static final ThreadLocal<LoopCore> CURRENT = new ThreadLocal<>();
+    /**
+     * What runs on a thread: one holder per thread, created by its first turn and never removed
+     * (removing a thread-local drops its map entry, so the next turn would allocate a new one, a
+     * WeakReference: measured by the Scale benchmark, that cost more than the rest of a hop).
+     */
+    private static final class Current {
+        /** Thread-confined (plain): the loop running on this thread, or null. */
+        LoopCore loop;
+    }
+
+    private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
 
     private static final VarHandle STATE;
     private static final VarHandle PARKED;
@@ -188,6 +223,70 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
+    /**
+     * Multiplexed loops: the entry a producer that found the loop idle hands to the turn it submits,
+     * or null. Plain: written by the holder of `scheduled` before the executor hand-off, read and
+     * cleared by that turn (see "Hand-off to an idle loop" in the overview).
+     */
+    private Object handed;
+    /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
+    private LoopTimers timers;
+
+    // Field accessors (the package's lv/sv/cas convention). Every access to these fields is volatile
+    // (sequentially consistent): the park, turn and submitter handshakes in the overview are
+    // Dekker-style, store then load, and need nothing weaker.
+
+    private int lvState() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    private void svState(int value) {
+        STATE.setVolatile(this, value);
+    }
+
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    private boolean lvParked() {
+        return (boolean) PARKED.getVolatile(this);
+    }
+
+    private void svParked(boolean value) {
+        PARKED.setVolatile(this, value);
+    }
+
+    private boolean casParked(boolean expect, boolean update) {
+        return PARKED.compareAndSet(this, expect, update);
+    }
+
+    private int lvScheduled() {
+        return (int) SCHEDULED.getVolatile(this);
+    }
+
+    private void svScheduled(int value) {
+        SCHEDULED.setVolatile(this, value);
+    }
+
+    private boolean casScheduled(int expect, int update) {
+        return SCHEDULED.compareAndSet(this, expect, update);
+    }
+
+    private long lvWakeups() {
+        return (long) WAKEUPS.getVolatile(this);
+    }
+
+    private void getAndAddWakeups(long delta) {
+        WAKEUPS.getAndAdd(this, delta);
+    }
+
+    private int lvSubmitters() {
+        return (int) SUBMITTERS.getVolatile(this);
+    }
+
+    private void getAndAddSubmitters(int delta) {
+        SUBMITTERS.getAndAdd(this, delta);
+    }
 
     /**
      * A loop on a dedicated (non-daemon) thread that lives until closed: {@code EventLoop.start}. Call
@@ -295,8 +394,8 @@ public final class LoopCore {
      * it was new (nothing runs before start). Call once.
      */
     public void start() {
-        if (!STATE.compareAndSet(this, NEW, RUNNING)) {
-            if ((int) STATE.getVolatile(this) >= CLOSING) {
+        if (!casState(NEW, RUNNING)) {
+            if (lvState() >= CLOSING) {
                 return; // closed before it started: close() launched it to finish what was queued
             }
             throw new IllegalStateException("loop " + name + " already started");
@@ -318,7 +417,8 @@ public final class LoopCore {
 
     /** The loop running on the calling thread, or null. */
     public static LoopCore current() {
-        return CURRENT.get();
+        Current c = CURRENT.get(); // null on a thread that never ran a loop: none created for it
+        return c == null ? null : c.loop;
     }
 
     public String name() {
@@ -327,17 +427,18 @@ public final class LoopCore {
 
     /** True if this loop is running on the calling thread right now. */
     public boolean inEventLoop() {
-        return CURRENT.get() == this;
+        Current c = CURRENT.get();
+        return c != null && c.loop == this;
     }
 
     /** True once {@link #close()} has been called (or the loop has terminated). */
     public boolean isShuttingDown() {
-        return (int) STATE.getVolatile(this) >= CLOSING;
+        return lvState() >= CLOSING;
     }
 
     /** True once the loop has finished. */
     public boolean isTerminated() {
-        return (int) STATE.getVolatile(this) == TERMINATED;
+        return lvState() == TERMINATED;
     }
 
     /**
@@ -348,14 +449,14 @@ public final class LoopCore {
     public void execute(Runnable task) {
         // getAndAdd (volatile, sequentially consistent) before the state read: the submitter's half of
         // the handshake with quiescent(); see "Accepted tasks" in the overview.
-        SUBMITTERS.getAndAdd(this, 1);
+        getAndAddSubmitters(1);
         try {
-            if ((int) STATE.getVolatile(this) >= CLOSING) {
+            if (lvState() >= CLOSING) {
                 throw new RejectedExecutionException("event loop " + name + " is closed");
             }
             enqueue(task);
         } finally {
-            SUBMITTERS.getAndAdd(this, -1);
+            getAndAddSubmitters(-1);
         }
         if (wasAbandoned()) {
             // Our own enqueue found the executor refusing (submitTurn abandoned the loop): nothing
@@ -373,7 +474,7 @@ public final class LoopCore {
         // Volatile reads after this loop's read of CLOSING: see "Accepted tasks" in the overview. A
         // submitter holds the count for one offer, so this waits a few instructions, unless that
         // thread was descheduled in between; yield then, rather than burn the core it needs.
-        for (int spins = 0; (int) SUBMITTERS.getVolatile(this) != 0; spins++) {
+        for (int spins = 0; lvSubmitters() != 0; spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
@@ -389,32 +490,50 @@ public final class LoopCore {
     }
 
     private void enqueue(Object entry) {
-        runQueue.offer(entry);
         if (thread == null) {
-            // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
-            // start(), which schedules what was queued while NEW).
-            if ((int) SCHEDULED.getVolatile(this) == 0 && (int) STATE.getVolatile(this) != NEW) {
-                scheduleTurn();
-            }
+            enqueueMultiplexed(entry);
             return;
         }
+        runQueue.offer(entry);
         // Volatile read, ordered after the offer's CAS: the producer side of the park handshake.
-        if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
-            WAKEUPS.getAndAdd(this, 1L); // statistics only, on the already expensive unpark path
+        if (lvParked() && casParked(true, false)) {
+            getAndAddWakeups(1L); // statistics only, on the already expensive unpark path
             LockSupport.unpark(thread);
+        }
+    }
+
+    /** A multiplexed loop's producer side; see "Hand-off to an idle loop" in the overview. */
+    private void enqueueMultiplexed(Object entry) {
+        if (lvScheduled() == 0 && lvState() != NEW && casScheduled(0, 1)) {
+            // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
+            // queue (read after our CAS, both volatile) means no entry can be owed a place before
+            // ours, so the turn takes ours from `handed` and the run queue is not touched.
+            if (runQueue.isEmpty()) {
+                handed = entry; // plain: published to the turn by the executor hand-off
+            } else {
+                runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
+            }
+            submitTurn();
+            return;
+        }
+        runQueue.offer(entry);
+        // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+        // start(), which schedules what was queued while NEW).
+        if (lvScheduled() == 0 && lvState() != NEW) {
+            scheduleTurn();
         }
     }
 
     /** Number of times a producer had to unpark this loop; for tests and monitoring. */
     public long wakeups() {
-        return (long) WAKEUPS.getVolatile(this);
+        return lvWakeups();
     }
 
     /** Records a port as bound to a handle owned by this loop, so that closing the loop closes it. */
     void register(PortEndpoint endpoint) {
         ports.add(endpoint);
         // Read after the add (both volatile): either close() sweeps this endpoint, or we see CLOSING.
-        if ((int) STATE.getVolatile(this) >= CLOSING) {
+        if (lvState() >= CLOSING) {
             endpoint.closeBecauseLoopClosed(this);
         }
     }
@@ -435,7 +554,7 @@ public final class LoopCore {
      * thread; cheap when the loop does not end by itself.
      */
     public void lifetimeChanged() {
-        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !inEventLoop()) {
+        if (endWhenIdle && lvState() == RUNNING && !inEventLoop()) {
             enqueue(NOOP);
         }
     }
@@ -449,18 +568,17 @@ public final class LoopCore {
         if (shared) {
             return;
         }
-        if (STATE.compareAndSet(this, NEW, CLOSING)) {
+        if (casState(NEW, CLOSING)) {
             launch(); // never started: run what was queued while NEW, then terminate
             enqueue(NOOP); // a multiplexed loop with nothing queued needs a turn to terminate in
-        } else if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
+        } else if (casState(RUNNING, CLOSING)) {
             enqueue(NOOP); // wake the loop so that it notices
         }
         if (inEventLoop() && !portsClosed) {
             // Called by a handler of this loop: close the ports before returning, so that nothing more
             // of them is dispatched, not even the rest of the running drain. portsClosed is
             // loop-confined, and we are on the loop.
-            closePorts();
-            portsClosed = true;
+            closeOwned();
         }
     }
 
@@ -552,12 +670,17 @@ public final class LoopCore {
     private int runEntries(int limit) {
         assert inEventLoop() : "runEntries off the loop";
         for (int n = 0; n < limit; n++) {
-            if (!portsClosed && (int) STATE.getVolatile(this) >= CLOSING) {
-                closePorts(); // once; then run what is left and stop
-                portsClosed = true;
+            if (!portsClosed && lvState() >= CLOSING) {
+                closeOwned(); // once; then run what is left and stop
             }
-            Object entry = runQueue.poll();
-            if (entry == null) {
+            Object entry = handed;
+            if (entry != null) {
+                handed = null; // the turn's first entry, ahead of the run queue
+            } else if ((thread == null && runQueue.isEmpty()) || (entry = runQueue.poll()) == null) {
+                // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
+                // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
+                // usual last look of a turn; poll() does not return null once isEmpty() was false. Not
+                // for a dedicated loop's padded queue, where it would read the producers' line per entry.
                 return n;
             }
             Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
@@ -588,7 +711,7 @@ public final class LoopCore {
      */
     private void endIfNothingKeepsAlive() {
         assert inEventLoop() : "lifetime check off the loop";
-        if (endWhenIdle && (int) STATE.getVolatile(this) == RUNNING && !keptAlive()) {
+        if (endWhenIdle && lvState() == RUNNING && !keptAlive()) {
             close();
         }
     }
@@ -616,13 +739,128 @@ public final class LoopCore {
     /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
     private void abandon() {
         abandoned = true;
-        STATE.setVolatile(this, CLOSING);
+        svState(CLOSING);
         closePorts();
+        // The caller runs the loop's last turn or holds `scheduled` (see submitTurn): no other thread
+        // touches the timers or consumes the run queue now. Timers still on their way in are refused
+        // as those in the heap are; every other entry is dropped.
+        refuseTimers();
+        Object entry = handed;
+        handed = null;
+        if (entry instanceof LoopTimers.Arm) {
+            ((LoopTimers.Arm) entry).refuse();
+        }
+        while ((entry = runQueue.poll()) != null) {
+            if (entry instanceof LoopTimers.Arm) {
+                ((LoopTimers.Arm) entry).refuse();
+            }
+        }
         terminate();
     }
 
+    /** On the loop, once it is closing: close its ports and refuse its pending timers. */
+    private void closeOwned() {
+        closePorts();
+        portsClosed = true;
+        refuseTimers();
+    }
+
+    private void refuseTimers() {
+        if (timers != null) {
+            timers.refuseAll(name);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Timers (EventLoop.schedule): kept by the loop itself, see LoopTimers.
+
+    /**
+     * Runs {@code task} on this loop once {@code delayNanos} have elapsed; any thread. A zero or
+     * negative delay queues it at once, as {@link #execute} does.
+     *
+     * @return a future completed on the loop once the task ran (with what it threw, if it threw);
+     *     cancelling it first keeps the task from running; failed with RejectedExecutionException if
+     *     the loop is closed before the task is due
+     */
+    public CompletableFuture<Void> schedule(Runnable task, long delayNanos) {
+        LoopTimers.Timer timer = new LoopTimers.Timer(task, delayNanos);
+        if (!timer.isImmediate() && inEventLoop()) {
+            armTimer(timer); // the common case (a request timeout set on its loop): no hop
+            return timer;
+        }
+        try {
+            execute(new LoopTimers.Arm(this, timer));
+        } catch (RejectedExecutionException closed) {
+            timer.completeExceptionally(closed);
+        }
+        return timer;
+    }
+
+    /** {@code delay} in nanoseconds, saturated at the long range instead of overflowing. */
+    public static long saturatedNanos(Duration delay) {
+        try {
+            return delay.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return delay.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /** On the loop: puts {@code timer} in the heap, or refuses it if the loop is closing. */
+    void armTimer(LoopTimers.Timer timer) {
+        assert inEventLoop() : "timer armed off its loop";
+        if (portsClosed || lvState() >= CLOSING) {
+            timer.refuse(name);
+            return;
+        }
+        LoopTimers t = timers;
+        if (t == null) {
+            timers = t = new LoopTimers();
+        }
+        t.add(timer);
+    }
+
+    /**
+     * Runs the timers that are due; on the loop, at the start of each batch. Nothing (not even a clock
+     * read) while no timer is pending.
+     *
+     * @return the number of tasks run
+     */
+    private int runTimers() {
+        LoopTimers t = timers;
+        if (t == null || t.isEmpty()) {
+            return 0;
+        }
+        if (lvState() >= CLOSING) {
+            if (!portsClosed) {
+                closeOwned(); // refuses the timers, which must not fire after close()
+            }
+            return 0;
+        }
+        return t.runDue(System.nanoTime());
+    }
+
+    /** Nanoseconds until the next timer is due (0 if one is), or -1 if none; on the loop. */
+    private long nanosToNextTimer() {
+        LoopTimers t = timers;
+        return t == null || t.isEmpty() ? -1L : t.nanosToNext(System.nanoTime());
+    }
+
+    /**
+     * The timer thread's wake-up of an idle multiplexed loop whose next deadline has come: a no-op
+     * entry, so that the turn it causes runs the due timers and asks for the next wake-up. Through
+     * the run queue, not by taking `scheduled` directly: a wake-up that lands while a turn is ending
+     * (the turn holds `scheduled` and registered this wake-up for a deadline already due) is then found
+     * by that turn's recheck; a lone CAS on `scheduled` would fail and the wake-up be lost (found by
+     * ScheduleTest on a loaded machine: a multiplexed loop left a due timer pending).
+     */
+    void timerWakeUp() {
+        if (lvState() != TERMINATED) {
+            enqueue(NOOP);
+        }
+    }
+
     private void terminate() {
-        STATE.setVolatile(this, TERMINATED);
+        svState(TERMINATED);
         LoopRegistry.unregister(this); // EventLoop.snapshot()
         termination.complete(null);
     }
@@ -632,11 +870,14 @@ public final class LoopCore {
 
     /** The loop body; runs on the dedicated thread only. */
     private void run() {
-        CURRENT.set(this);
+        Current current = new Current();
+        current.loop = this;
+        CURRENT.set(current);
         boolean finished = false;
         try {
             int idle = 0;
             while (true) {
+                int fired = runTimers();
                 int ran = runEntries(TURN_BATCH);
                 if (ran == TURN_BATCH) {
                     idle = 0;
@@ -648,7 +889,7 @@ public final class LoopCore {
                     }
                     continue; // a task accepted just before close(): run it
                 }
-                if (ran > 0) {
+                if (ran > 0 || fired > 0) {
                     idle = 0;
                 }
                 if (idle == 0) {
@@ -682,14 +923,19 @@ public final class LoopCore {
         if (!park) {
             return turn == Integer.MAX_VALUE ? turn : turn + 1;
         }
-        PARKED.setVolatile(this, true);
+        svParked(true);
         // Consumer side of the handshake: the volatile write above, then a volatile read of the
         // producer index inside isEmpty().
-        if (runQueue.isEmpty() && (int) STATE.getVolatile(this) < CLOSING) {
+        if (runQueue.isEmpty() && lvState() < CLOSING) {
             Thread.interrupted(); // an interrupt would make park() return at once, forever
-            LockSupport.park(this);
+            long untilTimer = nanosToNextTimer();
+            if (untilTimer < 0L) {
+                LockSupport.park(this);
+            } else if (untilTimer > 0L) {
+                LockSupport.parkNanos(this, untilTimer); // no later than the next deadline
+            }
         }
-        PARKED.setVolatile(this, false);
+        svParked(false);
         return 0;
     }
 
@@ -698,7 +944,7 @@ public final class LoopCore {
 
     /** Submits a turn if none is submitted or running; any thread. */
     private void scheduleTurn() {
-        if (SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (casScheduled(0, 1)) {
             submitTurn();
         }
     }
@@ -718,15 +964,22 @@ public final class LoopCore {
 
     /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
     private void runTurn() {
-        LoopCore outer = CURRENT.get(); // the executor may itself be a loop
-        CURRENT.set(this);
+        Current current = CURRENT.get();
+        if (current == null) {
+            current = new Current(); // the first turn on this thread
+            CURRENT.set(current);
+        }
+        LoopCore outer = current.loop; // the executor may itself be a loop
+        current.loop = this;
         int ran;
+        int fired;
         boolean finished = false;
         try {
+            fired = runTimers();
             ran = runEntries(TURN_BATCH);
             finished = true;
         } finally {
-            restore(outer);
+            current.loop = outer;
             if (!finished) {
                 abandon();
             }
@@ -743,29 +996,22 @@ public final class LoopCore {
             }
             return;
         }
-        if (ran > 0 && endWhenIdle) {
-            CURRENT.set(this);
+        if ((ran > 0 || fired > 0) && endWhenIdle) {
+            current.loop = this;
             try {
                 endIfNothingKeepsAlive(); // may queue a NOOP, found by the recheck below
             } finally {
-                restore(outer);
+                current.loop = outer;
             }
         }
-        SCHEDULED.setVolatile(this, 0);
+        if (timers != null && !timers.isEmpty()) {
+            timers.ensureWakeUp(this); // still this turn's: `scheduled` is 1 until the store below
+        }
+        svScheduled(0);
         // Consumer side of the handshake: the volatile write above, then the producer index.
         if (!runQueue.isEmpty()) {
             scheduleTurn();
         }
-    }
-
-    /**
-     * Puts back what CURRENT held before the turn. set(null), not remove(): remove() drops the
-     * thread-local map entry, so the next turn on this thread would allocate a new one, a WeakReference,
-     * on every turn (measured by the Scale benchmark: the allocation and the reference processing it
-     * causes cost more than the rest of a hop between two multiplexed loops).
-     */
-    private static void restore(LoopCore outer) {
-        CURRENT.set(outer);
     }
 
     @Override

@@ -1,88 +1,317 @@
 package dev.entangle.internal;
 
-import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Delayed tasks of event loops: one daemon thread for the process keeps the deadlines and, when one is
- * due, queues its task on its loop with {@code execute}; the task itself always runs on the loop.
+ * The delayed tasks of one event loop ({@code EventLoop.schedule}): deadlines the loop keeps itself, in
+ * a binary min-heap it checks at the start of each turn and before it idles. No JDK scheduler is
+ * involved per timer: a dedicated loop parks no longer than its next deadline; a multiplexed loop,
+ * which has no thread to park, keeps one wake-up per loop (for its earliest deadline) on the process
+ * timer thread.
  *
- * <p>Thread contract: {@link #schedule} may be called from any thread.
+ * <p>Thread contract: owned by one {@link LoopCore} and touched only on that loop (its dedicated
+ * thread, or the executor thread running its current turn). A timer scheduled from another thread
+ * reaches the heap through the loop's run queue (an {@link Arm} task); {@link Timer#cancel} may be
+ * called from any thread.
+ *
+ * <p>Memory consistency effects: actions before {@code schedule} <i>happen-before</i> the task runs
+ * (the run queue's hand-off, or program order on the loop); actions of the task <i>happen-before</i>
+ * the completion of its future is observed.
  */
-public final class LoopTimers {
+final class LoopTimers {
     /*
-     * Implementation overview. The deadlines live in a ScheduledThreadPoolExecutor with one daemon
-     * thread ("entangle-timer") that does nothing but hand due tasks to loops: it never runs user code,
-     * so a slow task cannot delay another loop's timer. The returned CompletableFuture is the handle:
-     * it completes on the loop, after the task ran, normally or with what the task threw (the
-     * caller asked for the outcome, so the throwable goes to the future and not to the loop's error
-     * handler). Cancel before the task started removes the deadline (remove-on-cancel policy, so cancelled timeouts do
-     * not pile up in the queue) and the task never runs; the isDone() check on the loop closes the
-     * race between a cancel and a deadline already handed over. A loop closed before the deadline
-     * refuses the hand-over: the future fails with that RejectedExecutionException.
+     * Implementation overview.
+     *
+     * Heap. `heap[0 .. size)` is a binary min-heap of Timers ordered by (deadline, seq): deadlines are
+     * System.nanoTime() values compared by subtraction (overflow-safe while within 2^62 ns of each
+     * other, hence the clamp of the delay), and `seq`, the insertion number, keeps timers with equal
+     * deadlines in the order they were scheduled. All fields are plain: the heap is loop-confined (a
+     * multiplexed loop's turns are ordered by its `scheduled` hand-off, see LoopCore).
+     *
+     * Cancel is lazy and O(1): Timer is itself the CompletableFuture, and cancel() only completes it;
+     * the heap drops done timers when they reach the head (pollDue, nextDeadline) and, so that timers
+     * cancelled long before their deadline (the usual fate of a request timeout) do not pile up, by a
+     * sweep when an insertion finds the heap at `sweepAt`: the sweep removes every done timer and sets
+     * `sweepAt` to twice what is left (at least SWEEP_MIN), so its cost is amortised O(1) per insertion
+     * and the heap holds at most about twice the live timers.
+     *
+     * Multiplexed loops: `wakeAt` is the deadline of the wake-up this loop has pending on WAKER (the one
+     * process-wide timer thread, which only calls LoopCore.timerWakeUp: a no-op entry in the run
+     * queue, so the loop's turn handshake cannot lose it), or NO_WAKE.
+     * Before a turn goes idle the loop asks wakeUpNeeded(): a new wake-up is registered only if the
+     * earliest live deadline is before the pending one (a request timeout per ask, always later than the
+     * previous one, therefore registers about one wake-up per timeout period, not one per ask). A
+     * wake-up that fires early, or for a timer cancelled meanwhile, costs one empty turn.
+     *
+     * Close: when the loop closes (LoopCore, on the loop) every pending timer fails with
+     * RejectedExecutionException, and timers armed later are refused the same way.
      */
 
-    private static final class Holder {
-        static final ScheduledThreadPoolExecutor TIMER = timer();
+    /** Delays are clamped to this (about 73 years), so that deadline arithmetic never overflows. */
+    static final long MAX_DELAY_NANOS = Long.MAX_VALUE >> 2;
+    private static final int SWEEP_MIN = 64;
+    private static final long NO_WAKE = Long.MIN_VALUE;
 
-        private static ScheduledThreadPoolExecutor timer() {
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+    /** The process timer thread: multiplexed loops' wake-ups only, never user code. */
+    private static final class Waker {
+        static final ScheduledThreadPoolExecutor WAKER = waker();
+
+        private static ScheduledThreadPoolExecutor waker() {
+            ScheduledThreadPoolExecutor waker = new ScheduledThreadPoolExecutor(1, task -> {
                 Thread thread = new Thread(task, "entangle-timer");
                 thread.setDaemon(true);
                 return thread;
             });
-            timer.setRemoveOnCancelPolicy(true);
-            return timer;
+            waker.setRemoveOnCancelPolicy(true); // a replaced wake-up leaves the queue at once
+            return waker;
         }
-    }
-
-    private LoopTimers() {
     }
 
     /**
-     * Runs {@code task} on {@code loop} once {@code delay} has elapsed; any thread.
-     *
-     * @return a future completed on the loop once the task ran; cancelling it first prevents the run
+     * One delayed task, and the future {@code EventLoop.schedule} returns: completed on the loop after
+     * the task ran (normally, or with what it threw), cancelled by the user, or failed with
+     * RejectedExecutionException when the loop closed first.
      */
-    public static CompletableFuture<Void> schedule(Executor loop, Runnable task, Duration delay) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Runnable onLoop = () -> {
-            if (done.isDone()) {
-                return; // cancelled after the hand-over
+    static final class Timer extends CompletableFuture<Void> {
+        private final Runnable task;
+        /** System.nanoTime() at which the task is due; final once armed. */
+        private final long deadline;
+        /** Zero or negative delay: run as a plain task, never in the heap. */
+        private final boolean immediate;
+        /** Insertion number, for the order of equal deadlines; written when armed, on the loop. */
+        private long seq;
+
+        Timer(Runnable task, long delayNanos) {
+            this.task = task;
+            this.immediate = delayNanos <= 0L;
+            this.deadline = System.nanoTime() + Math.min(delayNanos, MAX_DELAY_NANOS);
+        }
+
+        boolean isImmediate() {
+            return immediate;
+        }
+
+        /** On the loop: runs the task unless the timer was cancelled; the outcome goes to this future. */
+        void fire() {
+            if (isDone()) {
+                return; // cancelled
             }
             try {
                 task.run();
-                done.complete(null);
+                complete(null);
             } catch (Throwable t) {
-                done.completeExceptionally(t);
+                // The caller asked for the outcome: the throwable goes to the future, not to the loop's
+                // error handler (as before; a fatal error too, the loop going on as it did).
+                completeExceptionally(t);
             }
-        };
-        long nanos = Math.max(0L, saturatedNanos(delay));
-        ScheduledFuture<?> deadline = Holder.TIMER.schedule(() -> {
-            try {
-                loop.execute(onLoop);
-            } catch (RejectedExecutionException closed) {
-                done.completeExceptionally(closed);
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
-        done.whenComplete((ignored, failure) -> {
-            if (done.isCancelled()) {
-                deadline.cancel(false);
-            }
-        });
-        return done;
+        }
+
+        void refuse(String loopName) {
+            completeExceptionally(new RejectedExecutionException("event loop " + loopName
+                    + " closed before the timer was due"));
+        }
     }
 
-    private static long saturatedNanos(Duration delay) {
-        try {
-            return delay.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return delay.isNegative() ? 0L : Long.MAX_VALUE;
+    /**
+     * The run-queue task that brings a timer scheduled off the loop there: arms it, or, for a zero
+     * delay, runs it at once (a zero delay is a task queued by {@code execute}). Not the Timer itself,
+     * so that the future a user holds is no Runnable anyone could run off the loop.
+     */
+    static final class Arm implements Runnable {
+        private final LoopCore loop;
+        private final Timer timer;
+
+        Arm(LoopCore loop, Timer timer) {
+            this.loop = loop;
+            this.timer = timer;
         }
+
+        @Override
+        public void run() {
+            if (timer.isImmediate()) {
+                timer.fire();
+            } else {
+                loop.armTimer(timer);
+            }
+        }
+
+        /** The loop was abandoned with this task still queued. */
+        void refuse() {
+            timer.refuse(loop.name());
+        }
+    }
+
+    private Timer[] heap = new Timer[8];
+    private int size;
+    private long nextSeq;
+    private int sweepAt = SWEEP_MIN;
+    /** Multiplexed loops: deadline of the pending wake-up, or NO_WAKE. */
+    private long wakeAt = NO_WAKE;
+    /** Multiplexed loops: the pending wake-up, cancelled when an earlier one replaces it. */
+    private ScheduledFuture<?> wake;
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Inserts an armed timer; on the loop. */
+    void add(Timer t) {
+        if (size >= sweepAt) {
+            sweep();
+        }
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size * 2);
+        }
+        t.seq = nextSeq++;
+        siftUp(size++, t);
+    }
+
+    /**
+     * Runs every timer due at {@code now} (read once, so that a timer the tasks schedule meanwhile
+     * waits for the next look), earliest first; on the loop.
+     *
+     * @return the number of tasks run
+     */
+    int runDue(long now) {
+        int ran = 0;
+        while (size != 0) {
+            Timer head = heap[0];
+            if (head.isDone()) {
+                removeHead(); // cancelled: lazily dropped
+                continue;
+            }
+            if (head.deadline - now > 0L) {
+                break;
+            }
+            removeHead();
+            head.fire();
+            ran++;
+        }
+        return ran;
+    }
+
+    /**
+     * Nanoseconds from {@code now} to the earliest live deadline (0 if one is due), or -1 if there is
+     * none; drops cancelled timers at the head. On the loop.
+     */
+    long nanosToNext(long now) {
+        while (size != 0 && heap[0].isDone()) {
+            removeHead();
+        }
+        return size == 0 ? -1L : Math.max(0L, heap[0].deadline - now);
+    }
+
+    /** Fails every pending timer with RejectedExecutionException and empties the heap; on the loop. */
+    void refuseAll(String loopName) {
+        Timer[] pending = heap;
+        int n = size;
+        heap = new Timer[8];
+        size = 0;
+        for (int i = 0; i < n; i++) {
+            pending[i].refuse(loopName);
+        }
+        cancelWake();
+    }
+
+    /**
+     * Multiplexed loops, before a turn goes idle: makes sure a wake-up is pending no later than the
+     * earliest live deadline, registering one on the timer thread if not. On the loop.
+     */
+    void ensureWakeUp(LoopCore loop) {
+        long now = System.nanoTime();
+        long wait = nanosToNext(now);
+        if (wait < 0L) {
+            return; // nothing pending; a pending wake-up costs one empty turn at most
+        }
+        long deadline = now + wait;
+        if (wakeAt != NO_WAKE && wakeAt - now > 0L && wakeAt - deadline <= 0L) {
+            return; // a wake-up is pending, still in the future, and not later than needed
+        }
+        cancelWake();
+        wakeAt = deadline;
+        try {
+            wake = Waker.WAKER.schedule(loop::timerWakeUp, wait, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException unexpected) {
+            // The waker never shuts down; if it refused, the loop's next turn tries again.
+            wakeAt = NO_WAKE;
+            wake = null;
+        }
+    }
+
+    private void cancelWake() {
+        ScheduledFuture<?> pending = wake;
+        if (pending != null) {
+            pending.cancel(false);
+            wake = null;
+        }
+        wakeAt = NO_WAKE;
+    }
+
+    /** Removes every done timer and re-heapifies; amortised by {@code sweepAt} (see the overview). */
+    private void sweep() {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            Timer t = heap[i];
+            if (!t.isDone()) {
+                heap[kept++] = t;
+            }
+        }
+        Arrays.fill(heap, kept, size, null);
+        size = kept;
+        for (int i = (size >>> 1) - 1; i >= 0; i--) {
+            siftDown(i, heap[i]);
+        }
+        sweepAt = Math.max(SWEEP_MIN, size * 2);
+    }
+
+    private void removeHead() {
+        int last = --size;
+        Timer moved = heap[last];
+        heap[last] = null;
+        if (last != 0) {
+            siftDown(0, moved);
+        }
+    }
+
+    private static boolean before(Timer a, Timer b) {
+        long d = a.deadline - b.deadline;
+        return d < 0L || (d == 0L && a.seq < b.seq);
+    }
+
+    private void siftUp(int k, Timer t) {
+        while (k > 0) {
+            int parent = (k - 1) >>> 1;
+            Timer p = heap[parent];
+            if (!before(t, p)) {
+                break;
+            }
+            heap[k] = p;
+            k = parent;
+        }
+        heap[k] = t;
+    }
+
+    private void siftDown(int k, Timer t) {
+        int half = size >>> 1;
+        while (k < half) {
+            int child = 2 * k + 1;
+            Timer c = heap[child];
+            int right = child + 1;
+            if (right < size && before(heap[right], c)) {
+                child = right;
+                c = heap[child];
+            }
+            if (!before(c, t)) {
+                break;
+            }
+            heap[k] = c;
+            k = child;
+        }
+        heap[k] = t;
     }
 }

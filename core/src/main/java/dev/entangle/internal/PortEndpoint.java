@@ -796,6 +796,12 @@ public final class PortEndpoint {
 
     /** The far side closed: leave the marker behind every message it posted before. */
     private void peerClosing() {
+        if ((boolean) CLOSED.getVolatile(this)) {
+            // Closed here too (both ends closing, as a reply channel does): the marker would only be
+            // discarded, after creating a queue for it. A close of this end racing past this read
+            // discards what the lines below queue.
+            return;
+        }
         closeQueued = true; // before the offer: queuedCount() may undercount, never count the marker
         queue().offer(CLOSE);
         PENDING_CLOSE.setVolatile(this, true);

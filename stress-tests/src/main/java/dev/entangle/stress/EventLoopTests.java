@@ -251,6 +251,83 @@ public final class EventLoopTests {
     }
 
     /**
+     * The {@code scheduler} (a plain thread) schedules timers on a loop, alternately due at once (1 ns)
+     * and in an hour, until one comes back already failed (the loop refuses from its close on), then
+     * waits until every timer it scheduled is done; the signal closes the loop meanwhile. Each timer
+     * must end: run, or fail with RejectedExecutionException when the loop closes (the one-hour ones
+     * always so). A timer armed in the loop's heap, or still on its way there through the run queue,
+     * that the close forgot would leave its future pending for an hour (STALE). Shared by the dedicated
+     * and the multiplexed variant.
+     */
+    static final class Timers {
+        private static final Duration SOON = Duration.ofNanos(1);
+        private static final Duration LATE = Duration.ofHours(1);
+        private final EventLoop loop;
+        private final AtomicInteger done = new AtomicInteger();
+
+        Timers(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void scheduleUntilRefusedThenAwaitAll() {
+            int scheduled = 0;
+            while (true) {
+                var timer = loop.schedule(() -> { }, scheduled % 2 == 0 ? SOON : LATE);
+                scheduled++;
+                timer.whenComplete((ignored, failure) -> done.incrementAndGet());
+                if (timer.isCompletedExceptionally()) {
+                    break; // refused on the spot: the loop is closed
+                }
+            }
+            while (done.get() != scheduled) {
+                Thread.onSpinWait();
+            }
+        }
+
+        void close() {
+            loop.close();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("Every timer of a dedicated loop runs or is refused, however close() interleaves.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "Each timer ran, or failed at the close.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: a timer was left pending by the close.")
+    @State
+    public static class ScheduleVsClose {
+        private final Timers timers = new Timers(EventLoop.start("stress-schedule-vs-close"));
+
+        @Actor
+        public void scheduler() {
+            timers.scheduleUntilRefusedThenAwaitAll();
+        }
+
+        @Signal
+        public void closer() {
+            timers.close();
+        }
+    }
+
+    @JCStressTest(Mode.Termination)
+    @Description("Every timer of a multiplexed loop runs or is refused, however close() interleaves.")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "Each timer ran, or failed at the close.")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "STALE: a timer was left pending by the close.")
+    @State
+    public static class ScheduleVsCloseMultiplexed {
+        private final Timers timers = new Timers(EventLoop.on(TURNS, "stress-schedule-vs-close-multiplexed"));
+
+        @Actor
+        public void scheduler() {
+            timers.scheduleUntilRefusedThenAwaitAll();
+        }
+
+        @Signal
+        public void closer() {
+            timers.close();
+        }
+    }
+
+    /**
      * The {@code dispatcher} (a plain thread) calls {@code dispatchEvent} on a port of a loop until it
      * is refused with InvalidStateError; the signal closes the loop. Each call must return: the
      * dispatch ran on the loop, or the loop was closed. Before the fix an accepted dispatch task could

@@ -1,0 +1,57 @@
+package dev.entangle.bench;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Diagnostic companion of {@link Scale} for a loaded machine: the process CPU time per hop (all
+ * threads: the pool, GC and JIT threads) beside the wall time, for both rings in the same JVM, rounds
+ * alternating {@code entangle} and {@code mailbox}. CPU time per hop counts the work a hop costs
+ * (cache misses and GC barrier work included) but not the time the pool threads wait for a core that
+ * other processes hold, which is what makes {@code Scale}'s wall-clock score meaningless at a load
+ * average of 15 on 2 cores. Not a JMH benchmark: no statistics, only the same-run ratio.
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.entangle.bench.ScaleCpu TOKENS ROUNDS OPS
+ * }</pre>
+ * runs {@code ROUNDS} rounds; each round sets up each ring, warms it with {@code OPS / 2} operations
+ * of {@link Scale#HOPS} hops, measures {@code OPS} operations and tears it down. {@code
+ * -Dscale.threads=1} takes the pool's thread wake-ups out, as for {@code Scale}. Threads: main only.
+ */
+public final class ScaleCpu {
+    private ScaleCpu() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: ScaleCpu TOKENS ROUNDS OPS");
+        }
+        int tokens = Integer.parseInt(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        int ops = Integer.parseInt(args[2]);
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (int r = 0; r < rounds; r++) {
+            for (String impl : new String[] {"entangle", "mailbox"}) {
+                Scale scale = new Scale();
+                scale.impl = impl;
+                scale.loops = 10_000;
+                scale.tokens = tokens;
+                scale.setUp();
+                for (int i = 0; i < ops / 2; i++) {
+                    scale.hops();
+                }
+                long cpu = os.getProcessCpuTime();
+                long wall = System.nanoTime();
+                for (int i = 0; i < ops; i++) {
+                    scale.hops();
+                }
+                cpu = os.getProcessCpuTime() - cpu;
+                wall = System.nanoTime() - wall;
+                scale.tearDown();
+                double hops = (double) Scale.HOPS * ops;
+                System.out.printf("round %d %-8s tokens=%d: cpu %.0f ns/hop, wall %.0f ns/hop%n", r, impl,
+                        tokens, cpu / hops, wall / hops);
+            }
+        }
+    }
+}
