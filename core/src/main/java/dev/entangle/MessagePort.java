@@ -53,11 +53,9 @@ import dev.entangle.internal.TransferSteps;
 public final class MessagePort extends EventTarget implements Transferable {
     /* Lifecycle and transfer state: internal.PortHandle; queue and entanglement: internal.PortEndpoint. */
 
-    private final EventLoop owner;
     private final Handle handle;
 
     private MessagePort(EventLoop owner, PortEndpoint endpoint) {
-        this.owner = owner;
         this.handle = new Handle(owner, endpoint);
     }
 
@@ -330,7 +328,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         setEventHandler("message", handler);
         handle.start();
         if (handler == null) {
-            owner.core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
+            handle.owner.core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
         }
     }
 
@@ -369,7 +367,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /** {@return the loop this port belongs to: its listeners and handlers run there} */
     public EventLoop owner() {
-        return owner;
+        return handle.owner;
     }
 
     /**
@@ -413,7 +411,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      */
     public MessageEvent receiveMessage(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        if (owner.inEventLoop()) {
+        if (handle.owner.inEventLoop()) {
             throw DOMException.invalidStateError(
                     "receiveMessage(Duration) would block the port's own event loop");
         }
@@ -429,7 +427,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (element == null) {
             return null;
         }
-        List<MessagePort> ports = adopt(owner, PortHandle.portsOf(element));
+        List<MessagePort> ports = adopt(handle.owner, PortHandle.portsOf(element));
         Object data;
         try {
             data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
@@ -487,7 +485,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
-        return OwnerDispatch.dispatchOn(owner, event, MessagePort.super::dispatchEvent);
+        return OwnerDispatch.dispatchOn(handle.owner, event, MessagePort.super::dispatchEvent);
     }
 
     /**
@@ -497,12 +495,12 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public void removeEventListener(String type, EventListener listener) {
         super.removeEventListener(type, listener);
-        owner.core.lifetimeChanged();
+        handle.owner.core.lifetimeChanged();
     }
 
     @Override
     void reportException(Throwable error) {
-        owner.core.reportError(error);
+        handle.owner.core.reportError(error);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.entangle.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,10 +37,10 @@ public abstract class PortHandle {
      * detached object (SPEC item 3, all-or-nothing). Ports are claimed in `id` order, so two transfers
      * with overlapping lists cannot deadlock.
      *
-     * `token` is the endpoint's binding identity for this handle (PortEndpoint.Binding, a weak reference
+     * `token` is the endpoint's binding identity for this handle (PortBinding, a weak reference
      * to this object, written by bind(), volatile). Nothing else the runtime keeps refers to this object
      * or to the MessagePort until the port is started, so an unreferenced port that was never started
-     * can be collected; the GC then enqueues its Binding and the endpoint is disentangled (HTML §9.4.6).
+     * can be collected; the GC then enqueues its Binding and the endpoint is disentangled (HTML #ports-and-garbage-collection).
      */
 
     static final int ENABLED = 1;
@@ -66,7 +65,7 @@ public abstract class PortHandle {
     final long id = IDS.incrementAndGet();
     final LoopCore loop;
     final PortEndpoint endpoint;
-    volatile WeakReference<PortHandle> token;
+    volatile PortBinding token;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     @SuppressWarnings("unused") // accessed through REF
@@ -248,7 +247,7 @@ public abstract class PortHandle {
      */
     public final void postTransferring(Runnable steps) {
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
-        if (target == null || target.capacity == 0) {
+        if (target == null || target.capacity() == 0) {
             steps.run();
             return;
         }
@@ -280,7 +279,7 @@ public abstract class PortHandle {
         }
         PortWaiters.Attempt attempt = () -> {
             PortEndpoint target = isOpen() ? endpoint.peer() : null;
-            if (target == null || target.capacity == 0 || target.isClosed()) {
+            if (target == null || target.capacity() == 0 || target.isClosed()) {
                 steps.run(); // unbounded, or the message will be dropped: the steps still check and detach
                 return Boolean.TRUE;
             }
@@ -304,7 +303,7 @@ public abstract class PortHandle {
     }
 
     private static DOMException full(PortEndpoint target) {
-        return new DOMException("the receiving port's queue is full (capacity " + target.capacity
+        return new DOMException("the receiving port's queue is full (capacity " + target.capacity()
                 + "); the message was not posted", "QuotaExceededError");
     }
 
