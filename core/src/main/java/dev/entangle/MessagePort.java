@@ -56,41 +56,52 @@ public final class MessagePort extends EventTarget implements Transferable {
     private final Handle handle;
 
     private MessagePort(EventLoop owner, PortEndpoint endpoint) {
-        this.handle = new Handle(owner, endpoint);
+        this.handle = new Handle(this, owner, endpoint);
     }
 
     /** Creates a port object owned by {@code owner} standing for {@code endpoint}. */
     static MessagePort bound(EventLoop owner, PortEndpoint endpoint) {
         MessagePort port = new MessagePort(owner, endpoint);
-        port.handle.port = port; // published by bind()'s volatile write, before any dispatch
-        port.handle.bind();
+        port.handle.bind(); // the endpoint's volatile write publishes the port before any dispatch
         return port;
     }
 
     /** The dispatch half of the handle: called by the owner loop's drain. */
     private static final class Handle extends PortHandle {
-        private final EventLoop owner;
-        MessagePort port;
+        Handle(MessagePort port, EventLoop owner, PortEndpoint endpoint) {
+            super(port, owner.core, endpoint);
+        }
 
-        Handle(EventLoop owner, PortEndpoint endpoint) {
-            super(owner.core, endpoint);
-            this.owner = owner;
+        /** The owner loop (a field would cost 8 bytes per port: benchmarks/README.md, footprint). */
+        EventLoop owner() {
+            return loop().facade();
+        }
+
+        /** The port; null only once it was collected (never while started: see PortHandle). */
+        MessagePort port() {
+            return (MessagePort) get();
         }
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            EventLoop owner = owner();
             assert owner.inEventLoop() : "message dispatch off the port's owner loop";
-            port.dispatch(receivedEvent(owner, payload, endpoints));
+            port().dispatch(receivedEvent(owner, payload, endpoints)); // started, hence not collected
         }
 
         @Override
         protected boolean wantsMessages() {
-            return port.hasListeners("message");
+            MessagePort port = port();
+            return port != null && port.hasListeners("message");
         }
 
         @Override
         protected void deliverClose() {
-            assert owner.inEventLoop() : "close dispatch off the port's owner loop";
+            assert owner().inEventLoop() : "close dispatch off the port's owner loop";
+            MessagePort port = port();
+            if (port == null) {
+                return; // collected while the close was processed: nobody can observe the event
+            }
             Event event = new Event("close");
             event.setTrusted(true);
             port.dispatch(event);
@@ -328,7 +339,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         setEventHandler("message", handler);
         handle.start();
         if (handler == null) {
-            handle.owner.core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
+            handle.owner().core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
         }
     }
 
@@ -367,7 +378,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /** {@return the loop this port belongs to: its listeners and handlers run there} */
     public EventLoop owner() {
-        return handle.owner;
+        return handle.owner();
     }
 
     /**
@@ -411,7 +422,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      */
     public MessageEvent receiveMessage(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        if (handle.owner.inEventLoop()) {
+        if (handle.owner().inEventLoop()) {
             throw DOMException.invalidStateError(
                     "receiveMessage(Duration) would block the port's own event loop");
         }
@@ -427,7 +438,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (element == null) {
             return null;
         }
-        List<MessagePort> ports = adopt(handle.owner, PortHandle.portsOf(element));
+        List<MessagePort> ports = adopt(handle.owner(), PortHandle.portsOf(element));
         Object data;
         try {
             data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
@@ -485,7 +496,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
-        return OwnerDispatch.dispatchOn(handle.owner, event, MessagePort.super::dispatchEvent);
+        return OwnerDispatch.dispatchOn(handle.owner(), event, MessagePort.super::dispatchEvent);
     }
 
     /**
@@ -495,12 +506,12 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public void removeEventListener(String type, EventListener listener) {
         super.removeEventListener(type, listener);
-        handle.owner.core.lifetimeChanged();
+        handle.owner().core.lifetimeChanged();
     }
 
     @Override
     void reportException(Throwable error) {
-        handle.owner.core.reportError(error);
+        handle.owner().core.reportError(error);
     }
 
     @Override

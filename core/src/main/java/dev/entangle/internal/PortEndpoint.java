@@ -165,7 +165,7 @@ public final class PortEndpoint {
             QUEUE = l.findVarHandle(PortEndpoint.class, "queue", MessagePassingQueue.class);
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             ACTIVE = l.findVarHandle(PortEndpoint.class, "active", PortHandle.class);
-            BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortBinding.class);
+            BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
             CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", Thread.class);
             WAITERS = l.findVarHandle(PortEndpoint.class, "waiters", PortWaiters.class);
         } catch (ReflectiveOperationException e) {
@@ -179,7 +179,7 @@ public final class PortEndpoint {
     private volatile MessagePassingQueue<Object> queue;
     private volatile PortEndpoint peer;
     private volatile PortHandle active;
-    private volatile PortBinding bound;
+    private volatile PortHandle bound;
     private volatile Thread consumer;
     private volatile PortWaiters waiters;
     /** The loop whose registry holds this endpoint; written under bind/unbind, any thread. */
@@ -248,15 +248,15 @@ public final class PortEndpoint {
         return ACTIVE.compareAndSet(this, expect, update);
     }
 
-    private PortBinding lvBound() {
+    private PortHandle lvBound() {
         return bound;
     }
 
-    private void svBound(PortBinding value) {
+    private void svBound(PortHandle value) {
         bound = value;
     }
 
-    private boolean casBound(PortBinding expect, PortBinding update) {
+    private boolean casBound(PortHandle expect, PortHandle update) {
         return BOUND.compareAndSet(this, expect, update);
     }
 
@@ -740,9 +740,7 @@ public final class PortEndpoint {
 
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
-        PortBinding token = new PortBinding(h, this);
-        h.token = token;
-        svBound(token);
+        svBound(h);
         svRegisteredIn(h.loop);
         h.loop.register(this);
         signal(); // a CLOSE marker may have arrived while in transit
@@ -750,7 +748,7 @@ public final class PortEndpoint {
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
-        if (casBound(h.token, null)) {
+        if (casBound(h, null)) {
             casActive(h, null);
             h.loop.unregister(this);
             svRegisteredIn(null);
@@ -789,13 +787,13 @@ public final class PortEndpoint {
     }
 
     boolean isBoundTo(PortHandle h) {
-        PortBinding token = h.token;
-        return token != null && lvBound() == token;
+        return lvBound() == h;
     }
 
     PortHandle boundHandle() {
-        PortBinding token = lvBound();
-        return token == null ? null : token.get();
+        PortHandle h = lvBound();
+        // A handle whose public object was collected stands for nothing (the collector closes it).
+        return h == null || h.get() == null ? null : h;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -808,9 +806,9 @@ public final class PortEndpoint {
         }
     }
 
-    /** The handle behind {@code token} was garbage collected while still bound: disentangle. */
-    void closeCollected(PortBinding token) {
-        if (lvBound() == token) {
+    /** The public object behind {@code h} was garbage collected while still bound: disentangle. */
+    void closeCollected(PortHandle h) {
+        if (lvBound() == h) {
             closeInternal();
         }
     }

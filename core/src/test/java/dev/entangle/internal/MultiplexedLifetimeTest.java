@@ -27,7 +27,8 @@ class MultiplexedLifetimeTest {
     }
 
     private static PortHandle handle(LoopCore loop, PortEndpoint endpoint) {
-        return new PortHandle(loop, endpoint) {
+        // The public object is the endpoint itself, which the handle holds: never collected first.
+        return new PortHandle(endpoint, loop, endpoint) {
             @Override
             protected void deliver(Object payload, PortEndpoint[] ports) {
             }
