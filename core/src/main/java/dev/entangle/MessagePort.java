@@ -8,11 +8,11 @@ import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
-import dev.entangle.internal.StructuredClone;
+import dev.entangle.internal.StructuredSerialize;
 import dev.entangle.internal.TransferSteps;
 
 /**
- * One end of a {@link MessageChannel} (HTML §9.4.4): posts messages to the port it is entangled with
+ * One end of a {@link MessageChannel} (HTML {@code #message-ports}): posts messages to the port it is entangled with
  * and receives theirs as {@link MessageEvent}s on its owner {@link EventLoop}.
  *
  * <h2>Receiving</h2>
@@ -110,7 +110,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /**
      * The trusted event for a message received by a port of {@code owner}: a {@code message} event, or
-     * a {@code messageerror} event if deserialization fails (HTML §9.4.4 step "deserialize"; the ports
+     * a {@code messageerror} event if deserialization fails (HTML {@code #message-port-post-message-steps}, step "deserialize"; the ports
      * that came with it are then closed, so that their far sides get {@code close}). Whatever a codec
      * throws is contained here, an {@code Error} (a bug, such as an AssertionError) is also reported
      * to the loop's error handler, and a StackOverflowError is a failure like any other: the loop
@@ -120,7 +120,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         List<MessagePort> ports = adopt(owner, endpoints);
         MessageEvent event;
         try {
-            event = new MessageEvent("message", StructuredClone.deserialize(payload, ports), ports);
+            event = new MessageEvent("message", StructuredSerialize.deserialize(payload, ports), ports);
         } catch (Throwable deserializationFailure) {
             if (!recoverable(deserializationFailure)) {
                 throw deserializationFailure;
@@ -441,7 +441,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         List<MessagePort> ports = adopt(handle.owner(), PortHandle.portsOf(element));
         Object data;
         try {
-            data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
+            data = StructuredSerialize.deserialize(PortHandle.payloadOf(element), ports);
         } catch (Throwable e) {
             if (recoverable(e)) {
                 ports.forEach(MessagePort::close); // their far sides get close

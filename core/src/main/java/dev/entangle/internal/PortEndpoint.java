@@ -728,7 +728,7 @@ public final class PortEndpoint {
     }
 
     /** Wakes blocked receivers and senders for another try; one volatile read if there are none. */
-    void signalWaiters() {
+    private void signalWaiters() {
         PortWaiters w = lvWaiters();
         if (w != null) {
             w.signal();

@@ -205,7 +205,7 @@ public abstract class PortHandle extends WeakReference<Object> {
      * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
      */
     public final void post(Object message) {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
         if (target != null && !target.offer(payload)) {
             throw full(target);
@@ -219,7 +219,7 @@ public abstract class PortHandle extends WeakReference<Object> {
      *     because this port is closed, detached or disentangled (as {@link #post} drops it)
      */
     public final boolean offer(Object message) {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         return attemptOffer(payload) != PortWaiters.RETRY;
     }
 
@@ -230,7 +230,7 @@ public abstract class PortHandle extends WeakReference<Object> {
      * @throws InterruptedException if interrupted on entry or while waiting
      */
     public final boolean offer(Object message, Duration timeout) throws InterruptedException {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
