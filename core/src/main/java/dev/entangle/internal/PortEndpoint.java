@@ -29,10 +29,10 @@ public final class PortEndpoint {
      *
      * This class keeps the port message queue, the entanglement and the scheduling; the rarely used
      * capabilities are objects of their own, created only where used: BoundedSlots (bounded channels
-     * only, at creation), PortWaiters (threads blocked in receiveMessage(Duration) or
-     * offerMessage(Object, Duration), at the first such call) and PortBinding (the identity of the
-     * current binding to a handle, and the GC hook). An idle channel pays for two 48-byte endpoints
-     * and their two bindings (benchmarks/README.md, "Footprint layout").
+     * only, at creation) and PortWaiters (threads blocked in receiveMessage(Duration) or
+     * offerMessage(Object, Duration), at the first such call); the GC binding is the PortHandle itself
+     * with PortCollector. An idle channel pays for two 48-byte endpoints (benchmarks/README.md,
+     * "Footprint layout").
      *
      * Queue. A JCTools MPSC unbounded array queue, created on the first message (an idle channel pays
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
@@ -42,13 +42,14 @@ public final class PortEndpoint {
      * endpoints), or CLOSE, the marker the far side leaves when it closes; markers go through the queue
      * so that `close` fires after every message posted before it (SPEC item 6).
      *
-     * Binding. `bound` is the PortBinding, a weak reference to the PortHandle that currently stands for
-     * this endpoint (null while the port is in transit inside a message, or once closed); the
-     * reference object itself is the binding's identity token. `active` is the same handle, strongly,
-     * once its port message queue is enabled (start() or onmessage): an enabled port is an open handle
-     * of its loop, kept alive until closed, as in Node; a port never started is only weakly held, so
-     * the GC can collect it, and then enqueues its PortBinding, on which the collector thread
-     * disentangles it (SPEC item 6, HTML #ports-and-garbage-collection).
+     * Binding. `bound` is the PortHandle that currently stands for this endpoint (null while the port
+     * is in transit inside a message, or once closed); the handle object itself is the binding's
+     * identity (a handle is bound at most once), and a weak reference to its public object. `active`
+     * is the same handle once its port message queue is enabled (start() or onmessage); the handle
+     * then pins its public object: an enabled port is an open handle of its loop, kept alive until
+     * closed, as in Node. The public object of a port never started is only weakly held, so the GC
+     * can collect it, and then enqueues the handle, on which PortCollector's thread disentangles this
+     * endpoint (SPEC item 6, HTML #ports-and-garbage-collection).
      *
      * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
      *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
@@ -103,7 +104,7 @@ public final class PortEndpoint {
      *   queue         volatile; CAS once (lazy creation)        the port message queue
      *   peer          volatile; getAndSet on close              the entangled endpoint, or null
      *   active        volatile; CAS                             the enabled handle, strongly
-     *   bound         volatile; CAS on transfer                 the current PortBinding, or null
+     *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
      *   consumer      volatile; CAS                             the consumer lock's holder
      *   waiters       volatile; CAS once (lazy creation)        PortWaiters, or null
      *   registeredIn  volatile                                  the loop whose registry holds this
@@ -452,7 +453,7 @@ public final class PortEndpoint {
     // ------------------------------------------------------------------------------------------------
     // Consumer side: the owner loop's drain.
 
-    /** Runs on {@code loop}'s thread with {@code scheduled == 1}. */
+    /** Runs on {@code loop}'s thread with SCHEDULED set. */
     void drain(LoopCore loop) {
         assert loop.inEventLoop() : "port drain off its loop";
         if (!casConsumer(null, Thread.currentThread())) {
