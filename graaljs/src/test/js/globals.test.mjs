@@ -114,3 +114,43 @@ test('addEventListener with signal: null throws; an aborted signal removes the l
   assertEquals(calls, 1);
 });
 
+
+// XHR Standard "Interface FormData": entries in order, set() replaces the first of a name and drops the
+// others, a Blob becomes a File named "blob" (or the filename given), names and string values are
+// USVStrings; a string value with a filename is a TypeError; FormData is not serializable
+// (WPT workers/Worker-formdata.any.js: postMessage of one is a DataCloneError).
+test('FormData keeps entries in order, makes Files of Blobs, and is not cloneable', async () => {
+  const form = new FormData();
+  assertEquals(FormData.length, 0);
+  form.append('a', '1');
+  form.append('b', new Blob(['xy'], { type: 'text/plain' }));
+  form.append('a', new Blob([]), 'name.txt');
+  form.append('c\uD800', 'v\uDC00');
+  assertArrayEquals([...form.keys()], ['a', 'b', 'a', 'c\uFFFD']);
+  assertEquals(form.get('a'), '1');
+  const blobFile = form.get('b');
+  assertInstanceOf(blobFile, File);
+  assertEquals(blobFile.name, 'blob');
+  assertEquals(blobFile.type, 'text/plain');
+  assertEquals(await blobFile.text(), 'xy');
+  assertEquals(form.getAll('a')[1].name, 'name.txt');
+  assertEquals(form.get('c\uFFFD'), 'v\uFFFD');
+  form.set('a', 'only');
+  assertArrayEquals([...form.entries()].map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.name}`),
+    ['a=only', 'b=blob', 'c\uFFFD=v\uFFFD']);
+  form.delete('b');
+  assertFalse(form.has('b'));
+  assertEquals(form.get('b'), null);
+  assertThrows(TypeError, () => form.append('x', 'text', 'file.txt'));
+  assertThrows(TypeError, () => new FormData({}));
+  assertEquals(Object.prototype.toString.call(form), '[object FormData]');
+  assertThrows('DataCloneError', () => structuredClone(form));
+});
+
+// WebIDL "error names" table (one copy, core's DOMException): every legacy name has its code.
+test('DOMException codes come from the WebIDL table, InUseAttributeError included', () => {
+  assertEquals(new DOMException('', 'InUseAttributeError').code, 10);
+  assertEquals(new DOMException('', 'DataCloneError').code, 25);
+  assertEquals(new DOMException('', 'NoSuchError').code, 0);
+  assertEquals(DOMException.INUSE_ATTRIBUTE_ERR, 10);
+});

@@ -254,6 +254,34 @@ test('structuredClone(buf, {transfer: [buf]})', () => {
   assertEquals(dup.byteLength, 1);
 });
 
+// HTML §2.7.3 step 14 (ArrayBufferView: [[ArrayLength]] or [[ByteLength]] "auto"): a view made without
+// a length on a resizable buffer tracks the buffer's length after the copy too; a view given a length
+// that ends at the buffer's end stays fixed; the sender's buffer keeps its bytes and size (the codec
+// probes it). WPT structured-clone-battery-of-tests-with-transferables.js ("Length-tracking
+// TypedArray is transferable", "... DataView ...").
+each('length-tracking views on resizable buffers arrive length-tracking; fixed ones fixed', async (t, cross) => {
+  const buffer = new ArrayBuffer(8, { maxByteLength: 16 });
+  new Uint8Array(buffer).set([1, 2, 3, 4, 5, 6, 7, 255]);
+  const values = [new Uint16Array(buffer, 2), new DataView(buffer, 4), new Uint8Array(buffer, 4, 4),
+    new Uint16Array(buffer, 0, 4)];
+  const [tracking16, trackingView, fixed8, fixed16] = await cross(values);
+  assertArrayEquals([...new Uint8Array(buffer)], [1, 2, 3, 4, 5, 6, 7, 255], 'the sender keeps its bytes');
+  assertEquals(buffer.byteLength, 8, 'the sender keeps its size');
+  assertEquals(values[0].length, 3, "the sender's view keeps its length");
+  const copy = tracking16.buffer;
+  assertSame(trackingView.buffer, copy);
+  assertEquals(copy.maxByteLength, 16);
+  assertArrayEquals([...tracking16], [0x0403, 0x0605, 0xff07]);
+  copy.resize(12);
+  assertEquals(tracking16.length, 5, 'the typed array tracks its buffer');
+  assertEquals(trackingView.byteLength, 8, 'the DataView tracks its buffer');
+  assertEquals(fixed8.length, 4, 'a fixed view ending at the end stays fixed');
+  assertEquals(fixed16.length, 4);
+  copy.resize(6);
+  assertEquals(tracking16.length, 2);
+  assertEquals(fixed8.length, 0, 'a fixed view out of bounds has length 0');
+});
+
 // ------------------------------------------------------------------ not cloneable
 
 // webmessaging/postMessage_Function.htm, battery ("DataCloneError for functions, symbols, WeakMap,

@@ -85,7 +85,10 @@ public class DOMException extends RuntimeException {
         return legacyCode(name);
     }
 
-    /** WebIDL "error names" table: the names that have a legacy code. */
+    /**
+     * WebIDL "error names" table: the names that have a legacy code. The one copy of the table: the
+     * GraalJS module's {@code DOMException.prototype.code} asks it too.
+     */
     private static int legacyCode(String name) {
         switch (name) {
             case "IndexSizeError": return 1;
@@ -95,6 +98,7 @@ public class DOMException extends RuntimeException {
             case "NoModificationAllowedError": return 7;
             case "NotFoundError": return 8;
             case "NotSupportedError": return 9;
+            case "InUseAttributeError": return 10;
             case "InvalidStateError": return 11;
             case "SyntaxError": return 12;
             case "InvalidModificationError": return 13;

@@ -57,7 +57,7 @@ class DOMExceptionTest {
     void everyLegacyCodeMatchesTheWebIdlTable() {
         String[] names = {null, "IndexSizeError", null, "HierarchyRequestError", "WrongDocumentError",
             "InvalidCharacterError", null, "NoModificationAllowedError", "NotFoundError", "NotSupportedError",
-            null, "InvalidStateError", "SyntaxError", "InvalidModificationError", "NamespaceError",
+            "InUseAttributeError", "InvalidStateError", "SyntaxError", "InvalidModificationError", "NamespaceError",
             "InvalidAccessError", null, "TypeMismatchError", "SecurityError", "NetworkError", "AbortError",
             "URLMismatchError", "QuotaExceededError", "TimeoutError", "InvalidNodeTypeError",
             "DataCloneError"};

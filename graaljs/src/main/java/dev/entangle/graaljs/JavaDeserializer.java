@@ -24,6 +24,7 @@ import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
 import dev.entangle.graaljs.JsForms.PlatformForm;
+import dev.entangle.graaljs.JsForms.JavaForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -148,6 +149,9 @@ final class JavaDeserializer {
         }
         if (form instanceof PortForm p) {
             return remember(form, context.deserialize(p.embedded()));
+        }
+        if (form instanceof JavaForm j) {
+            return remember(form, context.deserialize(j.embedded()));
         }
         if (form instanceof PlatformForm p) { // a Blob or File: its data (bytes, type, name, ...)
             return remember(form, deserialize(p.data()));

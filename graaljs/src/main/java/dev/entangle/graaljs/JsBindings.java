@@ -42,6 +42,8 @@ final class JsBindings {
 
         b.fn("now", args -> realm.now());
         b.fn("timeOrigin", args -> realm.timeOrigin());
+        // WebIDL's error names table has one source, core's DOMException (webidl.js: DOMException.code)
+        b.fn("domExceptionCode", args -> new DOMException("", args[0].asString()).code());
         b.fn("uncaught", args -> {
             realm.uncaught(args[0].asString(), args[1].asString(), args[2].asInt(), args[3].asInt(),
                     args[4].asString());

@@ -62,6 +62,8 @@ import dev.entangle.StructuredSerializeOptions;
  * "cause"</td></tr>
  * <tr><td>MessagePort in the transfer list</td><td>the realm's port object</td><td>the
  * {@link MessagePort}</td></tr>
+ * <tr><td>a map or list a Java sender sent, as the script sees it ({@link JavaValueView})</td><td>the
+ * same view of a clone of the Java value (core's rules)</td><td>that clone</td></tr>
  * <tr><td>function, symbol, Promise, WeakMap, WeakSet, WeakRef, Proxy, iterators, arguments, Java
  * objects, a port not in the transfer list, a detached buffer</td><td colspan="2">{@code DataCloneError},
  * naming the value's path: {@code data.items[3]: function is not cloneable}</td></tr>
@@ -80,7 +82,9 @@ import dev.entangle.StructuredSerializeOptions;
  * plain object, as in browsers.</li>
  * <li>An object's getters are read before its children are serialized (the spec interleaves them); only
  * a getter that depends on another object's getter can tell.</li>
- * <li>Views on resizable buffers arrive with a fixed length.</li>
+ * <li>A length-tracking view (made without a length on a resizable buffer) arrives length-tracking; as
+ * no getter tells it, the sender finds it by taking its buffer's last byte off and putting it back. An
+ * empty view at the end of its buffer cannot be told and arrives fixed-length.</li>
  * <li>A transferred buffer costs two copies: its bytes are read out of the sender's JS buffer (which is
  * then detached) and written into an ordinary JS buffer on arrival. Backing the receiver's buffer by
  * the moved Java bytes would save the second copy, but GraalJS cannot detach a buffer over Java

@@ -39,7 +39,7 @@ final class JsCodecHelpers {
      *   M<count>; then key value pairs               a Map
      *   S<count>; then values                        a Set
      *   U T-or-F <byteLength>;<maxByteLength>;       an ArrayBuffer (detached or not; -1: not resizable)
-     *   V name buffer <byteOffset>;<length>;         a typed array or DataView
+     *   V name buffer <byteOffset>;<length>; T-or-F  a typed array or DataView (T: length-tracking)
      *   E name message-or-u stack-or-u T cause / F   an Error
      *   X what                                       rejected ("Promise", "WeakMap", ...)
      * Brands are checked on internal slots where ECMAScript allows (a getter or method of the intrinsic
@@ -59,13 +59,15 @@ final class JsCodecHelpers {
               const getter = (proto, p) => uncurry(gopd(proto, p).get);
               const TA = getPrototypeOf(Int8Array).prototype;
               const taName = getter(TA, Symbol.toStringTag), taBuffer = getter(TA, 'buffer'),
-                  taOffset = getter(TA, 'byteOffset'), taLength = getter(TA, 'length');
+                  taOffset = getter(TA, 'byteOffset'), taLength = getter(TA, 'length'),
+                  taByteLength = getter(TA, 'byteLength');
               const taSubarray = uncurry(TA.subarray); // throws for a view out of bounds of its buffer
+              const taValues = uncurry(TA.values); // ValidateTypedArray: throws for any view out of bounds
               const dvBuffer = getter(DataView.prototype, 'buffer'), dvOffset = getter(DataView.prototype, 'byteOffset'),
                   dvLength = getter(DataView.prototype, 'byteLength');
               const AB = ArrayBuffer, abLength = getter(AB.prototype, 'byteLength'), abDetached = getter(AB.prototype, 'detached'),
                   abResizable = getter(AB.prototype, 'resizable'), abMax = getter(AB.prototype, 'maxByteLength'),
-                  abTransfer = uncurry(AB.prototype.transfer);
+                  abTransfer = uncurry(AB.prototype.transfer), abResize = uncurry(AB.prototype.resize);
               const mapForEach = uncurry(Map.prototype.forEach), setForEach = uncurry(Set.prototype.forEach),
                   mapSize = getter(Map.prototype, 'size'), setSize = getter(Set.prototype, 'size'),
                   mapSet = uncurry(Map.prototype.set), setAdd = uncurry(Set.prototype.add);
@@ -130,13 +132,36 @@ final class JsCodecHelpers {
                 objects[0] = head + count + ';' + body;
                 return objects;
               };
-              const viewOf = (v, b, name, offset, length, memory) => {
+              // Whether view v (in bounds) is in bounds after its buffer lost its last byte.
+              const inBounds = (v, isTypedArray) => {
+                try { if (isTypedArray) taValues(v); else dvLength(v); return true; } catch (e) { return false; }
+              };
+              // HTML §2.7.3 step 14: a view whose length is "auto" (made without one on a resizable buffer)
+              // tracks its buffer's length. No getter tells it from a fixed view that ends at the buffer's
+              // end; taking the buffer's last byte off puts a fixed view out of bounds and leaves a
+              // length-tracking one in, so that is tried, and the size and the byte are put back (no script
+              // runs in between). An empty view at the buffer's end cannot be told: it counts as fixed.
+              const lengthTracking = (v, b, isTypedArray, start, end) => {
+                let resizable;
+                try { resizable = abResizable(b); } catch (e) { return false; } // shared: rejected by describe(b)
+                if (!resizable || end !== abLength(b) || end === start) return false;
+                const last = new U8(b, end - 1, 1);
+                const byte = last[0];
+                abResize(b, end - 1);
+                const tracking = inBounds(v, isTypedArray);
+                abResize(b, end);
+                new U8(b, end - 1, 1)[0] = byte;
+                return tracking;
+              };
+              const viewOf = (v, b, name, offset, length, byteLength, memory) => {
                 let detached;
                 try { detached = abDetached(b); } catch (e) { detached = false; } // shared: rejected by describe(b)
                 let window;
                 try {
-                  if (!detached && offset === taOffset) taSubarray(v, 0); // OOB: its getters read 0, this throws
-                  window = detached ? '0;0;' : offset(v) + ';' + length(v) + ';';
+                  const isTypedArray = offset === taOffset;
+                  if (!detached && isTypedArray) taSubarray(v, 0); // OOB: its getters read 0, this throws
+                  window = detached ? '0;0;F' : offset(v) + ';' + length(v) + ';'
+                      + (lengthTracking(v, b, isTypedArray, offset(v), offset(v) + byteLength(v)) ? 'T' : 'F');
                 } catch (e) { // out of bounds of its shrunk resizable buffer (HTML §2.7.3 step 14.2)
                   return ['X' + str(name + ' out of bounds of its ArrayBuffer')];
                 }
@@ -161,8 +186,8 @@ final class JsCodecHelpers {
                 if (isArray(v)) return properties(v, 'A' + v.length + ';', memory);
                 if (isView(v)) {
                   const name = taName(v);
-                  return name === undefined ? viewOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength, memory)
-                      : viewOf(v, taBuffer(v), name, taOffset, taLength, memory);
+                  return name === undefined ? viewOf(v, dvBuffer(v), 'DataView', dvOffset, dvLength, dvLength, memory)
+                      : viewOf(v, taBuffer(v), name, taOffset, taLength, taByteLength, memory);
                 }
                 const tag = slice(objectToString(v), 8, -1);
                 const brand = BRANDS.get(tag);
@@ -280,6 +305,7 @@ final class JsCodecHelpers {
                   if (words * 8 < length) taSet(new U8(b, words * 8), new U8(source, words * 8));
                   return b;
                 },
+                // length undefined: a length-tracking view (on a resizable buffer)
                 view: (name, buffer, offset, length) => new VIEWS[name](buffer, offset, length),
               };
             })()

@@ -33,7 +33,8 @@ final class JsContexts {
             .allowBufferAccess(true)
             // Java values a Java sender posts arrive as the receiver's own clone: a script may read
             // and change its lists, maps, arrays and iterables like JS arrays and Maps (with
-            // js.foreign-object-prototype), though they stay Java objects.
+            // js.foreign-object-prototype), though they stay Java objects; maps and lists through
+            // JavaValueView (a map is also an object with its entries as properties).
             .allowListAccess(true)
             .allowMapAccess(true)
             .allowArrayAccess(true)

@@ -3,6 +3,7 @@ package dev.entangle.graaljs;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.graalvm.polyglot.Context;
@@ -19,6 +20,7 @@ import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
 import dev.entangle.graaljs.JsForms.PlatformForm;
+import dev.entangle.graaljs.JsForms.JavaForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -122,7 +124,8 @@ final class JsDeserializer {
         }
         if (form instanceof ViewForm v) {
             Value buffer = (Value) arg(v.buffer);
-            return remember(form, helpers.view.execute(v.type, buffer, v.byteOffset, v.length));
+            return remember(form, helpers.view.execute(v.type, buffer, v.byteOffset,
+                    v.lengthTracking ? helpers.undefined : v.length));
         }
         if (form instanceof ErrorForm e) {
             Value made = remember(form, helpers.error.execute(e.name,
@@ -135,6 +138,10 @@ final class JsDeserializer {
         }
         if (form instanceof PortForm p) {
             return remember(form, host.wrapPort((MessagePort) context.deserialize(p.embedded())));
+        }
+        if (form instanceof JavaForm j) { // seen as a Java sender's value is (ports: this dispatch's)
+            Object java = context.deserialize(j.embedded());
+            return remember(form, js.asValue(JavaValueView.of(java, host, List.of(), List.of())));
         }
         if (form instanceof PlatformForm p) {
             return remember(form, host.revive(p.iface(), (Value) arg(p.data())));

@@ -75,11 +75,11 @@ final class JsFileSystem implements FileSystem {
 
     private static byte[] content(Path path) throws NoSuchFileException {
         String url = urlOf(path);
-        String text = url == null ? null : JsScript.served(url);
-        if (text == null) {
+        JsScript.Fetched fetched = url == null ? null : JsScript.served(url);
+        if (fetched == null) {
             throw new NoSuchFileException(url == null ? path.toString() : url);
         }
-        return text.getBytes(StandardCharsets.UTF_8);
+        return fetched.served().body().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -151,7 +151,15 @@ final class JsFileSystem implements FileSystem {
 
     @Override
     public Path toRealPath(Path path, LinkOption... linkOptions) throws IOException {
-        return virtual(path) ? path.normalize() : host.toRealPath(path, linkOptions);
+        if (!virtual(path)) {
+            return host.toRealPath(path, linkOptions);
+        }
+        // a redirected URL stands for its response URL, as a symbolic link for its target: GraalJS keys
+        // and resolves a module by its real path, so the module's URL is the response URL (HTML)
+        String url = urlOf(path);
+        JsScript.Fetched fetched = url == null ? null : JsScript.served(url);
+        Path real = fetched == null || fetched.url().equals(url) ? null : pathOf(fetched.url());
+        return real == null ? path.normalize() : real;
     }
 
     @Override

@@ -48,6 +48,13 @@ final class JsForms {
     record PortForm(Object embedded) {
     }
 
+    /**
+     * A Java value a script received from a Java sender (seen through {@link JavaValueView}) and
+     * posts on: the form core's structured clone made for it.
+     */
+    record JavaForm(Object embedded) {
+    }
+
     /** An ordinary object: own enumerable string keys in order and their values. */
     static final class ObjectForm {
         final String[] keys;
@@ -118,12 +125,15 @@ final class JsForms {
         final BufferForm buffer;
         final long byteOffset;
         final long length;
+        /** HTML §2.7.3 step 14: its length is "auto" (it tracks its resizable buffer's length). */
+        final boolean lengthTracking;
 
-        ViewForm(String type, BufferForm buffer, long byteOffset, long length) {
+        ViewForm(String type, BufferForm buffer, long byteOffset, long length, boolean lengthTracking) {
             this.type = type;
             this.buffer = buffer;
             this.byteOffset = byteOffset;
             this.length = length;
+            this.lengthTracking = lengthTracking;
         }
     }
 

@@ -52,15 +52,14 @@ final class JsRealm implements JsHost {
      * js.unhandled-rejections=throw) goes to reportException; a cancelled or closed context is ignored
      * (the realm is being terminated).
      *
-     * Timers: prelude.js keeps the callbacks; Java schedules `id` on the shared JsTimers thread, which
+     * Timers: timers.js keeps the callbacks; Java schedules `id` on the shared JsTimers thread, which
      * posts it on `timerOut`; `timerIn`, entangled with it and owned by this loop, dispatches it here
      * as a task. `timerIn` is ref'ed while `keepAlive` (pending timers, open BroadcastChannels with a
      * message listener) is positive and unref'ed otherwise, so a worker with none of them and no
      * listening port ends by itself (Node's rule).
      *
-     * Globals: prelude.js installs the messaging classes and calls the functions of the other resource
-     * files (PARTS, evaluated once per realm from Sources shared by every realm, so the engine parses
-     * them once). `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
+     * Globals: prelude.js calls the functions of the resource files, one concept each (PARTS,
+     * evaluated once per realm from Sources shared by every realm, so the engine parses them once). `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
      * worker global's close()) makes `enter` discard every later task; the exit itself is a task
      * queued behind the current one. `children`: the workers this realm started and that still run,
      * terminated when it closes (a dedicated worker's owner is its parent, HTML §10.2.4).
@@ -149,11 +148,12 @@ final class JsRealm implements JsHost {
         this(loop, JsScript.directoryUrl(base), JsScript.directoryUrl(base), scope, scope != null, name, errors);
     }
 
-    /** prelude.js, and the files of further globals it installs (each a function of its helpers). */
+    /** prelude.js, and the files it runs in this order (each a function of the helpers the earlier ones made). */
     private static final Source PRELUDE = resource("prelude.js");
-    private static final Source[] PARTS = {resource("url.js"), resource("encoding.js"), resource("fetch.js"),
-        resource("scope.js"),
-        resource("console.js")};
+    private static final Source[] PARTS = {resource("webidl.js"), resource("events.js"), resource("errors.js"),
+        resource("timers.js"), resource("abort.js"), resource("ports.js"), resource("workers.js"),
+        resource("url.js"), resource("encoding.js"), resource("formdata.js"), resource("fetch.js"),
+        resource("scope.js"), resource("console.js")};
 
     private static Source resource(String file) {
         try (Reader reader = new InputStreamReader(
@@ -347,8 +347,14 @@ final class JsRealm implements JsHost {
         MessageEvent m = (MessageEvent) event;
         List<MessagePort> ports = m.ports();
         Object[] carried = ports.toArray();
-        enter(() -> runSteps(api.invokeMember("dispatchMessage", target, m.type(), m.data(),
-                carried.length == 0 ? null : ProxyArray.fromArray(carried))));
+        enter(() -> {
+            // A Java sender's value, seen through views; its ports are the ones event.ports gets
+            // (wrapPort before dispatchMessage: the dispatch takes the same wrappers).
+            List<Value> wrapped = ports.stream().map(this::wrapPort).toList();
+            Object data = JavaValueView.of(m.data(), this, ports, wrapped);
+            runSteps(api.invokeMember("dispatchMessage", target, m.type(), data,
+                    carried.length == 0 ? null : ProxyArray.fromArray(carried)));
+        });
     }
 
     /** Dispatches a plain {@link Event} of {@code type} at a JS target. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,8 +42,42 @@ final class JsScript {
             "text/x-ecmascript", "text/x-javascript");
     /** blob: URL → its bytes and type (File API "blob URL store"); entries live until revoked. */
     private static final Map<String, Blob> BLOBS = new ConcurrentHashMap<>();
-    /** http(s) origin ("http://host:port") → the host's files by path ("/dir/a.js"; null: not found). */
-    private static final Map<String, Function<String, String>> ORIGINS = new ConcurrentHashMap<>();
+    /** http(s) origin ("http://host:port") → its answers by path and query ("/dir/a.js"; null: not found). */
+    private static final Map<String, Function<String, Served>> ORIGINS = new ConcurrentHashMap<>();
+
+    /**
+     * A served origin's answer to a request: the body and its {@code Content-Type} (a MIME type,
+     * parameters allowed), which {@code importScripts} checks; or a redirect to {@code location} (a URL,
+     * relative to the request's), which {@link #served} follows.
+     */
+    record Served(String body, String type, String location) {
+        Served {
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(type, "type");
+        }
+
+        /** A script served as {@code text/javascript}. */
+        static Served script(String body) {
+            return new Served(body, "text/javascript", null);
+        }
+
+        /** A body with its {@code Content-Type}. */
+        static Served of(String body, String type) {
+            return new Served(body, type, null);
+        }
+
+        /** A redirect (HTTP 302) to {@code location}. */
+        static Served redirect(String location) {
+            return new Served("", "", Objects.requireNonNull(location, "location"));
+        }
+    }
+
+    /** What a fetch of a served URL ended with: the response's URL (after redirects) and its answer. */
+    record Fetched(String url, Served served) {
+    }
+
+    /** Fetch's redirect limit ("HTTP-redirect fetch" step 5: more than 20 is a network error). */
+    private static final int MAX_REDIRECTS = 20;
 
     /** A blob in the store: its bytes and its type ("" if none). */
     record Blob(byte[] bytes, String type) {
@@ -85,18 +120,35 @@ final class JsScript {
 
     /**
      * Makes {@code files} answer for the http(s) URLs of {@code origin} ({@code "http://host:port"}):
-     * a script there is {@code files.apply(path)} (the URL's path, without query or fragment), or fails
-     * to load if that is null. A host that serves a directory as a web origin uses it (the WPT runner).
+     * the response to a URL there is {@code files.apply(target)}, its target being the raw path and
+     * query ({@code "/dir/a.js"}, {@code "/dir/h.py?x=1"}; no fragment), or a failure to load if that
+     * is null. A host that serves a directory as a web origin uses it (the WPT runner).
      */
-    static void serve(String origin, Function<String, String> files) {
+    static void serve(String origin, Function<String, Served> files) {
         ORIGINS.put(origin, files);
     }
 
-    /** The script a served origin has at {@code url} (query and fragment ignored), or null. */
-    static String served(String url) {
-        String origin = originOf(url);
-        Function<String, String> files = origin == null ? null : ORIGINS.get(origin);
-        return files == null ? null : files.apply(URI.create(url).getRawPath());
+    /**
+     * What the served origins answer for {@code url} (its fragment ignored), redirects followed (a
+     * module's URL is then its response URL: JsFileSystem.toRealPath), or null: not found, not a served
+     * origin, or more than 20 redirects.
+     */
+    static Fetched served(String url) {
+        String at = url;
+        for (int hops = 0; hops <= MAX_REDIRECTS; hops++) {
+            String origin = originOf(at);
+            Function<String, Served> files = origin == null ? null : ORIGINS.get(origin);
+            if (files == null) {
+                return null;
+            }
+            URI uri = URI.create(at);
+            Served answer = files.apply(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            if (answer == null || answer.location() == null) {
+                return answer == null ? null : new Fetched(at, answer);
+            }
+            at = parseUrl(answer.location(), at);
+        }
+        return null;
     }
 
     /** File API "add an entry to the blob URL store": a new {@code blob:} URL for these bytes. */
@@ -259,16 +311,15 @@ final class JsScript {
                 throw new IOException("cannot load " + url + ": no such blob URL (revoked?)");
             } else {
                 String origin = originOf(url);
-                Function<String, String> files = origin == null ? null : ORIGINS.get(origin);
-                if (files == null) {
+                if (origin == null || !ORIGINS.containsKey(origin)) {
                     throw new IOException("cannot load " + url + ": only file:, data:, blob: URLs and served origins are supported");
                 }
-                String path = URI.create(url).getRawPath();
-                text = files.apply(path);
-                if (text == null) {
+                Fetched fetched = served(url);
+                if (fetched == null) {
                     throw new IOException("cannot load " + url + ": not found");
                 }
-                mime = "text/javascript";
+                text = fetched.served().body();
+                mime = fetched.served().type();
             }
         }
         if (checkType && !isJavaScriptType(mime)) {

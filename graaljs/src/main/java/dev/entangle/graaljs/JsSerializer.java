@@ -18,6 +18,7 @@ import dev.entangle.graaljs.JsForms.ErrorForm;
 import dev.entangle.graaljs.JsForms.MapForm;
 import dev.entangle.graaljs.JsForms.ObjectForm;
 import dev.entangle.graaljs.JsForms.PlatformForm;
+import dev.entangle.graaljs.JsForms.JavaForm;
 import dev.entangle.graaljs.JsForms.PortForm;
 import dev.entangle.graaljs.JsForms.RegExpForm;
 import dev.entangle.graaljs.JsForms.SetForm;
@@ -171,6 +172,10 @@ final class JsSerializer {
                 return port(port, id);
             }
         }
+        Object viewed = v.isProxyObject() ? JavaValueView.viewed(v.asProxyObject()) : null;
+        if (viewed != null) { // what a Java sender sent, posted on: core clones the Java value
+            return remember(id, new JavaForm(context.serialize(viewed, "")));
+        }
         if (v.isHostObject() || v.isProxyObject()) {
             throw new JsCodec.CloneError("the Java object " + (v.isHostObject()
                     ? v.asHostObject().getClass().getName() : "(a polyglot proxy)") + " is not cloneable");
@@ -293,7 +298,7 @@ final class JsSerializer {
         if (!(buffer instanceof BufferForm)) {
             throw new JsCodec.CloneError("the buffer of a view is not an ArrayBuffer"); // not reached
         }
-        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer()));
+        return remember(id, new ViewForm(type, (BufferForm) buffer, t.integer(), t.integer(), t.flag()));
     }
 
     /** Step 17: an Error (name from the spec's list, message, and V8's stack and cause). */

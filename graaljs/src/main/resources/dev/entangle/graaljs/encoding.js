@@ -336,6 +336,8 @@
     return f === undefined ? ['Blob', { bytes: b.bytes, type: b.type }]
       : ['File', { bytes: b.bytes, type: b.type, name: f.name, lastModified: f.lastModified }];
   };
+  h.File = File;
+  h.isFile = (v) => fileSlots.has(v);
   h.blobBytes = (v) => {
     const b = (typeof v === 'object' && v !== null) ? blobSlots.get(v) : undefined;
     return b === undefined ? null : b.bytes;

@@ -1,4 +1,4 @@
-// entangle for GraalJS: the global scope of a realm, after prelude.js made it an EventTarget.
+// entangle for GraalJS: the global scope of a realm, after events.js made it an EventTarget.
 //
 // Evaluated once per realm; its value is a function of prelude.js's helpers. A worker's global object
 // is a DedicatedWorkerGlobalScope (HTML §10.2.1: `self instanceof WorkerGlobalScope`), with
@@ -259,7 +259,7 @@
   }
   tag(WorkerGlobalScope);
   tag(DedicatedWorkerGlobalScope);
-  // the handlers prelude.js put on its anonymous global prototype move to WorkerGlobalScope's
+  // the handlers errors.js put on the anonymous global prototype (events.js) move to WorkerGlobalScope's
   for (const name of ['onerror', 'onunhandledrejection']) {
     Object.defineProperty(WorkerGlobalScope.prototype, name, Object.getOwnPropertyDescriptor(GlobalScope.prototype, name));
   }

@@ -61,7 +61,8 @@ class JsJavaInteropTest {
         }
     }
 
-    private static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
+    /** Takes the next item, failing the test if none comes within the timeout (also for JsComlinkJavaTest). */
+    static <T> T next(LinkedBlockingQueue<T> queue) throws InterruptedException {
         T item = queue.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (item == null) {
             throw new AssertionError("nothing arrived within " + TIMEOUT_SECONDS + " s");
@@ -104,6 +105,46 @@ class JsJavaInteropTest {
         assertEquals(Arrays.asList(3.0, "four", null), object.get("list"));
         assertEquals(Map.of("ok", true), object.get("nested"));
         assertEquals(BigInteger.valueOf(5), object.get("big"));
+    }
+
+    /**
+     * A Java map is also an object to the script (own enumerable properties, as Comlink reads its
+     * messages with Object.assign), and a port in the data is the event's port (HTML: one object).
+     */
+    @Test
+    void aJavaMapIsAlsoAnObjectAndAPortInItIsTheEventsPort() throws Exception {
+        worker = JsRuntime.newWorker("view.js", "self.onmessage = (e) => { const d = e.data;"
+                + " const { type, list } = Object.assign({ path: [] }, d);"
+                + " postMessage([Object.keys(d).join(), type, list.map((x) => x.n).join(), d instanceof Map,"
+                + " d.get('type'), d.port === e.ports[0], d === e.data]); };");
+        worker.onmessage(e -> replies.add(e.data()));
+        MessageChannel channel = new MessageChannel();
+        try {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("type", "APPLY");
+            map.put("list", List.of(Map.of("n", 1), Map.of("n", 2)));
+            map.put("port", channel.port2());
+            worker.postMessage(map, List.of(channel.port2()));
+            assertEquals(List.of("type,list,port", "APPLY", "1,2", true, "APPLY", true, true), next(replies));
+        } finally {
+            channel.port1().close();
+        }
+    }
+
+    /** A script posts on what Java sent (inside its own object): the next script sees it as the first did. */
+    @Test
+    void aJavaValueAScriptPostsOnArrivesAsItCameFromJava() throws Exception {
+        worker = JsRuntime.newWorker("relay.js", "self.onmessage = (e) => { const c = new MessageChannel();"
+                + " c.port2.onmessage = (m) => { const inner = m.data.inner;"
+                + " postMessage([inner.type, Object.keys(inner).join(), inner.list.length, inner instanceof Map]);"
+                + " c.port1.close(); };"
+                + " c.port1.postMessage({ inner: e.data }); };");
+        worker.onmessage(e -> replies.add(e.data()));
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("type", "x");
+        map.put("list", List.of(1, 2));
+        worker.postMessage(map);
+        assertEquals(List.of("x", "type,list", 2.0, true), next(replies));
     }
 
     @Test

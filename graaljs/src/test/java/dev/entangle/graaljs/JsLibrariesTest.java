@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class JsLibrariesTest {
     private static final Path SCRIPTS = Path.of("src", "test", "npm");
-    private static final Path INSTALLED = Path.of("target", "npm");
+    static final Path INSTALLED = Path.of("target", "npm");
 
     @BeforeAll
     static void copyThePrograms() throws IOException {

@@ -88,6 +88,25 @@ class JsScriptTest {
     }
 
     @Test
+    void aModuleReachedThroughARedirectHasTheResponseUrl() throws IOException {
+        // HTML "fetch a single module script": the module's URL is the response URL, so a module
+        // imported through a redirect resolves its own imports against where it was redirected to
+        // (JsScript.served follows the redirect; JsFileSystem.toRealPath gives GraalJS that URL)
+        java.util.Map<String, String> files = java.util.Map.of(
+                "/lib/main.mjs", "import { sibling } from './go?to=/other/x.mjs'; export default sibling;",
+                "/other/x.mjs", "export { sibling } from './y.mjs';",
+                "/lib/y.mjs", "export const sibling = 'y of lib';",
+                "/other/y.mjs", "export const sibling = 'y of other';");
+        JsScript.serve("http://redirect.test:1", target -> target.startsWith("/lib/go?to=")
+                ? JsScript.Served.redirect(target.substring("/lib/go?to=".length()))
+                : files.containsKey(target) ? JsScript.Served.script(files.get(target)) : null);
+        try (org.graalvm.polyglot.Context context = JsContexts.newContext()) {
+            Source main = JsScript.resolve("http://redirect.test:1/lib/main.mjs", "file:///", true).load();
+            assertEquals("y of other", context.eval(main).getMember("default").asString());
+        }
+    }
+
+    @Test
     void modulesOfAServedOriginImportTheirSiblingsThroughTheOrigin() throws IOException {
         // JsFileSystem: a module at an http URL of a served origin (the WPT runner's) imports relative and
         // absolute URLs of that origin as GraalJS imports files; a missing one is "Cannot find module"
@@ -96,7 +115,7 @@ class JsScriptTest {
                 "/lib/b.mjs", "export const b = 'b';",
                 "/c.mjs", "export const c = 'c';",
                 "/lib/broken.mjs", "import './missing.mjs';");
-        JsScript.serve("http://unit.test:1", files::get);
+        JsScript.serve("http://unit.test:1", target -> files.containsKey(target) ? JsScript.Served.script(files.get(target)) : null);
         try (org.graalvm.polyglot.Context context = JsContexts.newContext()) {
             Source main = JsScript.resolve("main.mjs", "http://unit.test:1/lib/", true).load();
             assertEquals("bc", context.eval(main).getMember("default").asString());

@@ -28,7 +28,7 @@ import dev.entangle.Worker;
 
 /**
  * Runs web-platform-tests files, unmodified, as wptserve would serve them: the files of a WPT checkout
- * ({@code root}) are the origin {@link #ORIGIN}, so root-relative URLs ({@code /resources/testharness.js},
+ * ({@code root}) are the origin {@link #ORIGIN} and WPT's others ({@link WptServer}), so root-relative URLs ({@code /resources/testharness.js},
  * {@code /common/...}) and worker scripts resolve as in a browser. For each {@code .any.js} file, the
  * variants its {@code // META: global=} names that need no window: {@code .any.html} runs it in a main
  * realm (testharness.js's shell environment: no document, {@code GLOBAL.isWindow()} false), and
@@ -47,7 +47,7 @@ import dev.entangle.Worker;
  * <p>Threads: {@link #run} from any thread; each variant has its own loops.
  */
 final class WptRunner {
-    static final String ORIGIN = "http://web-platform.test:8000";
+    static final String ORIGIN = WptServer.ORIGIN;
     static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("wpt.timeout", 60));
     static final Duration LONG_TIMEOUT = TIMEOUT.multipliedBy(3);
     private static final Duration GRACE = Duration.ofSeconds(5);
@@ -82,7 +82,7 @@ final class WptRunner {
 
     WptRunner(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        JsScript.serve(ORIGIN, this::serve);
+        new WptServer(this.root, this::generated).install();
     }
 
     // ------------------------------------------------------------------ discovery
@@ -146,18 +146,18 @@ final class WptRunner {
 
     // ------------------------------------------------------------------ the origin
 
-    /** wptserve's answer for {@code path} ("/workers/a.js"): a file of the root, or a generated wrapper. */
-    private String serve(String path) {
-        String rel = java.net.URLDecoder.decode(path, StandardCharsets.UTF_8).replaceFirst("^/", "");
+    /** What wptserve generates for {@code rel} ("workers/a.any.worker.js": the worker wrapper), or null. */
+    private String generated(String rel) {
+        if (!rel.endsWith(".any.worker.js")) {
+            return null;
+        }
+        String test = rel.replaceFirst("\\.any\\.worker\\.js$", ".any.js");
+        if (!Files.isRegularFile(root.resolve(test))) {
+            return null;
+        }
         try {
-            if (rel.endsWith(".any.worker.js")) {
-                String test = rel.replaceFirst("\\.any\\.worker\\.js$", ".any.js");
-                Variant v = variantsOf(test).stream().filter(x -> x.kind() == Kind.ANY_WORKER).findFirst()
-                        .orElse(null);
-                return v == null ? null : workerWrapper(v);
-            }
-            Path file = root.resolve(rel).normalize();
-            return file.startsWith(root) && Files.isRegularFile(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : null; // worker scripts: UTF-8
+            Variant v = variantsOf(test).stream().filter(x -> x.kind() == Kind.ANY_WORKER).findFirst().orElse(null);
+            return v == null ? null : workerWrapper(v);
         } catch (IOException e) {
             return null;
         }

@@ -29,9 +29,11 @@ import dev.entangle.MessagePort;
  * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
  * the peers and the transport.
  *
- * <p>Threads: {@link #submit} from any thread; everything else on the node's thread only. Memory
+ * <p>Threads: {@link #submit} and {@link #tryDoWork} from any thread; the Agent methods on the node's
+ * thread; everything else inside those, by one thread at a time (see the overview). Memory
  * consistency effects: actions prior to {@link #submit} <i>happen-before</i> the task runs (the MPSC
- * queue's release/acquire).
+ * queue's release/acquire, or the same thread); each run of the node's work <i>happens-before</i> the
+ * next (the {@code working} flag's release/acquire).
  */
 final class NodeCore implements Agent {
     /*
@@ -39,8 +41,8 @@ final class NodeCore implements Agent {
      *
      * A link bridges one user-facing MessagePort to one link of a peer node. The user's port is
      * entangled, in this JVM, with a *bridge port* owned by the node's own event loop (`bridgeLoop`,
-     * a multiplexed loop whose executor is this agent: its turns run inside doWork, on the node's
-     * thread). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
+     * a multiplexed loop whose executor is this agent: its turns run on whichever thread runs the
+     * node's work, see Threads). What the user posts arrives at the bridge port as a MessageEvent (already cloned by the
      * core); its handler encodes it (WireFormat) into one DATA frame on the peer's route. A DATA frame
      * received for a link is posted, undecoded, to its bridge port as a WireMessage, whose codec decodes
      * it on the user's loop (messageerror there if it cannot). The core thus gives each link its
@@ -74,15 +76,28 @@ final class NodeCore implements Agent {
      * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
      * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
      *
-     * Threads. Every field is touched only by the node's thread (doWork and the bridge loop's turns,
-     * which run inside doWork), except `tasks` (MPSC: any thread offers, the node's thread polls) and
-     * `thread` (volatile: written once in onStart, read by submitters to unpark it). Public entry
-     * points hand their work over as bridge-loop tasks.
+     * Threads. The node's work (a duty cycle: queued tasks, received frames, backlogs, timers; or one
+     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
+     * by a volatile write (its release/acquire hands every other field from one worker to the next):
+     * - the node's own thread (an AgentRunner) runs duty cycles;
+     * - a thread whose postMessage makes the bridge loop submit a turn runs that turn itself if the
+     *   flag is free (and the backlogs are within their limit): it encodes and offers its own message,
+     *   with no hand-off to the node's thread; else the turn goes to `tasks` (MPSC) and the node's
+     *   thread is unparked;
+     * - a loop whose idle strategy is RemoteNode.idleStrategy runs duty cycles when idle, so that
+     *   what arrives for its ports is taken from Aeron by its own thread. While loops do so (within
+     *   DRIVEN_NANOS), the node's thread neither polls Aeron nor takes the flag unless a task, a
+     *   backlog or a timer waits for it.
+     * Nobody waits for the flag except onClose (a cycle is short); `thread` is volatile (written once
+     * in onStart, read by submitters to unpark it). Public entry points hand their work over as
+     * bridge-loop tasks.
      */
 
     private static final long UNKNOWN = -1;
     private static final int TASK_BATCH = 64;
     private static final int POLL_LIMIT = 64;
+    private static final long DRIVEN_NANOS = 200_000;
+    private static final long[] NO_LINKS = {};
 
     private final Transport transport;
     private final long nodeId = ThreadLocalRandom.current().nextLong();
@@ -110,7 +125,28 @@ final class NodeCore implements Agent {
     private Stalled stalled;
     private long nextLinkId = 1;
     private long nextTimerCheck;
+    /**
+     * When a loop's idle strategy last ran a duty cycle (System.nanoTime). Written under the lock;
+     * also read without it by doWork, as the other fields of its heuristic are (a stale value only
+     * makes the node's thread take the lock, or skip a cycle, once more).
+     */
+    private long lastDrivenByLoop = System.nanoTime() - 2 * DRIVEN_NANOS;
     private volatile Thread thread;
+    /** Set while a thread runs the node's work (a duty cycle or a bridge-loop turn); see {@link #tryLock}. */
+    @SuppressWarnings("unused") // accessed through WORKING
+    private boolean working;
+    /** Set under the lock by onClose: no duty cycle runs after it. */
+    private boolean closed;
+
+    private static final java.lang.invoke.VarHandle WORKING;
+
+    static {
+        try {
+            WORKING = java.lang.invoke.MethodHandles.lookup().findVarHandle(NodeCore.class, "working", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     EventLoop bridgeLoop;
 
@@ -127,13 +163,56 @@ final class NodeCore implements Agent {
         WireMessage.ensureRegistered();
     }
 
-    /** The bridge loop's executor: a turn to run on the node's thread. Any thread. */
+    /**
+     * The bridge loop's executor: runs a turn at once on the calling thread if no other thread is
+     * running the node's work and the backlogs are within their limit (the poster's thread then
+     * encodes and offers its own message: no hand-off to the node's thread), else queues it for the
+     * node's thread and wakes that. Any thread.
+     */
     void submit(Runnable task) {
+        if (backlogFrames <= backlogLimit && tryLock()) { // a racy read: the locked run checks again
+            try {
+                if (!closed && backlogFrames <= backlogLimit) {
+                    runTask(task);
+                    return;
+                }
+            } finally {
+                unlock();
+            }
+        }
         tasks.offer(task);
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             java.util.concurrent.locks.LockSupport.unpark(t); // the idle strategy may be parked
         }
+    }
+
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            errors.accept(t);
+        }
+    }
+
+    private boolean tryLock() {
+        return !lvWorking() && casWorking(false, true);
+    }
+
+    private void unlock() {
+        svWorking(false);
+    }
+
+    private boolean lvWorking() {
+        return (boolean) WORKING.getVolatile(this);
+    }
+
+    private boolean casWorking(boolean expect, boolean value) {
+        return WORKING.compareAndSet(this, expect, value);
+    }
+
+    private void svWorking(boolean value) {
+        WORKING.setVolatile(this, value);
     }
 
     String localAddress() {
@@ -150,18 +229,59 @@ final class NodeCore implements Agent {
         thread = Thread.currentThread();
     }
 
+    /**
+     * One duty cycle on the node's thread, unless another thread is running one (then 0): see
+     * {@link #tryDoWork()}.
+     */
     @Override
     public int doWork() {
+        // While loops drive the node, its thread does not even take the lock (where it would make a
+        // poster hand its turn over) unless something waits for it. Racy reads of fields the lock
+        // guards: a heuristic only, the locked cycle decides.
+        if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS && tasks.isEmpty() && backlogFrames == 0
+                && stalled == null && System.nanoTime() - nextTimerCheck < 0) {
+            return 0;
+        }
+        return tryDoWork(true);
+    }
+
+    /**
+     * One duty cycle (queued tasks, received frames, backlogs, timers) on the calling thread, if no
+     * other thread is running the node's work; returns the work done (0 if it did not run). Any
+     * thread: the node's own, or a loop's idle strategy ({@link RemoteNode#idleStrategy}).
+     */
+    int tryDoWork() {
+        return tryDoWork(false);
+    }
+
+    private int tryDoWork(boolean nodeThread) {
+        if (!tryLock()) {
+            return 0;
+        }
+        try {
+            return closed ? 0 : duty(nodeThread);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * One duty cycle, under the lock. While loops drive the node (one ran a cycle within the last
+     * {@link #DRIVEN_NANOS}), the node's thread leaves Aeron to them: two threads polling one
+     * subscription on a small machine would only take turns at the lock and the cores.
+     */
+    private int duty(boolean nodeThread) {
+        long start = System.nanoTime();
+        boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
+        if (!nodeThread) {
+            lastDrivenByLoop = start;
+        }
         int work = 0;
         Runnable task;
         // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
         // bounded port then refuses more: QuotaExceededError, offerMessage false).
         while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                errors.accept(t);
-            }
+            runTask(task);
             work++;
         }
         if (stalled != null && stalled.retry()) {
@@ -172,16 +292,18 @@ final class NodeCore implements Agent {
             }
             work++;
         }
-        if (stalled == null) {
+        if (stalled == null && poll) {
             try {
                 work += transport.poll(onFrame, POLL_LIMIT);
             } catch (RuntimeException e) {
                 errors.accept(e);
             }
         }
-        for (Peer peer : peersByAddress.values()) {
-            if (!peer.backlog.isEmpty()) {
-                work += peer.flush();
+        if (backlogFrames > 0) {
+            for (Peer peer : peersByAddress.values()) {
+                if (!peer.backlog.isEmpty()) {
+                    work += peer.flush();
+                }
             }
         }
         loseBrokenPeers();
@@ -196,6 +318,18 @@ final class NodeCore implements Agent {
 
     @Override
     public void onClose() {
+        while (!tryLock()) { // a loop's idle strategy may be running a duty cycle: it is short
+            Thread.onSpinWait();
+        }
+        try {
+            closed = true;
+            sayBye();
+        } finally {
+            unlock();
+        }
+    }
+
+    private void sayBye() {
         for (Peer peer : peersByAddress.values()) {
             int at = Protocol.header(out, Protocol.BYE, nodeId);
             at = Protocol.putString(out, at, transport.localAddress());
@@ -442,11 +576,10 @@ final class NodeCore implements Agent {
         long target = body.getLong();
         int flags = body.getByte();
         int portCount = body.getCount(8);
-        long[] portLinks = new long[portCount];
+        long[] portLinks = portCount == 0 ? NO_LINKS : new long[portCount];
         for (int i = 0; i < portCount; i++) {
             portLinks[i] = body.getLong();
         }
-        byte[] rest = body.rest();
         Link link = links.get(target);
         if (link != null && link.peer != peer) {
             throw new IllegalArgumentException("DATA for link " + target + " from node " + peer.address
@@ -458,7 +591,21 @@ final class NodeCore implements Agent {
             }
             return;
         }
-        List<MessagePort> ports = new ArrayList<>(portCount);
+        if (portCount == 0 && flags == 0) {
+            // A scalar (null, a boxed primitive, a String) is decoded here and posted as it is: the
+            // core passes such immutable values without a copy, and the receiver could not fail to
+            // decode what decodes here. Anything else, or bytes that do not decode, go as a
+            // WireMessage, decoded on the receiving loop (messageerror there if they cannot be).
+            Object scalar = WireFormat.decodeScalar(body.in, body.position, body.end - body.position);
+            if (scalar != WireFormat.NOT_SCALAR) {
+                if (!Stalled.post(link.bridge, scalar, List.of())) {
+                    stalled = new Stalled(link.bridge, scalar, List.of());
+                }
+                return;
+            }
+        }
+        byte[] rest = body.rest();
+        List<MessagePort> ports = portCount == 0 ? List.of() : new ArrayList<>(portCount);
         for (long portLink : portLinks) {
             MessageChannel channel = portCapacity > 0 ? MessageChannel.bounded(bridgeLoop, portCapacity)
                     : new MessageChannel(bridgeLoop);
@@ -472,20 +619,20 @@ final class NodeCore implements Agent {
         }
         WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
                 ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
-                : WireMessage.of(rest, List.copyOf(ports), loader);
-        Stalled delivery = new Stalled(link.bridge, message, ports);
-        if (!delivery.retry()) {
-            stalled = delivery;
+                : WireMessage.of(rest, portCount == 0 ? ports : List.copyOf(ports), loader);
+        if (!Stalled.post(link.bridge, message, ports)) {
+            stalled = new Stalled(link.bridge, message, ports);
         }
     }
 
     /** A message for a bridge port whose bounded partner was full; posted again each duty cycle. */
     private static final class Stalled {
         final MessagePort bridge;
-        final WireMessage message;
+        /** A WireMessage, or a decoded scalar. */
+        final Object message;
         final List<MessagePort> ports;
 
-        Stalled(MessagePort bridge, WireMessage message, List<MessagePort> ports) {
+        Stalled(MessagePort bridge, Object message, List<MessagePort> ports) {
             this.bridge = bridge;
             this.message = message;
             this.ports = ports;
@@ -493,6 +640,11 @@ final class NodeCore implements Agent {
 
         /** Posts it; false if the port is still full. */
         boolean retry() {
+            return post(bridge, message, ports);
+        }
+
+        /** Posts {@code message} to {@code bridge}; false if its bounded partner is full. */
+        static boolean post(MessagePort bridge, Object message, List<MessagePort> ports) {
             try {
                 bridge.postMessage(message, ports);
                 return true;

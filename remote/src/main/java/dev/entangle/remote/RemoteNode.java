@@ -199,6 +199,33 @@ public final class RemoteNode implements AutoCloseable {
     }
 
     /**
+     * An idle strategy for the loops that own this node's ports: when such a loop is idle, it runs
+     * this node's duty cycle itself (polls Aeron, delivers what arrived, sends what waits), unless
+     * another thread is running it, and falls back to {@code then} when there was nothing to do. A
+     * message for a port of that loop is then taken from Aeron by the loop's own thread, with no
+     * hand-off from the node's thread (which keeps running, for the loops that park).
+     *
+     * <pre>{@code
+     * EventLoop loop = EventLoop.start("worker", node.idleStrategy(IdleStrategy.DEFAULT));
+     * MessagePort port = node.accept("jobs", loop);
+     * }</pre>
+     *
+     * <p>Threads: the strategy may be shared by any number of loops, and called from any thread (a
+     * thread that spins waiting for a reply may call {@code idle(0)} to drive the node); one thread at
+     * a time runs the node's work, the others fall through to {@code then}. Memory consistency
+     * effects: the node's state is handed between the threads that run its work by a volatile flag
+     * (release when one ends, acquire when the next begins).
+     *
+     * @param then what the loop does on an idle turn in which the node had no work for it
+     * @return a strategy to pass to {@link EventLoop#start(String, dev.entangle.IdleStrategy)}
+     * @throws NullPointerException if {@code then} is null
+     */
+    public dev.entangle.IdleStrategy idleStrategy(dev.entangle.IdleStrategy then) {
+        Objects.requireNonNull(then, "then");
+        return turn -> core.tryDoWork() == 0 && then.idle(turn);
+    }
+
+    /**
      * A port owned by {@code owner}, entangled with the port that the node at {@code address} gives
      * out for {@code name} through {@link #accept}. Returns at once; what the port posts waits until
      * the far node has accepted. If the far node cannot be reached within the
@@ -474,6 +501,8 @@ public final class RemoteNode implements AutoCloseable {
 
         /**
          * Receives what the node cannot hand to a port: malformed frames, values it could not encode.
+         * It is called on whichever thread runs the node's work at that moment: the node's own, a
+         * thread posting on one of its ports, or a loop driving it through {@link RemoteNode#idleStrategy}.
          *
          * @param handler called with each such error (default: prints its stack trace)
          * @return these options

@@ -204,8 +204,9 @@ final class WireFormat {
     private static final class Writer {
         private final ExpandableArrayBuffer out;
         private final List<MessagePort> ports;
-        private final IdentityHashMap<Object, Integer> seen = new IdentityHashMap<>();
-        private final IdentityHashMap<Object, Boolean> recordsInProgress = new IdentityHashMap<>();
+        /** Objects written so far, numbered for back references; made on first use (a scalar needs none). */
+        private IdentityHashMap<Object, Integer> seen;
+        private IdentityHashMap<Object, Boolean> recordsInProgress;
         int position;
 
         Writer(ExpandableArrayBuffer out, int offset, List<MessagePort> ports) {
@@ -244,15 +245,29 @@ final class WireFormat {
             putBytes(s.getBytes(StandardCharsets.UTF_8));
         }
 
+        private IdentityHashMap<Object, Integer> seen() {
+            if (seen == null) {
+                seen = new IdentityHashMap<>();
+            }
+            return seen;
+        }
+
+        private IdentityHashMap<Object, Boolean> recordsInProgress() {
+            if (recordsInProgress == null) {
+                recordsInProgress = new IdentityHashMap<>();
+            }
+            return recordsInProgress;
+        }
+
         /** Writes a back reference and returns true if {@code o} was written before; else numbers it. */
         boolean reference(Object o) {
-            Integer id = seen.get(o);
+            Integer id = seen().get(o);
             if (id != null) {
                 putByte(BACK_REFERENCE);
                 putInt(id);
                 return true;
             }
-            seen.put(o, seen.size());
+            seen().put(o, seen().size());
             return false;
         }
 
@@ -378,13 +393,13 @@ final class WireFormat {
         }
 
         private void record(Object v, int depth, String path) {
-            Integer id = seen.get(v);
+            Integer id = seen().get(v);
             if (id != null) {
                 putByte(BACK_REFERENCE);
                 putInt(id);
                 return;
             }
-            if (recordsInProgress.put(v, Boolean.TRUE) != null) {
+            if (recordsInProgress().put(v, Boolean.TRUE) != null) {
                 throw new NotEncodable(path + ": a cycle through record " + v.getClass().getName());
             }
             RecordComponent[] components = v.getClass().getRecordComponents();
@@ -402,8 +417,8 @@ final class WireFormat {
                 }
                 value(component, depth + 1, path + "." + c.getName());
             }
-            recordsInProgress.remove(v);
-            seen.put(v, seen.size()); // after its components, as the reader numbers it
+            recordsInProgress().remove(v);
+            seen().put(v, seen().size()); // after its components, as the reader numbers it
         }
 
         private void array(Object v, int depth, String path) {
@@ -584,6 +599,27 @@ final class WireFormat {
      *
      * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
      */
+    /** What {@link #decodeScalar} returns for a value that is not a scalar, or does not decode. */
+    static final Object NOT_SCALAR = new Object();
+
+    /**
+     * Decodes a value of version {@link #VERSION} if it is a scalar: {@code null}, a boxed primitive or
+     * a {@code String} (immutable values the core passes without copying); else, or if the bytes are
+     * malformed, returns {@link #NOT_SCALAR} (the caller then hands them to {@link #decode} on the
+     * receiving loop, where a malformed value is a {@code messageerror}).
+     */
+    static Object decodeScalar(DirectBuffer in, int offset, int length) {
+        if (length < 2 || in.getByte(offset) != VERSION || in.getByte(offset + 1) < NULL
+                || in.getByte(offset + 1) > STRING) {
+            return NOT_SCALAR;
+        }
+        try {
+            return decode(in, offset, length, List.of(), null); // a scalar loads no class
+        } catch (IllegalArgumentException malformed) {
+            return NOT_SCALAR;
+        }
+    }
+
     static Object decode(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
         Reader r = new Reader(in, offset, length, ports, loader);
         int version = r.getByte();

@@ -3,14 +3,7 @@ package dev.entangle.remote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -23,82 +16,23 @@ import dev.entangle.MessagePort;
 
 /** Ports entangled with a port in a second JVM ({@link PeerMain}), over loopback UDP and over IPC. */
 class ProcessTest {
-    /** A started {@link PeerMain} and the address it printed. */
-    static final class Peer implements AutoCloseable {
-        final Process process;
-        final String address;
-
-        Peer(Process process, String address) {
-            this.process = process;
-            this.address = address;
-        }
-
-        static Peer start(String... args) throws Exception {
-            List<String> command = new ArrayList<>();
-            command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-            command.add("--add-exports");
-            command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-            command.add("--add-opens");
-            command.add("java.base/sun.nio.ch=ALL-UNNAMED");
-            command.add("-Xmx128m");
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(PeerMain.class.getName());
-            command.addAll(List.of(args));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            CompletableFuture<String> address = CompletableFuture.supplyAsync(() -> {
-                try {
-                    BufferedReader out = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("ADDRESS ")) {
-                            return line.substring("ADDRESS ".length());
-                        }
-                    }
-                    throw new IllegalStateException("the peer ended without printing its address");
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
-                return new Peer(process, address.get(30, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                process.destroyForcibly();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.getOutputStream().close(); // ends PeerMain normally
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private static RemoteNode parentNode(String kind) {
         return RemoteNode.start(kind.equals("udp")
                 ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0")
                 : Nodes.options().streamId(1001));
     }
 
-    private static Peer peerFor(String kind, RemoteNode parent) throws Exception {
-        return kind.equals("udp") ? Peer.start("udp") : Peer.start("ipc", parent.aeronDirectory(), "1002");
+    private static PeerProcess peerFor(String kind, RemoteNode parent) throws Exception {
+        return kind.equals("udp") ? PeerProcess.start(List.of("-Xmx128m"), PeerMain.class, "udp")
+                : PeerProcess.start(List.of("-Xmx128m"), PeerMain.class, "ipc", parent.aeronDirectory(), "1002");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"udp", "ipc"})
     void pingPongAndManyMessagesInOrderWithAnotherJvm(String kind) throws Exception {
-        try (RemoteNode node = parentNode(kind); Peer peer = peerFor(kind, node);
+        try (RemoteNode node = parentNode(kind); PeerProcess peer = peerFor(kind, node);
                 EventLoop loop = EventLoop.start("parent")) {
-            MessagePort port = node.connect(peer.address, "echo", loop);
+            MessagePort port = node.connect(peer.address(), "echo", loop);
             Inbox inbox = Inbox.of(port);
             port.postMessage(List.of("ping", 1, 2.5));
             assertEquals(List.of("ping", 1, 2.5), inbox.data());
@@ -116,9 +50,9 @@ class ProcessTest {
 
     @Test
     void aPortShippedToAnotherJvmWorksFromThere() throws Exception {
-        try (RemoteNode node = parentNode("udp"); Peer peer = peerFor("udp", node);
+        try (RemoteNode node = parentNode("udp"); PeerProcess peer = peerFor("udp", node);
                 EventLoop loop = EventLoop.start("parent")) {
-            MessagePort port = node.connect(peer.address, "echo", loop);
+            MessagePort port = node.connect(peer.address(), "echo", loop);
             Inbox inbox = Inbox.of(port);
             MessageChannel channel = new MessageChannel(loop);
             channel.port1().postMessage("queued before shipping");
@@ -135,15 +69,15 @@ class ProcessTest {
     @ParameterizedTest
     @ValueSource(strings = {"udp", "ipc"})
     void aKilledPeerClosesItsPortsAfterTheLivenessTimeout(String kind) throws Exception {
-        try (RemoteNode node = parentNode(kind); Peer peer = peerFor(kind, node);
+        try (RemoteNode node = parentNode(kind); PeerProcess peer = peerFor(kind, node);
                 EventLoop loop = EventLoop.start("parent")) {
-            MessagePort port = node.connect(peer.address, "echo", loop);
+            MessagePort port = node.connect(peer.address(), "echo", loop);
             Inbox inbox = Inbox.of(port);
             port.postMessage("alive?");
             assertEquals("alive?", inbox.data());
             long killed = System.nanoTime();
-            peer.process.destroyForcibly(); // SIGKILL: no BYE
-            assertTrue(peer.process.waitFor(10, TimeUnit.SECONDS));
+            peer.process().destroyForcibly(); // SIGKILL: no BYE
+            assertTrue(peer.process().waitFor(10, TimeUnit.SECONDS));
             inbox.expect("close");
             long seenAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
             assertTrue(seenAfterMillis >= 900, "close before the 1 s liveness timeout: " + seenAfterMillis + " ms");
@@ -153,14 +87,14 @@ class ProcessTest {
     @Test
     void aPeerThatClosesItsNodeClosesThePortsAtOnce() throws Exception {
         try (RemoteNode node = parentNode("udp"); EventLoop loop = EventLoop.start("parent")) {
-            Peer peer = peerFor("udp", node);
-            MessagePort port = node.connect(peer.address, "echo", loop);
+            PeerProcess peer = peerFor("udp", node);
+            MessagePort port = node.connect(peer.address(), "echo", loop);
             Inbox inbox = Inbox.of(port);
             port.postMessage("hi");
             assertEquals("hi", inbox.data());
             peer.close(); // PeerMain closes its node: BYE
             inbox.expect("close");
-            assertEquals(0, peer.process.exitValue());
+            assertEquals(0, peer.process().exitValue());
         }
     }
 }

@@ -102,6 +102,25 @@ class WireFormatTest {
     }
 
     @Test
+    void decodeScalarTakesOnlyWellFormedScalarsAndLeavesTheRestToTheReceivingLoop() {
+        for (Object v : Arrays.asList(null, true, (byte) 1, (short) 2, 'c', 3, 4L, 5.0f, 6.0, "seven")) {
+            byte[] bytes = encoded(v);
+            assertEquals(v, WireFormat.decodeScalar(new UnsafeBuffer(bytes), 0, bytes.length), () -> "for " + v);
+        }
+        byte[] list = encoded(List.of(1));
+        assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(list), 0, list.length));
+        byte[] big = encoded(BigInteger.TEN); // immutable, but not a scalar of the fast path
+        assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(big), 0, big.length));
+        byte[] truncated = Arrays.copyOf(encoded(42), 4); // version, tag, 2 of the int's 4 bytes
+        assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(truncated), 0, truncated.length));
+        byte[] trailing = Arrays.copyOf(encoded(42), 7); // a byte after the value
+        assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(trailing), 0, trailing.length));
+        byte[] otherVersion = encoded(42);
+        otherVersion[0] = 7;
+        assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(otherVersion), 0, otherVersion.length));
+    }
+
+    @Test
     void collectionsKeepTheirClassAndOrder() {
         List<Object> values = new ArrayList<>(List.of(new ArrayList<>(List.of(3, 1, 2)),
                 new LinkedList<>(List.of("a", "b")), new HashSet<>(Set.of(1, 2, 3)),

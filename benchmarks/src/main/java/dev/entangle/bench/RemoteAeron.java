@@ -1,0 +1,327 @@
+package dev.entangle.bench;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import dev.entangle.EventLoop;
+import dev.entangle.IdleStrategy;
+import dev.entangle.MessageEvent;
+import dev.entangle.MessagePort;
+import dev.entangle.bench.support.Lifecycle;
+import dev.entangle.remote.RemoteNode;
+
+/**
+ * Benchmark 8 (issue 17): ports across processes ({@code entangle-remote}) against raw Aeron, the
+ * limit of that design, in one run, over shared-memory IPC and loopback UDP, one embedded media
+ * driver for both ends (as two processes on one host share one).
+ *
+ * <ul>
+ * <li>{@code roundTrip} ({@code SampleTime}): one message in flight. {@code entangle}: the benchmark
+ * thread posts an {@code Integer} on a port got from {@code RemoteNode.connect} and spins on
+ * {@code receiveMessage()}, running node a's duty cycle meanwhile (its {@code idleStrategy}); the
+ * accepted port's loop echoes it, running node b's duty cycle when idle. {@code aeron}: the benchmark
+ * thread offers on an exclusive publication and polls the reply subscription; an echo thread polls
+ * and offers back.</li>
+ * <li>{@code oneWay} ({@code Throughput}, messages/s): a burst of {@value #BURST} messages, then a
+ * wait until the receiver has counted all but {@value #WINDOW} of those sent so far (so the pipeline
+ * stays full and nothing grows without bound).</li>
+ * </ul>
+ * The same on both sides: the media driver (threading mode SHARED, Agrona backoff idle strategy),
+ * the term length (1 MiB), the frame length (raw frames are 31 bytes: the DATA frame that carries an
+ * {@code Integer}), the waiting threads' strategy (busy spin: the benchmark thread and the echo or
+ * counting thread / loop). The nodes' own threads back off (their default) and leave Aeron to the
+ * loops that drive them.
+ *
+ * <p>JVM flags of Aeron's (Agrona reads {@code jdk.internal.misc.Unsafe}, the driver's UDP transport
+ * reaches into {@code sun.nio.ch}) are in {@code @Fork}: run with forks ({@code -f 1} or more).
+ */
+@Fork(value = 3, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+@State(Scope.Benchmark)
+public class RemoteAeron {
+    /** Messages per {@code oneWay} operation. */
+    static final int BURST = 1000;
+    /** Messages that may be in flight (sent, not yet counted) after a {@code oneWay} burst. */
+    static final int WINDOW = 16_000;
+    static final int TERM_LENGTH = 1 << 20;
+    /** A DATA frame carrying an Integer: header 12, link 8, flags 1, port count 4, version 1, tag 1, int 4. */
+    static final int FRAME_LENGTH = 31;
+
+    @Param({"entangle", "aeron"})
+    public String impl;
+
+    @Param({"ipc", "udp"})
+    public String transport;
+
+    private Side side;
+
+    @Setup(Level.Trial)
+    public void setUp(BenchmarkParams params) throws Exception {
+        boolean echo = params.getBenchmark().endsWith(".roundTrip");
+        side = impl.equals("entangle") ? new EntangleSide(transport, echo) : new AeronSide(transport, echo);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        side.close();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public int roundTrip() {
+        return side.roundTrip();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BURST)
+    public long oneWay() {
+        return side.burst();
+    }
+
+    /** IPC, or loopback UDP on a port the driver picks. */
+    static String channel(String transport) {
+        return transport.equals("ipc") ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
+    }
+
+    /** One implementation's two ends. */
+    abstract static class Side implements AutoCloseable {
+        int next;
+
+        /** One round trip; returns the reply. */
+        abstract int roundTrip();
+
+        /**
+         * Sends {@link #BURST} messages and waits until at most {@link #WINDOW} are unreceived; returns
+         * the count sent so far.
+         */
+        abstract long burst();
+
+        @Override
+        public abstract void close();
+
+        static void spinUntil(AtomicLong counter, long target, Runnable meanwhile) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (counter.get() < target) {
+                meanwhile.run();
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("receiver stuck at " + counter.get() + " of " + target);
+                }
+            }
+        }
+    }
+
+    /** Two nodes on one driver, a connected port here, an echoing (or counting) loop at the far node. */
+    static final class EntangleSide extends Side {
+        final RemoteNode a;
+        final RemoteNode b;
+        final EventLoop owner = EventLoop.start("remote-pinger-owner");
+        final EventLoop far;
+        final MessagePort port;
+        final MessagePort accepted;
+        final IdleStrategy drive;
+        final Runnable driveOnce;
+        final AtomicLong received = new AtomicLong();
+        long sent;
+
+        EntangleSide(String transport, boolean echo) throws InterruptedException {
+            a = RemoteNode.start(RemoteNode.options().termLength(TERM_LENGTH).channel(channel(transport))
+                    .streamId(3001).livenessTimeout(Duration.ofSeconds(10)));
+            b = RemoteNode.start(RemoteNode.options().termLength(TERM_LENGTH).aeronDirectory(a.aeronDirectory())
+                    .channel(channel(transport)).streamId(3002).livenessTimeout(Duration.ofSeconds(10)));
+            far = EventLoop.start("remote-echo", b.idleStrategy(IdleStrategy.busySpin()));
+            drive = a.idleStrategy(IdleStrategy.busySpin());
+            driveOnce = () -> drive.idle(0);
+            port = a.connect(b.address(), "bench", owner);
+            accepted = b.accept("bench", far);
+            if (echo) {
+                accepted.onmessage(e -> accepted.postMessage(e.data()));
+                if (roundTrip() != 0) { // the handshake: connected both ways before measuring
+                    throw new IllegalStateException("echo out of step");
+                }
+            } else {
+                accepted.onmessage(e -> received.lazySet(received.get() + 1));
+                port.postMessage(-1);
+                spinUntil(received, 1, driveOnce);
+                sent = 1;
+            }
+        }
+
+        @Override
+        int roundTrip() {
+            int ping = next++;
+            port.postMessage(ping);
+            MessageEvent reply;
+            while ((reply = port.receiveMessage()) == null) {
+                drive.idle(0);
+            }
+            return (Integer) reply.data();
+        }
+
+        @Override
+        long burst() {
+            for (int i = 0; i < BURST; i++) {
+                port.postMessage(i);
+            }
+            sent += BURST;
+            spinUntil(received, sent - WINDOW, driveOnce);
+            return sent;
+        }
+
+        @Override
+        public void close() {
+            far.close();
+            owner.close();
+            b.close();
+            a.close();
+        }
+    }
+
+    /** Raw Aeron: an exclusive publication and a subscription each way, an echo (or counting) thread. */
+    static final class AeronSide extends Side {
+        final MediaDriver driver;
+        final Aeron aeron;
+        final Subscription pongs;
+        final ExclusivePublication pings;
+        final Subscription farIn;
+        final ExclusivePublication farOut;
+        final AtomicLong received = new AtomicLong();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_LENGTH]);
+        final int[] got = new int[1];
+        final FragmentHandler onPong = (buffer, offset, length, header) -> got[0] = buffer.getInt(offset);
+        final Thread farThread;
+        volatile boolean running = true;
+        long sent;
+
+        AeronSide(String transport, boolean echo) {
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context().dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true).threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
+                            TimeUnit.MILLISECONDS.toNanos(1)))
+                    .termBufferSparseFile(true).publicationTermBufferLength(TERM_LENGTH)
+                    .ipcTermBufferLength(TERM_LENGTH));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            farIn = aeron.addSubscription(channel(transport), 2001);
+            pongs = aeron.addSubscription(channel(transport), 2002);
+            pings = aeron.addExclusivePublication(resolved(farIn), 2001);
+            farOut = aeron.addExclusivePublication(resolved(pongs), 2002);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!pings.isConnected() || !farOut.isConnected()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("raw Aeron publications did not connect");
+                }
+                Thread.onSpinWait();
+            }
+            farThread = Lifecycle.startDaemon(echo ? "raw-echo" : "raw-counter", echo ? this::echo : this::count);
+        }
+
+        /** The channel to publish to {@code s} on (a UDP port 0 resolved to the one the driver bound). */
+        private static String resolved(Subscription s) {
+            if (!s.channel().startsWith("aeron:udp")) {
+                return s.channel();
+            }
+            String endpoint;
+            while ((endpoint = s.tryResolveChannelEndpointPort()) == null) {
+                Thread.onSpinWait();
+            }
+            return endpoint;
+        }
+
+        private void echo() {
+            UnsafeBuffer out = new UnsafeBuffer(new byte[FRAME_LENGTH]);
+            FragmentHandler back = (buffer, offset, length, header) -> {
+                buffer.getBytes(offset, out, 0, length);
+                while (farOut.offer(out, 0, length) < 0) {
+                    Thread.onSpinWait();
+                }
+            };
+            while (running) {
+                if (farIn.poll(back, 16) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void count() {
+            FragmentHandler count = (buffer, offset, length, header) -> received.lazySet(received.get() + 1);
+            while (running) {
+                if (farIn.poll(count, 64) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        int roundTrip() {
+            int ping = next++;
+            frame.putInt(0, ping);
+            while (pings.offer(frame) < 0) {
+                Thread.onSpinWait();
+            }
+            got[0] = -1;
+            while (got[0] != ping) {
+                if (pongs.poll(onPong, 1) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            return got[0];
+        }
+
+        @Override
+        long burst() {
+            for (int i = 0; i < BURST; i++) {
+                frame.putInt(0, i);
+                while (pings.offer(frame) < 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            sent += BURST;
+            spinUntil(received, sent - WINDOW, Thread::onSpinWait);
+            return sent;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                farThread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            aeron.close();
+            driver.close();
+        }
+    }
+}

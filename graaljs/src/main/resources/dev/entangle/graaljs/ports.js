@@ -1,0 +1,220 @@
+// entangle for GraalJS: channel messaging (HTML §9.4: MessageEvent, MessagePort, MessageChannel),
+// BroadcastChannel (§9.5) and `structuredClone` (§2.7.10).
+//
+// Evaluated once per realm; its value is a function of prelude.js's helpers. A JS MessagePort wraps
+// one entangle port; the messages' data is serialized and deserialized by JsCodec (Java).
+(function (h) {
+  'use strict';
+  const { native, CONSTRUCT, define, slot, requireArgs, dictionary, sequence, tag, Event, EventTarget,
+    reinitialize, dispatchSteps, handlerAttribute, trusted, targetSlotsOf } = h;
+  const messageSlots = new WeakMap();
+  const portSlots = new WeakMap();
+  const channelSlots = new WeakMap();
+  const broadcastSlots = new WeakMap();
+
+  // ---------------------------------------------------------------- MessageEvent (HTML §9.1)
+  const portSequence = (value, what) => {
+    const ports = sequence(value, what);
+    for (const port of ports) {
+      if (!portSlots.has(port)) {
+        throw new TypeError(`Failed to execute ${what}: an entry of ports is not a MessagePort.`);
+      }
+    }
+    return Object.freeze(ports);
+  };
+  const messageSource = (value, what) => {
+    if (value === undefined || value === null) {
+      return null;
+    }
+    if (!portSlots.has(value)) { // no WindowProxy or ServiceWorker exists here
+      throw new TypeError(`Failed to execute ${what}: source is not a MessagePort.`);
+    }
+    return value;
+  };
+  class MessageEvent extends Event {
+    constructor(type, eventInitDict = undefined) {
+      requireArgs(arguments.length, 1, "'MessageEvent' constructor");
+      const what = "'MessageEvent' constructor";
+      const init = dictionary(eventInitDict, what);
+      super(type, init);
+      messageSlots.set(this, {
+        data: init.data === undefined ? null : init.data,
+        origin: init.origin === undefined ? '' : String(init.origin),
+        lastEventId: init.lastEventId === undefined ? '' : String(init.lastEventId),
+        source: messageSource(init.source, what),
+        ports: init.ports === undefined ? Object.freeze([]) : portSequence(init.ports, what),
+      });
+    }
+    get data() { return slot(messageSlots, this, 'MessageEvent').data; }
+    get origin() { return slot(messageSlots, this, 'MessageEvent').origin; }
+    get lastEventId() { return slot(messageSlots, this, 'MessageEvent').lastEventId; }
+    get source() { return slot(messageSlots, this, 'MessageEvent').source; }
+    get ports() { return slot(messageSlots, this, 'MessageEvent').ports; }
+    initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = '', lastEventId = '',
+        source = null, ports = []) {
+      requireArgs(arguments.length, 1, "'initMessageEvent' on 'MessageEvent'");
+      const m = slot(messageSlots, this, 'MessageEvent');
+      const s = h.eventSlots.get(this);
+      if (s.dispatching) {
+        return;
+      }
+      const what = "'initMessageEvent' on 'MessageEvent'";
+      const newSource = messageSource(source, what);
+      const newPorts = portSequence(ports, what);
+      reinitialize(s, type, bubbles, cancelable);
+      Object.assign(m, { data, origin: String(origin), lastEventId: String(lastEventId), source: newSource, ports: newPorts });
+    }
+  }
+
+  // ---------------------------------------------------------------- MessagePort and MessageChannel (HTML §9.4)
+  // A JS MessagePort wraps one entangle port. `arriving` gives a port carried by the message being
+  // dispatched one wrapper, both in the data and in event.ports (HTML: they are the same objects).
+  let arriving = new Map();
+  // The postMessage overloads (WebIDL): an iterable second argument is the transfer list, anything else
+  // the options dictionary. The list goes to Java unconverted: JsCodec converts it (sequence<object>)
+  // once, with the transfer steps.
+  const transferArgument = (transfer, what) => {
+    if (transfer === undefined || transfer === null) {
+      return [];
+    }
+    if (typeof transfer === 'object' && typeof transfer[Symbol.iterator] === 'function') {
+      return transfer;
+    }
+    const options = dictionary(transfer, what);
+    return options.transfer === undefined ? [] : options.transfer;
+  };
+  class MessagePort extends EventTarget {
+    constructor(token = undefined, javaPort = undefined) {
+      if (token !== CONSTRUCT) {
+        throw new TypeError('Illegal constructor');
+      }
+      super();
+      const p = { javaPort, listener: null };
+      portSlots.set(this, p);
+      p.listener = native.bind(javaPort, this); // the entangle port's events now reach this object
+      targetSlotsOf(this).onMessageListeners = (count) => native.listen(javaPort, p.listener, count > 0);
+    }
+    postMessage(message, transfer = undefined) {
+      requireArgs(arguments.length, 1, "'postMessage' on 'MessagePort'");
+      const p = slot(portSlots, this, 'MessagePort');
+      native.post(p.javaPort, message, transferArgument(transfer, "'postMessage' on 'MessagePort'"));
+    }
+    start() { native.start(slot(portSlots, this, 'MessagePort').javaPort); }
+    close() { native.close(slot(portSlots, this, 'MessagePort').javaPort); }
+  }
+  // HTML: the first time onmessage is set, the port message queue is enabled, as if start() was called.
+  handlerAttribute(MessagePort.prototype, 'onmessage', (port) => port.start());
+  handlerAttribute(MessagePort.prototype, 'onmessageerror');
+  handlerAttribute(MessagePort.prototype, 'onclose');
+
+  const wrapPort = (javaPort) => {
+    let port = arriving.get(javaPort);
+    if (port === undefined) {
+      port = new MessagePort(CONSTRUCT, javaPort);
+      arriving.set(javaPort, port);
+    }
+    return port;
+  };
+  const portOf = (value) => {
+    const p = (typeof value === 'object' && value !== null) ? portSlots.get(value) : undefined;
+    return p === undefined ? null : p.javaPort;
+  };
+  const wrapArrivals = (javaPorts) => {
+    const ports = [];
+    for (let i = 0; i < javaPorts.length; i++) {
+      ports.push(wrapPort(javaPorts[i]));
+    }
+    return Object.freeze(ports);
+  };
+
+  class MessageChannel {
+    constructor() {
+      const pair = native.channel();
+      const port1 = new MessagePort(CONSTRUCT, pair[0]);
+      const port2 = new MessagePort(CONSTRUCT, pair[1]);
+      channelSlots.set(this, { port1, port2 });
+    }
+    get port1() { return slot(channelSlots, this, 'MessageChannel').port1; }
+    get port2() { return slot(channelSlots, this, 'MessageChannel').port2; }
+  }
+
+  // Java → JS: a `message` or `messageerror` event for `target` (a port, a Worker, a BroadcastChannel or
+  // the worker global), with the data already deserialized into this realm and the carried ports.
+  // Both return the steps of the dispatch (see dispatchSteps), which Java runs one call at a time.
+  function* dispatchMessage(target, type, data, javaPorts) {
+    if (h.terminatedWorker(target)) { // workers.js
+      return;
+    }
+    try {
+      const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
+      const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
+      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null, origin }));
+      messageSlots.get(event).ports = ports;
+      arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
+      yield* dispatchSteps(target, event);
+    } finally {
+      arriving = new Map();
+    }
+  }
+  function* dispatchSimple(target, type) {
+    if (h.terminatedWorker(target)) { // workers.js
+      return;
+    }
+    yield* dispatchSteps(target, trusted(new Event(type)));
+  }
+
+  // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
+  // Decision (HTML leaves lifetime to the host; Node refs an open BroadcastChannel): an open channel
+  // with a message listener keeps its realm alive, like a started port with one.
+  class BroadcastChannel extends EventTarget {
+    constructor(name) {
+      requireArgs(arguments.length, 1, "'BroadcastChannel' constructor");
+      super();
+      const javaChannel = native.broadcastChannel(String(name), this);
+      const b = { javaChannel, name: String(name), closed: false, retained: false };
+      broadcastSlots.set(this, b);
+      targetSlotsOf(this).onMessageListeners = (count) => {
+        if (count > 0 && !b.retained && !b.closed) {
+          b.retained = true;
+          native.retain();
+        } else if (count === 0 && b.retained) {
+          b.retained = false;
+          native.release();
+        }
+      };
+    }
+    get name() { return slot(broadcastSlots, this, 'BroadcastChannel').name; }
+    postMessage(message) {
+      requireArgs(arguments.length, 1, "'postMessage' on 'BroadcastChannel'");
+      native.broadcast(slot(broadcastSlots, this, 'BroadcastChannel').javaChannel, message);
+    }
+    close() {
+      const b = slot(broadcastSlots, this, 'BroadcastChannel');
+      b.closed = true;
+      if (b.retained) {
+        b.retained = false;
+        native.release();
+      }
+      native.closeBroadcast(b.javaChannel);
+    }
+  }
+  handlerAttribute(BroadcastChannel.prototype, 'onmessage');
+  handlerAttribute(BroadcastChannel.prototype, 'onmessageerror');
+
+  function structuredClone(value, options = undefined) {
+    requireArgs(arguments.length, 1, "'structuredClone'");
+    // JsCodec.structuredClone converts the options dictionary and its transfer list (once)
+    return native.structuredClone(value, options);
+  }
+
+  for (const iface of [MessageEvent, MessagePort, MessageChannel, BroadcastChannel]) {
+    tag(iface);
+  }
+  define(globalThis, { MessageEvent, MessagePort, MessageChannel, BroadcastChannel, structuredClone });
+
+  Object.assign(h, {
+    MessageEvent, transferArgument, wrapPort, portOf, dispatchMessage, dispatchSimple,
+    isPort: (v) => portSlots.has(v),
+    isChannel: (v) => channelSlots.has(v),
+  });
+})
