@@ -6,7 +6,7 @@ import java.util.Objects;
 import dev.entangle.internal.BroadcastRegistry;
 import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
-import dev.entangle.internal.StructuredClone;
+import dev.entangle.internal.StructuredSerialize;
 
 /**
  * A named channel to every other {@code BroadcastChannel} of the same name in this process (HTML §9.5):
@@ -122,7 +122,7 @@ public final class BroadcastChannel extends EventTarget {
         if (closed) {
             throw DOMException.invalidStateError("BroadcastChannel \"" + name + "\" is closed"); // step 2
         }
-        Object firstForm = StructuredClone.serialize(message, null); // step 3: throws before sending
+        Object firstForm = StructuredSerialize.serialize(message, null); // step 3: throws before sending
         topic.post(member, message, firstForm); // steps 5-8, one serialized form per destination
     }
 
@@ -213,7 +213,7 @@ public final class BroadcastChannel extends EventTarget {
             }
             Object data;
             try {
-                data = StructuredClone.deserialize(payload, List.of());
+                data = StructuredSerialize.deserialize(payload, List.of());
             } catch (Throwable deserializationFailure) {
                 if (!MessagePort.recoverable(deserializationFailure)) {
                     throw deserializationFailure;

@@ -1,5 +1,7 @@
 package dev.entangle;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -38,7 +40,7 @@ public class EventTarget {
      *
      * The DOM's "event listener list" is one array of Entry objects, all types mixed, in registration
      * order. It is copy-on-write: writers (add, remove, event handler set) build a new array under
-     * writeLock and publish it with a volatile write to `listeners`; dispatch reads the field once, with
+     * writeLock (created by the first writer, CAS) and publish it with a volatile write to `listeners`; dispatch reads the field once, with
      * no lock. Why:
      *  - the DOM's "inner invoke" iterates over a clone of the list taken when invocation starts
      *    (listeners added during dispatch are not invoked, §2.9); the published array is that clone,
@@ -62,14 +64,38 @@ public class EventTarget {
 
     private static final Entry[] NO_ENTRIES = new Entry[0];
 
-    /** Writers' lock; never held while a listener runs. */
-    private final Object writeLock = new Object();
+    private static final VarHandle WRITE_LOCK;
+
+    static {
+        try {
+            WRITE_LOCK = MethodHandles.lookup().findVarHandle(EventTarget.class, "writeLock", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Writers' lock, created by the first writer (a port nobody listens to pays for none: issue 12's
+     * footprint); never held while a listener runs. Volatile, and a VarHandle for its one CAS.
+     */
+    private volatile Object writeLock;
 
     /** Copy-on-write listener list; volatile: see the overview. Written only under writeLock. */
     private volatile Entry[] listeners = NO_ENTRIES;
 
     /** Creates a target without listeners ({@code new EventTarget()}). */
     public EventTarget() {
+    }
+
+    /** The writers' lock, created on first use; CAS: two first writers adopt the same one. */
+    private Object writeLock() {
+        Object lock = writeLock;
+        if (lock != null) {
+            return lock;
+        }
+        Object created = new Object();
+        Object witness = WRITE_LOCK.compareAndExchange(this, null, created);
+        return witness == null ? created : witness;
     }
 
     /** An event listener (DOM §2.7): type, callback, once, passive, removed. */
@@ -142,7 +168,7 @@ public class EventTarget {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(options, "options");
-        synchronized (writeLock) {
+        synchronized (writeLock()) {
             Entry[] current = listeners;
             if (indexOf(current, type, listener) >= 0) {
                 return;
@@ -165,7 +191,7 @@ public class EventTarget {
     public void removeEventListener(String type, EventListener listener) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(listener, "listener");
-        synchronized (writeLock) {
+        synchronized (writeLock()) {
             Entry[] current = listeners;
             int index = indexOf(current, type, listener);
             if (index >= 0) {
@@ -302,7 +328,7 @@ public class EventTarget {
      */
     void setEventHandler(String type, EventHandler<? extends Event> handler) {
         Objects.requireNonNull(type, "type");
-        synchronized (writeLock) {
+        synchronized (writeLock()) {
             Entry[] current = listeners;
             int index = handlerIndex(current, type);
             if (handler == null) {
@@ -385,7 +411,7 @@ public class EventTarget {
 
     /** Removes {@code entry} if still listed (a once listener about to run). */
     private void remove(Entry entry) {
-        synchronized (writeLock) {
+        synchronized (writeLock()) {
             Entry[] current = listeners;
             for (int i = 0; i < current.length; i++) {
                 if (current[i] == entry) {

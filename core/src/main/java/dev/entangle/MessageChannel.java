@@ -5,7 +5,7 @@ import java.util.Objects;
 import dev.entangle.internal.PortEndpoint;
 
 /**
- * A pair of entangled ports (HTML §9.4.3): what one posts on {@link #port1()}, the other receives on
+ * A pair of entangled ports (HTML {@code #message-channels}): what one posts on {@link #port1()}, the other receives on
  * {@link #port2()}, and back.
  *
  * <pre>{@code

@@ -8,11 +8,11 @@ import dev.entangle.internal.Jfr;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
-import dev.entangle.internal.StructuredClone;
+import dev.entangle.internal.StructuredSerialize;
 import dev.entangle.internal.TransferSteps;
 
 /**
- * One end of a {@link MessageChannel} (HTML §9.4.4): posts messages to the port it is entangled with
+ * One end of a {@link MessageChannel} (HTML {@code #message-ports}): posts messages to the port it is entangled with
  * and receives theirs as {@link MessageEvent}s on its owner {@link EventLoop}.
  *
  * <h2>Receiving</h2>
@@ -53,46 +53,55 @@ import dev.entangle.internal.TransferSteps;
 public final class MessagePort extends EventTarget implements Transferable {
     /* Lifecycle and transfer state: internal.PortHandle; queue and entanglement: internal.PortEndpoint. */
 
-    private final EventLoop owner;
     private final Handle handle;
 
     private MessagePort(EventLoop owner, PortEndpoint endpoint) {
-        this.owner = owner;
-        this.handle = new Handle(owner, endpoint);
+        this.handle = new Handle(this, owner, endpoint);
     }
 
     /** Creates a port object owned by {@code owner} standing for {@code endpoint}. */
     static MessagePort bound(EventLoop owner, PortEndpoint endpoint) {
         MessagePort port = new MessagePort(owner, endpoint);
-        port.handle.port = port; // published by bind()'s volatile write, before any dispatch
-        port.handle.bind();
+        port.handle.bind(); // the endpoint's volatile write publishes the port before any dispatch
         return port;
     }
 
     /** The dispatch half of the handle: called by the owner loop's drain. */
     private static final class Handle extends PortHandle {
-        private final EventLoop owner;
-        MessagePort port;
+        Handle(MessagePort port, EventLoop owner, PortEndpoint endpoint) {
+            super(port, owner.core, endpoint);
+        }
 
-        Handle(EventLoop owner, PortEndpoint endpoint) {
-            super(owner.core, endpoint);
-            this.owner = owner;
+        /** The owner loop (a field would cost 8 bytes per port: benchmarks/README.md, footprint). */
+        EventLoop owner() {
+            return loop().facade();
+        }
+
+        /** The port; null only once it was collected (never while started: see PortHandle). */
+        MessagePort port() {
+            return (MessagePort) get();
         }
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
+            EventLoop owner = owner();
             assert owner.inEventLoop() : "message dispatch off the port's owner loop";
-            port.dispatch(receivedEvent(owner, payload, endpoints));
+            port().dispatch(receivedEvent(owner, payload, endpoints)); // started, hence not collected
         }
 
         @Override
         protected boolean wantsMessages() {
-            return port.hasListeners("message");
+            MessagePort port = port();
+            return port != null && port.hasListeners("message");
         }
 
         @Override
         protected void deliverClose() {
-            assert owner.inEventLoop() : "close dispatch off the port's owner loop";
+            assert owner().inEventLoop() : "close dispatch off the port's owner loop";
+            MessagePort port = port();
+            if (port == null) {
+                return; // collected while the close was processed: nobody can observe the event
+            }
             Event event = new Event("close");
             event.setTrusted(true);
             port.dispatch(event);
@@ -101,7 +110,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /**
      * The trusted event for a message received by a port of {@code owner}: a {@code message} event, or
-     * a {@code messageerror} event if deserialization fails (HTML §9.4.4 step "deserialize"; the ports
+     * a {@code messageerror} event if deserialization fails (HTML {@code #message-port-post-message-steps}, step "deserialize"; the ports
      * that came with it are then closed, so that their far sides get {@code close}). Whatever a codec
      * throws is contained here, an {@code Error} (a bug, such as an AssertionError) is also reported
      * to the loop's error handler, and a StackOverflowError is a failure like any other: the loop
@@ -111,7 +120,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         List<MessagePort> ports = adopt(owner, endpoints);
         MessageEvent event;
         try {
-            event = new MessageEvent("message", StructuredClone.deserialize(payload, ports), ports);
+            event = new MessageEvent("message", StructuredSerialize.deserialize(payload, ports), ports);
         } catch (Throwable deserializationFailure) {
             if (!recoverable(deserializationFailure)) {
                 throw deserializationFailure;
@@ -330,7 +339,7 @@ public final class MessagePort extends EventTarget implements Transferable {
         setEventHandler("message", handler);
         handle.start();
         if (handler == null) {
-            owner.core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
+            handle.owner().core.lifetimeChanged(); // a port nobody listens to no longer keeps a worker alive
         }
     }
 
@@ -369,7 +378,7 @@ public final class MessagePort extends EventTarget implements Transferable {
 
     /** {@return the loop this port belongs to: its listeners and handlers run there} */
     public EventLoop owner() {
-        return owner;
+        return handle.owner();
     }
 
     /**
@@ -413,7 +422,7 @@ public final class MessagePort extends EventTarget implements Transferable {
      */
     public MessageEvent receiveMessage(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        if (owner.inEventLoop()) {
+        if (handle.owner().inEventLoop()) {
             throw DOMException.invalidStateError(
                     "receiveMessage(Duration) would block the port's own event loop");
         }
@@ -429,10 +438,10 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (element == null) {
             return null;
         }
-        List<MessagePort> ports = adopt(owner, PortHandle.portsOf(element));
+        List<MessagePort> ports = adopt(handle.owner(), PortHandle.portsOf(element));
         Object data;
         try {
-            data = StructuredClone.deserialize(PortHandle.payloadOf(element), ports);
+            data = StructuredSerialize.deserialize(PortHandle.payloadOf(element), ports);
         } catch (Throwable e) {
             if (recoverable(e)) {
                 ports.forEach(MessagePort::close); // their far sides get close
@@ -487,7 +496,7 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public boolean dispatchEvent(Event event) {
         Objects.requireNonNull(event, "event");
-        return OwnerDispatch.dispatchOn(owner, event, MessagePort.super::dispatchEvent);
+        return OwnerDispatch.dispatchOn(handle.owner(), event, MessagePort.super::dispatchEvent);
     }
 
     /**
@@ -497,12 +506,12 @@ public final class MessagePort extends EventTarget implements Transferable {
     @Override
     public void removeEventListener(String type, EventListener listener) {
         super.removeEventListener(type, listener);
-        owner.core.lifetimeChanged();
+        handle.owner().core.lifetimeChanged();
     }
 
     @Override
     void reportException(Throwable error) {
-        owner.core.reportError(error);
+        handle.owner().core.reportError(error);
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeoutException;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
-import dev.entangle.internal.StructuredClone;
+import dev.entangle.internal.StructuredSerialize;
 import dev.entangle.internal.WireValues;
 
 /**
@@ -67,18 +67,20 @@ public final class Requests {
     /** The requester's end of the reply channel: completes {@code answer}; on its loop only. */
     private static final class ReplyHandle extends PortHandle {
         private final EventLoop owner;
-        final CompletableFuture<Object> answer = new CompletableFuture<>();
+        final CompletableFuture<Object> answer;
 
-        ReplyHandle(EventLoop owner, PortEndpoint endpoint) {
-            super(owner.core, endpoint);
+        /** The future stands for the port (the handle's referent): the handle pins it once started. */
+        ReplyHandle(EventLoop owner, PortEndpoint endpoint, CompletableFuture<Object> answer) {
+            super(answer, owner.core, endpoint);
             this.owner = owner;
+            this.answer = answer;
         }
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
             assert owner.inEventLoop() : "reply delivered off the requester's loop";
             try {
-                Object data = StructuredClone.deserialize(payload, MessagePort.adopt(owner, endpoints));
+                Object data = StructuredSerialize.deserialize(payload, MessagePort.adopt(owner, endpoints));
                 answer.complete(WireValues.isWireValue(data) ? WireValues.valueOf(data) : data);
             } catch (RuntimeException error) {
                 answer.completeExceptionally(error); // a malformed answer, or one that cannot arrive
@@ -131,7 +133,7 @@ public final class Requests {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
         PortEndpoint[] pair = PortEndpoint.entangledPair();
-        ReplyHandle replies = new ReplyHandle(owner, pair[0]);
+        ReplyHandle replies = new ReplyHandle(owner, pair[0], new CompletableFuture<>());
         replies.bind();
         replies.start();
         MessagePort farEnd = MessagePort.bound(owner, pair[1]);

@@ -9,7 +9,7 @@ import dev.entangle.internal.Marks;
 import dev.entangle.internal.TransferSteps;
 
 /**
- * Structured clone of Java values (HTML §2.7 StructuredSerializeWithTransfer and
+ * Structured clone of Java values (HTML {@code #structuredserializewithtransfer} and
  * StructuredDeserializeWithTransfer, made for Java): the rules every {@code postMessage} applies to its
  * message, {@link #structuredClone(Object)} like the JavaScript global, and the SPI through which user
  * types and foreign value models (a JavaScript engine) take part.
@@ -114,8 +114,8 @@ public final class StructuredClone {
     @SuppressWarnings("unchecked")
     public static <T> T structuredClone(T value) {
         // No transfer list: the seam alone, as postMessage without transfers uses it.
-        return (T) dev.entangle.internal.StructuredClone.deserialize(
-                dev.entangle.internal.StructuredClone.serialize(value, null), List.of());
+        return (T) dev.entangle.internal.StructuredSerialize.deserialize(
+                dev.entangle.internal.StructuredSerialize.serialize(value, null), List.of());
     }
 
     /**
@@ -141,7 +141,7 @@ public final class StructuredClone {
         List<MessagePort> ports = MessagePort.adopt(current != null ? current : EventLoop.common(),
                 shipment.ports);
         try {
-            return (T) dev.entangle.internal.StructuredClone.deserialize(shipment.payload, ports);
+            return (T) dev.entangle.internal.StructuredSerialize.deserialize(shipment.payload, ports);
         } catch (Throwable e) {
             if (MessagePort.recoverable(e)) {
                 ports.forEach(MessagePort::close); // an Error from a codec too: their far sides get close

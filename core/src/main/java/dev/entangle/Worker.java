@@ -510,15 +510,17 @@ public final class Worker extends EventTarget {
 
     /** The parent's end of the implicit channel: dispatches messages and signals at the Worker. */
     private static final class Inbox extends PortHandle {
-        private final Worker worker;
-
         Inbox(Worker worker, PortEndpoint endpoint) {
-            super(worker.parent.core, endpoint);
-            this.worker = worker;
+            super(worker, worker.parent.core, endpoint);
+        }
+
+        private Worker worker() {
+            return (Worker) get();
         }
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] ports) {
+            Worker worker = worker(); // started, hence not collected (PortHandle's pin)
             assert worker.parent.inEventLoop() : "worker message dispatched off the parent loop";
             if (payload == ONLINE || payload instanceof ErrorSignal) {
                 worker.dispatchSignal(payload);
@@ -529,6 +531,10 @@ public final class Worker extends EventTarget {
 
         @Override
         protected void deliverClose() {
+            Worker worker = worker();
+            if (worker == null) {
+                return; // collected before it was started: nobody waits for its exit
+            }
             assert worker.parent.inEventLoop() : "worker close dispatched off the parent loop";
             worker.arrive(); // every message the worker posted has been dispatched
         }

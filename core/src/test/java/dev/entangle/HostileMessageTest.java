@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Messages built to break the receiver: "a message the sender accepted never kills the receiving
  * loop" (SPEC items 7 and 8; HTML §9.4.4 "message port post message steps": a deserialization failure
- * fires {@code messageerror}). Values nested deeper than {@code internal.StructuredClone.MAX_DEPTH}
+ * fires {@code messageerror}). Values nested deeper than {@code internal.StructuredSerialize.MAX_DEPTH}
  * are refused on the sender, before anything is detached; whatever a codec or cloner throws, an
  * {@code Error} included, becomes the documented DataCloneError (sender) or messageerror (receiver).
  */

@@ -120,7 +120,7 @@ public final class BroadcastRegistry {
         /**
          * Queues the delivery of {@code message} to every member but {@code source}, one task per
          * destination loop; any thread. Each destination gets a serialized form of its own (a form
-         * holds its receiver's copies, see {@link StructuredClone#serialize}): {@code firstForm}, made
+         * holds its receiver's copies, see {@link StructuredSerialize#serialize}): {@code firstForm}, made
          * by the caller (which thereby found the message cloneable before anything was sent), goes to
          * the first destination, and the others get a fresh {@code serialize(message)} each. Immutable
          * messages cost nothing more: their form is the message itself.
@@ -135,7 +135,7 @@ public final class BroadcastRegistry {
                 Object[] forms = new Object[members.length];
                 for (int i = 0; i < members.length; i++) {
                     if (members[i] != source) {
-                        forms[i] = firstUsed ? StructuredClone.serialize(message, null) : firstForm;
+                        forms[i] = firstUsed ? StructuredSerialize.serialize(message, null) : firstForm;
                         firstUsed = true;
                     }
                 }

@@ -56,7 +56,7 @@ import dev.entangle.StructuredClone.Codec;
 /**
  * The clone rule of each class, decided once per class and cached in a {@link ClassValue}: the table in
  * the javadoc of {@code dev.entangle.StructuredClone}, as code. Each {@link Rule} copies one kind of
- * value through a {@link StructuredClone.Serializer}.
+ * value through a {@link StructuredSerialize.Serializer}.
  *
  * <p>Any thread. Memory consistency effects: a registration <i>happens-before</i> every lookup that
  * starts after it returns (the cache is replaced through a volatile field).
@@ -234,15 +234,16 @@ public final class CloneRules {
     /** How one kind of value is cloned. */
     abstract static class Rule {
         /**
-         * Clones {@code value} (not null, not yet reached in this message); sets
-         * {@code s.incomplete} when the result needs work on the receiver.
+         * Clones {@code value} (not null, not yet reached in this message). Whether the result needs
+         * work on the receiver follows from the result itself ({@code s.needsReceiver}): a Deferred
+         * placeholder, or a container copy left for the receiver to fill.
          */
-        abstract Object serialize(Object value, StructuredClone.Serializer s);
+        abstract Object serialize(Object value, StructuredSerialize.Serializer s);
     }
 
     private static final class Share extends Rule {
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             return value;
         }
     }
@@ -255,34 +256,33 @@ public final class CloneRules {
         }
 
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
-            throw new StructuredClone.CloneFailure(reason, null);
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
+            throw new StructuredSerialize.CloneFailure(reason, null);
         }
     }
 
     private static final class PortRule extends Rule {
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object ref = s.transferred(value);
             if (ref == null) {
-                throw new StructuredClone.CloneFailure(
+                throw new StructuredSerialize.CloneFailure(
                         "a MessagePort can only be sent in the transfer list", null);
             }
-            s.incomplete = true;
-            return ref;
+            return ref; // a PortRef: Deferred, the port object is made on the receiver
         }
     }
 
     private static final class BufferRule extends Rule {
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object moved = s.transferred(value);
             if (moved != null) {
                 return moved; // complete: the receiver's buffer, filled when the transfer commits
             }
             BufferSlot slot = BufferSlot.of((ArrayBuffer) value);
             if (slot.isDetached()) {
-                throw new StructuredClone.CloneFailure("ArrayBuffer is detached", null);
+                throw new StructuredSerialize.CloneFailure("ArrayBuffer is detached", null);
             }
             ArrayBuffer copy = BufferSlot.newBuffer(new BufferSlot(slot.bytes().clone()));
             s.remember(value, copy);
@@ -292,7 +292,7 @@ public final class CloneRules {
 
     private static final class PrimitiveArrayRule extends Rule {
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object copy;
             if (value instanceof byte[]) {
                 copy = ((byte[]) value).clone();
@@ -325,7 +325,7 @@ public final class CloneRules {
         }
 
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object[] source = (Object[]) value;
             Object[] copy = source.clone();
             s.remember(value, copy);
@@ -337,22 +337,22 @@ public final class CloneRules {
             for (int i = 0; i < source.length; i++) {
                 try {
                     kids[i] = s.child(source[i]);
-                } catch (StructuredClone.CloneFailure f) {
+                } catch (StructuredSerialize.CloneFailure f) {
                     throw f.at("[" + i + "]");
                 }
-                incomplete |= s.incomplete;
+                incomplete |= s.needsReceiver(kids[i]);
             }
             if (incomplete) {
                 Arrays.fill(copy, null); // filled on the receiver; keep no sender object reachable
             }
-            s.finish(copy, copy, kids, StructuredClone.Fill.ARRAY, incomplete);
+            s.finish(copy, copy, kids, StructuredSerialize.Fill.ARRAY, incomplete);
             return copy;
         }
     }
 
     private static final class OptionalRule extends Rule {
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Optional<?> optional = (Optional<?>) value;
             if (optional.isEmpty()) {
                 return value;
@@ -361,11 +361,11 @@ public final class CloneRules {
             Object copy;
             try {
                 copy = s.child(inner);
-            } catch (StructuredClone.CloneFailure f) {
+            } catch (StructuredSerialize.CloneFailure f) {
                 throw f.at(".get()");
             }
-            if (s.incomplete) {
-                return new StructuredClone.DeferredOptional(copy);
+            if (s.needsReceiver(copy)) {
+                return new StructuredSerialize.DeferredOptional(copy);
             }
             return copy == inner ? value : Optional.of(copy);
         }
@@ -382,18 +382,17 @@ public final class CloneRules {
         }
 
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object copy;
             try {
                 copy = cloner.clone(value, s);
-            } catch (StructuredClone.CloneFailure f) {
+            } catch (StructuredSerialize.CloneFailure f) {
                 throw f;
             } catch (RuntimeException | Error e) {
-                throw new StructuredClone.CloneFailure("the cloner of " + type.getName()
+                throw new StructuredSerialize.CloneFailure("the cloner of " + type.getName()
                         + " failed: " + e, userFailure(e));
             }
-            s.remember(value, copy);
-            s.incomplete = false;
+            s.remember(value, copy); // complete: a Cloner's value cannot hold a Deferred (Serializer.clone)
             return copy;
         }
     }
@@ -419,21 +418,20 @@ public final class CloneRules {
         }
 
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             Object form;
             try {
                 form = codec.serialize(value, s);
-            } catch (StructuredClone.CloneFailure f) {
+            } catch (StructuredSerialize.CloneFailure f) {
                 throw f;
             } catch (dev.entangle.DOMException e) {
-                throw new StructuredClone.CloneFailure(e.getMessage(), e);
+                throw new StructuredSerialize.CloneFailure(e.getMessage(), e);
             } catch (RuntimeException | Error e) {
-                throw new StructuredClone.CloneFailure("the codec of " + value.getClass().getName()
+                throw new StructuredSerialize.CloneFailure("the codec of " + value.getClass().getName()
                         + " failed: " + e, userFailure(e));
             }
-            Object deferred = new StructuredClone.CodecForm(codec, form);
+            Object deferred = new StructuredSerialize.CodecForm(codec, form);
             s.remember(value, deferred);
-            s.incomplete = true;
             return deferred;
         }
     }
@@ -495,8 +493,8 @@ public final class CloneRules {
         }
 
         @Override
-        Object serialize(Object value, StructuredClone.Serializer s) {
-            s.remember(value, StructuredClone.Serializer.IN_PROGRESS);
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
+            s.remember(value, StructuredSerialize.Serializer.IN_PROGRESS);
             int n = getters.length;
             Object[] values = new Object[n];
             boolean changed = false;
@@ -508,10 +506,10 @@ public final class CloneRules {
                     Object copy;
                     try {
                         copy = s.child(component);
-                    } catch (StructuredClone.CloneFailure f) {
+                    } catch (StructuredSerialize.CloneFailure f) {
                         throw f.at(names[i]);
                     }
-                    incomplete |= s.incomplete;
+                    incomplete |= s.needsReceiver(copy);
                     changed |= copy != component;
                     values[i] = copy;
                 }
@@ -520,12 +518,11 @@ public final class CloneRules {
             if (!changed) {
                 result = value;
             } else if (incomplete) {
-                result = new StructuredClone.DeferredRecord(this, values);
+                result = new StructuredSerialize.DeferredRecord(this, values);
             } else {
                 result = construct(values);
             }
             s.remember(value, result);
-            s.incomplete = incomplete;
             return result;
         }
 
@@ -535,7 +532,7 @@ public final class CloneRules {
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
-                throw new StructuredClone.CloneFailure("accessor " + names[i] + " of " + type.getName()
+                throw new StructuredSerialize.CloneFailure("accessor " + names[i] + " of " + type.getName()
                         + " failed: " + t, t);
             }
         }
@@ -545,7 +542,7 @@ public final class CloneRules {
             try {
                 return (Object) constructor.invokeExact(values);
             } catch (Throwable t) {
-                throw new StructuredClone.CloneFailure("the canonical constructor of " + type.getName()
+                throw new StructuredSerialize.CloneFailure("the canonical constructor of " + type.getName()
                         + " failed: " + t, t);
             }
         }
@@ -606,8 +603,8 @@ public final class CloneRules {
         }
 
         private static Kind kindOf(Class<?> type) {
-            if (!type.getName().startsWith("java.")) {
-                return null; // user implementations need a registration: no silent change of class
+            if (type.getModule() != Object.class.getModule()) {
+                return null; // not a java.base class: user implementations need a registration
             }
             boolean listed = Modifier.isPublic(type.getModifiers());
             boolean unmodifiable = !listed && UNMODIFIABLE.contains(type);
@@ -668,7 +665,7 @@ public final class CloneRules {
 
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
-        Object serialize(Object value, StructuredClone.Serializer s) {
+        Object serialize(Object value, StructuredSerialize.Serializer s) {
             // The copy is made (empty) and remembered before its elements, so cycles reach it.
             Object inner;
             Object outer;
@@ -735,23 +732,23 @@ public final class CloneRules {
         }
 
         private static void serializeCollection(Collection<?> source, Object inner, Object outer,
-                StructuredClone.Serializer s) {
+                StructuredSerialize.Serializer s) {
             Object[] kids = source.toArray();
             boolean incomplete = false;
             boolean list = source instanceof List;
             for (int i = 0; i < kids.length; i++) {
                 try {
                     kids[i] = s.child(kids[i]);
-                } catch (StructuredClone.CloneFailure f) {
+                } catch (StructuredSerialize.CloneFailure f) {
                     throw f.at(list ? "[" + i + "]" : "[#" + i + "]");
                 }
-                incomplete |= s.incomplete;
+                incomplete |= s.needsReceiver(kids[i]);
             }
-            s.finish(inner, outer, kids, StructuredClone.Fill.COLLECTION, incomplete);
+            s.finish(inner, outer, kids, StructuredSerialize.Fill.COLLECTION, incomplete);
         }
 
         private static void serializeMap(Map<?, ?> source, Object inner, Object outer,
-                StructuredClone.Serializer s) {
+                StructuredSerialize.Serializer s) {
             Object[] kids = new Object[source.size() * 2];
             int n = 0;
             boolean incomplete = false;
@@ -762,22 +759,22 @@ public final class CloneRules {
                 Object key = e.getKey();
                 try {
                     kids[n] = s.child(key);
-                } catch (StructuredClone.CloneFailure f) {
+                } catch (StructuredSerialize.CloneFailure f) {
                     throw f.at("[key #" + n / 2 + "]");
                 }
-                incomplete |= s.incomplete;
+                incomplete |= s.needsReceiver(kids[n]);
                 try {
                     kids[n + 1] = s.child(e.getValue());
-                } catch (StructuredClone.CloneFailure f) {
+                } catch (StructuredSerialize.CloneFailure f) {
                     throw f.at(valueSegment(key, n / 2));
                 }
-                incomplete |= s.incomplete;
+                incomplete |= s.needsReceiver(kids[n + 1]);
                 n += 2;
             }
             if (n != kids.length) {
                 kids = Arrays.copyOf(kids, n);
             }
-            s.finish(inner, outer, kids, StructuredClone.Fill.MAP, incomplete);
+            s.finish(inner, outer, kids, StructuredSerialize.Fill.MAP, incomplete);
         }
 
         /**

@@ -2,8 +2,6 @@ package dev.entangle.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 
 import org.jctools.queues.MessagePassingQueue;
@@ -11,7 +9,7 @@ import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
 /**
  * One end of a channel as the standard sees it behind the {@code MessagePort} object: the <i>port
- * message queue</i> (HTML §9.4.4), the entanglement with the other end, and the scheduling of its
+ * message queue</i> (HTML {@code #port-message-queue}), the entanglement with the other end, and the scheduling of its
  * messages onto the owner's event loop. An endpoint outlives the {@code MessagePort} objects that
  * stand for it: transferring a port detaches the old object and binds a new one to the same endpoint,
  * so queued messages, and messages the far side posts while the port is in transit, move with it.
@@ -29,6 +27,13 @@ public final class PortEndpoint {
     /*
      * Implementation overview.
      *
+     * This class keeps the port message queue, the entanglement and the scheduling; the rarely used
+     * capabilities are objects of their own, created only where used: BoundedSlots (bounded channels
+     * only, at creation) and PortWaiters (threads blocked in receiveMessage(Duration) or
+     * offerMessage(Object, Duration), at the first such call); the GC binding is the PortHandle itself
+     * with PortCollector. An idle channel pays for two 48-byte endpoints (benchmarks/README.md,
+     * "Footprint layout").
+     *
      * Queue. A JCTools MPSC unbounded array queue, created on the first message (an idle channel pays
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
      * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
@@ -37,55 +42,55 @@ public final class PortEndpoint {
      * endpoints), or CLOSE, the marker the far side leaves when it closes; markers go through the queue
      * so that `close` fires after every message posted before it (SPEC item 6).
      *
-     * Binding. `bound` is a WeakReference to the PortHandle that currently stands for this endpoint
-     * (null while the port is in transit inside a message, or once closed); the reference object itself
-     * is the binding's identity token. `active` is the same handle, strongly, once its port message
-     * queue is enabled (start() or onmessage): an enabled port is an open handle of its loop, kept alive
-     * until closed, as in Node; a port never started is only weakly held, so the GC can collect it, and
-     * then enqueues its Binding, on which the collector thread disentangles it (SPEC item 6, HTML
-     * §9.4.6). The Binding doubles as the collection hook so that an idle port pays for one reference
-     * object, not a token plus a Cleaner registration (benchmark 6: 144 B less per channel).
+     * Binding. `bound` is the PortHandle that currently stands for this endpoint (null while the port
+     * is in transit inside a message, or once closed); the handle object itself is the binding's
+     * identity (a handle is bound at most once), and a weak reference to its public object. `active`
+     * is the same handle once its port message queue is enabled (start() or onmessage); the handle
+     * then pins its public object: an enabled port is an open handle of its loop, kept alive until
+     * closed, as in Node. The public object of a port never started is only weakly held, so the GC
+     * can collect it, and then enqueues the handle, on which PortCollector's thread disentangles this
+     * endpoint (SPEC item 6, HTML #ports-and-garbage-collection).
      *
-     * Scheduling. `scheduled` (CAS 0 -> 1) admits the endpoint into at most one loop's run queue. The
-     * party that clears it must recheck for work afterwards (Dekker with producers, who offer and then
-     * read `scheduled`; all volatile, hence sequentially consistent). A drain dispatches at most BATCH
-     * messages, then goes back to the tail of its loop's run queue (SPEC item 9).
+     * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
+     *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
+     *                 trySchedule(), cleared by the drain). The party that clears it must recheck for
+     *                 work afterwards (Dekker with producers, who offer and then read the state; all
+     *                 volatile or atomic, hence sequentially consistent).
+     *   CLOSED        set once by closeInternal() (getAndBitwiseOr: the first setter closes); terminal.
+     *   PENDING_CLOSE asks a drain to look for CLOSE at the head of a disabled queue (see Close).
+     *   CLOSE_QUEUED  the far side's CLOSE sits in the queue, so that queuedCount() counts messages only.
+     *   PEER_CLOSED   the consumer processed CLOSE; later messages are discarded (read by the consumer).
+     * Every bit is changed by an atomic read-modify-write (CAS, getAndBitwiseOr/And), because the
+     * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
+     * then goes back to the tail of its loop's run queue (SPEC item 9).
      *
      * Consumer lock. `consumer` holds the consuming Thread (CAS null -> thread), so that a loop drain and
      * receiveMessage() never poll concurrently (the queue is single-consumer), and so that a handler
-     * calling receiveMessage() on its own port re-enters. Fields read only by the holder
-     * (`peerClosed`) are published by the lock's CAS/volatile release.
+     * calling receiveMessage() on its own port re-enters. It stays a field here, not a lazy part: every
+     * drain takes it. Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and
+     * volatile release as well as by the state word.
      *
      * Transfer race (documented on MessagePort): a drain checks the binding before each message; a
      * transfer from a thread other than the owner loop may commit while the dispatch of one message it
      * already checked is under way. That message is dispatched at the old port; every later one at the
      * new port; none twice, none lost, order kept.
      *
-     * Close. closeInternal(): closed = true, unbind, take `peer` (getAndSet null) and leave CLOSE in the
+     * Close. closeInternal(): CLOSED, unbind, take `peer` (getAndSet null) and leave CLOSE in the
      * peer's queue, then discard what is queued here, closing any endpoints travelling in discarded
-     * messages (their far sides get `close`). A producer that finds `closed` after its offer discards
+     * messages (their far sides get `close`). A producer that finds CLOSED after its offer discards
      * too. The peer processes CLOSE when it reaches the head: in order if its queue is enabled; and, as
-     * in Node, even if it is not, provided no message is ahead (`pendingClose` asks a drain to look).
-     * `closeQueued` (volatile) is true while that marker sits in the queue, so that queuedCount()
-     * counts messages only.
+     * in Node, even if it is not, provided no message is ahead (PENDING_CLOSE asks a drain to look).
      *
-     * Bounded queues (capacity > 0, MessageChannel.bounded). `slots` (volatile, CAS/getAndAdd) counts
-     * the messages in the queue plus the slots reserved by posts under way; the queue itself stays the
-     * unbounded one, so an unbounded endpoint pays one read of the final `capacity` per post and per
-     * message taken, and nothing else. offer() reserves a slot by CAS below the capacity, or refuses;
-     * every message taken or discarded gives its slot back (release()). enqueue() (the transfer-list
-     * path, whose caller already holds a reservation taken before anything was detached, see
-     * PortHandle.postTransferring) counts unconditionally; the caller then returns its reservation, so
-     * the queue never holds more than `capacity` messages. CLOSE markers are never counted and never
-     * refused: close must never fail.
+     * Bounded queues (capacity > 0, MessageChannel.bounded): `bounded` (final) is the BoundedSlots, or
+     * null for the standard's unbounded queue, which so pays one null check per post and per message
+     * taken, and nothing else. offer() reserves a slot or refuses; enqueue() (the transfer-list path)
+     * counts unconditionally under the caller's reservation; see BoundedSlots.
      *
      * Blocking callers (receiveMessage(Duration), offerMessage(Object, Duration)) wait in `waiters`
-     * (PortWaiters, created on first use; volatile, CAS). Every state change such a caller may wait for
-     * signals it: a message queued (afterOffer), a slot freed (release), the consumer lock released
-     * while a receiver asked for it (`consumerWanted`, volatile, getAndSet: a receiver that found the
-     * lock held waits instead of spinning, and a waiter's own release does not wake itself), this
-     * endpoint closed or transferred away, its peer closed. Signalling costs one volatile read while
-     * nobody waits; a waiter never polls.
+     * (PortWaiters, created on first use; CAS). Every state change such a caller may wait for signals
+     * it: a message queued (afterOffer), a slot freed (release), the consumer lock released while a
+     * waiting receiver asked for it (PortWaiters.requestConsumer), this endpoint closed or transferred
+     * away, its peer closed. Signalling costs one volatile read while nobody waits; a waiter never polls.
      *
      * Consumer lock and receiveMessage(). A non-blocking receive only tries the lock (a short spin): if
      * a drain holds it, the loop is dispatching this port's messages, and receive() answers null rather
@@ -93,6 +98,17 @@ public final class PortEndpoint {
      * never deadlock. It rechecks the binding under the lock, so a transfer or close that committed
      * before the lock was taken is seen; one that commits during the poll itself is the same race as a
      * drain's (the message goes to this receiver, exactly once).
+     *
+     * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes only):
+     *   state         volatile; CAS, getAndBitwiseOr/And        the five flags above
+     *   queue         volatile; CAS once (lazy creation)        the port message queue
+     *   peer          volatile; getAndSet on close              the entangled endpoint, or null
+     *   active        volatile; CAS                             the enabled handle, strongly
+     *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
+     *   consumer      volatile; CAS                             the consumer lock's holder
+     *   waiters       volatile; CAS once (lazy creation)        PortWaiters, or null
+     *   registeredIn  volatile                                  the loop whose registry holds this
+     *   bounded       final                                     BoundedSlots, or null
      */
 
     /** Marker the far side leaves in this queue when it closes. */
@@ -115,17 +131,24 @@ public final class PortEndpoint {
     static final int BATCH = 64;
     private static final int QUEUE_CHUNK = 32;
 
+    /** {@code state} bit: a drain is queued at a loop or running (admits one at a time). */
+    private static final int SCHEDULED = 1;
+    /** {@code state} bit: this endpoint was closed (or its handle collected); terminal. */
+    private static final int CLOSED = 2;
+    /** {@code state} bit: a drain should look for the far side's CLOSE at the head of a disabled queue. */
+    private static final int PENDING_CLOSE = 4;
+    /** {@code state} bit: the far side's CLOSE marker is in the queue (queuedCount() skips it). */
+    private static final int CLOSE_QUEUED = 8;
+    /** {@code state} bit, consumer only: the far side's CLOSE was processed; later messages are discarded. */
+    private static final int PEER_CLOSED = 16;
+
+    private static final VarHandle STATE;
     private static final VarHandle QUEUE;
     private static final VarHandle PEER;
     private static final VarHandle ACTIVE;
     private static final VarHandle BOUND;
-    private static final VarHandle SCHEDULED;
     private static final VarHandle CONSUMER;
-    private static final VarHandle CLOSED;
-    private static final VarHandle PENDING_CLOSE;
     private static final VarHandle WAITERS;
-    private static final VarHandle SLOTS;
-    private static final VarHandle CONSUMER_WANTED;
     /** Outcome of a receive attempt: no message can come to this handle any more. */
     private static final Object END = new Object() {
         @Override
@@ -139,109 +162,134 @@ public final class PortEndpoint {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(PortEndpoint.class, "state", int.class);
             QUEUE = l.findVarHandle(PortEndpoint.class, "queue", MessagePassingQueue.class);
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             ACTIVE = l.findVarHandle(PortEndpoint.class, "active", PortHandle.class);
-            BOUND = l.findVarHandle(PortEndpoint.class, "bound", WeakReference.class);
-            SCHEDULED = l.findVarHandle(PortEndpoint.class, "scheduled", int.class);
+            BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
             CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", Thread.class);
-            CLOSED = l.findVarHandle(PortEndpoint.class, "closed", boolean.class);
-            PENDING_CLOSE = l.findVarHandle(PortEndpoint.class, "pendingClose", boolean.class);
             WAITERS = l.findVarHandle(PortEndpoint.class, "waiters", PortWaiters.class);
-            SLOTS = l.findVarHandle(PortEndpoint.class, "slots", int.class);
-            CONSUMER_WANTED = l.findVarHandle(PortEndpoint.class, "consumerWanted", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    // Field order is layout order only by accident: the JVM packs them (benchmarks/README.md shows the
+    // layout, 48 bytes with compressed oops). Every access goes through the wrappers below.
+    private volatile int state;
     private volatile MessagePassingQueue<Object> queue;
     private volatile PortEndpoint peer;
     private volatile PortHandle active;
-    private volatile WeakReference<PortHandle> bound;
-    private volatile int scheduled;
+    private volatile PortHandle bound;
     private volatile Thread consumer;
-    private volatile boolean closed;
-    private volatile boolean pendingClose;
     private volatile PortWaiters waiters;
-    /** Bounded queues only: messages queued plus slots reserved; see the overview. */
-    @SuppressWarnings("unused") // accessed through SLOTS
-    private volatile int slots;
-    /** A receiver gave up waiting for the consumer lock: its holder signals on release. */
-    @SuppressWarnings("unused") // accessed through CONSUMER_WANTED
-    private volatile boolean consumerWanted;
-    /** True while the far side's CLOSE marker is in the queue. */
-    private volatile boolean closeQueued;
-    /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
-    final int capacity;
     /** The loop whose registry holds this endpoint; written under bind/unbind, any thread. */
     private volatile LoopCore registeredIn;
-    /** Consumer-only: the far side's CLOSE has been processed; later messages are discarded. */
-    private boolean peerClosed;
-
-    PortEndpoint() {
-        this(0);
-    }
+    /** Bounded queues only, else null: the capacity and the slots taken. */
+    private final BoundedSlots bounded;
 
     private PortEndpoint(int capacity) {
-        this.capacity = capacity;
+        this.bounded = capacity == 0 ? null : new BoundedSlots(capacity);
     }
 
-    /**
-     * The identity of one binding of a handle to this endpoint, and its collection hook: a weak
-     * reference to the handle that the GC enqueues when the handle (and so the public object holding
-     * it) is collected while the binding is still reachable from this endpoint; {@link Collector}
-     * then disentangles the endpoint if that binding is still the current one.
-     */
-    static final class Binding extends WeakReference<PortHandle> {
-        final PortEndpoint endpoint;
+    // ------------------------------------------------------------------------------------------------
+    // Field access, one wrapper per field and access mode (the convention of package-info.java).
 
-        Binding(PortHandle h, PortEndpoint endpoint) {
-            super(h, Collector.QUEUE);
-            this.endpoint = endpoint;
-        }
+    private int lvState() {
+        return state;
     }
 
-    /**
-     * The daemon thread {@code entangle-port-cleaner}, started with the first binding: takes the
-     * bindings of collected handles from the reference queue and disentangles their endpoints (the
-     * other side gets {@code close}). Never runs user code.
-     */
-    private static final class Collector {
-        static final ReferenceQueue<PortHandle> QUEUE = new ReferenceQueue<>();
-
-        static {
-            Thread t = new Thread(Collector::run, "entangle-port-cleaner");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private static void run() {
-            while (true) {
-                try {
-                    Binding b = (Binding) QUEUE.remove();
-                    b.endpoint.closeCollected(b);
-                } catch (InterruptedException e) {
-                    // Nobody should interrupt this thread; it keeps serving the queue.
-                } catch (Throwable e) {
-                    report(e); // and go on: one failure must not end disentangling for the process
-                }
-            }
-        }
-
-        /** Hands {@code e} to this thread's handler; never throws (a throwing handler is printed). */
-        private static void report(Throwable e) {
-            Thread me = Thread.currentThread();
-            try {
-                me.getUncaughtExceptionHandler().uncaughtException(me, e);
-            } catch (Throwable secondary) {
-                e.addSuppressed(secondary);
-                e.printStackTrace();
-            }
-        }
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
     }
 
-    /** Creates two entangled endpoints (HTML §9.4.4 "entangle"). */
+    /** Sets {@code bits}; returns the state before. */
+    private int getAndBitwiseOrState(int bits) {
+        return (int) STATE.getAndBitwiseOr(this, bits);
+    }
+
+    /** Clears {@code bits}; returns the state before. */
+    private int getAndBitwiseAndNotState(int bits) {
+        return (int) STATE.getAndBitwiseAnd(this, ~bits);
+    }
+
+    private boolean hasState(int bit) {
+        return (lvState() & bit) != 0;
+    }
+
+    private MessagePassingQueue<Object> lvQueue() {
+        return queue;
+    }
+
+    private boolean casQueue(MessagePassingQueue<Object> expect, MessagePassingQueue<Object> update) {
+        return QUEUE.compareAndSet(this, expect, update);
+    }
+
+    private PortEndpoint lvPeer() {
+        return peer;
+    }
+
+    private void svPeer(PortEndpoint value) {
+        peer = value;
+    }
+
+    private PortEndpoint getAndSetPeer(PortEndpoint value) {
+        return (PortEndpoint) PEER.getAndSet(this, value);
+    }
+
+    private PortHandle lvActive() {
+        return active;
+    }
+
+    private void svActive(PortHandle value) {
+        active = value;
+    }
+
+    private boolean casActive(PortHandle expect, PortHandle update) {
+        return ACTIVE.compareAndSet(this, expect, update);
+    }
+
+    private PortHandle lvBound() {
+        return bound;
+    }
+
+    private void svBound(PortHandle value) {
+        bound = value;
+    }
+
+    private boolean casBound(PortHandle expect, PortHandle update) {
+        return BOUND.compareAndSet(this, expect, update);
+    }
+
+    private Thread lvConsumer() {
+        return consumer;
+    }
+
+    private void svConsumer(Thread value) {
+        consumer = value;
+    }
+
+    private boolean casConsumer(Thread expect, Thread update) {
+        return CONSUMER.compareAndSet(this, expect, update);
+    }
+
+    private PortWaiters lvWaiters() {
+        return waiters;
+    }
+
+    private boolean casWaiters(PortWaiters expect, PortWaiters update) {
+        return WAITERS.compareAndSet(this, expect, update);
+    }
+
+    private LoopCore lvRegisteredIn() {
+        return registeredIn;
+    }
+
+    private void svRegisteredIn(LoopCore value) {
+        registeredIn = value;
+    }
+
+    /** Creates two entangled endpoints (HTML "entangle", {@code #entangle}). */
     public static PortEndpoint[] entangledPair() {
         return entangledPair(0);
     }
@@ -256,14 +304,14 @@ public final class PortEndpoint {
         }
         PortEndpoint a = new PortEndpoint(capacity);
         PortEndpoint b = new PortEndpoint(capacity);
-        a.peer = b;
-        b.peer = a;
+        a.svPeer(b); // before either is published
+        b.svPeer(a);
         return new PortEndpoint[] {a, b};
     }
 
     /** The entangled endpoint, or null once disentangled. */
     PortEndpoint peer() {
-        return (PortEndpoint) PEER.getVolatile(this);
+        return lvPeer();
     }
 
     /** True while entangled (no close seen from either side). */
@@ -272,7 +320,7 @@ public final class PortEndpoint {
     }
 
     boolean isClosed() {
-        return (boolean) CLOSED.getVolatile(this);
+        return hasState(CLOSED);
     }
 
     /**
@@ -280,11 +328,11 @@ public final class PortEndpoint {
      * while other threads post or consume.
      */
     public int queuedCount() {
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = lvQueue();
         if (q == null) {
             return 0;
         }
-        int marker = closeQueued ? 1 : 0; // read before the size: at worst one too few, never negative
+        int marker = hasState(CLOSE_QUEUED) ? 1 : 0; // read before the size: at worst one too few, never negative
         return Math.max(0, q.size() - marker);
     }
 
@@ -296,8 +344,9 @@ public final class PortEndpoint {
      * beyond its capacity: callers hold a reservation ({@link #reserve}) taken beforehand.
      */
     void enqueue(Object payload, PortEndpoint[] transferred) {
-        if (capacity != 0) {
-            SLOTS.getAndAdd(this, 1); // atomic: concurrent reservers CAS the same counter
+        BoundedSlots b = bounded;
+        if (b != null) {
+            b.count();
         }
         Object element = transferred.length != 0 ? new Envelope(payload, transferred)
                 : payload == null ? NULL : payload;
@@ -312,7 +361,8 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
-        if (capacity != 0 && !reserve()) {
+        BoundedSlots b = bounded;
+        if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
         queue().offer(payload == null ? NULL : payload);
@@ -320,31 +370,26 @@ public final class PortEndpoint {
         return true;
     }
 
-    /** Bounded queues: takes one slot if fewer than {@code capacity} are taken. */
-    boolean reserve() {
-        while (true) {
-            int n = (int) SLOTS.getVolatile(this);
-            if (n >= capacity) {
-                return false;
-            }
-            // CAS: producers race for the last slots; the consumer's getAndAdd may interleave.
-            if (SLOTS.compareAndSet(this, n, n + 1)) {
-                return true;
-            }
-        }
+    /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
+    int capacity() {
+        BoundedSlots b = bounded;
+        return b == null ? 0 : b.capacity;
     }
 
-    /** Bounded queues: gives one slot back (a message left the queue, or a reservation ended). */
+    /** Bounded queues only: takes one slot if fewer than the capacity are taken. */
+    boolean reserve() {
+        return bounded.reserve();
+    }
+
+    /** Bounded queues only: gives one slot back (a message left the queue, or a reservation ended). */
     void release() {
-        // Atomic and sequentially consistent: the consumer's half of the handshake with a sender
-        // that waits for a slot (it registers, then reserves; see PortWaiters).
-        SLOTS.getAndAdd(this, -1);
-        signalWaiters();
+        bounded.release();
+        signalWaiters(); // after the release: see BoundedSlots.release
     }
 
     private void afterOffer() {
         // Each read is volatile and follows the offer: see the Dekker notes in the overview.
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (hasState(CLOSED)) {
             discardIfIdle();
             return;
         }
@@ -353,44 +398,52 @@ public final class PortEndpoint {
     }
 
     private MessagePassingQueue<Object> queue() {
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = lvQueue();
         if (q != null) {
             return q;
         }
         MessagePassingQueue<Object> created = new MpscUnboundedUnpaddedArrayQueue<>(QUEUE_CHUNK);
         // CAS: two first producers may race; the loser adopts the winner's queue.
-        Object witness = QUEUE.compareAndExchange(this, null, created);
-        return witness == null ? created : uncheckedQueue(witness);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static MessagePassingQueue<Object> uncheckedQueue(Object q) {
-        return (MessagePassingQueue<Object>) q;
+        return casQueue(null, created) ? created : lvQueue();
     }
 
     /** Submits a drain to the right loop if there is work it can do and none is pending. */
     private void signal() {
-        if ((int) SCHEDULED.getVolatile(this) != 0) {
+        if (hasState(SCHEDULED)) {
             return; // a drain is queued or running; it rechecks after clearing the flag
         }
         LoopCore target = drainTarget();
-        if (target != null && SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (target != null && trySchedule()) {
             // If the binding moved between drainTarget() and here, that drain finds the mismatch,
             // clears the flag and signals again, which reaches the right loop.
             target.submitDrain(this);
         }
     }
 
+    /** Sets SCHEDULED unless set: true for the one caller that set it (it submits the drain). */
+    private boolean trySchedule() {
+        while (true) {
+            int s = lvState();
+            if ((s & SCHEDULED) != 0) {
+                return false;
+            }
+            // CAS: producers race to schedule; other bits may change meanwhile (then retry).
+            if (casState(s, s | SCHEDULED)) {
+                return true;
+            }
+        }
+    }
+
     private LoopCore drainTarget() {
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = lvQueue();
         if (q == null || q.isEmpty()) {
             return null;
         }
-        PortHandle h = (PortHandle) ACTIVE.getVolatile(this);
+        PortHandle h = lvActive();
         if (h != null) {
             return h.loop;
         }
-        if ((boolean) PENDING_CLOSE.getVolatile(this)) {
+        if (hasState(PENDING_CLOSE)) {
             h = boundHandle();
             return h == null ? null : h.loop;
         }
@@ -400,10 +453,10 @@ public final class PortEndpoint {
     // ------------------------------------------------------------------------------------------------
     // Consumer side: the owner loop's drain.
 
-    /** Runs on {@code loop}'s thread with {@code scheduled == 1}. */
+    /** Runs on {@code loop}'s thread with SCHEDULED set. */
     void drain(LoopCore loop) {
         assert loop.inEventLoop() : "port drain off its loop";
-        if (!CONSUMER.compareAndSet(this, null, Thread.currentThread())) {
+        if (!casConsumer(null, Thread.currentThread())) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
             return;
@@ -418,13 +471,13 @@ public final class PortEndpoint {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
             return;
         }
-        SCHEDULED.setVolatile(this, 0);
+        getAndBitwiseAndNotState(SCHEDULED); // atomic: other bits may change concurrently
         recheck();
     }
 
     /** After releasing the consumer lock or the scheduled flag: pick up work that raced in. */
     private void recheck() {
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (hasState(CLOSED)) {
             discardIfIdle();
         } else {
             signal();
@@ -433,20 +486,20 @@ public final class PortEndpoint {
 
     /** Holds the consumer lock. Returns true if a full batch ran and more messages wait. */
     private boolean drainLocked(LoopCore loop) {
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = lvQueue();
         if (q == null) {
             return false;
         }
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (hasState(CLOSED)) {
             discardLocked(q);
             return false;
         }
-        PortHandle h = (PortHandle) ACTIVE.getVolatile(this);
+        PortHandle h = lvActive();
         if (h == null) {
             // Queue disabled: only a CLOSE marker at the head may be processed (Node's rule).
             PortHandle b = boundHandle();
-            if (b != null && b.loop == loop && (boolean) PENDING_CLOSE.getVolatile(this)) {
-                PENDING_CLOSE.setVolatile(this, false);
+            if (b != null && b.loop == loop && hasState(PENDING_CLOSE)) {
+                getAndBitwiseAndNotState(PENDING_CLOSE);
                 if (q.peek() == CLOSE) {
                     q.poll();
                     processClose(b, loop);
@@ -459,23 +512,23 @@ public final class PortEndpoint {
         }
         for (int n = 0; n < BATCH; n++) {
             // The binding check before each message: a transfer or close stops the drain here.
-            if (ACTIVE.getVolatile(this) != h) {
+            if (lvActive() != h) {
                 return false;
             }
             if (!h.isOpen() || !isBoundTo(h)) {
-                ACTIVE.compareAndSet(this, h, null); // stale: see activate()
+                casActive(h, null); // stale: see activate()
                 return false;
             }
             Object element = q.poll();
             if (element == null) {
                 return false;
             }
-            if (capacity != 0 && element != CLOSE) {
+            if (bounded != null && element != CLOSE) {
                 release(); // the slot frees as the message leaves the queue
             }
             if (element == CLOSE) {
                 processClose(h, loop);
-            } else if (peerClosed) {
+            } else if (hasState(PEER_CLOSED)) {
                 discardElement(element);
             } else {
                 deliver(h, element, loop);
@@ -500,9 +553,9 @@ public final class PortEndpoint {
 
     private void processClose(PortHandle h, LoopCore loop) {
         assert loop.inEventLoop() && h.loop == loop : "close processed off the port's owner loop";
-        peerClosed = true;
-        closeQueued = false;
-        PEER.setVolatile(this, null); // disentangled: posting here is now a silent no-op
+        getAndBitwiseOrState(PEER_CLOSED);
+        getAndBitwiseAndNotState(CLOSE_QUEUED);
+        svPeer(null); // disentangled: posting here is now a silent no-op
         // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
         // a started port (strongly held through `active`) is collectable once its user drops it. The
         // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
@@ -511,8 +564,8 @@ public final class PortEndpoint {
         // which closes it); the loop finds it through this registration.
         if (!h.keepsLoopAlive()) {
             loop.unregister(this);
-            if (registeredIn == loop) {
-                registeredIn = null;
+            if (lvRegisteredIn() == loop) {
+                svRegisteredIn(null);
             }
         }
         signalWaiters();
@@ -575,12 +628,12 @@ public final class PortEndpoint {
         if (!h.isOpen() || !isBoundTo(h) || isClosed()) {
             return END;
         }
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = lvQueue();
         if (q == null) {
             return peer() == null ? END : PortWaiters.RETRY;
         }
         Thread me = Thread.currentThread();
-        boolean reentrant = CONSUMER.getVolatile(this) == me; // a handler on its own port
+        boolean reentrant = lvConsumer() == me; // a handler on its own port
         if (!reentrant && !tryAcquireConsumer(me)) {
             return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
@@ -593,11 +646,11 @@ public final class PortEndpoint {
             } else if ((head = q.peek()) == CLOSE) {
                 closeAtHead = true; // leave it: the loop fires `close`; nothing can come after it
                 result = END;
-            } else if (peerClosed) {
+            } else if (hasState(PEER_CLOSED)) {
                 result = END; // what is left was posted after the close and will be discarded
             } else if (head != null) {
                 result = q.poll();
-                if (capacity != 0) {
+                if (bounded != null) {
                     release();
                 }
                 // The far side's close right behind the message just taken: with the queue disabled,
@@ -614,7 +667,7 @@ public final class PortEndpoint {
             }
         }
         if (closeAtHead) {
-            PENDING_CLOSE.setVolatile(this, true);
+            getAndBitwiseOrState(PENDING_CLOSE);
         }
         if (!reentrant) {
             recheck();
@@ -628,15 +681,20 @@ public final class PortEndpoint {
      */
     private boolean tryAcquireConsumer(Thread me) {
         for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
-            if (CONSUMER.compareAndSet(this, null, me)) {
+            if (casConsumer(null, me)) {
                 return true;
             }
             Thread.onSpinWait();
         }
+        PortWaiters w = lvWaiters();
+        if (w == null) {
+            return false; // nobody waits (a non-blocking receive): nobody needs the signal
+        }
         // Dekker with releaseConsumer(): ask (volatile write), then try once more. Either the holder's
-        // later read sees the request and signals, or this CAS sees the lock free.
-        CONSUMER_WANTED.setVolatile(this, true);
-        return CONSUMER.compareAndSet(this, null, me);
+        // later reads (of `waiters`, then of the request) see the request and signal, or this CAS sees
+        // the lock free. A blocking receiver creates `waiters` before this attempt (PortWaiters.await).
+        w.requestConsumer();
+        return casConsumer(null, me);
     }
 
     /**
@@ -644,11 +702,11 @@ public final class PortEndpoint {
      * on request: a waiting receiver's own release must not wake itself (it would spin).
      */
     private void releaseConsumer() {
-        CONSUMER.setVolatile(this, null);
-        // Volatile read after the release, then getAndSet so that one request is answered once.
-        if ((boolean) CONSUMER_WANTED.getVolatile(this)
-                && (boolean) CONSUMER_WANTED.getAndSet(this, false)) {
-            signalWaiters();
+        svConsumer(null);
+        // Volatile reads after the release; one request is answered once (PortWaiters).
+        PortWaiters w = lvWaiters();
+        if (w != null && w.takeConsumerRequest()) {
+            w.signal();
         }
     }
 
@@ -661,19 +719,18 @@ public final class PortEndpoint {
     }
 
     private PortWaiters waiters() {
-        PortWaiters w = waiters;
+        PortWaiters w = lvWaiters();
         if (w != null) {
             return w;
         }
         PortWaiters created = new PortWaiters();
         // CAS: two first waiters may race; the loser adopts the winner's.
-        Object witness = WAITERS.compareAndExchange(this, null, created);
-        return witness == null ? created : (PortWaiters) witness;
+        return casWaiters(null, created) ? created : lvWaiters();
     }
 
     /** Wakes blocked receivers and senders for another try; one volatile read if there are none. */
-    void signalWaiters() {
-        PortWaiters w = (PortWaiters) WAITERS.getVolatile(this);
+    private void signalWaiters() {
+        PortWaiters w = lvWaiters();
         if (w != null) {
             w.signal();
         }
@@ -684,20 +741,18 @@ public final class PortEndpoint {
 
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
-        WeakReference<PortHandle> token = new Binding(h, this);
-        h.token = token;
-        BOUND.setVolatile(this, token);
-        registeredIn = h.loop;
+        svBound(h);
+        svRegisteredIn(h.loop);
         h.loop.register(this);
         signal(); // a CLOSE marker may have arrived while in transit
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
-        if (BOUND.compareAndSet(this, h.token, null)) {
-            ACTIVE.compareAndSet(this, h, null);
+        if (casBound(h, null)) {
+            casActive(h, null);
             h.loop.unregister(this);
-            registeredIn = null;
+            svRegisteredIn(null);
             signalWaiters(); // receivers blocked on h: nothing can come to it any more
             PortEndpoint other = peer();
             if (other != null) {
@@ -715,17 +770,17 @@ public final class PortEndpoint {
         // instead of giving up, and re-check the binding after publishing (unbinders write `bound`
         // first, then clear `active`: all volatile, so either they see our value or we see theirs).
         while (true) {
-            PortHandle current = (PortHandle) ACTIVE.getVolatile(this);
+            PortHandle current = lvActive();
             if (current == h || !isBoundTo(h)) {
                 return; // already enabled (idempotent), or transferred / closed: nothing to enable
             }
             // `current` was read before h was seen bound, and a handle is bound at most once: so it is
             // null or a handle whose binding has ended (stale), never a live binding to overwrite.
-            if (ACTIVE.compareAndSet(this, current, h)) {
+            if (casActive(current, h)) {
                 if (isBoundTo(h)) {
                     signal();
                 } else {
-                    ACTIVE.compareAndSet(this, h, null); // unbound meanwhile: do not leave h stale
+                    casActive(h, null); // unbound meanwhile: do not leave h stale
                 }
                 return;
             }
@@ -733,17 +788,17 @@ public final class PortEndpoint {
     }
 
     boolean isBoundTo(PortHandle h) {
-        return h.token != null && BOUND.getVolatile(this) == h.token;
+        return lvBound() == h;
     }
 
     PortHandle boundHandle() {
-        @SuppressWarnings("unchecked")
-        WeakReference<PortHandle> token = (WeakReference<PortHandle>) BOUND.getVolatile(this);
-        return token == null ? null : token.get();
+        PortHandle h = lvBound();
+        // A handle whose public object was collected stands for nothing (the collector closes it).
+        return h == null || h.get() == null ? null : h;
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Close and disentangle (HTML §9.4.4 "disentangle", SPEC item 6).
+    // Close and disentangle (HTML #disentangle, SPEC item 6).
 
     /** {@code close()} on the handle bound to this endpoint. */
     void closeBy(PortHandle h) {
@@ -752,9 +807,9 @@ public final class PortEndpoint {
         }
     }
 
-    /** The handle behind {@code token} was garbage collected while still bound: disentangle. */
-    void closeCollected(WeakReference<PortHandle> token) {
-        if (BOUND.getVolatile(this) == token) {
+    /** The public object behind {@code h} was garbage collected while still bound: disentangle. */
+    void closeCollected(PortHandle h) {
+        if (lvBound() == h) {
             closeInternal();
         }
     }
@@ -764,7 +819,7 @@ public final class PortEndpoint {
         PortHandle h = boundHandle();
         if (h != null && h.loop == loop) {
             h.close();
-        } else if (h == null && registeredIn == loop) {
+        } else if (h == null && lvRegisteredIn() == loop) {
             closeInternal(); // the handle was collected and the collector has not run yet
         }
     }
@@ -775,17 +830,17 @@ public final class PortEndpoint {
     }
 
     private void closeInternal() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
-            return;
+        if ((getAndBitwiseOrState(CLOSED) & CLOSED) != 0) {
+            return; // closed before: one close per endpoint
         }
-        BOUND.setVolatile(this, null);
-        ACTIVE.setVolatile(this, null);
-        LoopCore loop = registeredIn;
+        svBound(null);
+        svActive(null);
+        LoopCore loop = lvRegisteredIn();
         if (loop != null) {
             loop.unregister(this);
-            registeredIn = null;
+            svRegisteredIn(null);
         }
-        PortEndpoint other = (PortEndpoint) PEER.getAndSet(this, null);
+        PortEndpoint other = getAndSetPeer(null);
         Jfr.portClosed(this, loop, other); // JFR PortClosed
         if (other != null) {
             other.peerClosing();
@@ -796,15 +851,16 @@ public final class PortEndpoint {
 
     /** The far side closed: leave the marker behind every message it posted before. */
     private void peerClosing() {
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (hasState(CLOSED)) {
             // Closed here too (both ends closing, as a reply channel does): the marker would only be
             // discarded, after creating a queue for it. A close of this end racing past this read
             // discards what the lines below queue.
             return;
         }
-        closeQueued = true; // before the offer: queuedCount() may undercount, never count the marker
+        // CLOSE_QUEUED before the offer: queuedCount() may undercount, never count the marker.
+        getAndBitwiseOrState(CLOSE_QUEUED);
         queue().offer(CLOSE);
-        PENDING_CLOSE.setVolatile(this, true);
+        getAndBitwiseOrState(PENDING_CLOSE);
         signalWaiters();
         recheck();
     }
@@ -813,8 +869,8 @@ public final class PortEndpoint {
     private void discardIfIdle() {
         Thread me = Thread.currentThread();
         while (true) {
-            MessagePassingQueue<Object> q = queue;
-            if (q == null || q.isEmpty() || !CONSUMER.compareAndSet(this, null, me)) {
+            MessagePassingQueue<Object> q = lvQueue();
+            if (q == null || q.isEmpty() || !casConsumer(null, me)) {
                 return;
             }
             try {
@@ -829,8 +885,8 @@ public final class PortEndpoint {
         Object element;
         while ((element = q.poll()) != null) {
             if (element == CLOSE) {
-                closeQueued = false;
-            } else if (capacity != 0) {
+                getAndBitwiseAndNotState(CLOSE_QUEUED);
+            } else if (bounded != null) {
                 release();
             }
             discardElement(element);

@@ -21,7 +21,7 @@ import dev.entangle.DOMException;
  * <p>Memory consistency effects: a state change made by one thread (start, transfer, close)
  * <i>happens-before</i> any other thread observes the new state through this handle.
  */
-public abstract class PortHandle {
+public abstract class PortHandle extends WeakReference<Object> {
     /*
      * Implementation overview.
      *
@@ -38,10 +38,25 @@ public abstract class PortHandle {
      * detached object (SPEC item 3, all-or-nothing). Ports are claimed in `id` order, so two transfers
      * with overlapping lists cannot deadlock.
      *
-     * `token` is the endpoint's binding identity for this handle (PortEndpoint.Binding, a weak reference
-     * to this object, written by bind(), volatile). Nothing else the runtime keeps refers to this object
-     * or to the MessagePort until the port is started, so an unreferenced port that was never started
-     * can be collected; the GC then enqueues its Binding and the endpoint is disentangled (HTML §9.4.6).
+     * Binding and garbage collection (HTML #ports-and-garbage-collection). This handle is itself the
+     * binding's identity (the endpoint's `bound` field holds it while it stands for the endpoint) and
+     * a weak reference to the public object it stands for (a MessagePort, or a Worker for its inbox),
+     * registered with PortCollector's queue: one object per binding, not a handle plus a token (issue
+     * 12: 64 B less per idle channel). The runtime holds the public object strongly only through `pin`,
+     * written when the port is started (an enabled port is an open handle of its loop, as in Node, kept
+     * alive through the endpoint's `active` field until closed); so an unreferenced port that was never
+     * started is collected, the GC enqueues this handle, and the collector thread disentangles the
+     * endpoint if this handle is still bound to it.
+     *
+     * Fields:
+     *   id        final        claim order of transfers
+     *   loop      final        the owner loop
+     *   endpoint  final        the endpoint this handle was created for
+     *   state     volatile; CAS (the bit set above)
+     *   ref       volatile     Node's ref()/unref()
+     *   pin       plain, never read: the public object, strongly, once started (reachability only;
+     *             the GC sees every store, and a store to a shared object is never elided)
+     *   referent  (java.lang.ref) the public object, weakly
      */
 
     static final int ENABLED = 1;
@@ -51,13 +66,10 @@ public abstract class PortHandle {
 
     private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle STATE;
-    private static final VarHandle REF;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(PortHandle.class, "state", int.class);
-            REF = l.findVarHandle(PortHandle.class, "ref", boolean.class);
+            STATE = MethodHandles.lookup().findVarHandle(PortHandle.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,23 +78,19 @@ public abstract class PortHandle {
     final long id = IDS.incrementAndGet();
     final LoopCore loop;
     final PortEndpoint endpoint;
-    volatile WeakReference<PortHandle> token;
-    @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    @SuppressWarnings("unused") // accessed through REF
     private volatile boolean ref = true;
-
-    protected PortHandle(LoopCore loop, PortEndpoint endpoint) {
-        this.loop = loop;
-        this.endpoint = endpoint;
-    }
+    @SuppressWarnings("unused") // never read: see the overview
+    private Object pin;
 
     /**
-     * Binds this handle to its endpoint; the endpoint is disentangled if this handle (with the public
-     * object that holds it) is garbage collected while still bound. Call once, after construction.
+     * A handle standing for {@code endpoint} on behalf of {@code publicObject}, which it references
+     * weakly: when that object is collected while this handle is bound, the endpoint is disentangled.
      */
-    public final void bind() {
-        endpoint.bind(this);
+    protected PortHandle(Object publicObject, LoopCore loop, PortEndpoint endpoint) {
+        super(publicObject, PortCollector.QUEUE);
+        this.loop = loop;
+        this.endpoint = endpoint;
     }
 
     /** The owner loop. */
@@ -90,13 +98,21 @@ public abstract class PortHandle {
         return loop;
     }
 
-    /** The endpoint this handle was created for (it may since have been transferred away). */
-    public final PortEndpoint endpoint() {
-        return endpoint;
+    /** Binds this handle to its endpoint. Call once, after construction. */
+    public final void bind() {
+        endpoint.bind(this);
     }
 
     private int state() {
-        return (int) STATE.getVolatile(this);
+        return state;
+    }
+
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    private void svState(int value) {
+        state = value;
     }
 
     /** Neither detached nor closed. */
@@ -106,10 +122,6 @@ public abstract class PortHandle {
 
     public final boolean isClosed() {
         return (state() & CLOSED) != 0;
-    }
-
-    public final boolean isDetached() {
-        return (state() & DETACHED) != 0;
     }
 
     public final boolean isStarted() {
@@ -128,7 +140,8 @@ public abstract class PortHandle {
             if ((s & (DETACHED | CLOSED)) != 0 || (s & ENABLED) != 0) {
                 return;
             }
-            if (STATE.compareAndSet(this, s, s | ENABLED)) {
+            if (casState(s, s | ENABLED)) {
+                pin = get(); // non-null: our caller, the public object, holds this handle
                 endpoint.activate(this);
                 return;
             }
@@ -146,7 +159,7 @@ public abstract class PortHandle {
                 Thread.onSpinWait(); // a transfer commits or releases within a few instructions
                 continue;
             }
-            if (STATE.compareAndSet(this, s, CLOSED)) {
+            if (casState(s, CLOSED)) {
                 endpoint.closeBy(this);
                 return;
             }
@@ -164,7 +177,7 @@ public abstract class PortHandle {
                 Thread.onSpinWait(); // another transfer holds it for a few instructions
                 continue;
             }
-            if (STATE.compareAndSet(this, s, s | CLAIMED)) {
+            if (casState(s, s | CLAIMED)) {
                 return true;
             }
         }
@@ -173,7 +186,7 @@ public abstract class PortHandle {
     final void unclaim() {
         while (true) {
             int s = state();
-            if (STATE.compareAndSet(this, s, s & ~CLAIMED)) {
+            if (casState(s, s & ~CLAIMED)) {
                 return;
             }
         }
@@ -181,7 +194,7 @@ public abstract class PortHandle {
 
     /** Commits a claimed transfer: this object is detached; messages now wait for the next binding. */
     final PortEndpoint commitTransfer() {
-        STATE.setVolatile(this, DETACHED); // only the claim holder writes while CLAIMED is set
+        svState(DETACHED); // only the claim holder writes while CLAIMED is set
         endpoint.unbindForTransfer(this);
         return endpoint;
     }
@@ -192,7 +205,7 @@ public abstract class PortHandle {
      * @throws DOMException QuotaExceededError if the entangled port's bounded queue is full
      */
     public final void post(Object message) {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
         if (target != null && !target.offer(payload)) {
             throw full(target);
@@ -206,7 +219,7 @@ public abstract class PortHandle {
      *     because this port is closed, detached or disentangled (as {@link #post} drops it)
      */
     public final boolean offer(Object message) {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         return attemptOffer(payload) != PortWaiters.RETRY;
     }
 
@@ -217,7 +230,7 @@ public abstract class PortHandle {
      * @throws InterruptedException if interrupted on entry or while waiting
      */
     public final boolean offer(Object message, Duration timeout) throws InterruptedException {
-        Object payload = StructuredClone.serialize(message, null);
+        Object payload = StructuredSerialize.serialize(message, null);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -248,7 +261,7 @@ public abstract class PortHandle {
      */
     public final void postTransferring(Runnable steps) {
         PortEndpoint target = isOpen() ? endpoint.peer() : null;
-        if (target == null || target.capacity == 0) {
+        if (target == null || target.capacity() == 0) {
             steps.run();
             return;
         }
@@ -280,7 +293,7 @@ public abstract class PortHandle {
         }
         PortWaiters.Attempt attempt = () -> {
             PortEndpoint target = isOpen() ? endpoint.peer() : null;
-            if (target == null || target.capacity == 0 || target.isClosed()) {
+            if (target == null || target.capacity() == 0 || target.isClosed()) {
                 steps.run(); // unbounded, or the message will be dropped: the steps still check and detach
                 return Boolean.TRUE;
             }
@@ -304,7 +317,7 @@ public abstract class PortHandle {
     }
 
     private static DOMException full(PortEndpoint target) {
-        return new DOMException("the receiving port's queue is full (capacity " + target.capacity
+        return new DOMException("the receiving port's queue is full (capacity " + target.capacity()
                 + "); the message was not posted", "QuotaExceededError");
     }
 
@@ -334,7 +347,7 @@ public abstract class PortHandle {
     }
 
     public final void ref(boolean value) {
-        REF.setVolatile(this, value);
+        ref = value;
         if (!value) {
             loop.lifetimeChanged(); // an idle worker loop may now end
         }
@@ -360,7 +373,7 @@ public abstract class PortHandle {
     }
 
     public final boolean hasRef() {
-        return (boolean) REF.getVolatile(this) && isOpen();
+        return ref && isOpen();
     }
 
     /** Number of messages waiting at this port, or 0 if it is not open. */

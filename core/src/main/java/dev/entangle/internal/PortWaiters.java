@@ -37,6 +37,17 @@ final class PortWaiters {
      * once (it is either empty or full), and a spurious wake-up only costs one more attempt. Waiters
      * loop until their attempt succeeds, the port says no result can come, or the time runs out.
      *
+     * The consumer-lock request (`consumerWanted`) lives here because only a waiting receiver needs it:
+     * a receiver that found the endpoint's consumer lock held waits here instead of spinning, and the
+     * holder's release answers the request with a signal (PortEndpoint.releaseConsumer). A waiter's own
+     * release does not wake itself, since it answers only a request someone else made.
+     *
+     * Fields:
+     *   lock, changed    final
+     *   waiting          volatile; written under `lock`, read without (the signaller's fast path)
+     *   generation       volatile; written under `lock`, read without (before each attempt)
+     *   consumerWanted   volatile; getAndSet by the consumer lock's holder
+     *
      * ReentrantLock rather than a monitor, so that a virtual thread blocked here does not pin its
      * carrier (Java 21+).
      */
@@ -55,14 +66,12 @@ final class PortWaiters {
         Object run();
     }
 
-    private static final VarHandle WAITING;
-    private static final VarHandle GENERATION;
+    private static final VarHandle CONSUMER_WANTED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            WAITING = l.findVarHandle(PortWaiters.class, "waiting", int.class);
-            GENERATION = l.findVarHandle(PortWaiters.class, "generation", long.class);
+            CONSUMER_WANTED = l.findVarHandle(PortWaiters.class, "consumerWanted", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,10 +79,57 @@ final class PortWaiters {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    @SuppressWarnings("unused") // accessed through WAITING; written under `lock`, read without
+    /** Written under `lock`, read without. */
     private volatile int waiting;
-    @SuppressWarnings("unused") // accessed through GENERATION; written under `lock`, read without
+    /** Written under `lock`, read without. */
     private volatile long generation;
+    /** A receiver gave up waiting for the endpoint's consumer lock: its holder signals on release. */
+    private volatile boolean consumerWanted;
+
+    private int lvWaiting() {
+        return waiting;
+    }
+
+    private void svWaiting(int value) {
+        waiting = value;
+    }
+
+    private long lvGeneration() {
+        return generation;
+    }
+
+    private void svGeneration(long value) {
+        generation = value;
+    }
+
+    private boolean lvConsumerWanted() {
+        return consumerWanted;
+    }
+
+    private void svConsumerWanted(boolean value) {
+        consumerWanted = value;
+    }
+
+    private boolean getAndSetConsumerWanted(boolean value) {
+        return (boolean) CONSUMER_WANTED.getAndSet(this, value);
+    }
+
+    /**
+     * A receiver found the endpoint's consumer lock held and is about to try it once more (Dekker with
+     * {@link #takeConsumerRequest}: ask by a volatile write, then CAS the lock; the holder releases the
+     * lock, then reads the request). Any thread.
+     */
+    void requestConsumer() {
+        svConsumerWanted(true);
+    }
+
+    /**
+     * Called by the consumer lock's holder after releasing it: true exactly once per request (volatile
+     * read first, so that a release nobody asked for costs no atomic write).
+     */
+    boolean takeConsumerRequest() {
+        return lvConsumerWanted() && getAndSetConsumerWanted(false);
+    }
 
     /**
      * Runs {@code attempt} until it returns something other than {@link #RETRY}, sleeping between
@@ -86,14 +142,14 @@ final class PortWaiters {
         lock.lockInterruptibly();
         try {
             // Volatile write: the waiter's half of the handshake, before its first attempt.
-            WAITING.setVolatile(this, (int) WAITING.getVolatile(this) + 1);
+            svWaiting(lvWaiting() + 1);
         } finally {
             lock.unlock();
         }
         long deadline = System.nanoTime() + nanos; // wraps for huge timeouts; differences stay right
         try {
             while (true) {
-                long seen = (long) GENERATION.getVolatile(this); // before the attempt: see overview
+                long seen = lvGeneration(); // before the attempt: see overview
                 Object result = attempt.run();
                 if (result != RETRY) {
                     return result;
@@ -104,7 +160,7 @@ final class PortWaiters {
                 }
                 lock.lockInterruptibly();
                 try {
-                    if ((long) GENERATION.getVolatile(this) == seen) {
+                    if (lvGeneration() == seen) {
                         changed.awaitNanos(remaining);
                     }
                 } finally {
@@ -114,7 +170,7 @@ final class PortWaiters {
         } finally {
             lock.lock(); // not interruptibly: the count must come down
             try {
-                WAITING.setVolatile(this, (int) WAITING.getVolatile(this) - 1);
+                svWaiting(lvWaiting() - 1);
             } finally {
                 lock.unlock();
             }
@@ -124,12 +180,12 @@ final class PortWaiters {
     /** Wakes every waiter for another attempt; cheap (one volatile read) when none waits. */
     void signal() {
         // Volatile read after the caller's state change: the signaller's half of the handshake.
-        if ((int) WAITING.getVolatile(this) == 0) {
+        if (lvWaiting() == 0) {
             return;
         }
         lock.lock();
         try {
-            GENERATION.setVolatile(this, (long) GENERATION.getVolatile(this) + 1L);
+            svGeneration(lvGeneration() + 1L);
             changed.signalAll();
         } finally {
             lock.unlock();

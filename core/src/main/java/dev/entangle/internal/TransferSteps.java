@@ -10,8 +10,8 @@ import dev.entangle.ArrayBuffer;
 import dev.entangle.DOMException;
 
 /**
- * The message port post message steps with a transfer list (HTML §9.4.4, with
- * StructuredSerializeWithTransfer, §2.7.5): validate the list, serialize, detach every transferred port
+ * The message port post message steps with a transfer list (HTML
+ * {@code #message-port-post-message-steps}, with {@code #structuredserializewithtransfer}): validate the list, serialize, detach every transferred port
  * and {@code ArrayBuffer} at once, then queue the message at the entangled port, or drop it.
  *
  * <p>All-or-nothing (SPEC item 3): every check that can fail, serialization included, runs before the
@@ -31,7 +31,7 @@ public final class TransferSteps {
 
     /** A serialized message whose transfers are done: what travels to the receiver. */
     public static final class Shipment {
-        /** The serialized message, for {@link StructuredClone#deserialize}. */
+        /** The serialized message, for {@link StructuredSerialize#deserialize}. */
         public final Object payload;
         /** The transferred ports' endpoints, in transfer-list order (ports only). */
         public final PortEndpoint[] ports;
@@ -94,12 +94,12 @@ public final class TransferSteps {
             PortEndpoint target) {
         int n = transfer.size();
         if (n == 0) {
-            return new Shipment(StructuredClone.serialize(message, null), PortEndpoint.NO_PORTS, false);
+            return new Shipment(StructuredSerialize.serialize(message, null), PortEndpoint.NO_PORTS, false);
         }
         List<PortHandle> ports = new ArrayList<>(n);
         List<BufferSlot> buffers = new ArrayList<>();
         List<BufferSlot> receivers = new ArrayList<>();
-        StructuredClone.Transfers transfers = new StructuredClone.Transfers(n);
+        StructuredSerialize.Transfers transfers = new StructuredSerialize.Transfers(n);
         Object[] entries = transfer.toArray();
         // StructuredSerializeWithTransfer step 2: every entry transferable, no duplicates.
         for (int i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ public final class TransferSteps {
                         + indexOf(entries, item) + "]");
             }
             if (port != null) {
-                transfers.targets.put(item, new StructuredClone.PortRef(ports.size()));
+                transfers.targets.put(item, new StructuredSerialize.PortRef(ports.size()));
                 ports.add(port);
             } else {
                 BufferSlot receiver = new BufferSlot(null);
@@ -131,7 +131,7 @@ public final class TransferSteps {
             }
         }
         // Step 3: serialize (may throw; nothing is detached yet).
-        Object payload = StructuredClone.serialize(message, transfers);
+        Object payload = StructuredSerialize.serialize(message, transfers);
         // Step 4: no entry detached (closed or already transferred ports, detached buffers).
         for (int i = 0; i < n; i++) {
             Object item = entries[i];

@@ -97,7 +97,8 @@ class LoopCoreWakeupTest {
         // 10,000 messages posted while the loop is held busy cost no wake-up.
         PortEndpoint[] pair = PortEndpoint.entangledPair();
         CountDownLatch delivered = new CountDownLatch(10_000);
-        PortHandle receiver = new PortHandle(loop, pair[1]) {
+        // Each handle's public object is its endpoint, which it holds: never collected first.
+        PortHandle receiver = new PortHandle(pair[1], loop, pair[1]) {
             @Override
             protected void deliver(Object payload, PortEndpoint[] ports) {
                 delivered.countDown();
@@ -109,7 +110,7 @@ class LoopCoreWakeupTest {
         };
         receiver.bind();
         receiver.start();
-        PortHandle sender = new PortHandle(loop, pair[0]) {
+        PortHandle sender = new PortHandle(pair[0], loop, pair[0]) {
             @Override
             protected void deliver(Object payload, PortEndpoint[] ports) {
             }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,8 @@ class MultiplexedLifetimeTest {
     }
 
     private static PortHandle handle(LoopCore loop, PortEndpoint endpoint) {
-        return new PortHandle(loop, endpoint) {
+        // The public object is the endpoint itself, which the handle holds: never collected first.
+        return new PortHandle(endpoint, loop, endpoint) {
             @Override
             protected void deliver(Object payload, PortEndpoint[] ports) {
             }
@@ -50,16 +53,36 @@ class MultiplexedLifetimeTest {
 
     @Test
     void aStartedRefedPortKeepsItAliveUntilUnrefedFromAnotherThread() throws Exception {
-        LoopCore loop = LoopCore.multiplexedWorker("kept", null, pool);
+        // Each turn of the loop runs as one task of this executor; the lifetime check runs at the end
+        // of a turn that ran something, before the task returns. So once the turn that ran `probe`
+        // has returned, the check after it is done: no fixed wait is needed to see its verdict.
+        ThreadLocal<Object> turn = new ThreadLocal<>();
+        AtomicReference<Object> probeTurn = new AtomicReference<>();
+        CountDownLatch probeTurnEnded = new CountDownLatch(1);
+        Executor turns = r -> pool.execute(() -> {
+            Object me = new Object();
+            turn.set(me);
+            try {
+                r.run();
+            } finally {
+                turn.remove();
+                if (probeTurn.get() == me) {
+                    probeTurnEnded.countDown();
+                }
+            }
+        });
+        LoopCore loop = LoopCore.multiplexedWorker("kept", null, turns);
         PortEndpoint[] pair = PortEndpoint.entangledPair();
         PortHandle port = handle(loop, pair[0]);
         port.bind();
         port.start();
-        CountDownLatch ran = new CountDownLatch(1);
-        loop.execute(ran::countDown);
+        loop.execute(() -> probeTurn.set(turn.get()));
         loop.start();
-        assertTrue(ran.await(10, TimeUnit.SECONDS));
-        assertFalse(loop.awaitTermination(Duration.ofMillis(200)), "kept alive (bounded wait)");
+        assertTrue(probeTurnEnded.await(10, TimeUnit.SECONDS), "the probe's turn ended");
+        // A loop that had ended itself would refuse this task (execute() refuses from CLOSING on).
+        CountDownLatch sentinel = new CountDownLatch(1);
+        loop.execute(sentinel::countDown);
+        assertTrue(sentinel.await(10, TimeUnit.SECONDS), "kept alive: a later task still runs");
 
         port.ref(false);
 

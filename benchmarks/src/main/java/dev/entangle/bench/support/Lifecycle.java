@@ -45,10 +45,15 @@ public final class Lifecycle {
 
     /** Closes {@code loop} and waits for its thread to end. */
     public static void close(EventLoop loop) {
+        close(loop, Duration.ofSeconds(30));
+    }
+
+    /** Closes {@code loop} and waits up to {@code timeout} for its thread to end. */
+    public static void close(EventLoop loop, Duration timeout) {
         loop.close();
         try {
-            if (!loop.awaitTermination(Duration.ofSeconds(30))) {
-                throw new IllegalStateException(loop.name() + " did not terminate within 30 s");
+            if (!loop.awaitTermination(timeout)) {
+                throw new IllegalStateException(loop.name() + " did not terminate within " + timeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

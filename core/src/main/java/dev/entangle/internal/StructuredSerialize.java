@@ -14,8 +14,9 @@ import dev.entangle.StructuredClone.DeserializeContext;
 import dev.entangle.StructuredClone.SerializeContext;
 
 /**
- * StructuredSerializeWithTransfer and StructuredDeserializeWithTransfer (HTML §2.7), the one seam every
- * message crosses: {@link #serialize} runs on the sender's thread inside {@code postMessage};
+ * StructuredSerializeWithTransfer and StructuredDeserializeWithTransfer (HTML
+ * {@code #structuredserializewithtransfer}, {@code #structureddeserializewithtransfer}), the one seam
+ * every message crosses: {@link #serialize} runs on the sender's thread inside {@code postMessage};
  * {@link #deserialize} runs on the receiving loop just before dispatch (a failure there becomes a
  * {@code messageerror} event). The rules per class are in {@link CloneRules}; the public description
  * is the javadoc of {@code dev.entangle.StructuredClone}.
@@ -23,7 +24,7 @@ import dev.entangle.StructuredClone.SerializeContext;
  * <p>Stateless; safe from any thread. Memory consistency effects: none beyond those of the queue the
  * serialized form travels in (the form is built on the sender and only read by the receiver).
  */
-public final class StructuredClone {
+public final class StructuredSerialize {
     /*
      * Implementation overview.
      *
@@ -59,7 +60,7 @@ public final class StructuredClone {
      */
     public static final int MAX_DEPTH = 1000;
 
-    private StructuredClone() {
+    private StructuredSerialize() {
     }
 
     /**
@@ -150,8 +151,6 @@ public final class StructuredClone {
         private final Transfers transfers;
         /** Whether any object was ever marked uncloneable (read once per message). */
         final boolean marks = Marks.anyUncloneable();
-        /** Set by every {@link #child} call: its result needs work on the receiver. */
-        boolean incomplete;
         /** Containers being cloned around the current value; at most {@link #MAX_DEPTH}. */
         private int depth;
         private IdentityHashMap<Object, Object> copies;
@@ -167,7 +166,7 @@ public final class StructuredClone {
         Object run(Object value, CloneRules.Rule rule) {
             try {
                 Object root = dispatch(value, rule);
-                return incomplete || fills != null
+                return fills != null || needsReceiver(root)
                         ? new Payload(root, fills == null ? NO_FILLS : fills.toArray(NO_FILLS))
                         : root;
             } catch (CloneFailure f) {
@@ -177,9 +176,8 @@ public final class StructuredClone {
             }
         }
 
-        /** Clones a value inside the message; sets {@link #incomplete}. */
+        /** Clones a value inside the message; {@link #needsReceiver} tells whether it is complete. */
         Object child(Object value) {
-            incomplete = false;
             if (value == null) {
                 return null;
             }
@@ -194,7 +192,6 @@ public final class StructuredClone {
                         throw new CloneFailure("a cycle through record " + value.getClass().getName()
                                 + " cannot be cloned", null);
                     }
-                    incomplete = copy instanceof Deferred || pending != null && pending.containsKey(copy);
                     return copy;
                 }
             }
@@ -209,7 +206,6 @@ public final class StructuredClone {
                 throw new CloneFailure("the value is too deep to clone (nested deeper than " + MAX_DEPTH
                         + " levels)", null);
             }
-            incomplete = false;
             Object result = rule.serialize(value, this);
             depth--; // not on failure: a failure ends the whole message
             return result;
@@ -229,13 +225,21 @@ public final class StructuredClone {
         }
 
         /**
+         * Whether {@code copy}, a result of {@link #child}, needs work on the receiver: a Deferred
+         * placeholder, or a container copy left empty for the receiver to fill. Derived from the
+         * result, so that no call can leave a stale flag behind for the next.
+         */
+        boolean needsReceiver(Object copy) {
+            return copy instanceof Deferred || pending != null && pending.containsKey(copy);
+        }
+
+        /**
          * Completes a container copy: inserts its elements now, or, if one of them is incomplete,
          * leaves {@code inner} (the mutable collection behind {@code outer}) for the receiver to fill.
          */
         void finish(Object inner, Object outer, Object[] kids, int fillKind, boolean anyIncomplete) {
             if (!anyIncomplete) {
                 Fill.insert(inner, kids, fillKind);
-                incomplete = false;
                 return;
             }
             if (fills == null) {
@@ -244,7 +248,6 @@ public final class StructuredClone {
             }
             fills.add(new Fill(inner, kids, fillKind));
             pending.put(outer, Boolean.TRUE);
-            incomplete = true;
         }
 
         @Override
@@ -255,13 +258,12 @@ public final class StructuredClone {
             } catch (CloneFailure f) {
                 throw f.at(pathSegment == null ? "" : pathSegment);
             }
-            if (incomplete) {
+            if (needsReceiver(copy)) {
                 throw new CloneFailure(value.getClass().getName() + " cannot be finished inside a"
                         + " Cloner's value (a transferred MessagePort or a Codec's value needs work on"
                         + " the receiver): register a Codec for the enclosing type", null)
                         .at(pathSegment == null ? "" : pathSegment);
             }
-            incomplete = false;
             @SuppressWarnings("unchecked")
             V result = (V) copy;
             return result;
@@ -270,9 +272,7 @@ public final class StructuredClone {
         @Override
         public Object serialize(Object value, String pathSegment) {
             try {
-                Object form = child(value);
-                incomplete = false; // the codec's form is deferred as a whole
-                return form;
+                return child(value); // the codec's form is deferred as a whole (CodecForm)
             } catch (CloneFailure f) {
                 throw f.at(pathSegment == null ? "" : pathSegment);
             }
