@@ -275,16 +275,18 @@ class BoundedChannelTest {
             producers.add(t);
             t.start();
         }
-        for (Thread t : producers) {
-            t.join(Loops.TIMEOUT.toMillis());
-            assertFalse(t.isAlive(), "a producer is stuck");
-        }
-
+        // Read while the producers run: next() fails only when no message arrives for Loops.TIMEOUT,
+        // so the check is one of progress (a lost wake-up stalls it), not of total time, which grows
+        // with the machine's load (1.5-8.8 s measured for the 15,000 hand-offs at load 19).
         boolean[] seen = new boolean[3 * perProducer];
         for (int i = 0; i < seen.length; i++) {
             int m = next(received);
             assertFalse(seen[m], "duplicate " + m);
             seen[m] = true;
+        }
+        for (Thread t : producers) {
+            t.join(Loops.TIMEOUT.toMillis()); // every message it offered has arrived: it is past its loop
+            assertFalse(t.isAlive(), "a producer is stuck");
         }
         assertNull(Loops.pollSettled(received, loop), "nothing beyond the 3 x " + perProducer + " messages");
     }
