@@ -79,8 +79,10 @@ public final class LoopCore {
      * Dedicated loops: idle strategy and park handshake. When the run queue is empty the loop asks its
      * IdleStrategy; when the strategy says "park", the loop parks with a Dekker-style handshake on two
      * volatile locations:
-     *   loop:     parked = true (volatile write);  then read the queue's producer index (isEmpty);
+     *   loop:     parked = true (volatile write);  then read both queue indices (QueueProbe.isEmpty);
      *   producer: offer (CAS on the producer index); then read `parked` (volatile).
+     * Not JCTools' isEmpty(): it reads an offer in the middle of linking a new chunk as empty, and that
+     * offer's last index store is a release store the producer's read of `parked` may overtake.
      * Volatile accesses are sequentially consistent, so at least one side sees the other: either the
      * loop sees the new entry and does not park, or the producer sees parked == true and unparks. The
      * producer clears `parked` by CAS so that of many producers racing only one pays for unpark(); a
@@ -408,7 +410,7 @@ public final class LoopCore {
         LoopRegistry.register(this, ports, runQueue, thread, shared, endWhenIdle); // EventLoop.snapshot()
         if (thread != null) {
             thread.start();
-        } else if (!runQueue.isEmpty()) {
+        } else if (!QueueProbe.isEmpty(runQueue)) {
             // After the CAS (volatile): either this sees an entry queued while NEW, or its producer
             // sees a state other than NEW and schedules the turn itself.
             scheduleTurn();
@@ -481,7 +483,7 @@ public final class LoopCore {
                 Thread.yield();
             }
         }
-        return runQueue.isEmpty();
+        return QueueProbe.isEmpty(runQueue);
     }
 
     /** Queues a port drain; any thread. Accepted in every state (see the overview). */
@@ -508,7 +510,7 @@ public final class LoopCore {
             // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
             // ours, so the turn takes ours from `handed` and the run queue is not touched.
-            if (runQueue.isEmpty()) {
+            if (QueueProbe.isEmpty(runQueue)) {
                 handed = entry; // plain: published to the turn by the executor hand-off
             } else {
                 runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
@@ -676,7 +678,7 @@ public final class LoopCore {
             Object entry = handed;
             if (entry != null) {
                 handed = null; // the turn's first entry, ahead of the run queue
-            } else if ((thread == null && runQueue.isEmpty()) || (entry = runQueue.poll()) == null) {
+            } else if ((thread == null && QueueProbe.isEmpty(runQueue)) || (entry = runQueue.poll()) == null) {
                 // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
                 // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
                 // usual last look of a turn; poll() does not return null once isEmpty() was false. Not
@@ -926,7 +928,7 @@ public final class LoopCore {
         svParked(true);
         // Consumer side of the handshake: the volatile write above, then a volatile read of the
         // producer index inside isEmpty().
-        if (runQueue.isEmpty() && lvState() < CLOSING) {
+        if (QueueProbe.isEmpty(runQueue) && lvState() < CLOSING) {
             Thread.interrupted(); // an interrupt would make park() return at once, forever
             long untilTimer = nanosToNextTimer();
             if (untilTimer < 0L) {
@@ -1009,7 +1011,7 @@ public final class LoopCore {
         }
         svScheduled(0);
         // Consumer side of the handshake: the volatile write above, then the producer index.
-        if (!runQueue.isEmpty()) {
+        if (!QueueProbe.isEmpty(runQueue)) {
             scheduleTurn();
         }
     }

@@ -436,7 +436,7 @@ public final class PortEndpoint {
 
     private LoopCore drainTarget() {
         MessagePassingQueue<Object> q = lvQueue();
-        if (q == null || q.isEmpty()) {
+        if (q == null || QueueProbe.isEmpty(q)) {
             return null;
         }
         PortHandle h = lvActive();
@@ -534,7 +534,7 @@ public final class PortEndpoint {
                 deliver(h, element, loop);
             }
         }
-        return !q.isEmpty();
+        return !QueueProbe.isEmpty(q);
     }
 
     private void deliver(PortHandle h, Object element, LoopCore loop) {
@@ -870,7 +870,7 @@ public final class PortEndpoint {
         Thread me = Thread.currentThread();
         while (true) {
             MessagePassingQueue<Object> q = lvQueue();
-            if (q == null || q.isEmpty() || !casConsumer(null, me)) {
+            if (q == null || QueueProbe.isEmpty(q) || !casConsumer(null, me)) {
                 return;
             }
             try {
