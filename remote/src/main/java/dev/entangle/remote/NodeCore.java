@@ -76,8 +76,8 @@ final class NodeCore implements Agent {
      * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
      * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
      *
-     * Threads. The node's work (a duty cycle: queued tasks, received frames, backlogs, timers; or one
-     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
+     * Threads. The node's work (a duty cycle: queued tasks, the transport's own work (that of a media
+     * driver without threads), received frames, backlogs, timers; or one bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
      * by a volatile write (its release/acquire hands every other field from one worker to the next):
      * - the node's own thread (an AgentRunner) runs duty cycles;
      * - a thread whose postMessage makes the bridge loop submit a turn runs that turn itself if the
@@ -291,6 +291,11 @@ final class NodeCore implements Agent {
                 peer.lastHeard = now; // nothing was read while stalled: no silence to count
             }
             work++;
+        }
+        try {
+            work += transport.doWork(); // a driver without threads: sends what was offered, receives
+        } catch (RuntimeException e) {
+            errors.accept(e);
         }
         if (stalled == null && poll) {
             try {

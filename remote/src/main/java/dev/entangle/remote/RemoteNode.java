@@ -12,6 +12,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -85,13 +86,18 @@ public final class RemoteNode implements AutoCloseable {
         Aeron client = null;
         try {
             String directory = options.aeronDirectory;
+            AgentInvoker invoker = null;
             if (directory == null) {
                 launched = MediaDriver.launchEmbedded(driverContext(options));
                 directory = launched.aeronDirectoryName();
+                invoker = launched.sharedAgentInvoker(); // null unless the driver runs without threads
             }
-            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            // With a driver without threads, the client has none either (Aeron requires it): the
+            // node's duty cycle runs both, and the client runs the driver while it awaits its answer.
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory).driverAgentInvoker(invoker)
+                    .useConductorAgentInvoker(invoker != null));
             AeronTransport transport = new AeronTransport(client, options.channel, options.streamId,
-                    TimeUnit.SECONDS.toNanos(5));
+                    TimeUnit.SECONDS.toNanos(5), invoker);
             core = new NodeCore(transport, options.classLoader, options.heartbeatInterval.toNanos(),
                     options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.backlogLimit,
                     options.portCapacity, options.errorHandler);
@@ -125,7 +131,7 @@ public final class RemoteNode implements AutoCloseable {
         return new MediaDriver.Context()
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
-                .threadingMode(ThreadingMode.SHARED)
+                .threadingMode(options.driverInNode ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
                 .sharedIdleStrategy(driverIdle)
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(options.termLength)
@@ -328,6 +334,7 @@ public final class RemoteNode implements AutoCloseable {
         Duration livenessTimeout = Duration.ofSeconds(1);
         Duration connectTimeout = Duration.ofSeconds(10);
         boolean busySpin;
+        boolean driverInNode;
         int portCapacity;
         int backlogLimit = 4096;
         ClassLoader classLoader = defaultLoader();
@@ -483,6 +490,28 @@ public final class RemoteNode implements AutoCloseable {
          */
         public Options busySpin(boolean busySpin) {
             this.busySpin = busySpin;
+            return this;
+        }
+
+        /**
+         * Runs the embedded media driver without threads of its own (Aeron's {@code INVOKER}
+         * threading mode): its work (conductor, sender, receiver) becomes part of the node's duty
+         * cycle, run by whichever thread runs the node's work: a loop driving the node through
+         * {@link RemoteNode#idleStrategy}, or the node's thread. A message then goes from the
+         * poster's offer to the wire, and from the wire to the receiving loop, with no thread of the
+         * driver's to be scheduled in between (on a small machine, with spinning loops, the driver's
+         * own thread competes with them for the cores, or parks, up to 1 ms a direction over UDP).
+         * The driver then works only when the node does: as often as the loops that drive the node
+         * are idle, else as the node's thread's {@linkplain #busySpin idle strategy} allows; other
+         * processes joining this driver (IPC) are served at that pace too. No effect on a node that
+         * joins a driver ({@link #aeronDirectory}).
+         *
+         * @param driverInNode true to run the embedded driver inside the node's duty cycle, false
+         *     (the default) to give it a thread of its own
+         * @return these options
+         */
+        public Options driverInNode(boolean driverInNode) {
+            this.driverInNode = driverInNode;
             return this;
         }
 
