@@ -314,17 +314,31 @@ public class RemoteAeron {
         volatile boolean running = true;
         long sent;
 
-        /** One end's Aeron client, and the duty cycle its waiting thread runs (its driver's and client's, if without threads). */
+        /**
+         * One end's Aeron client, and the duty cycle its waiting thread runs (its driver's and
+         * client's, if without threads). Over IPC the two ends share end 1's client: a second
+         * client of a driver without threads would wait for it in vain during the set-up.
+         */
         static final class End implements AutoCloseable {
             final Aeron aeron;
             final AgentInvoker driver;
             final AgentInvoker client;
+            final boolean owner;
 
             End(Drivers drivers, int end) {
                 driver = drivers.runs(end) ? drivers.of(end).sharedAgentInvoker() : null;
                 aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(drivers.of(end).aeronDirectoryName())
                         .driverAgentInvoker(driver).useConductorAgentInvoker(driver != null));
                 client = driver == null ? null : aeron.conductorAgentInvoker();
+                owner = true;
+            }
+
+            /** End 2 over IPC: end 1's client, run by end 1's thread. */
+            End(End shared) {
+                aeron = shared.aeron;
+                driver = null;
+                client = null;
+                owner = false;
             }
 
             /** What a waiting thread of this end does each turn: the driver's and client's work, or a spin hint. */
@@ -339,14 +353,16 @@ public class RemoteAeron {
 
             @Override
             public void close() {
-                aeron.close();
+                if (owner) {
+                    aeron.close();
+                }
             }
         }
 
         AeronSide(String transport, String driver, boolean echo) {
             drivers = new Drivers(transport, driver);
             here = new End(drivers, 1);
-            there = new End(drivers, 2);
+            there = transport.equals("ipc") ? new End(here) : new End(drivers, 2);
             farIn = there.aeron.addSubscription(channel(transport), 2001);
             pongs = here.aeron.addSubscription(channel(transport), 2002);
             pings = here.aeron.addExclusivePublication(resolved(farIn), 2001);

@@ -125,6 +125,10 @@ final class NodeCore implements Agent {
     private Stalled stalled;
     private long nextLinkId = 1;
     private long nextTimerCheck;
+    /** When the running duty cycle began (System.nanoTime): the time a frame read in it was heard. */
+    private long cycleStart;
+    /** The peer whose frame was read last (frames come in runs from one peer), or null; never a lost one. */
+    private Peer lastSender;
     /**
      * When a loop's idle strategy last ran a duty cycle (System.nanoTime). Written under the lock;
      * also read without it by doWork, as the other fields of its heuristic are (a stale value only
@@ -272,6 +276,7 @@ final class NodeCore implements Agent {
      */
     private int duty(boolean nodeThread) {
         long start = System.nanoTime();
+        cycleStart = start;
         boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
         if (!nodeThread) {
             lastDrivenByLoop = start;
@@ -312,10 +317,9 @@ final class NodeCore implements Agent {
             }
         }
         loseBrokenPeers();
-        long now = System.nanoTime();
-        if (now - nextTimerCheck >= 0) {
-            nextTimerCheck = now + heartbeatNanos;
-            checkPeers(now);
+        if (start - nextTimerCheck >= 0) { // the cycle's start: a cycle is short beside a heartbeat
+            nextTimerCheck = start + heartbeatNanos;
+            checkPeers(System.nanoTime());
         }
         loseBrokenPeers();
         return work;
@@ -436,6 +440,9 @@ final class NodeCore implements Agent {
             return;
         }
         peer.lost = true;
+        if (lastSender == peer) {
+            lastSender = null;
+        }
         backlogFrames -= peer.backlog.size();
         peer.backlog.clear();
         peersByAddress.remove(peer.address);
@@ -476,7 +483,9 @@ final class NodeCore implements Agent {
             Peer peer;
             if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE
                     || type == Protocol.PART) {
-                peer = peersById.get(senderId);
+                Peer last = lastSender; // a run of one peer's frames needs no map look-up (nor a boxed id)
+                peer = last != null && last.id == senderId ? last : peersById.get(senderId);
+                lastSender = peer;
                 if (peer == null) {
                     throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
                 }
@@ -493,7 +502,7 @@ final class NodeCore implements Agent {
                 }
             }
             peer.heard = true;
-            peer.lastHeard = System.nanoTime();
+            peer.lastHeard = cycleStart;
             switch (type) {
                 case Protocol.HEARTBEAT:
                     break;
