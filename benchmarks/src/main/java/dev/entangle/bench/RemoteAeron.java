@@ -34,6 +34,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 import dev.entangle.EventLoop;
 import dev.entangle.IdleStrategy;
+import dev.entangle.MessageChannel;
 import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
 import dev.entangle.bench.support.Lifecycle;
@@ -90,7 +91,12 @@ public class RemoteAeron {
     /** A DATA frame carrying an Integer: header 12, link 8, flags 1, port count 4, version 1, tag 1, int 4. */
     static final int FRAME_LENGTH = 31;
 
-    @Param({"entangle", "aeron"})
+    /**
+     * {@code entangle} (remote ports), {@code aeron} (raw Aeron), or {@code local}: the same two
+     * loops and port calls on an in-process {@code MessageChannel} (no node, no Aeron; the
+     * {@code transport} and {@code driver} params do not apply), the core's share of a remote round trip.
+     */
+    @Param({"entangle", "aeron", "local"})
     public String impl;
 
     @Param({"ipc", "udp"})
@@ -106,7 +112,7 @@ public class RemoteAeron {
     public void setUp(BenchmarkParams params) throws Exception {
         boolean echo = params.getBenchmark().endsWith(".roundTrip");
         side = impl.equals("entangle") ? new EntangleSide(transport, driver, echo)
-                : new AeronSide(transport, driver, echo);
+                : impl.equals("local") ? new LocalSide(echo) : new AeronSide(transport, driver, echo);
     }
 
     @TearDown(Level.Trial)
@@ -291,6 +297,55 @@ public class RemoteAeron {
             if (drivers != null) {
                 drivers.close();
             }
+        }
+    }
+
+    /**
+     * In one process: a {@code MessageChannel} of a busy-spinning loop, whose port2 echoes (or counts)
+     * there, whose port1 the benchmark thread posts on and receives from ({@code receiveMessage()}); the same
+     * port calls as {@link EntangleSide} without its node. A remote round trip crosses the core twice
+     * as often (user port to bridge port, and bridge port to user port, at each end).
+     */
+    static final class LocalSide extends Side {
+        final EventLoop far = EventLoop.start("local-echo", IdleStrategy.busySpin());
+        final MessagePort port;
+        final AtomicLong received = new AtomicLong();
+        long sent;
+
+        LocalSide(boolean echo) {
+            MessageChannel channel = new MessageChannel(far); // port1 is never started: only received from
+            port = channel.port1();
+            MessagePort accepted = channel.port2();
+            if (echo) {
+                accepted.onmessage(e -> accepted.postMessage(e.data()));
+            } else {
+                accepted.onmessage(e -> received.lazySet(received.get() + 1));
+            }
+        }
+
+        @Override
+        int roundTrip() {
+            port.postMessage(next++);
+            MessageEvent reply;
+            while ((reply = port.receiveMessage()) == null) {
+                Thread.onSpinWait();
+            }
+            return (Integer) reply.data();
+        }
+
+        @Override
+        long burst() {
+            for (int i = 0; i < BURST; i++) {
+                port.postMessage(i);
+            }
+            sent += BURST;
+            spinUntil(received, sent - WINDOW, Thread::onSpinWait);
+            return sent;
+        }
+
+        @Override
+        public void close() {
+            far.close();
         }
     }
 
