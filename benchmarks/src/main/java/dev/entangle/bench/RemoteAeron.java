@@ -220,20 +220,50 @@ public class RemoteAeron {
         }
     }
 
-    /** Two nodes on one driver, a connected port here, an echoing (or counting) loop at the far node. */
-    static final class EntangleSide extends Side {
+    /** The port calls of both {@code entangle} and {@code local}: post on {@link #port}, spin on {@code receiveMessage()}. */
+    abstract static class PortSide extends Side {
+        final AtomicLong received = new AtomicLong();
+        /** The benchmark thread's port (set by the constructor). */
+        MessagePort port;
+        long sent;
+
+        /** What the benchmark thread does while it waits. */
+        abstract void meanwhile();
+
+        @Override
+        final int roundTrip() {
+            port.postMessage(next++);
+            MessageEvent reply;
+            while ((reply = port.receiveMessage()) == null) {
+                meanwhile();
+            }
+            return (Integer) reply.data();
+        }
+
+        @Override
+        final long burst() {
+            for (int i = 0; i < BURST; i++) {
+                port.postMessage(i);
+            }
+            sent += BURST;
+            spinUntil(received, sent - WINDOW, this::meanwhile);
+            return sent;
+        }
+    }
+
+    /**
+     * Two nodes (over IPC on one driver, over UDP one each), a connected port here, an echoing (or
+     * counting) loop at the far node.
+     */
+    static final class EntangleSide extends PortSide {
         final RemoteNode a;
         final RemoteNode b;
         final EventLoop owner = EventLoop.start("remote-pinger-owner");
         final EventLoop far;
-        final MessagePort port;
         final MessagePort accepted;
         final IdleStrategy drive;
-        final Runnable driveOnce;
-        final AtomicLong received = new AtomicLong();
         /** The drivers with threads ({@code spin}, {@code backoff}), or null: the nodes run theirs. */
         final Drivers drivers;
-        long sent;
 
         EntangleSide(String transport, String driver, boolean echo) throws InterruptedException {
             boolean inNode = driver.equals("invoker");
@@ -251,7 +281,6 @@ public class RemoteAeron {
             b = RemoteNode.start(second);
             far = EventLoop.start("remote-echo", b.idleStrategy(IdleStrategy.busySpin()));
             drive = a.idleStrategy(IdleStrategy.busySpin());
-            driveOnce = () -> drive.idle(0);
             port = a.connect(b.address(), "bench", owner);
             accepted = b.accept("bench", far);
             if (echo) {
@@ -262,30 +291,14 @@ public class RemoteAeron {
             } else {
                 accepted.onmessage(e -> received.lazySet(received.get() + 1));
                 port.postMessage(-1);
-                spinUntil(received, 1, driveOnce);
+                spinUntil(received, 1, this::meanwhile);
                 sent = 1;
             }
         }
 
         @Override
-        int roundTrip() {
-            int ping = next++;
-            port.postMessage(ping);
-            MessageEvent reply;
-            while ((reply = port.receiveMessage()) == null) {
-                drive.idle(0);
-            }
-            return (Integer) reply.data();
-        }
-
-        @Override
-        long burst() {
-            for (int i = 0; i < BURST; i++) {
-                port.postMessage(i);
-            }
-            sent += BURST;
-            spinUntil(received, sent - WINDOW, driveOnce);
-            return sent;
+        void meanwhile() {
+            drive.idle(0); // runs node a's duty cycle
         }
 
         @Override
@@ -306,11 +319,8 @@ public class RemoteAeron {
      * port calls as {@link EntangleSide} without its node. A remote round trip crosses the core twice
      * as often (user port to bridge port, and bridge port to user port, at each end).
      */
-    static final class LocalSide extends Side {
+    static final class LocalSide extends PortSide {
         final EventLoop far = EventLoop.start("local-echo", IdleStrategy.busySpin());
-        final MessagePort port;
-        final AtomicLong received = new AtomicLong();
-        long sent;
 
         LocalSide(boolean echo) {
             MessageChannel channel = new MessageChannel(far); // port1 is never started: only received from
@@ -324,23 +334,8 @@ public class RemoteAeron {
         }
 
         @Override
-        int roundTrip() {
-            port.postMessage(next++);
-            MessageEvent reply;
-            while ((reply = port.receiveMessage()) == null) {
-                Thread.onSpinWait();
-            }
-            return (Integer) reply.data();
-        }
-
-        @Override
-        long burst() {
-            for (int i = 0; i < BURST; i++) {
-                port.postMessage(i);
-            }
-            sent += BURST;
-            spinUntil(received, sent - WINDOW, Thread::onSpinWait);
-            return sent;
+        void meanwhile() {
+            Thread.onSpinWait();
         }
 
         @Override

@@ -659,6 +659,9 @@ final class NodeCore implements Agent {
 
         /** Posts {@code message} to {@code bridge}; false if its bounded partner is full. */
         static boolean post(MessagePort bridge, Object message, List<MessagePort> ports) {
+            if (ports.isEmpty()) {
+                return bridge.offerMessage(message); // no transfer steps, and no exception when full
+            }
             try {
                 bridge.postMessage(message, ports);
                 return true;

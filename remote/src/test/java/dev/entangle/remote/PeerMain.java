@@ -13,7 +13,8 @@ import dev.entangle.MessagePort;
  * {@code "echo"} pairs and echoes every message back (with a port in the message: it also answers
  * through that port), and exits when its standard input closes.
  *
- * <p>Arguments: {@code udp}, or {@code ipc <aeron directory> <stream id>} to join the parent's driver.
+ * <p>Arguments: {@code udp}, {@code udp-in-node} (its driver run inside the node), or
+ * {@code ipc <aeron directory> <stream id>} to join the parent's driver.
  */
 public final class PeerMain {
     private PeerMain() {
@@ -22,8 +23,8 @@ public final class PeerMain {
     public static void main(String[] args) throws Exception {
         RemoteNode.Options options = RemoteNode.options().termLength(256 * 1024)
                 .heartbeatInterval(Duration.ofMillis(50)).livenessTimeout(Duration.ofSeconds(1));
-        if (args[0].equals("udp")) {
-            options.channel("aeron:udp?endpoint=127.0.0.1:0");
+        if (args[0].startsWith("udp")) {
+            options.channel("aeron:udp?endpoint=127.0.0.1:0").driverInNode(args[0].equals("udp-in-node"));
         } else {
             options.aeronDirectory(args[1]).streamId(Integer.parseInt(args[2]));
         }
