@@ -17,7 +17,8 @@ import dev.entangle.MessagePort;
 /**
  * Aeron's back-pressure as the bounded-channel contract ({@code Options.portCapacity}): a receiver
  * that does not keep up makes the sender's port refuse ({@code QuotaExceededError}, {@code offerMessage}
- * false) instead of buffering without limit, and nothing is lost once it catches up.
+ * false) instead of buffering without limit, and nothing is lost once it catches up. The grain is the
+ * port: a full port holds up its own link only (per-link credit, {@code Protocol.LINK_WINDOW}).
  */
 class BackPressureTest {
     @Test
@@ -65,6 +66,70 @@ class BackPressureTest {
             for (int i = 0; i < total; i++) {
                 assertEquals(i, inbox.data());
             }
+        }
+    }
+
+    @Test
+    void aFullPortHoldsUpOnlyItsOwnLinkAndCatchesUpInOrder() throws Exception {
+        int capacity = 20;
+        try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity))) {
+            MessagePort lazyServer = nodes.server("lazy"); // not started: what arrives stays queued
+            MessagePort lazy = nodes.client("lazy");
+            MessagePort echoServer = nodes.server("echo");
+            echoServer.onmessage(e -> echoServer.postMessage(e.data()));
+            MessagePort echo = nodes.client("echo");
+            Inbox echoInbox = Inbox.of(echo);
+            echo.postMessage("before");
+            assertEquals("before", echoInbox.data());
+
+            int sent = 0;
+            // The lazy port fills, then its link's credit runs out, then our port: refused.
+            while (lazy.offerMessage(sent, Duration.ofSeconds(1))) {
+                sent++;
+                if (sent > 1_000_000) {
+                    throw new AssertionError("no back-pressure after a million messages");
+                }
+            }
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent + ", within the link's window");
+            assertEquals("QuotaExceededError", assertThrows(DOMException.class, () -> lazy.postMessage(-1)).name());
+
+            // The other pair of the same two nodes is not held up (the node goes on reading).
+            for (int i = 0; i < 100; i++) {
+                echo.postMessage("while lazy is full " + i); // one at a time: the bounded reply port never fills
+                assertEquals("while lazy is full " + i, echoInbox.data());
+            }
+
+            Inbox lazyInbox = Inbox.of(lazyServer); // starts it: everything arrives, in order
+            int total = sent + 2 * Protocol.LINK_WINDOW;
+            for (int i = sent; i < total; i++) {
+                assertTrue(lazy.offerMessage(i, Duration.ofSeconds(Inbox.TIMEOUT_SECONDS)), "refused " + i);
+            }
+            for (int i = 0; i < total; i++) {
+                assertEquals(i, lazyInbox.data());
+            }
+        }
+    }
+
+    @Test
+    void aPortClosedWhileItsLinkWaitsForCreditClosesAfterEverythingItPosted() throws Exception {
+        int capacity = 20;
+        try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity))) {
+            MessagePort lazyServer = nodes.server("lazy"); // not started: its link's credit runs out
+            MessagePort lazy = nodes.client("lazy");
+            int sent = 0;
+            while (lazy.offerMessage(sent, Duration.ofSeconds(1))) {
+                sent++;
+                if (sent > 1_000_000) {
+                    throw new AssertionError("no back-pressure after a million messages");
+                }
+            }
+            lazy.close(); // behind what waits in the paused bridge port and for credit
+            Inbox inbox = Inbox.of(lazyServer);
+            for (int i = 0; i < sent; i++) {
+                assertEquals(i, inbox.data());
+            }
+            inbox.expect("close");
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent);
         }
     }
 }

@@ -102,4 +102,40 @@ class ProcessTest {
             assertEquals(0, peer.process().exitValue());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "ipc"})
+    void aFullPortInAnotherJvmHoldsUpOnlyItsOwnLink(String kind) throws Exception {
+        int capacity = 20;
+        RemoteNode.Options options = kind.equals("udp") ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0")
+                : Nodes.options().streamId(1001);
+        try (RemoteNode node = RemoteNode.start(options.portCapacity(capacity));
+                PeerProcess peer = kind.equals("udp")
+                        ? PeerProcess.start(List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity), PeerMain.class, "udp")
+                        : PeerProcess.start(List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity), PeerMain.class,
+                                "ipc", node.aeronDirectory(), "1002");
+                EventLoop loop = EventLoop.start("parent")) {
+            MessagePort lazy = node.connect(peer.address(), "lazy", loop); // the peer does not start its end
+            MessagePort echo = node.connect(peer.address(), "echo", loop);
+            Inbox echoInbox = Inbox.of(echo);
+            echo.postMessage("before");
+            assertEquals("before", echoInbox.data());
+            int sent = 0;
+            while (lazy.offerMessage(sent, java.time.Duration.ofSeconds(1))) { // until the pressure reaches us
+                sent++;
+                if (sent > 1_000_000) {
+                    throw new AssertionError("no back-pressure after a million messages");
+                }
+            }
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent + ", within the link's window");
+            for (int i = 0; i < 100; i++) { // the other pair between the same two nodes goes on
+                echo.postMessage(i); // one at a time: the echo's bounded reply port never fills
+                assertEquals(i, echoInbox.data());
+            }
+            echo.postMessage("start lazy"); // the peer starts its end and checks the order
+            assertEquals("start lazy", echoInbox.data());
+            assertTrue(lazy.offerMessage("end", java.time.Duration.ofSeconds(Inbox.TIMEOUT_SECONDS)));
+            assertEquals("lazy: " + sent + " in order", echoInbox.data());
+        }
+    }
 }
