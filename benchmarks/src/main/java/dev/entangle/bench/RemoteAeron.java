@@ -156,7 +156,8 @@ public class RemoteAeron {
 
         private static MediaDriver launch(String mode) {
             MediaDriver.Context context = new MediaDriver.Context().dirDeleteOnStart(true).dirDeleteOnShutdown(true)
-                    .termBufferSparseFile(true).publicationTermBufferLength(TERM_LENGTH).ipcTermBufferLength(TERM_LENGTH);
+                    .termBufferSparseFile(true).publicationTermBufferLength(TERM_LENGTH)
+                    .ipcTermBufferLength(TERM_LENGTH);
             switch (mode) {
                 case "invoker":
                     context.threadingMode(ThreadingMode.INVOKER);
@@ -220,7 +221,7 @@ public class RemoteAeron {
         }
     }
 
-    /** The port calls of both {@code entangle} and {@code local}: post on {@link #port}, spin on {@code receiveMessage()}. */
+    /** The port calls of {@code entangle} and {@code local}: post on {@link #port}, spin on receiveMessage(). */
     abstract static class PortSide extends Side {
         final AtomicLong received = new AtomicLong();
         /** The benchmark thread's port (set by the constructor). */

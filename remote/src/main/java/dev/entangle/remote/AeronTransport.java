@@ -43,7 +43,7 @@ final class AeronTransport implements Transport {
     private final ControlledFragmentAssembler assembler;
     /** The invoker of an embedded driver without threads, or null. */
     private final AgentInvoker driver;
-    /** The invoker of the Aeron client's conductor when the driver has no threads (then neither has the client), or null. */
+    /** The invoker of the Aeron client's conductor when the driver has no threads (nor has the client), or null. */
     private final AgentInvoker client;
     private FrameHandler handler;
 

@@ -85,9 +85,11 @@ final class NodeCore implements Agent {
      * waits and starts the port again. A close (user's, far node's, lost peer's) comes after what was
      * held or waited, as after any message.
      *
-     * Threads. The node's work (a duty cycle: queued tasks, the transport's own work (that of a media
-     * driver without threads), received frames, backlogs, timers; or one bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
-     * by a volatile write (its release/acquire hands every other field from one worker to the next):
+     * Threads. The node's work (a duty cycle: queued tasks, held messages, the transport's own work
+     * (that of a media driver without threads), received frames, backlogs, timers; or one
+     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and
+     * released by a volatile write (its release/acquire hands every other field from one worker to
+     * the next):
      * - the node's own thread (an AgentRunner) runs duty cycles;
      * - a thread whose postMessage makes the bridge loop submit a turn runs that turn itself if the
      *   flag is free (and the backlogs are within their limit): it encodes and offers its own message,

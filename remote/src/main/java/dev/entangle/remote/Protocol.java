@@ -43,7 +43,7 @@ import org.agrona.MutableDirectBuffer;
  * <p>Threads: stateless. Memory consistency effects: none.
  */
 final class Protocol {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2; // 2: per-link credit (CREDIT); a version-1 node would not give it
     static final int HEADER_LENGTH = 12;
 
     static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7, PART = 8,

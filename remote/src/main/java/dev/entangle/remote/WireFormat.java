@@ -626,12 +626,6 @@ final class WireFormat {
 
     // ---------------------------------------------------------------------------------------- reading
 
-    /**
-     * Reads the value encoded in {@code length} bytes at {@code offset} of {@code in}, with
-     * {@code ports} standing for the port table and classes from {@code loader}.
-     *
-     * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
-     */
     /** What {@link #decodeScalar} returns for a value that is not a scalar, or does not decode. */
     static final Object NOT_SCALAR = new Object();
 
@@ -667,6 +661,12 @@ final class WireFormat {
         }
     }
 
+    /**
+     * Reads the value encoded in {@code length} bytes at {@code offset} of {@code in}, with
+     * {@code ports} standing for the port table and classes from {@code loader}.
+     *
+     * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
+     */
     static Object decode(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
         Reader r = new Reader(in, offset, length, ports, loader);
         int version = r.getByte();

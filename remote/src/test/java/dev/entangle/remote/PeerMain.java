@@ -60,7 +60,8 @@ public final class PeerMain {
                 boolean[] inOrder = {true};
                 lazy.onmessage(m -> {
                     if ("end".equals(m.data())) {
-                        port.postMessage(inOrder[0] ? "lazy: " + next[0] + " in order" : "lazy: out of order at " + next[0]);
+                        port.postMessage(inOrder[0] ? "lazy: " + next[0] + " in order"
+                                : "lazy: out of order at " + next[0]);
                     } else if (inOrder[0] && Integer.valueOf(next[0]).equals(m.data())) {
                         next[0]++;
                     } else {

@@ -109,11 +109,10 @@ class ProcessTest {
         int capacity = 20;
         RemoteNode.Options options = kind.equals("udp") ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0")
                 : Nodes.options().streamId(1001);
+        List<String> flags = List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity);
         try (RemoteNode node = RemoteNode.start(options.portCapacity(capacity));
-                PeerProcess peer = kind.equals("udp")
-                        ? PeerProcess.start(List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity), PeerMain.class, "udp")
-                        : PeerProcess.start(List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity), PeerMain.class,
-                                "ipc", node.aeronDirectory(), "1002");
+                PeerProcess peer = kind.equals("udp") ? PeerProcess.start(flags, PeerMain.class, "udp")
+                        : PeerProcess.start(flags, PeerMain.class, "ipc", node.aeronDirectory(), "1002");
                 EventLoop loop = EventLoop.start("parent")) {
             MessagePort lazy = node.connect(peer.address(), "lazy", loop); // the peer does not start its end
             MessagePort echo = node.connect(peer.address(), "echo", loop);
