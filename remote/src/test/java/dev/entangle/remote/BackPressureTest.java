@@ -21,6 +21,21 @@ import dev.entangle.MessagePort;
  * port: a full port holds up its own link only (per-link credit, {@code Protocol.LINK_WINDOW}).
  */
 class BackPressureTest {
+    /**
+     * Posts 0, 1, 2, … on {@code port} until an offer finds no room for a whole second (the pressure
+     * reached the sender); returns how many were posted.
+     */
+    static int postUntilRefused(MessagePort port) throws InterruptedException {
+        int sent = 0;
+        while (port.offerMessage(sent, Duration.ofSeconds(1))) {
+            sent++;
+            if (sent > 1_000_000) {
+                throw new AssertionError("no back-pressure after a million messages");
+            }
+        }
+        return sent;
+    }
+
     @Test
     void aReceiverThatDoesNotKeepUpMakesTheSendersPortRefuseAndNothingIsLost() throws Exception {
         int capacity = 100;
@@ -43,15 +58,9 @@ class BackPressureTest {
             });
             assertTrue(blocked.await(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
-            int sent = 0;
-            // The receiver's port fills, then Aeron's window, then node a's backlog, then our port: an
-            // offer that finds no room for a whole second means the pressure reached us.
-            while (client.offerMessage(sent, Duration.ofSeconds(1))) {
-                sent++;
-                if (sent > 1_000_000) {
-                    throw new AssertionError("no back-pressure after a million messages");
-                }
-            }
+            // The receiver's port fills, then the link's window, then our port: an offer that finds no
+            // room for a whole second means the pressure reached us.
+            int sent = postUntilRefused(client);
             assertTrue(sent > 2 * capacity, "refused after " + sent + ": messages crossed Aeron first");
             int refusedAt = sent;
             DOMException e = assertThrows(DOMException.class, () -> client.postMessage(refusedAt));
@@ -82,14 +91,7 @@ class BackPressureTest {
             echo.postMessage("before");
             assertEquals("before", echoInbox.data());
 
-            int sent = 0;
-            // The lazy port fills, then its link's credit runs out, then our port: refused.
-            while (lazy.offerMessage(sent, Duration.ofSeconds(1))) {
-                sent++;
-                if (sent > 1_000_000) {
-                    throw new AssertionError("no back-pressure after a million messages");
-                }
-            }
+            int sent = postUntilRefused(lazy);
             assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent + ", within the link's window");
             assertEquals("QuotaExceededError", assertThrows(DOMException.class, () -> lazy.postMessage(-1)).name());
 
@@ -116,13 +118,7 @@ class BackPressureTest {
         try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity))) {
             MessagePort lazyServer = nodes.server("lazy"); // not started: its link's credit runs out
             MessagePort lazy = nodes.client("lazy");
-            int sent = 0;
-            while (lazy.offerMessage(sent, Duration.ofSeconds(1))) {
-                sent++;
-                if (sent > 1_000_000) {
-                    throw new AssertionError("no back-pressure after a million messages");
-                }
-            }
+            int sent = postUntilRefused(lazy);
             lazy.close(); // behind what waits in the paused bridge port and for credit
             Inbox inbox = Inbox.of(lazyServer);
             for (int i = 0; i < sent; i++) {
