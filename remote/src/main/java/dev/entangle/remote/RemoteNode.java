@@ -63,11 +63,12 @@ import dev.entangle.StructuredSerializeOptions;
  * handler the reason. A node never blocks its thread on Aeron: what Aeron cannot take yet (back-pressure, a peer
  * not yet up) waits in a per-peer backlog; past {@link Options#backlogLimit} the node stops taking
  * from its ports, which with {@link Options#portCapacity bounded ports} makes a full port refuse, as a
- * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead).
+ * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead); a receiving port
+ * that is full holds up its own link only (per-link credit), not the node.
  *
  * <p>Threads: every method may be called from any thread. Each node runs one thread of its own (its
  * bridge ports' loop and the Aeron polling, never a user's loop), plus, if it launched one, an
- * embedded media driver. Memory consistency effects: actions prior to {@code postMessage} on a port
+ * embedded media driver (with threads of its own unless {@link Options#driverInNode}). Memory consistency effects: actions prior to {@code postMessage} on a port
  * <i>happen-before</i> the dispatch of the matching event at its far port in the same JVM; across
  * processes there is no shared memory, only the copied value.
  */
@@ -446,12 +447,14 @@ public final class RemoteNode implements AutoCloseable {
         /**
          * Makes every port this node gives out (and every port that arrives through them) a
          * {@linkplain MessageChannel#bounded(int) bounded} one of {@code capacity} messages per
-         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, Aeron's
-         * back-pressure reaches the sender as the bounded-channel contract: a peer that does not
-         * keep up fills this node's backlog, past the {@linkplain #backlogLimit backlog limit} the
-         * node stops taking from its ports, and a full port refuses ({@code QuotaExceededError},
-         * {@code offerMessage} false). The receiving side likewise stops reading (so Aeron holds
-         * back the sender) while a received message waits for room at its full port.
+         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, a receiver
+         * that does not keep up reaches the sender as the bounded-channel contract, port by port:
+         * a received message whose port is full is held for that port alone (the node reads on
+         * for the others); a link may run at most 4,096 messages ahead of its receiving port, then
+         * the sending node stops taking from that link's port only, and the full port refuses
+         * ({@code QuotaExceededError}, {@code offerMessage} false). Aeron's own back-pressure (a
+         * peer's route that cannot take more) is the node's: past the
+         * {@linkplain #backlogLimit backlog limit} the node stops taking from all its ports.
          *
          * @param capacity messages per direction of each port, or 0 for unbounded ports
          * @return these options
