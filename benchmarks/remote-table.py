@@ -7,7 +7,9 @@ from a JMH JSON result, for the "Across processes" section of benchmarks/README.
     python3 benchmarks/remote-table.py benchmarks/results/remote.json
 
 Standard library only. Every ratio compares two rows of the same run (entangle / aeron); the issue 17
-targets: over IPC, round trip p50 <= 2x and one-way >= 0.5x; over UDP, round trip p50 <= 2x.
+targets: over IPC, round trip p50 <= 2x and one-way >= 0.5x; over UDP, round trip p50 <= 2x. One
+table per driver mode in the file (the `driver` param: invoker, spin, backoff). The `local` column is
+the same port calls on an in-process MessageChannel (no node, no Aeron): the core's share.
 """
 import json
 import sys
@@ -27,7 +29,8 @@ def rows(results):
         if not name.startswith(BENCH):
             continue
         params = row["params"]
-        found[(name[len(BENCH):], params["impl"], params["transport"])] = row["primaryMetric"]
+        key = (params.get("driver", "backoff"), name[len(BENCH):], params["impl"], params["transport"])
+        found[key] = row["primaryMetric"]
     return found
 
 
@@ -39,29 +42,37 @@ def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     with open(argv[1], encoding="utf-8") as f:
-        found = rows(json.load(f))
-    print("| transport | measure | entangle-remote | raw Aeron | ratio | issue 17 target |")
-    print("| --- | --- | ---: | ---: | ---: | --- |")
-    for transport in ("ipc", "udp"):
-        for q in ("50.0", "90.0", "99.0"):
-            ent = found.get(("roundTrip", "entangle", transport))
-            raw = found.get(("roundTrip", "aeron", transport))
-            if ent is None or raw is None:
-                continue
-            e, b = ent["scorePercentiles"][q], raw["scorePercentiles"][q]
-            measure = "RTT p%d" % int(float(q))
-            print(row(transport, measure, fmt_ns(e), fmt_ns(b), e / b))
-        ent = found.get(("oneWay", "entangle", transport))
-        raw = found.get(("oneWay", "aeron", transport))
-        if ent is not None and raw is not None:
-            e, b = ent["score"], raw["score"]
-            print(row(transport, "one-way", "%.2f Mmsg/s" % (e / 1e6), "%.2f Mmsg/s" % (b / 1e6), e / b))
+        everything = rows(json.load(f))
+    for driver in sorted({key[0] for key in everything}):
+        found = {key[1:]: v for key, v in everything.items() if key[0] == driver}
+        print("driver `%s`:\n" % driver)
+        print("| transport | measure | entangle-remote | raw Aeron | ratio | issue 17 target | local (in-process) |")
+        print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
+        for transport in ("ipc", "udp"):
+            for q in ("50.0", "90.0", "99.0"):
+                ent = found.get(("roundTrip", "entangle", transport))
+                raw = found.get(("roundTrip", "aeron", transport))
+                if ent is None or raw is None:
+                    continue
+                local = found.get(("roundTrip", "local", transport))
+                e, b = ent["scorePercentiles"][q], raw["scorePercentiles"][q]
+                measure = "RTT p%d" % int(float(q))
+                print(row(transport, measure, fmt_ns(e), fmt_ns(b), e / b,
+                          fmt_ns(local["scorePercentiles"][q]) if local else ""))
+            ent = found.get(("oneWay", "entangle", transport))
+            raw = found.get(("oneWay", "aeron", transport))
+            if ent is not None and raw is not None:
+                local = found.get(("oneWay", "local", transport))
+                e, b = ent["score"], raw["score"]
+                print(row(transport, "one-way", "%.2f Mmsg/s" % (e / 1e6), "%.2f Mmsg/s" % (b / 1e6), e / b,
+                          "%.2f Mmsg/s" % (local["score"] / 1e6) if local else ""))
+        print()
 
 
-def row(transport, measure, ent, raw, ratio):
+def row(transport, measure, ent, raw, ratio, local):
     target = TARGETS.get((transport, measure))
     verdict = "" if target is None else "%s %s" % (target[0], "✅" if target[1](ratio) else "❌")
-    return "| %s | %s | %s | %s | %.2f× | %s |" % (transport, measure, ent, raw, ratio, verdict)
+    return "| %s | %s | %s | %s | %.2f× | %s | %s |" % (transport, measure, ent, raw, ratio, verdict, local)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -24,6 +25,8 @@ import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
 import dev.entangle.MessageEvent;
 import dev.entangle.MessagePort;
+import dev.entangle.StructuredClone;
+import dev.entangle.StructuredSerializeOptions;
 
 /**
  * The node's machinery, run by its one thread as an Agrona {@link Agent}: the bridge ports, the links,
@@ -71,14 +74,22 @@ final class NodeCore implements Agent {
      * Back-pressure. A frame the route refuses (RETRY) goes to its peer's backlog, which keeps the
      * route's order (later frames queue behind it); doWork retries it each cycle. While the backlogs
      * together hold more than backlogLimit frames, doWork runs no bridge-loop turn, so the bridge ports
-     * stop draining and bounded user ports fill up and refuse. Inbound, a DATA frame whose bounded user
-     * port is full becomes `stalled` (posted again each cycle) and every later frame is refused to the
-     * transport (controlled poll: left in Aeron's log), so Aeron's flow control holds the sender back;
-     * liveness is not judged while stalled (nothing is being read), and the clocks restart after.
+     * stop draining and bounded user ports fill up and refuse (the grain of Aeron's back-pressure is
+     * the route, so the node). Per link there is credit (Protocol.LINK_WINDOW DATA frames sent and not
+     * yet handed to the receiving port): inbound, a message whose bounded user port is full is held
+     * in its link's `held` queue (later ones of that link behind it; other links go on) and posted
+     * again each cycle; the receiver gives credit back (CREDIT) as it hands messages over. Outbound,
+     * a link without credit keeps its encoded frames in `waiting` and pauses: its bridge port is moved
+     * to a new, unstarted port object (a bridge-loop task, outside the port's dispatch), so that what
+     * the user posts stays in the core's queue and a bounded user port refuses; CREDIT sends what
+     * waits and starts the port again. A close (user's, far node's, lost peer's) comes after what was
+     * held or waited, as after any message.
      *
-     * Threads. The node's work (a duty cycle: queued tasks, received frames, backlogs, timers; or one
-     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and released
-     * by a volatile write (its release/acquire hands every other field from one worker to the next):
+     * Threads. The node's work (a duty cycle: queued tasks, held messages, the transport's own work
+     * (that of a media driver without threads), received frames, backlogs, timers; or one
+     * bridge-loop turn) runs on one thread at a time, under `working`, a flag taken by CAS and
+     * released by a volatile write (its release/acquire hands every other field from one worker to
+     * the next):
      * - the node's own thread (an AgentRunner) runs duty cycles;
      * - a thread whose postMessage makes the bridge loop submit a turn runs that turn itself if the
      *   flag is free (and the backlogs are within their limit): it encodes and offers its own message,
@@ -121,10 +132,14 @@ final class NodeCore implements Agent {
     private final int portCapacity;
     /** Frames waiting in all peers' backlogs. */
     private int backlogFrames;
-    /** A received message its full bounded port refused; while set, nothing more is read. */
-    private Stalled stalled;
+    /** Links holding received messages that their full bounded ports refused, in arrival order. */
+    private final Set<Link> heldLinks = new LinkedHashSet<>();
     private long nextLinkId = 1;
     private long nextTimerCheck;
+    /** When the running duty cycle began (System.nanoTime): the time a frame read in it was heard. */
+    private long cycleStart;
+    /** The peer whose frame was read last (frames come in runs from one peer), or null; never a lost one. */
+    private Peer lastSender;
     /**
      * When a loop's idle strategy last ran a duty cycle (System.nanoTime). Written under the lock;
      * also read without it by doWork, as the other fields of its heuristic are (a stale value only
@@ -239,7 +254,7 @@ final class NodeCore implements Agent {
         // poster hand its turn over) unless something waits for it. Racy reads of fields the lock
         // guards: a heuristic only, the locked cycle decides.
         if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS && tasks.isEmpty() && backlogFrames == 0
-                && stalled == null && System.nanoTime() - nextTimerCheck < 0) {
+                && heldLinks.isEmpty() && System.nanoTime() - nextTimerCheck < 0) {
             return 0;
         }
         return tryDoWork(true);
@@ -272,6 +287,7 @@ final class NodeCore implements Agent {
      */
     private int duty(boolean nodeThread) {
         long start = System.nanoTime();
+        cycleStart = start;
         boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
         if (!nodeThread) {
             lastDrivenByLoop = start;
@@ -284,15 +300,15 @@ final class NodeCore implements Agent {
             runTask(task);
             work++;
         }
-        if (stalled != null && stalled.retry()) {
-            stalled = null;
-            long now = System.nanoTime();
-            for (Peer peer : peersByAddress.values()) {
-                peer.lastHeard = now; // nothing was read while stalled: no silence to count
-            }
-            work++;
+        if (!heldLinks.isEmpty()) {
+            work += handHeld();
         }
-        if (stalled == null && poll) {
+        try {
+            work += transport.doWork(); // a driver without threads: sends what was offered, receives
+        } catch (RuntimeException e) {
+            errors.accept(e);
+        }
+        if (poll) {
             try {
                 work += transport.poll(onFrame, POLL_LIMIT);
             } catch (RuntimeException e) {
@@ -307,10 +323,9 @@ final class NodeCore implements Agent {
             }
         }
         loseBrokenPeers();
-        long now = System.nanoTime();
-        if (now - nextTimerCheck >= 0) {
-            nextTimerCheck = now + heartbeatNanos;
-            checkPeers(now);
+        if (start - nextTimerCheck >= 0) { // the cycle's start: a cycle is short beside a heartbeat
+            nextTimerCheck = start + heartbeatNanos;
+            checkPeers(System.nanoTime());
         }
         loseBrokenPeers();
         return work;
@@ -400,7 +415,7 @@ final class NodeCore implements Agent {
         List<Peer> lost = null;
         for (Peer peer : peersByAddress.values()) {
             long silence = now - peer.lastHeard;
-            if (stalled == null && silence > (peer.heard ? livenessNanos : connectNanos)) {
+            if (silence > (peer.heard ? livenessNanos : connectNanos)) {
                 if (lost == null) {
                     lost = new ArrayList<>();
                 }
@@ -431,6 +446,9 @@ final class NodeCore implements Agent {
             return;
         }
         peer.lost = true;
+        if (lastSender == peer) {
+            lastSender = null;
+        }
         backlogFrames -= peer.backlog.size();
         peer.backlog.clear();
         peersByAddress.remove(peer.address);
@@ -440,7 +458,7 @@ final class NodeCore implements Agent {
         for (Link link : List.copyOf(peer.links)) {
             links.remove(link.id);
             link.closed = true;
-            link.bridge.close();
+            link.closeAfterHeld(); // what had arrived first, then close
         }
         peer.links.clear();
         for (Iterator<ArrayDeque<PendingOpen>> opens = pendingOpens.values().iterator(); opens.hasNext();) {
@@ -456,9 +474,6 @@ final class NodeCore implements Agent {
     // ----------------------------------------------------------------------------------- inbound
 
     private boolean onFrame(DirectBuffer buffer, int offset, int length) {
-        if (stalled != null) {
-            return false; // read again once the stalled message is taken
-        }
         try {
             if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
                 throw new IllegalArgumentException("frame of protocol version "
@@ -470,8 +485,10 @@ final class NodeCore implements Agent {
             Protocol.Body body = new Protocol.Body(buffer, offset, length);
             Peer peer;
             if (type == Protocol.DATA || type == Protocol.LINKED || type == Protocol.CLOSE
-                    || type == Protocol.PART) {
-                peer = peersById.get(senderId);
+                    || type == Protocol.PART || type == Protocol.CREDIT) {
+                Peer last = lastSender; // a run of one peer's frames needs no map look-up (nor a boxed id)
+                peer = last != null && last.id == senderId ? last : peersById.get(senderId);
+                lastSender = peer;
                 if (peer == null) {
                     throw new IllegalArgumentException("frame type " + type + " from unknown node " + senderId);
                 }
@@ -488,7 +505,7 @@ final class NodeCore implements Agent {
                 }
             }
             peer.heard = true;
-            peer.lastHeard = System.nanoTime();
+            peer.lastHeard = cycleStart;
             switch (type) {
                 case Protocol.HEARTBEAT:
                     break;
@@ -507,6 +524,9 @@ final class NodeCore implements Agent {
                     break;
                 case Protocol.PART:
                     onPart(peer, body);
+                    break;
+                case Protocol.CREDIT:
+                    onCredit(peer, body.getLong(), body.getInt());
                     break;
                 case Protocol.BYE:
                     lose(peer);
@@ -568,8 +588,25 @@ final class NodeCore implements Agent {
         if (link != null) {
             link.peer.links.remove(link);
             link.closed = true;
-            link.bridge.close();
+            link.closeAfterHeld();
+            // Frames that wait for credit go now: the far node drops them and closes the ports in
+            // them (a message to a closed port), so that their partners here get close.
+            for (byte[] frame = pollWaiting(link); frame != null; frame = pollWaiting(link)) {
+                out.putBytes(0, frame);
+                sendData(peer, frame.length);
+            }
         }
+    }
+
+    private static byte[] pollWaiting(Link link) {
+        if (link.waiting == null) {
+            return null;
+        }
+        byte[] frame = link.waiting.poll();
+        if (link.waiting.isEmpty()) {
+            link.waiting = null;
+        }
+        return frame;
     }
 
     private void onData(Peer peer, Protocol.Body body) {
@@ -598,9 +635,7 @@ final class NodeCore implements Agent {
             // WireMessage, decoded on the receiving loop (messageerror there if they cannot be).
             Object scalar = WireFormat.decodeScalar(body.in, body.position, body.end - body.position);
             if (scalar != WireFormat.NOT_SCALAR) {
-                if (!Stalled.post(link.bridge, scalar, List.of())) {
-                    stalled = new Stalled(link.bridge, scalar, List.of());
-                }
+                deliver(link, scalar, List.of());
                 return;
             }
         }
@@ -620,31 +655,129 @@ final class NodeCore implements Agent {
         WireMessage message = (flags & Protocol.DATA_FLAG_NOT_ENCODABLE) != 0
                 ? WireMessage.notEncodable(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
                 : WireMessage.of(rest, portCount == 0 ? ports : List.copyOf(ports), loader);
-        if (!Stalled.post(link.bridge, message, ports)) {
-            stalled = new Stalled(link.bridge, message, ports);
+        deliver(link, message, ports);
+    }
+
+    /**
+     * Hands a received message to the link's bridge port, or, while that port's bounded partner is
+     * full (or earlier messages wait), keeps it in the link's held queue, in order; other links go on.
+     */
+    private void deliver(Link link, Object message, List<MessagePort> ports) {
+        if (link.held == null && Held.post(link.bridge, message, ports)) {
+            handedOver(link);
+            return;
+        }
+        if (link.held == null) {
+            link.held = new ArrayDeque<>();
+            heldLinks.add(link);
+        }
+        link.held.add(new Held(message, ports));
+    }
+
+    /** Hands what the links hold to their ports while there is room; returns how many went. */
+    private int handHeld() {
+        int work = 0;
+        for (Iterator<Link> it = heldLinks.iterator(); it.hasNext();) {
+            Link link = it.next();
+            Held next;
+            while ((next = link.held.peek()) != null) {
+                boolean taken;
+                try {
+                    taken = Held.post(link.bridge, next.message, next.ports);
+                } catch (RuntimeException e) {
+                    errors.accept(e);
+                    taken = true; // dropped: it cannot go
+                }
+                if (!taken) {
+                    break;
+                }
+                link.held.poll();
+                work++;
+                handedOver(link);
+            }
+            if (link.held.isEmpty()) {
+                link.held = null;
+                it.remove();
+                if (link.closeWhenHandedOver) {
+                    link.bridge.close(); // after what had arrived
+                }
+            }
+        }
+        return work;
+    }
+
+    /** One more of the link's messages is at its port: credit for the sender, by the batch. */
+    private void handedOver(Link link) {
+        if (++link.handedOver >= Protocol.CREDIT_BATCH && !link.closed) {
+            int at = Protocol.header(out, Protocol.CREDIT, nodeId);
+            out.putLong(at, link.peerLink);
+            out.putInt(at + 8, link.handedOver);
+            link.peer.send(out, at + 12);
+            link.handedOver = 0;
         }
     }
 
-    /** A message for a bridge port whose bounded partner was full; posted again each duty cycle. */
-    private static final class Stalled {
-        final MessagePort bridge;
+    /** The far node handed {@code count} more of this link's messages to its port. */
+    private void onCredit(Peer peer, long target, int count) {
+        Link link = links.get(target);
+        if (link == null) {
+            return; // closed meanwhile
+        }
+        if (link.peer != peer || count <= 0) {
+            throw new IllegalArgumentException("CREDIT " + count + " from " + peer.address + " for link " + target
+                    + ", which is not its peer's or not positive: dropped");
+        }
+        link.credit += count;
+        while (link.waiting != null && link.credit > 0) { // the frames that waited for credit go first
+            byte[] frame = pollWaiting(link);
+            out.putBytes(0, frame);
+            link.credit--;
+            sendData(peer, frame.length);
+        }
+        if (link.waiting == null && link.closeAfterWaiting) {
+            link.closeAfterWaiting = false;
+            links.remove(link.id);
+            peer.links.remove(link);
+            sendClose(peer, link.peerLink);
+            return;
+        }
+        if (link.paused && link.credit > 0 && link.waiting == null && !link.closed) {
+            link.paused = false;
+            link.established(); // its bridge port dispatches again: what waited there goes, in order
+        }
+    }
+
+    /**
+     * Without credit: stops taking messages from the link's bridge port, by moving that port (with
+     * its queue) to a new, unstarted port object; its bounded partner then fills and refuses. A
+     * bridge-loop task, so it never runs inside the port's own dispatch. Credit starts it again.
+     */
+    private void pause(Link link) {
+        link.pausing = false;
+        if (link.closed || link.paused || link.credit > 0 && link.waiting == null) {
+            return; // closed, or credit came meanwhile
+        }
+        link.bridge = StructuredClone.structuredClone(link.bridge, StructuredSerializeOptions.transfer(link.bridge));
+        link.paused = true;
+        link.listenForClose();
+    }
+
+    /** A received message held for a bridge port whose bounded partner was full; posted again each duty cycle. */
+    private static final class Held {
         /** A WireMessage, or a decoded scalar. */
         final Object message;
         final List<MessagePort> ports;
 
-        Stalled(MessagePort bridge, Object message, List<MessagePort> ports) {
-            this.bridge = bridge;
+        Held(Object message, List<MessagePort> ports) {
             this.message = message;
             this.ports = ports;
         }
 
-        /** Posts it; false if the port is still full. */
-        boolean retry() {
-            return post(bridge, message, ports);
-        }
-
         /** Posts {@code message} to {@code bridge}; false if its bounded partner is full. */
         static boolean post(MessagePort bridge, Object message, List<MessagePort> ports) {
+            if (ports.isEmpty()) {
+                return bridge.offerMessage(message); // no transfer steps, and no exception when full
+            }
             try {
                 bridge.postMessage(message, ports);
                 return true;
@@ -697,7 +830,7 @@ final class NodeCore implements Agent {
             int reasonAt = countAt + 4;
             byte[] reason = String.valueOf(failure).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             out.putBytes(reasonAt, reason);
-            peer.send(out, reasonAt + reason.length);
+            sendDataOf(link, reasonAt + reason.length);
             return;
         }
         out.putByte(flagsAt, (byte) 0);
@@ -706,7 +839,29 @@ final class NodeCore implements Agent {
             Link shipped = newLink(ports.get(i), peer, UNKNOWN); // started by the receiver's LINKED
             out.putLong(countAt + 4 + 8 * i, shipped.id);
         }
-        sendData(peer, end);
+        sendDataOf(link, end);
+    }
+
+    /**
+     * Sends the link's DATA frame in {@code out[0, end)} if the link has credit and nothing waits for
+     * it; else keeps a copy until CREDIT comes and stops taking from the link's bridge port.
+     */
+    private void sendDataOf(Link link, int end) {
+        if (link.credit > 0 && link.waiting == null) {
+            link.credit--;
+            sendData(link.peer, end);
+            return;
+        }
+        if (link.waiting == null) {
+            link.waiting = new ArrayDeque<>();
+        }
+        byte[] copy = new byte[end];
+        out.getBytes(0, copy);
+        link.waiting.add(copy);
+        if (!link.pausing && !link.paused) {
+            link.pausing = true;
+            bridgeLoop.execute(() -> pause(link)); // after this dispatch, not inside it
+        }
     }
 
     /**
@@ -758,6 +913,10 @@ final class NodeCore implements Agent {
             return; // an accept not yet matched: onOpen refuses the OPEN that comes for it
         }
         if (link.peerLink != UNKNOWN) {
+            if (link.waiting != null) {
+                link.closeAfterWaiting = true; // CLOSE follows the frames that wait for credit
+                return;
+            }
             links.remove(link.id);
             link.peer.links.remove(link);
             sendClose(link.peer, link.peerLink);
@@ -780,10 +939,26 @@ final class NodeCore implements Agent {
     /** One bridged port. Node thread only. */
     private final class Link {
         final long id;
-        final MessagePort bridge;
+        /** Replaced by a moved, unstarted one while paused for credit (see pause). */
+        MessagePort bridge;
         Peer peer;
         long peerLink;
         boolean closed;
+        /** DATA frames this link may still send before the far node gives credit. */
+        int credit = Protocol.LINK_WINDOW;
+        /** DATA frames encoded without credit, in order; null if none. */
+        ArrayDeque<byte[]> waiting;
+        /** A pause is queued (pausing) or done (paused: the bridge port is not started). */
+        boolean pausing;
+        boolean paused;
+        /** Received messages its full port refused, in order; null if none. */
+        ArrayDeque<Held> held;
+        /** Messages handed to the port since the last CREDIT sent. */
+        int handedOver;
+        /** Close the bridge port once the held messages are handed over. */
+        boolean closeWhenHandedOver;
+        /** The user closed its port while frames wait for credit: CLOSE once they are sent. */
+        boolean closeAfterWaiting;
 
         Link(long id, MessagePort bridge, Peer peer, long peerLink) {
             this.id = id;
@@ -793,7 +968,21 @@ final class NodeCore implements Agent {
         }
 
         void listenForClose() {
-            bridge.addEventListener("close", (Event e) -> onBridgeClosed(this));
+            MessagePort mine = bridge;
+            bridge.addEventListener("close", (Event e) -> {
+                if (bridge == mine) { // not a port this link has moved away from
+                    onBridgeClosed(this);
+                }
+            });
+        }
+
+        /** Closes the bridge port now, or once the held messages are handed over. */
+        void closeAfterHeld() {
+            if (held == null) {
+                bridge.close();
+            } else {
+                closeWhenHandedOver = true;
+            }
         }
 
         /** The peer link is known: dispatch what waits at the bridge port, and what follows. */

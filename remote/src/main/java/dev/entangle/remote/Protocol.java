@@ -27,7 +27,15 @@ import org.agrona.MutableDirectBuffer;
  * <tr><td>{@link #BYE}</td><td>sender address</td><td>the sending node closes</td></tr>
  * <tr><td>{@link #PART}</td><td>last (byte: 1 on the last part), a piece of a DATA frame's body</td>
  * <td>a DATA frame longer than the route's largest frame, cut in consecutive parts</td></tr>
+ * <tr><td>{@link #CREDIT}</td><td>target link, count (int)</td><td>the receiver has handed that many
+ * more of the link's messages to its port: the sender may send that many more</td></tr>
  * </table>
+ *
+ * <p>Flow control per link: a link may have at most {@link #LINK_WINDOW} DATA frames (a message in
+ * PART frames counts once) sent and not yet handed to the receiving port; the receiver gives credit
+ * back by {@link #CREDIT} frames, at least every {@link #CREDIT_BATCH} messages handed over. So a
+ * full port at the receiver holds up its own link only, and what the receiver keeps for it is
+ * bounded.
  *
  * <p>A link is one bridged port, named by a long unique in its node. Every frame of a link travels on
  * the one route between its two nodes, so the transport's per-route order is the link's order.
@@ -35,10 +43,16 @@ import org.agrona.MutableDirectBuffer;
  * <p>Threads: stateless. Memory consistency effects: none.
  */
 final class Protocol {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2; // 2: per-link credit (CREDIT); a version-1 node would not give it
     static final int HEADER_LENGTH = 12;
 
-    static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7, PART = 8;
+    static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7, PART = 8,
+            CREDIT = 9;
+
+    /** DATA frames a link may have in flight or held at the receiver (see the overview). */
+    static final int LINK_WINDOW = 4096;
+    /** The receiver sends CREDIT after handing over this many of a link's messages. */
+    static final int CREDIT_BATCH = LINK_WINDOW / 4;
 
     static final int DATA_FLAG_NOT_ENCODABLE = 1;
 

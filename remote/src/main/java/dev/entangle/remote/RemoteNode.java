@@ -12,6 +12,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -62,11 +63,12 @@ import dev.entangle.StructuredSerializeOptions;
  * handler the reason. A node never blocks its thread on Aeron: what Aeron cannot take yet (back-pressure, a peer
  * not yet up) waits in a per-peer backlog; past {@link Options#backlogLimit} the node stops taking
  * from its ports, which with {@link Options#portCapacity bounded ports} makes a full port refuse, as a
- * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead).
+ * bounded {@link MessageChannel} does (unbounded ports, the default, grow instead); a receiving port
+ * that is full holds up its own link only (per-link credit), not the node.
  *
  * <p>Threads: every method may be called from any thread. Each node runs one thread of its own (its
  * bridge ports' loop and the Aeron polling, never a user's loop), plus, if it launched one, an
- * embedded media driver. Memory consistency effects: actions prior to {@code postMessage} on a port
+ * embedded media driver (with threads of its own unless {@link Options#driverInNode}). Memory consistency effects: actions prior to {@code postMessage} on a port
  * <i>happen-before</i> the dispatch of the matching event at its far port in the same JVM; across
  * processes there is no shared memory, only the copied value.
  */
@@ -85,13 +87,18 @@ public final class RemoteNode implements AutoCloseable {
         Aeron client = null;
         try {
             String directory = options.aeronDirectory;
+            AgentInvoker invoker = null;
             if (directory == null) {
                 launched = MediaDriver.launchEmbedded(driverContext(options));
                 directory = launched.aeronDirectoryName();
+                invoker = launched.sharedAgentInvoker(); // null unless the driver runs without threads
             }
-            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            // With a driver without threads, the client has none either (Aeron requires it): the
+            // node's duty cycle runs both, and the client runs the driver while it awaits its answer.
+            client = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory).driverAgentInvoker(invoker)
+                    .useConductorAgentInvoker(invoker != null));
             AeronTransport transport = new AeronTransport(client, options.channel, options.streamId,
-                    TimeUnit.SECONDS.toNanos(5));
+                    TimeUnit.SECONDS.toNanos(5), invoker);
             core = new NodeCore(transport, options.classLoader, options.heartbeatInterval.toNanos(),
                     options.livenessTimeout.toNanos(), options.connectTimeout.toNanos(), options.backlogLimit,
                     options.portCapacity, options.errorHandler);
@@ -125,7 +132,7 @@ public final class RemoteNode implements AutoCloseable {
         return new MediaDriver.Context()
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
-                .threadingMode(ThreadingMode.SHARED)
+                .threadingMode(options.driverInNode ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
                 .sharedIdleStrategy(driverIdle)
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(options.termLength)
@@ -328,6 +335,7 @@ public final class RemoteNode implements AutoCloseable {
         Duration livenessTimeout = Duration.ofSeconds(1);
         Duration connectTimeout = Duration.ofSeconds(10);
         boolean busySpin;
+        boolean driverInNode;
         int portCapacity;
         int backlogLimit = 4096;
         ClassLoader classLoader = defaultLoader();
@@ -439,12 +447,14 @@ public final class RemoteNode implements AutoCloseable {
         /**
          * Makes every port this node gives out (and every port that arrives through them) a
          * {@linkplain MessageChannel#bounded(int) bounded} one of {@code capacity} messages per
-         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, Aeron's
-         * back-pressure reaches the sender as the bounded-channel contract: a peer that does not
-         * keep up fills this node's backlog, past the {@linkplain #backlogLimit backlog limit} the
-         * node stops taking from its ports, and a full port refuses ({@code QuotaExceededError},
-         * {@code offerMessage} false). The receiving side likewise stops reading (so Aeron holds
-         * back the sender) while a received message waits for room at its full port.
+         * direction; 0 (the default): unbounded, as the standard's. With bounded ports, a receiver
+         * that does not keep up reaches the sender as the bounded-channel contract, port by port:
+         * a received message whose port is full is held for that port alone (the node reads on
+         * for the others); a link may run at most 4,096 messages ahead of its receiving port, then
+         * the sending node stops taking from that link's port only, and the full port refuses
+         * ({@code QuotaExceededError}, {@code offerMessage} false). Aeron's own back-pressure (a
+         * peer's route that cannot take more) is the node's: past the
+         * {@linkplain #backlogLimit backlog limit} the node stops taking from all its ports.
          *
          * @param capacity messages per direction of each port, or 0 for unbounded ports
          * @return these options
@@ -483,6 +493,28 @@ public final class RemoteNode implements AutoCloseable {
          */
         public Options busySpin(boolean busySpin) {
             this.busySpin = busySpin;
+            return this;
+        }
+
+        /**
+         * Runs the embedded media driver without threads of its own (Aeron's {@code INVOKER}
+         * threading mode): its work (conductor, sender, receiver) becomes part of the node's duty
+         * cycle, run by whichever thread runs the node's work: a loop driving the node through
+         * {@link RemoteNode#idleStrategy}, or the node's thread. A message then goes from the
+         * poster's offer to the wire, and from the wire to the receiving loop, with no thread of the
+         * driver's to be scheduled in between (on a small machine, with spinning loops, the driver's
+         * own thread competes with them for the cores, or parks, up to 1 ms a direction over UDP).
+         * The driver then works only when the node does: as often as the loops that drive the node
+         * are idle, else as the node's thread's {@linkplain #busySpin idle strategy} allows; other
+         * processes joining this driver (IPC) are served at that pace too. No effect on a node that
+         * joins a driver ({@link #aeronDirectory}).
+         *
+         * @param driverInNode true to run the embedded driver inside the node's duty cycle, false
+         *     (the default) to give it a thread of its own
+         * @return these options
+         */
+        public Options driverInNode(boolean driverInNode) {
+            this.driverInNode = driverInNode;
             return this;
         }
 

@@ -7,7 +7,7 @@ import org.agrona.DirectBuffer;
  * this node, and an outbound route per peer that carries frames reliably and in order. Frames are
  * opaque byte ranges (the node's protocol is in {@link Protocol}); a transport neither inspects nor
  * reorders them. {@link AeronTransport} is the implementation; a second one (gRPC for TLS, an
- * in-memory one) implements these four methods.
+ * in-memory one) implements these five methods.
  *
  * <p>Threads: every method is called only by the node's own thread. Memory consistency effects: none
  * beyond that thread's program order.
@@ -31,6 +31,13 @@ interface Transport extends AutoCloseable {
     int poll(FrameHandler handler, int limit);
 
     /**
+     * The engine's own duty cycle, for an engine that runs no threads of its own (an embedded Aeron
+     * media driver in {@code INVOKER} mode): part of each of the node's duty cycles. Returns the work
+     * done; 0 when the engine has threads (or no such work).
+     */
+    int doWork();
+
+    /**
      * An outbound route to the node at {@code address}; it may not be connected yet (offers then
      * return {@link #RETRY}).
      *
@@ -38,7 +45,11 @@ interface Transport extends AutoCloseable {
      */
     Route route(String address);
 
-    /** Releases the transport's resources; routes made by it are closed too. */
+    /**
+     * Releases the transport's resources; routes made by it are closed too. What was offered before
+     * is sent first, as far as the engine can within a short bound (an engine without threads runs
+     * its duty cycle here, so that a last frame such as {@code BYE} leaves).
+     */
     @Override
     void close();
 

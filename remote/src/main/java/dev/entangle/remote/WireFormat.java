@@ -195,10 +195,43 @@ final class WireFormat {
      * @throws NotEncodable if the value (or something in it) has no wire form
      */
     static int encode(Object value, List<MessagePort> ports, ExpandableArrayBuffer out, int offset) {
+        int fixed = encodeFixedWidth(value, out, offset);
+        if (fixed > 0) {
+            return fixed;
+        }
         Writer w = new Writer(out, offset, ports);
         w.putByte(VERSION);
         w.value(value, 0, "data");
         return w.position - offset;
+    }
+
+    /**
+     * Writes the version and a value of fixed width ({@code null}, {@code Boolean}, {@code Integer},
+     * {@code Long}, {@code Double}: what most messages are) as {@link Writer#value} does, without the
+     * writer's state; returns the bytes written, or 0 if {@code v} is none of these.
+     */
+    private static int encodeFixedWidth(Object v, ExpandableArrayBuffer out, int at) {
+        out.putByte(at, VERSION);
+        if (v == null) {
+            out.putByte(at + 1, NULL);
+            return 2;
+        } else if (v instanceof Integer) {
+            out.putByte(at + 1, INT);
+            out.putInt(at + 2, (Integer) v);
+            return 6;
+        } else if (v instanceof Long) {
+            out.putByte(at + 1, LONG);
+            out.putLong(at + 2, (Long) v);
+            return 10;
+        } else if (v instanceof Double) {
+            out.putByte(at + 1, DOUBLE);
+            out.putLong(at + 2, Double.doubleToRawLongBits((Double) v));
+            return 10;
+        } else if (v instanceof Boolean) {
+            out.putByte(at + 1, (Boolean) v ? TRUE : FALSE);
+            return 2;
+        }
+        return 0;
     }
 
     private static final class Writer {
@@ -593,12 +626,6 @@ final class WireFormat {
 
     // ---------------------------------------------------------------------------------------- reading
 
-    /**
-     * Reads the value encoded in {@code length} bytes at {@code offset} of {@code in}, with
-     * {@code ports} standing for the port table and classes from {@code loader}.
-     *
-     * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
-     */
     /** What {@link #decodeScalar} returns for a value that is not a scalar, or does not decode. */
     static final Object NOT_SCALAR = new Object();
 
@@ -613,6 +640,20 @@ final class WireFormat {
                 || in.getByte(offset + 1) > STRING) {
             return NOT_SCALAR;
         }
+        byte tag = in.getByte(offset + 1);
+        int body = offset + 2;
+        switch (tag) { // the fixed-width ones without a reader, as Reader.value reads them
+            case NULL:
+                return length == 2 ? null : NOT_SCALAR;
+            case INT:
+                return length == 6 ? (Object) in.getInt(body) : NOT_SCALAR;
+            case LONG:
+                return length == 10 ? (Object) in.getLong(body) : NOT_SCALAR;
+            case DOUBLE:
+                return length == 10 ? (Object) Double.longBitsToDouble(in.getLong(body)) : NOT_SCALAR;
+            default:
+                break;
+        }
         try {
             return decode(in, offset, length, List.of(), null); // a scalar loads no class
         } catch (IllegalArgumentException malformed) {
@@ -620,6 +661,12 @@ final class WireFormat {
         }
     }
 
+    /**
+     * Reads the value encoded in {@code length} bytes at {@code offset} of {@code in}, with
+     * {@code ports} standing for the port table and classes from {@code loader}.
+     *
+     * @throws IllegalArgumentException if the bytes are not a well-formed value of a known version
+     */
     static Object decode(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
         Reader r = new Reader(in, offset, length, ports, loader);
         int version = r.getByte();
@@ -637,7 +684,8 @@ final class WireFormat {
     private static final class Reader extends BoundedReader {
         private final List<MessagePort> ports;
         private final ClassLoader loader;
-        private final List<Object> seen = new ArrayList<>();
+        /** Objects read so far, numbered for back references; made on first use (a scalar needs none). */
+        private List<Object> seen;
 
         Reader(DirectBuffer in, int offset, int length, List<MessagePort> ports, ClassLoader loader) {
             super(in, offset, length);
@@ -655,6 +703,9 @@ final class WireFormat {
         }
 
         <T> T register(T o) {
+            if (seen == null) {
+                seen = new ArrayList<>();
+            }
             seen.add(o);
             return o;
         }
@@ -745,8 +796,9 @@ final class WireFormat {
                 }
                 case BACK_REFERENCE:
                     int id = getInt();
-                    if (id < 0 || id >= seen.size()) {
-                        throw new IllegalArgumentException("malformed: reference " + id + " of " + seen.size());
+                    int count = seen == null ? 0 : seen.size();
+                    if (id < 0 || id >= count) {
+                        throw new IllegalArgumentException("malformed: reference " + id + " of " + count);
                     }
                     return seen.get(id);
                 default:

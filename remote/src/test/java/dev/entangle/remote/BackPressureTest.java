@@ -17,9 +17,25 @@ import dev.entangle.MessagePort;
 /**
  * Aeron's back-pressure as the bounded-channel contract ({@code Options.portCapacity}): a receiver
  * that does not keep up makes the sender's port refuse ({@code QuotaExceededError}, {@code offerMessage}
- * false) instead of buffering without limit, and nothing is lost once it catches up.
+ * false) instead of buffering without limit, and nothing is lost once it catches up. The grain is the
+ * port: a full port holds up its own link only (per-link credit, {@code Protocol.LINK_WINDOW}).
  */
 class BackPressureTest {
+    /**
+     * Posts 0, 1, 2, … on {@code port} until an offer finds no room for a whole second (the pressure
+     * reached the sender); returns how many were posted.
+     */
+    static int postUntilRefused(MessagePort port) throws InterruptedException {
+        int sent = 0;
+        while (port.offerMessage(sent, Duration.ofSeconds(1))) {
+            sent++;
+            if (sent > 1_000_000) {
+                throw new AssertionError("no back-pressure after a million messages");
+            }
+        }
+        return sent;
+    }
+
     @Test
     void aReceiverThatDoesNotKeepUpMakesTheSendersPortRefuseAndNothingIsLost() throws Exception {
         int capacity = 100;
@@ -42,15 +58,9 @@ class BackPressureTest {
             });
             assertTrue(blocked.await(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
-            int sent = 0;
-            // The receiver's port fills, then Aeron's window, then node a's backlog, then our port: an
-            // offer that finds no room for a whole second means the pressure reached us.
-            while (client.offerMessage(sent, Duration.ofSeconds(1))) {
-                sent++;
-                if (sent > 1_000_000) {
-                    throw new AssertionError("no back-pressure after a million messages");
-                }
-            }
+            // The receiver's port fills, then the link's window, then our port: an offer that finds no
+            // room for a whole second means the pressure reached us.
+            int sent = postUntilRefused(client);
             assertTrue(sent > 2 * capacity, "refused after " + sent + ": messages crossed Aeron first");
             int refusedAt = sent;
             DOMException e = assertThrows(DOMException.class, () -> client.postMessage(refusedAt));
@@ -65,6 +75,57 @@ class BackPressureTest {
             for (int i = 0; i < total; i++) {
                 assertEquals(i, inbox.data());
             }
+        }
+    }
+
+    @Test
+    void aFullPortHoldsUpOnlyItsOwnLinkAndCatchesUpInOrder() throws Exception {
+        int capacity = 20;
+        try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity))) {
+            MessagePort lazyServer = nodes.server("lazy"); // not started: what arrives stays queued
+            MessagePort lazy = nodes.client("lazy");
+            MessagePort echoServer = nodes.server("echo");
+            echoServer.onmessage(e -> echoServer.postMessage(e.data()));
+            MessagePort echo = nodes.client("echo");
+            Inbox echoInbox = Inbox.of(echo);
+            echo.postMessage("before");
+            assertEquals("before", echoInbox.data());
+
+            int sent = postUntilRefused(lazy);
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent + ", within the link's window");
+            assertEquals("QuotaExceededError", assertThrows(DOMException.class, () -> lazy.postMessage(-1)).name());
+
+            // The other pair of the same two nodes is not held up (the node goes on reading).
+            for (int i = 0; i < 100; i++) {
+                echo.postMessage("while lazy is full " + i); // one at a time: the bounded reply port never fills
+                assertEquals("while lazy is full " + i, echoInbox.data());
+            }
+
+            Inbox lazyInbox = Inbox.of(lazyServer); // starts it: everything arrives, in order
+            int total = sent + 2 * Protocol.LINK_WINDOW;
+            for (int i = sent; i < total; i++) {
+                assertTrue(lazy.offerMessage(i, Duration.ofSeconds(Inbox.TIMEOUT_SECONDS)), "refused " + i);
+            }
+            for (int i = 0; i < total; i++) {
+                assertEquals(i, lazyInbox.data());
+            }
+        }
+    }
+
+    @Test
+    void aPortClosedWhileItsLinkWaitsForCreditClosesAfterEverythingItPosted() throws Exception {
+        int capacity = 20;
+        try (Nodes nodes = Nodes.ipc(Nodes.options().portCapacity(capacity))) {
+            MessagePort lazyServer = nodes.server("lazy"); // not started: its link's credit runs out
+            MessagePort lazy = nodes.client("lazy");
+            int sent = postUntilRefused(lazy);
+            lazy.close(); // behind what waits in the paused bridge port and for credit
+            Inbox inbox = Inbox.of(lazyServer);
+            for (int i = 0; i < sent; i++) {
+                assertEquals(i, inbox.data());
+            }
+            inbox.expect("close");
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent);
         }
     }
 }

@@ -14,21 +14,25 @@ import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
 
-/** Ports entangled with a port in a second JVM ({@link PeerMain}), over loopback UDP and over IPC. */
+/**
+ * Ports entangled with a port in a second JVM ({@link PeerMain}), over loopback UDP and over IPC;
+ * {@code udp-in-node}: over UDP with both nodes' drivers run inside the nodes
+ * ({@link RemoteNode.Options#driverInNode}).
+ */
 class ProcessTest {
     private static RemoteNode parentNode(String kind) {
-        return RemoteNode.start(kind.equals("udp")
-                ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0")
+        return RemoteNode.start(kind.startsWith("udp")
+                ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0").driverInNode(kind.equals("udp-in-node"))
                 : Nodes.options().streamId(1001));
     }
 
     private static PeerProcess peerFor(String kind, RemoteNode parent) throws Exception {
-        return kind.equals("udp") ? PeerProcess.start(List.of("-Xmx128m"), PeerMain.class, "udp")
+        return kind.startsWith("udp") ? PeerProcess.start(List.of("-Xmx128m"), PeerMain.class, kind)
                 : PeerProcess.start(List.of("-Xmx128m"), PeerMain.class, "ipc", parent.aeronDirectory(), "1002");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"udp", "ipc"})
+    @ValueSource(strings = {"udp", "ipc", "udp-in-node"})
     void pingPongAndManyMessagesInOrderWithAnotherJvm(String kind) throws Exception {
         try (RemoteNode node = parentNode(kind); PeerProcess peer = peerFor(kind, node);
                 EventLoop loop = EventLoop.start("parent")) {
@@ -67,7 +71,7 @@ class ProcessTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"udp", "ipc"})
+    @ValueSource(strings = {"udp", "ipc", "udp-in-node"})
     void aKilledPeerClosesItsPortsAfterTheLivenessTimeout(String kind) throws Exception {
         try (RemoteNode node = parentNode(kind); PeerProcess peer = peerFor(kind, node);
                 EventLoop loop = EventLoop.start("parent")) {
@@ -84,10 +88,11 @@ class ProcessTest {
         }
     }
 
-    @Test
-    void aPeerThatClosesItsNodeClosesThePortsAtOnce() throws Exception {
-        try (RemoteNode node = parentNode("udp"); EventLoop loop = EventLoop.start("parent")) {
-            PeerProcess peer = peerFor("udp", node);
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "udp-in-node"})
+    void aPeerThatClosesItsNodeClosesThePortsAtOnce(String kind) throws Exception {
+        try (RemoteNode node = parentNode(kind); EventLoop loop = EventLoop.start("parent")) {
+            PeerProcess peer = peerFor(kind, node);
             MessagePort port = node.connect(peer.address(), "echo", loop);
             Inbox inbox = Inbox.of(port);
             port.postMessage("hi");
@@ -95,6 +100,35 @@ class ProcessTest {
             peer.close(); // PeerMain closes its node: BYE
             inbox.expect("close");
             assertEquals(0, peer.process().exitValue());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "ipc"})
+    void aFullPortInAnotherJvmHoldsUpOnlyItsOwnLink(String kind) throws Exception {
+        int capacity = 20;
+        RemoteNode.Options options = kind.equals("udp") ? Nodes.options().channel("aeron:udp?endpoint=127.0.0.1:0")
+                : Nodes.options().streamId(1001);
+        List<String> flags = List.of("-Xmx128m", "-Dpeer.portCapacity=" + capacity);
+        try (RemoteNode node = RemoteNode.start(options.portCapacity(capacity));
+                PeerProcess peer = kind.equals("udp") ? PeerProcess.start(flags, PeerMain.class, "udp")
+                        : PeerProcess.start(flags, PeerMain.class, "ipc", node.aeronDirectory(), "1002");
+                EventLoop loop = EventLoop.start("parent")) {
+            MessagePort lazy = node.connect(peer.address(), "lazy", loop); // the peer does not start its end
+            MessagePort echo = node.connect(peer.address(), "echo", loop);
+            Inbox echoInbox = Inbox.of(echo);
+            echo.postMessage("before");
+            assertEquals("before", echoInbox.data());
+            int sent = BackPressureTest.postUntilRefused(lazy); // until the pressure reaches us
+            assertTrue(sent >= Protocol.LINK_WINDOW, "refused after " + sent + ", within the link's window");
+            for (int i = 0; i < 100; i++) { // the other pair between the same two nodes goes on
+                echo.postMessage(i); // one at a time: the echo's bounded reply port never fills
+                assertEquals(i, echoInbox.data());
+            }
+            echo.postMessage("start lazy"); // the peer starts its end and checks the order
+            assertEquals("start lazy", echoInbox.data());
+            assertTrue(lazy.offerMessage("end", java.time.Duration.ofSeconds(Inbox.TIMEOUT_SECONDS)));
+            assertEquals("lazy: " + sent + " in order", echoInbox.data());
         }
     }
 }

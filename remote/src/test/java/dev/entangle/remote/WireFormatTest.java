@@ -115,6 +115,15 @@ class WireFormatTest {
         assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(truncated), 0, truncated.length));
         byte[] trailing = Arrays.copyOf(encoded(42), 7); // a byte after the value
         assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(trailing), 0, trailing.length));
+        for (Object v : Arrays.asList(null, false, 3, 4L, 6.0)) { // the fixed-width ones, read without a reader
+            byte[] bytes = encoded(v);
+            byte[] shorter = Arrays.copyOf(bytes, bytes.length - 1);
+            byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+            assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(shorter), 0, shorter.length),
+                    () -> "truncated " + v);
+            assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(longer), 0, longer.length),
+                    () -> "trailing byte after " + v);
+        }
         byte[] otherVersion = encoded(42);
         otherVersion[0] = 7;
         assertSame(WireFormat.NOT_SCALAR, WireFormat.decodeScalar(new UnsafeBuffer(otherVersion), 0, otherVersion.length));
