@@ -109,12 +109,15 @@ public final class LoopCore {
      * on the next turn is a run-queue hop: an offer and a poll on lines that are cold in a ring of
      * thousands of loops (no speed-up was measurable on the loaded machine: benchmarks/README.md).
      * So a producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
-     * isEmpty(): if the queue is empty it leaves its entry in the plain field `handed` and submits the
-     * turn, which runs `handed` before polling the queue; otherwise it offers as usual (entries
-     * queued in the window between a turn's `scheduled = 0` and its recheck go first). Order is kept:
-     * an entry a producer made before this one was either seen in the queue (ours goes behind it) or
-     * had its turn already. The holder of `scheduled` is the only writer of `handed` and the
-     * executor's happens-before publishes it; the turn clears it before it clears `scheduled`.
+     * isEmpty(): if the queue is empty it submits a Handed turn carrying its entry, which runs that
+     * entry before polling the queue; otherwise it offers as usual (entries queued in the window
+     * between a turn's `scheduled = 0` and its recheck go first). Order is kept: an entry a producer
+     * made before this one was either seen in the queue (ours goes behind it) or had its turn already.
+     * The executor's happens-before publishes the Handed object and its entry. A new object per
+     * hand-off, not a field of the loop: G1's write barrier fences every reference stored into an
+     * object of the old generation, and a ring of thousands of loops stores into a different loop per
+     * hop (a `handed` field cost 3.5x the CPU per hop of the Scale ring with G1; under ParallelGC the
+     * two were equal: benchmarks/README.md).
      *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
@@ -136,7 +139,7 @@ public final class LoopCore {
      * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `submitters` and
      * `wakeups` getAndAdd (`wakeups` statistics only); `thread`, `executor`, `idleStrategy`,
      * `endWhenIdle` final; `portsClosed`, `timers` plain, touched only by the loop (one thread at a
-     * time; turns are ordered by the hand-off above); `handed` plain, see "Hand-off to an idle loop";
+     * time; turns are ordered by the hand-off above);
      * `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
      * completed once by the loop; `facade` volatile, written once.
      */
@@ -225,12 +228,6 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
-    /**
-     * Multiplexed loops: the entry a producer that found the loop idle hands to the turn it submits,
-     * or null. Plain: written by the holder of `scheduled` before the executor hand-off, read and
-     * cleared by that turn (see "Hand-off to an idle loop" in the overview).
-     */
-    private Object handed;
     /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
     private LoopTimers timers;
 
@@ -511,11 +508,11 @@ public final class LoopCore {
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
             // ours, so the turn takes ours from `handed` and the run queue is not touched.
             if (QueueProbe.isEmpty(runQueue)) {
-                handed = entry; // plain: published to the turn by the executor hand-off
+                submitTurn(new Handed(entry)); // published to the turn by the executor hand-off
             } else {
                 runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
+                submitTurn();
             }
-            submitTurn();
             return;
         }
         runQueue.offer(entry);
@@ -667,17 +664,18 @@ public final class LoopCore {
     /**
      * Runs up to {@code limit} entries; on the loop only. Closes the ports first if CLOSING was set.
      *
+     * @param handed the entry a producer handed to this turn (run first), or null
      * @return the number of entries run; less than {@code limit} means the queue was found empty
      */
-    private int runEntries(int limit) {
+    private int runEntries(int limit, Handed handed) {
         assert inEventLoop() : "runEntries off the loop";
         for (int n = 0; n < limit; n++) {
             if (!portsClosed && lvState() >= CLOSING) {
                 closeOwned(); // once; then run what is left and stop
             }
-            Object entry = handed;
+            Object entry = handed == null ? null : handed.entry;
             if (entry != null) {
-                handed = null; // the turn's first entry, ahead of the run queue
+                handed.entry = null; // the turn's first entry, ahead of the run queue
             } else if ((thread == null && QueueProbe.isEmpty(runQueue)) || (entry = runQueue.poll()) == null) {
                 // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
                 // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
@@ -739,7 +737,7 @@ public final class LoopCore {
     }
 
     /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
-    private void abandon() {
+    private void abandon(Handed handed) {
         abandoned = true;
         svState(CLOSING);
         closePorts();
@@ -747,8 +745,7 @@ public final class LoopCore {
         // touches the timers or consumes the run queue now. Timers still on their way in are refused
         // as those in the heap are; every other entry is dropped.
         refuseTimers();
-        Object entry = handed;
-        handed = null;
+        Object entry = handed == null ? null : handed.entry;
         if (entry instanceof LoopTimers.Arm) {
             ((LoopTimers.Arm) entry).refuse();
         }
@@ -880,7 +877,7 @@ public final class LoopCore {
             int idle = 0;
             while (true) {
                 int fired = runTimers();
-                int ran = runEntries(TURN_BATCH);
+                int ran = runEntries(TURN_BATCH, null);
                 if (ran == TURN_BATCH) {
                     idle = 0;
                     continue;
@@ -905,7 +902,7 @@ public final class LoopCore {
             if (finished) {
                 terminate();
             } else {
-                abandon();
+                abandon(null);
             }
         }
     }
@@ -953,19 +950,53 @@ public final class LoopCore {
 
     /** Hands the turn to the executor; the caller holds {@code scheduled == 1}. */
     private void submitTurn() {
+        submit(turn, null);
+    }
+
+    /** Hands a turn that runs {@code handed} first to the executor; as {@link #submitTurn()}. */
+    private void submitTurn(Handed handed) {
+        submit(handed, handed);
+    }
+
+    private void submit(Runnable task, Handed handed) {
         try {
-            executor.execute(turn);
+            executor.execute(task);
         } catch (Throwable e) {
             // A refusal, or the user's executor failing in any other way (an Error included): the loop
             // can never run again. Report, close its ports from here, terminate. Never thrown on: the
             // caller may be any thread, the port collector's among them.
             reportError(e);
-            abandon();
+            abandon(handed);
+        }
+    }
+
+    /**
+     * A turn that runs one entry before polling the run queue: see "Hand-off to an idle loop" in the
+     * overview. A new object per hand-off rather than a field of the loop: young, so that neither
+     * writing nor clearing its entry costs a GC write barrier with a fence on a loop object in the
+     * old generation (G1 charges one for each reference stored into an old object, and a ring of
+     * thousands of loops writes a different one per hop).
+     */
+    private final class Handed implements Runnable {
+        /** Plain: written before the executor hand-off, read and cleared by the turn. */
+        Object entry;
+
+        Handed(Object entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void run() {
+            runTurn(this);
         }
     }
 
     /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
     private void runTurn() {
+        runTurn(null);
+    }
+
+    private void runTurn(Handed handed) {
         Current current = CURRENT.get();
         if (current == null) {
             current = new Current(); // the first turn on this thread
@@ -978,12 +1009,12 @@ public final class LoopCore {
         boolean finished = false;
         try {
             fired = runTimers();
-            ran = runEntries(TURN_BATCH);
+            ran = runEntries(TURN_BATCH, handed);
             finished = true;
         } finally {
             current.loop = outer;
             if (!finished) {
-                abandon();
+                abandon(handed);
             }
         }
         if (ran == TURN_BATCH) {
