@@ -119,6 +119,19 @@ public final class LoopCore {
      * hop (a `handed` field cost 3.5x the CPU per hop of the Scale ring with G1; under ParallelGC the
      * two were equal: benchmarks/README.md).
      *
+     * Next turn on the same thread (multiplexed). When the producer of such a hand-off is itself a
+     * turn of a loop on the same executor (the thread's Current says so), it does not submit the
+     * Handed turn but keeps it in its Current's `next`; the executor task that ran the producing turn
+     * runs it once that turn is over (runHandedTurns), so a chain of messages between idle loops runs
+     * on one thread without an executor queue hop or a wake-up of another pool thread per message
+     * (Go's runnext, Tokio's LIFO slot). Bounds: one kept turn per thread (a second hand-off is
+     * submitted as usual); NEXT_CHAIN kept turns in a row per executor task, then the next one is
+     * submitted, behind whatever waits in the executor; a task that ran nested in another loop's task
+     * (the executor is a loop, or runs tasks inline) submits what it kept instead of running it; a
+     * thread about to block in awaitTermination, and a turn that threw, submit it too. The kept turn
+     * holds `scheduled` == 1 like a submitted one, so nothing else changes: it is a turn whose
+     * executor hand-off is this thread. Current is thread-confined, so `next` is a plain field.
+     *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
      * one of its ports keeps it alive (PortHandle.keepsLoopAlive: open, entangled, started, ref'ed,
@@ -166,6 +179,12 @@ public final class LoopCore {
      * PortEndpoint.BATCH messages).
      */
     static final int TURN_BATCH = 64;
+    /**
+     * Turns a thread runs in a row through its kept next turn (see "Next turn on the same thread")
+     * before it passes one to the executor, so that tasks already in the executor's queue still get a
+     * thread while a chain of hand-offs goes on.
+     */
+    private static final int NEXT_CHAIN = 64;
 
     /**
      * What runs on a thread: one holder per thread, created by its first turn and never removed
@@ -175,6 +194,11 @@ public final class LoopCore {
     private static final class Current {
         /** Thread-confined (plain): the loop running on this thread, or null. */
         LoopCore loop;
+        /**
+         * Thread-confined (plain): a turn that a turn on this thread handed to an idle loop of the
+         * same executor, run here when that turn ends; or null. See "Next turn on the same thread".
+         */
+        Handed next;
     }
 
     private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
@@ -210,7 +234,7 @@ public final class LoopCore {
     private final IdleStrategy idleStrategy;
     private final boolean shared;
     private final boolean endWhenIdle;
-    private final Runnable turn = this::runTurn;
+    private final Runnable turn = () -> runHandedTurns(runTurn(null, null));
     private volatile EventLoop facade;
     /** Loop-confined: the ports have been closed after CLOSING was seen. */
     private boolean portsClosed;
@@ -508,7 +532,10 @@ public final class LoopCore {
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
             // ours, so the turn takes ours from `handed` and the run queue is not touched.
             if (QueueProbe.isEmpty(runQueue)) {
-                submitTurn(new Handed(entry)); // published to the turn by the executor hand-off
+                Handed handed = new Handed(entry);
+                if (!nextOnThisThread(handed)) {
+                    submitTurn(handed); // published to the turn by the executor hand-off
+                }
             } else {
                 runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
                 submitTurn();
@@ -607,6 +634,7 @@ public final class LoopCore {
         if (inEventLoop()) {
             throw new IllegalStateException("a loop cannot await its own termination");
         }
+        beforeBlocking(); // this loop's last turn may be the one kept for this thread
         try {
             termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
@@ -987,17 +1015,84 @@ public final class LoopCore {
 
         @Override
         public void run() {
-            runTurn(this);
+            runHandedTurns(runTurn(this, null));
+        }
+
+        LoopCore loop() {
+            return LoopCore.this;
         }
     }
 
-    /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
-    private void runTurn() {
-        runTurn(null);
+    /**
+     * Keeps {@code handed} for the calling thread to run when its current turn ends, if that is a turn
+     * of a loop on this loop's executor and nothing is kept yet: see "Next turn on the same thread".
+     *
+     * @return false if the caller must submit it to the executor
+     */
+    private boolean nextOnThisThread(Handed handed) {
+        Current c = CURRENT.get();
+        if (c == null || c.next != null) {
+            return false;
+        }
+        LoopCore running = c.loop;
+        if (running == null || running.executor != executor) {
+            return false; // not on a turn of this executor (a dedicated loop, a foreign thread)
+        }
+        c.next = handed;
+        return true;
     }
 
-    private void runTurn(Handed handed) {
-        Current current = CURRENT.get();
+    /**
+     * After an executor task's turn: runs the turns handed to this thread meanwhile, at most
+     * NEXT_CHAIN in a row; the one after that, or one left by a turn that threw, goes to its executor,
+     * and so does a kept turn when this task ran nested in another loop's (an executor that is a loop,
+     * or runs tasks inline).
+     */
+    private static void runHandedTurns(Current c) {
+        if (c.loop != null) {
+            beforeBlocking(); // a turn nested in another loop's task: the kept one goes to its executor
+            return;
+        }
+        try {
+            for (int n = 0; n < NEXT_CHAIN; n++) {
+                Handed next = c.next;
+                if (next == null) {
+                    return;
+                }
+                c.next = null;
+                next.loop().runTurn(next, c);
+            }
+        } finally {
+            Handed next = c.next;
+            if (next != null) {
+                c.next = null;
+                next.loop().submitTurn(next);
+            }
+        }
+    }
+
+    /**
+     * Before the calling thread blocks: a turn kept for it (see "Next turn on the same thread") goes
+     * to its executor instead, since the turn it waits for may be that one. Any thread.
+     */
+    public static void beforeBlocking() {
+        Current c = CURRENT.get();
+        if (c != null && c.next != null) {
+            Handed next = c.next;
+            c.next = null;
+            next.loop().submitTurn(next);
+        }
+    }
+
+    /**
+     * One turn of a multiplexed loop: a bounded batch, then resubmit or go idle.
+     *
+     * @param handed the hand-off this turn was submitted with, or null
+     * @param holder the calling thread's holder if the caller has it, else null (looked up)
+     * @return the calling thread's holder
+     */
+    private Current runTurn(Handed handed, Current holder) {
+        Current current = holder != null ? holder : CURRENT.get();
         if (current == null) {
             current = new Current(); // the first turn on this thread
             CURRENT.set(current);
@@ -1019,7 +1114,7 @@ public final class LoopCore {
         }
         if (ran == TURN_BATCH) {
             submitTurn(); // more work: to the back of the executor's queue, for fairness
-            return;
+            return current;
         }
         if (portsClosed) {
             if (quiescent()) {
@@ -1027,7 +1122,7 @@ public final class LoopCore {
             } else {
                 submitTurn(); // a task accepted just before close(): run it
             }
-            return;
+            return current;
         }
         if ((ran > 0 || fired > 0) && endWhenIdle) {
             current.loop = this;
@@ -1045,6 +1140,7 @@ public final class LoopCore {
         if (!QueueProbe.isEmpty(runQueue)) {
             scheduleTurn();
         }
+        return current;
     }
 
     @Override
