@@ -7,8 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
-import dev.entangle.internal.LoopCore;
-
 /**
  * {@code dispatchEvent} for targets whose listeners must run on an owner {@link EventLoop} (ports,
  * broadcast channels), so that listeners never run on two threads:
@@ -67,7 +65,6 @@ final class OwnerDispatch {
     }
 
     private static boolean await(EventLoop owner, CompletableFuture<Boolean> result) {
-        LoopCore.beforeBlocking(); // the owner's turn may be the one kept for this thread
         while (true) {
             try {
                 return result.get(ABANDON_CHECK_MILLIS, TimeUnit.MILLISECONDS);

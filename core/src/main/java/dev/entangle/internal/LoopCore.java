@@ -1073,9 +1073,10 @@ public final class LoopCore {
 
     /**
      * Before the calling thread blocks: a turn kept for it (see "Next turn on the same thread") goes
-     * to its executor instead, since the turn it waits for may be that one. Any thread.
+     * to its executor instead, since the turn it waits for may be that one. Any thread. (The other
+     * blocking calls of entangle refuse to run on a loop's thread, where a turn can be kept.)
      */
-    public static void beforeBlocking() {
+    private static void beforeBlocking() {
         Current c = CURRENT.get();
         if (c != null && c.next != null) {
             Handed next = c.next;

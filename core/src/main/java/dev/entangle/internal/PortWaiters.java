@@ -139,7 +139,6 @@ final class PortWaiters {
      * @throws InterruptedException if interrupted while sleeping (the interrupt status is cleared)
      */
     Object await(Attempt attempt, long nanos) throws InterruptedException {
-        LoopCore.beforeBlocking(); // what this thread waits for may come from the turn kept for it
         lock.lockInterruptibly();
         try {
             // Volatile write: the waiter's half of the handshake, before its first attempt.
