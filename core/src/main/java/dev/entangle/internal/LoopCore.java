@@ -119,6 +119,17 @@ public final class LoopCore {
      * hop (a `handed` field cost 3.5x the CPU per hop of the Scale ring with G1; under ParallelGC the
      * two were equal: benchmarks/README.md).
      *
+     * Queued count (multiplexed). `queued` counts the entries offered to the run queue and not yet
+     * polled: a producer offers, then adds 1 (getAndAdd, sequentially consistent); the turn polls only
+     * while the count is above 0 and subtracts 1 per entry. So the checks that decide "empty" (the
+     * hand-off above, a turn's last look, the recheck after `scheduled = 0`) read a field of the loop
+     * itself, which the producer or the turn has just touched, instead of the run queue's indices: in
+     * a ring of thousands of idle loops the run queue is a cold cache line that a hop no longer reads.
+     * The handshake is the same Dekker pair as with the indices: the producer's add comes before its
+     * read of `scheduled`, the turn's `scheduled = 0` before its read of the count. An entry offered
+     * and not yet counted is not owed a place ahead of a concurrent hand-off (no happens-before
+     * between the two producers), and its producer's own read of `scheduled` follows the add.
+     *
      * Next turn on the same thread (multiplexed). When the producer of such a hand-off is itself a
      * turn of a loop on the same executor (the thread's Current says so), it does not submit the
      * Handed turn but keeps it in its Current's `next`; the executor task that ran the producing turn
@@ -149,7 +160,7 @@ public final class LoopCore {
      * arrive later are refused likewise, and abandon() refuses those still queued.
      *
      * Fields (all accessed through the lv/sv/cas/getAndAdd methods below, the package's convention):
-     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `submitters` and
+     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `queued`, `submitters` and
      * `wakeups` getAndAdd (`wakeups` statistics only); `thread`, `executor`, `idleStrategy`,
      * `endWhenIdle` final; `portsClosed`, `timers` plain, touched only by the loop (one thread at a
      * time; turns are ordered by the hand-off above);
@@ -208,6 +219,7 @@ public final class LoopCore {
     private static final VarHandle SCHEDULED;
     private static final VarHandle WAKEUPS;
     private static final VarHandle SUBMITTERS;
+    private static final VarHandle QUEUED;
 
     static {
         try {
@@ -217,6 +229,7 @@ public final class LoopCore {
             SCHEDULED = lookup.findVarHandle(LoopCore.class, "scheduled", int.class);
             WAKEUPS = lookup.findVarHandle(LoopCore.class, "wakeups", long.class);
             SUBMITTERS = lookup.findVarHandle(LoopCore.class, "submitters", int.class);
+            QUEUED = lookup.findVarHandle(LoopCore.class, "queued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -252,6 +265,9 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
+    /** Multiplexed loops: entries offered to the run queue and not yet polled; see "Queued count". */
+    @SuppressWarnings("unused") // accessed through QUEUED
+    private volatile int queued;
     /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
     private LoopTimers timers;
 
@@ -309,6 +325,14 @@ public final class LoopCore {
 
     private void getAndAddSubmitters(int delta) {
         SUBMITTERS.getAndAdd(this, delta);
+    }
+
+    private int lvQueued() {
+        return (int) QUEUED.getVolatile(this);
+    }
+
+    private void getAndAddQueued(int delta) {
+        QUEUED.getAndAdd(this, delta);
     }
 
     /**
@@ -531,23 +555,29 @@ public final class LoopCore {
             // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
             // ours, so the turn takes ours from `handed` and the run queue is not touched.
-            if (QueueProbe.isEmpty(runQueue)) {
+            if (lvQueued() == 0) {
                 Handed handed = new Handed(entry);
                 if (!nextOnThisThread(handed)) {
                     submitTurn(handed); // published to the turn by the executor hand-off
                 }
             } else {
-                runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
+                offerCounted(entry); // queued in the window before a turn's recheck: they go first
                 submitTurn();
             }
             return;
         }
-        runQueue.offer(entry);
-        // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+        offerCounted(entry);
+        // Volatile reads after the count's getAndAdd: the producer side of the turn handshake (and of
         // start(), which schedules what was queued while NEW).
         if (lvScheduled() == 0 && lvState() != NEW) {
             scheduleTurn();
         }
+    }
+
+    /** A multiplexed loop's offer: the entry, then the count (see "Queued count" in the overview). */
+    private void offerCounted(Object entry) {
+        runQueue.offer(entry);
+        getAndAddQueued(1);
     }
 
     /** Number of times a producer had to unpark this loop; for tests and monitoring. */
@@ -704,11 +734,16 @@ public final class LoopCore {
             Object entry = handed == null ? null : handed.entry;
             if (entry != null) {
                 handed.entry = null; // the turn's first entry, ahead of the run queue
-            } else if ((thread == null && QueueProbe.isEmpty(runQueue)) || (entry = runQueue.poll()) == null) {
-                // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
-                // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
-                // usual last look of a turn; poll() does not return null once isEmpty() was false. Not
-                // for a dedicated loop's padded queue, where it would read the producers' line per entry.
+            } else if (thread == null) {
+                // Multiplexed: the count, on this loop's own line, says whether to touch the run
+                // queue at all (the usual last look of a turn in a ring of thousands of loops); a
+                // counted entry was offered before it was counted, so poll() then finds it.
+                if (lvQueued() == 0) {
+                    return n;
+                }
+                entry = runQueue.poll();
+                getAndAddQueued(-1);
+            } else if ((entry = runQueue.poll()) == null) {
                 return n;
             }
             Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
@@ -1137,8 +1172,8 @@ public final class LoopCore {
             timers.ensureWakeUp(this); // still this turn's: `scheduled` is 1 until the store below
         }
         svScheduled(0);
-        // Consumer side of the handshake: the volatile write above, then the producer index.
-        if (!QueueProbe.isEmpty(runQueue)) {
+        // Consumer side of the handshake: the volatile write above, then the count.
+        if (lvQueued() != 0) {
             scheduleTurn();
         }
         return current;
