@@ -159,6 +159,15 @@ public final class EventLoop implements Executor, AutoCloseable {
      * pool shared by thousands of loops, a virtual-thread-per-task executor (Java 21+), or another event
      * loop. A turn that blocks holds an executor thread: on a small pool, block only on virtual threads.
      *
+     * <p>When a turn posts to (or runs a task on) an idle loop of the same executor, that loop's turn
+     * runs next on the same thread, right after the posting turn, without passing through
+     * {@code executor.execute} (as Go's scheduler runs a goroutine it just readied next): a message
+     * chain between actors then stays on one warm thread. At most 64 such turns run in a row before
+     * the next one goes through the executor, behind what waits there. So a handler that posts to an
+     * idle loop and then blocks until that loop has acted (other than through
+     * {@link #awaitTermination}, which hands the kept turn to the executor first) can wait for itself:
+     * do not block on a loop.
+     *
      * @param executor runs the loop's turns, one at a time
      * @param name the loop's name (also its thread's, for a dedicated loop)
      * @return the new loop

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -154,6 +155,95 @@ class MultiplexedLoopTest {
         stop.set(true);
         assertTrue(stopped.await(10, TimeUnit.SECONDS), "the busy loop kept running");
         assertTrue(spins.get() > 1);
+    }
+
+    @Test
+    void aTurnHandedToAnIdleLoopOfTheSameExecutorRunsOnTheSameThreadOnceTheHandingTurnEnds()
+            throws Exception {
+        // LoopCore's "Next turn on the same thread": a post from a turn to an idle loop of the same
+        // executor keeps that loop's turn for the posting thread, which runs it after its own turn,
+        // instead of passing it through the executor (where the other pool thread could take it).
+        EventLoop a = loop(pool, "a");
+        EventLoop b = loop(pool, "b");
+        MessageChannel toA = new MessageChannel(a);
+        MessageChannel toB = new MessageChannel(b);
+        AtomicBoolean aTurnOver = new AtomicBoolean();
+        CompletableFuture<Thread> aThread = new CompletableFuture<>();
+        CompletableFuture<String> bSaw = new CompletableFuture<>();
+        toA.port2().onmessage(e -> {
+            aThread.complete(Thread.currentThread());
+            toB.port1().postMessage("from a");
+            // The rest of a's turn, long enough for the pool's idle thread to wake up and take b's
+            // turn if it were in the executor's queue: b must not start meanwhile.
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 20_000_000L) {
+                Thread.onSpinWait();
+            }
+            aTurnOver.set(true);
+        });
+        toB.port2().onmessage(e -> bSaw.complete(e.data() + ", a's turn over: " + aTurnOver.get()
+                + ", same thread: " + (Thread.currentThread() == aThread.getNow(null))));
+        toA.port1().postMessage("go");
+        assertEquals("from a, a's turn over: true, same thread: true", bSaw.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aChainOfHandOffsStillLetsATurnWaitingInTheExecutorRun() throws Exception {
+        // Two loops posting to each other forever on one thread: each post finds the other loop idle,
+        // so its turn is kept for the thread; after a bounded chain of such turns the next one goes
+        // through the executor, behind the third loop's turn that waits there. Unbounded, the third
+        // loop would never run.
+        ExecutorService single = shutDownAfterTest(Executors.newSingleThreadExecutor());
+        EventLoop ping = loop(single, "ping");
+        EventLoop pong = loop(single, "pong");
+        EventLoop other = loop(single, "other");
+        MessageChannel toPing = new MessageChannel(ping);
+        MessageChannel toPong = new MessageChannel(pong);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong rounds = new AtomicLong();
+        CountDownLatch stopped = new CountDownLatch(1);
+        toPing.port2().onmessage(e -> {
+            rounds.incrementAndGet();
+            if (stop.get()) {
+                stopped.countDown();
+            } else {
+                toPong.port1().postMessage("ball");
+            }
+        });
+        toPong.port2().onmessage(e -> toPing.port1().postMessage("ball"));
+        toPing.port1().postMessage("ball");
+        CountDownLatch otherRan = new CountDownLatch(1);
+        other.execute(otherRan::countDown);
+
+        assertTrue(otherRan.await(10, TimeUnit.SECONDS), "the loop waiting in the executor was starved");
+        stop.set(true);
+        assertTrue(stopped.await(10, TimeUnit.SECONDS), "the ping-pong kept going");
+        assertTrue(rounds.get() > 1);
+    }
+
+    @Test
+    void aHandlerAwaitingTheEndOfALoopItHandedATurnToIsNotDeadlocked() throws Exception {
+        // A handler posts to an idle loop of its executor, so that loop's turn is kept for its thread,
+        // then closes that loop and waits for it to terminate (a wait entangle allows on a loop, for
+        // another loop): before blocking, the kept turn goes to the executor, whose other thread runs
+        // it, and the closing loop terminates. Kept, it would wait for the blocked thread.
+        EventLoop closer = loop(pool, "closer");
+        EventLoop closed = loop(pool, "closed");
+        MessageChannel toCloser = new MessageChannel(closer);
+        MessageChannel toClosed = new MessageChannel(closed);
+        toClosed.port2().onmessage(e -> { });
+        CompletableFuture<Boolean> terminated = new CompletableFuture<>();
+        toCloser.port2().onmessage(e -> {
+            toClosed.port1().postMessage("last words");
+            closed.close();
+            try {
+                terminated.complete(closed.awaitTermination(Duration.ofSeconds(10)));
+            } catch (InterruptedException interrupted) {
+                terminated.completeExceptionally(interrupted);
+            }
+        });
+        toCloser.port1().postMessage("go");
+        assertTrue(terminated.get(20, TimeUnit.SECONDS), "the closed loop terminated while awaited");
     }
 
     @Test

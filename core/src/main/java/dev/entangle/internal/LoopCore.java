@@ -109,12 +109,39 @@ public final class LoopCore {
      * on the next turn is a run-queue hop: an offer and a poll on lines that are cold in a ring of
      * thousands of loops (no speed-up was measurable on the loaded machine: benchmarks/README.md).
      * So a producer first tries to take `scheduled` (read 0, CAS 0 -> 1) and, holding it, reads
-     * isEmpty(): if the queue is empty it leaves its entry in the plain field `handed` and submits the
-     * turn, which runs `handed` before polling the queue; otherwise it offers as usual (entries
-     * queued in the window between a turn's `scheduled = 0` and its recheck go first). Order is kept:
-     * an entry a producer made before this one was either seen in the queue (ours goes behind it) or
-     * had its turn already. The holder of `scheduled` is the only writer of `handed` and the
-     * executor's happens-before publishes it; the turn clears it before it clears `scheduled`.
+     * isEmpty(): if the queue is empty it submits a Handed turn carrying its entry, which runs that
+     * entry before polling the queue; otherwise it offers as usual (entries queued in the window
+     * between a turn's `scheduled = 0` and its recheck go first). Order is kept: an entry a producer
+     * made before this one was either seen in the queue (ours goes behind it) or had its turn already.
+     * The executor's happens-before publishes the Handed object and its entry. A new object per
+     * hand-off, not a field of the loop: G1's write barrier fences every reference stored into an
+     * object of the old generation, and a ring of thousands of loops stores into a different loop per
+     * hop (a `handed` field cost 3.5x the CPU per hop of the Scale ring with G1; under ParallelGC the
+     * two were equal: benchmarks/README.md).
+     *
+     * Queued count (multiplexed). `queued` counts the entries offered to the run queue and not yet
+     * polled: a producer offers, then adds 1 (getAndAdd, sequentially consistent); the turn polls only
+     * while the count is above 0 and subtracts 1 per entry. So the checks that decide "empty" (the
+     * hand-off above, a turn's last look, the recheck after `scheduled = 0`) read a field of the loop
+     * itself, which the producer or the turn has just touched, instead of the run queue's indices: in
+     * a ring of thousands of idle loops the run queue is a cold cache line that a hop no longer reads.
+     * The handshake is the same Dekker pair as with the indices: the producer's add comes before its
+     * read of `scheduled`, the turn's `scheduled = 0` before its read of the count. An entry offered
+     * and not yet counted is not owed a place ahead of a concurrent hand-off (no happens-before
+     * between the two producers), and its producer's own read of `scheduled` follows the add.
+     *
+     * Next turn on the same thread (multiplexed). When the producer of such a hand-off is itself a
+     * turn of a loop on the same executor (the thread's Current says so), it does not submit the
+     * Handed turn but keeps it in its Current's `next`; the executor task that ran the producing turn
+     * runs it once that turn is over (runHandedTurns), so a chain of messages between idle loops runs
+     * on one thread without an executor queue hop or a wake-up of another pool thread per message
+     * (Go's runnext, Tokio's LIFO slot). Bounds: one kept turn per thread (a second hand-off is
+     * submitted as usual); NEXT_CHAIN kept turns in a row per executor task, then the next one is
+     * submitted, behind whatever waits in the executor; a task that ran nested in another loop's task
+     * (the executor is a loop, or runs tasks inline) submits what it kept instead of running it; a
+     * thread about to block in awaitTermination, and a turn that threw, submit it too. The kept turn
+     * holds `scheduled` == 1 like a submitted one, so nothing else changes: it is a turn whose
+     * executor hand-off is this thread. Current is thread-confined, so `next` is a plain field.
      *
      * Lifetime (Node's rule, for loops made with endWhenIdle, such as a Worker's): each time the loop
      * runs out of work (the first empty look after running something), it ends itself by close() unless
@@ -133,10 +160,10 @@ public final class LoopCore {
      * arrive later are refused likewise, and abandon() refuses those still queued.
      *
      * Fields (all accessed through the lv/sv/cas/getAndAdd methods below, the package's convention):
-     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `submitters` and
+     * `state` volatile/CAS; `parked` volatile/CAS; `scheduled` volatile/CAS; `queued`, `submitters` and
      * `wakeups` getAndAdd (`wakeups` statistics only); `thread`, `executor`, `idleStrategy`,
      * `endWhenIdle` final; `portsClosed`, `timers` plain, touched only by the loop (one thread at a
-     * time; turns are ordered by the hand-off above); `handed` plain, see "Hand-off to an idle loop";
+     * time; turns are ordered by the hand-off above);
      * `ports` a concurrent set, registration from any thread; `termination` a CompletableFuture
      * completed once by the loop; `facade` volatile, written once.
      */
@@ -163,6 +190,12 @@ public final class LoopCore {
      * PortEndpoint.BATCH messages).
      */
     static final int TURN_BATCH = 64;
+    /**
+     * Turns a thread runs in a row through its kept next turn (see "Next turn on the same thread")
+     * before it passes one to the executor, so that tasks already in the executor's queue still get a
+     * thread while a chain of hand-offs goes on.
+     */
+    private static final int NEXT_CHAIN = 64;
 
     /**
      * What runs on a thread: one holder per thread, created by its first turn and never removed
@@ -172,6 +205,11 @@ public final class LoopCore {
     private static final class Current {
         /** Thread-confined (plain): the loop running on this thread, or null. */
         LoopCore loop;
+        /**
+         * Thread-confined (plain): a turn that a turn on this thread handed to an idle loop of the
+         * same executor, run here when that turn ends; or null. See "Next turn on the same thread".
+         */
+        Handed next;
     }
 
     private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();
@@ -181,6 +219,7 @@ public final class LoopCore {
     private static final VarHandle SCHEDULED;
     private static final VarHandle WAKEUPS;
     private static final VarHandle SUBMITTERS;
+    private static final VarHandle QUEUED;
 
     static {
         try {
@@ -190,6 +229,7 @@ public final class LoopCore {
             SCHEDULED = lookup.findVarHandle(LoopCore.class, "scheduled", int.class);
             WAKEUPS = lookup.findVarHandle(LoopCore.class, "wakeups", long.class);
             SUBMITTERS = lookup.findVarHandle(LoopCore.class, "submitters", int.class);
+            QUEUED = lookup.findVarHandle(LoopCore.class, "queued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -207,7 +247,7 @@ public final class LoopCore {
     private final IdleStrategy idleStrategy;
     private final boolean shared;
     private final boolean endWhenIdle;
-    private final Runnable turn = this::runTurn;
+    private final Runnable turn = () -> runHandedTurns(runTurn(null, null));
     private volatile EventLoop facade;
     /** Loop-confined: the ports have been closed after CLOSING was seen. */
     private boolean portsClosed;
@@ -225,12 +265,9 @@ public final class LoopCore {
     /** execute() calls between their +1 and -1: see "Accepted tasks" in the overview. */
     @SuppressWarnings("unused") // accessed through SUBMITTERS
     private volatile int submitters;
-    /**
-     * Multiplexed loops: the entry a producer that found the loop idle hands to the turn it submits,
-     * or null. Plain: written by the holder of `scheduled` before the executor hand-off, read and
-     * cleared by that turn (see "Hand-off to an idle loop" in the overview).
-     */
-    private Object handed;
+    /** Multiplexed loops: entries offered to the run queue and not yet polled; see "Queued count". */
+    @SuppressWarnings("unused") // accessed through QUEUED
+    private volatile int queued;
     /** Loop-confined: the delayed tasks of EventLoop.schedule, created by the first one. */
     private LoopTimers timers;
 
@@ -288,6 +325,14 @@ public final class LoopCore {
 
     private void getAndAddSubmitters(int delta) {
         SUBMITTERS.getAndAdd(this, delta);
+    }
+
+    private int lvQueued() {
+        return (int) QUEUED.getVolatile(this);
+    }
+
+    private void getAndAddQueued(int delta) {
+        QUEUED.getAndAdd(this, delta);
     }
 
     /**
@@ -510,20 +555,29 @@ public final class LoopCore {
             // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
             // ours, so the turn takes ours from `handed` and the run queue is not touched.
-            if (QueueProbe.isEmpty(runQueue)) {
-                handed = entry; // plain: published to the turn by the executor hand-off
+            if (lvQueued() == 0) {
+                Handed handed = new Handed(entry);
+                if (!nextOnThisThread(handed)) {
+                    submitTurn(handed); // published to the turn by the executor hand-off
+                }
             } else {
-                runQueue.offer(entry); // queued in the window before a turn's recheck: they go first
+                offerCounted(entry); // queued in the window before a turn's recheck: they go first
+                submitTurn();
             }
-            submitTurn();
             return;
         }
-        runQueue.offer(entry);
-        // Volatile reads after the offer's CAS: the producer side of the turn handshake (and of
+        offerCounted(entry);
+        // Volatile reads after the count's getAndAdd: the producer side of the turn handshake (and of
         // start(), which schedules what was queued while NEW).
         if (lvScheduled() == 0 && lvState() != NEW) {
             scheduleTurn();
         }
+    }
+
+    /** A multiplexed loop's offer: the entry, then the count (see "Queued count" in the overview). */
+    private void offerCounted(Object entry) {
+        runQueue.offer(entry);
+        getAndAddQueued(1);
     }
 
     /** Number of times a producer had to unpark this loop; for tests and monitoring. */
@@ -610,6 +664,7 @@ public final class LoopCore {
         if (inEventLoop()) {
             throw new IllegalStateException("a loop cannot await its own termination");
         }
+        beforeBlocking(); // this loop's last turn may be the one kept for this thread
         try {
             termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
@@ -667,22 +722,28 @@ public final class LoopCore {
     /**
      * Runs up to {@code limit} entries; on the loop only. Closes the ports first if CLOSING was set.
      *
+     * @param handed the entry a producer handed to this turn (run first), or null
      * @return the number of entries run; less than {@code limit} means the queue was found empty
      */
-    private int runEntries(int limit) {
+    private int runEntries(int limit, Handed handed) {
         assert inEventLoop() : "runEntries off the loop";
         for (int n = 0; n < limit; n++) {
             if (!portsClosed && lvState() >= CLOSING) {
                 closeOwned(); // once; then run what is left and stop
             }
-            Object entry = handed;
+            Object entry = handed == null ? null : handed.entry;
             if (entry != null) {
-                handed = null; // the turn's first entry, ahead of the run queue
-            } else if ((thread == null && QueueProbe.isEmpty(runQueue)) || (entry = runQueue.poll()) == null) {
-                // Multiplexed (unpadded queue): isEmpty first, as it reads the indices beside the
-                // consumer index poll() reads anyway, not the buffer slot: one cache line fewer for the
-                // usual last look of a turn; poll() does not return null once isEmpty() was false. Not
-                // for a dedicated loop's padded queue, where it would read the producers' line per entry.
+                handed.entry = null; // the turn's first entry, ahead of the run queue
+            } else if (thread == null) {
+                // Multiplexed: the count, on this loop's own line, says whether to touch the run
+                // queue at all (the usual last look of a turn in a ring of thousands of loops); a
+                // counted entry was offered before it was counted, so poll() then finds it.
+                if (lvQueued() == 0) {
+                    return n;
+                }
+                entry = runQueue.poll();
+                getAndAddQueued(-1);
+            } else if ((entry = runQueue.poll()) == null) {
                 return n;
             }
             Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
@@ -739,7 +800,7 @@ public final class LoopCore {
     }
 
     /** The loop cannot go on (a VirtualMachineError, or the executor refused a turn). */
-    private void abandon() {
+    private void abandon(Handed handed) {
         abandoned = true;
         svState(CLOSING);
         closePorts();
@@ -747,8 +808,7 @@ public final class LoopCore {
         // touches the timers or consumes the run queue now. Timers still on their way in are refused
         // as those in the heap are; every other entry is dropped.
         refuseTimers();
-        Object entry = handed;
-        handed = null;
+        Object entry = handed == null ? null : handed.entry;
         if (entry instanceof LoopTimers.Arm) {
             ((LoopTimers.Arm) entry).refuse();
         }
@@ -880,7 +940,7 @@ public final class LoopCore {
             int idle = 0;
             while (true) {
                 int fired = runTimers();
-                int ran = runEntries(TURN_BATCH);
+                int ran = runEntries(TURN_BATCH, null);
                 if (ran == TURN_BATCH) {
                     idle = 0;
                     continue;
@@ -905,7 +965,7 @@ public final class LoopCore {
             if (finished) {
                 terminate();
             } else {
-                abandon();
+                abandon(null);
             }
         }
     }
@@ -953,20 +1013,122 @@ public final class LoopCore {
 
     /** Hands the turn to the executor; the caller holds {@code scheduled == 1}. */
     private void submitTurn() {
+        submit(turn, null);
+    }
+
+    /** Hands a turn that runs {@code handed} first to the executor; as {@link #submitTurn()}. */
+    private void submitTurn(Handed handed) {
+        submit(handed, handed);
+    }
+
+    private void submit(Runnable task, Handed handed) {
         try {
-            executor.execute(turn);
+            executor.execute(task);
         } catch (Throwable e) {
             // A refusal, or the user's executor failing in any other way (an Error included): the loop
             // can never run again. Report, close its ports from here, terminate. Never thrown on: the
             // caller may be any thread, the port collector's among them.
             reportError(e);
-            abandon();
+            abandon(handed);
         }
     }
 
-    /** One turn of a multiplexed loop: a bounded batch, then resubmit or go idle. */
-    private void runTurn() {
-        Current current = CURRENT.get();
+    /**
+     * A turn that runs one entry before polling the run queue: see "Hand-off to an idle loop" in the
+     * overview. A new object per hand-off rather than a field of the loop: young, so that neither
+     * writing nor clearing its entry costs a GC write barrier with a fence on a loop object in the
+     * old generation (G1 charges one for each reference stored into an old object, and a ring of
+     * thousands of loops writes a different one per hop).
+     */
+    private final class Handed implements Runnable {
+        /** Plain: written before the executor hand-off, read and cleared by the turn. */
+        Object entry;
+
+        Handed(Object entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void run() {
+            runHandedTurns(runTurn(this, null));
+        }
+
+        LoopCore loop() {
+            return LoopCore.this;
+        }
+    }
+
+    /**
+     * Keeps {@code handed} for the calling thread to run when its current turn ends, if that is a turn
+     * of a loop on this loop's executor and nothing is kept yet: see "Next turn on the same thread".
+     *
+     * @return false if the caller must submit it to the executor
+     */
+    private boolean nextOnThisThread(Handed handed) {
+        Current c = CURRENT.get();
+        if (c == null || c.next != null) {
+            return false;
+        }
+        LoopCore running = c.loop;
+        if (running == null || running.executor != executor) {
+            return false; // not on a turn of this executor (a dedicated loop, a foreign thread)
+        }
+        c.next = handed;
+        return true;
+    }
+
+    /**
+     * After an executor task's turn: runs the turns handed to this thread meanwhile, at most
+     * NEXT_CHAIN in a row; the one after that, or one left by a turn that threw, goes to its executor,
+     * and so does a kept turn when this task ran nested in another loop's (an executor that is a loop,
+     * or runs tasks inline).
+     */
+    private static void runHandedTurns(Current c) {
+        if (c.loop != null) {
+            beforeBlocking(); // a turn nested in another loop's task: the kept one goes to its executor
+            return;
+        }
+        try {
+            for (int n = 0; n < NEXT_CHAIN; n++) {
+                Handed next = c.next;
+                if (next == null) {
+                    return;
+                }
+                c.next = null;
+                next.loop().runTurn(next, c);
+            }
+        } finally {
+            Handed next = c.next;
+            if (next != null) {
+                c.next = null;
+                next.loop().submitTurn(next);
+            }
+        }
+    }
+
+    /**
+     * Before the calling thread blocks: a turn kept for it (see "Next turn on the same thread") goes
+     * to its executor instead, since the turn it waits for may be that one. Any thread. (The other
+     * blocking calls of entangle refuse to run on a loop's thread, where a turn can be kept.)
+     */
+    private static void beforeBlocking() {
+        Current c = CURRENT.get();
+        if (c != null && c.next != null) {
+            Handed next = c.next;
+            c.next = null;
+            next.loop().submitTurn(next);
+        }
+    }
+
+    /**
+     * One turn of a multiplexed loop: a bounded batch, then resubmit or go idle.
+     *
+     * @param handed the hand-off this turn was submitted with, or null
+     * @param holder the calling thread's holder if the caller has it, else null (looked up)
+     * @return the calling thread's holder
+     */
+    private Current runTurn(Handed handed, Current holder) {
+        Current current = holder != null ? holder : CURRENT.get();
         if (current == null) {
             current = new Current(); // the first turn on this thread
             CURRENT.set(current);
@@ -978,17 +1140,17 @@ public final class LoopCore {
         boolean finished = false;
         try {
             fired = runTimers();
-            ran = runEntries(TURN_BATCH);
+            ran = runEntries(TURN_BATCH, handed);
             finished = true;
         } finally {
             current.loop = outer;
             if (!finished) {
-                abandon();
+                abandon(handed);
             }
         }
         if (ran == TURN_BATCH) {
             submitTurn(); // more work: to the back of the executor's queue, for fairness
-            return;
+            return current;
         }
         if (portsClosed) {
             if (quiescent()) {
@@ -996,7 +1158,7 @@ public final class LoopCore {
             } else {
                 submitTurn(); // a task accepted just before close(): run it
             }
-            return;
+            return current;
         }
         if ((ran > 0 || fired > 0) && endWhenIdle) {
             current.loop = this;
@@ -1010,10 +1172,11 @@ public final class LoopCore {
             timers.ensureWakeUp(this); // still this turn's: `scheduled` is 1 until the store below
         }
         svScheduled(0);
-        // Consumer side of the handshake: the volatile write above, then the producer index.
-        if (!QueueProbe.isEmpty(runQueue)) {
+        // Consumer side of the handshake: the volatile write above, then the count.
+        if (lvQueued() != 0) {
             scheduleTurn();
         }
+        return current;
     }
 
     @Override
