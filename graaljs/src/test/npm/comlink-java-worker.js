@@ -1,5 +1,6 @@
 // Driven by JsComlinkJavaTest: Comlink 4.4.2 (unmodified, from npm) talking to Java's Remote.
 // "expose" with a port: serves `api` on it with Comlink.expose (Java calls it through Remote.wrap).
+// "expose function" with a port: serves a bare function (Java calls it through Remote.wrapFunction).
 // "call java" with a port: wraps the Java object exposed there with Comlink.wrap, calls it, and posts
 // to the parent (Java) one line per result, in order, then "done".
 importScripts('./node_modules/comlink/dist/umd/comlink.js');
@@ -31,6 +32,13 @@ self.onmessage = (e) => {
   const port = e.ports[0];
   if (e.data === 'expose') {
     Comlink.expose(api, port);
+  } else if (e.data === 'expose function') {
+    Comlink.expose((a, b) => {
+      if (b === 0) {
+        throw new RangeError('js refused to divide by zero');
+      }
+      return a / b;
+    }, port);
   } else if (e.data === 'call java') {
     callJava(port).catch((err) => postMessage(`failed ${err && err.stack}`));
   }

@@ -127,6 +127,29 @@ public final class Remote {
     }
 
     /**
+     * A proxy of the functional interface {@code type} whose method calls the far side's exposed value
+     * itself, as a function: Comlink's {@code APPLY} with an empty path, what JavaScript's
+     * {@code Comlink.wrap(port)(...args)} sends. For a JavaScript worker that exposed a bare function
+     * ({@code Comlink.expose((a, b) => a + b, port)}), and for a Java functional interface exposed
+     * with {@link #expose}, which answers such calls too. {@link #wrap} of the same interface calls
+     * the far side's member of the method's name instead.
+     *
+     * @param <T> the functional interface type
+     * @param type the functional interface to proxy (one abstract method)
+     * @param port the port the calls go through
+     * @param timeout how long an answered call waits, or null for no limit
+     * @return the proxy; {@link #release} releases it
+     * @throws IllegalArgumentException if {@code type} does not have exactly one abstract method, or as
+     *     {@link #expose}
+     * @throws NullPointerException if {@code type} or {@code port} is null
+     */
+    public static <T> T wrapFunction(Class<T> type, MessagePort port, Duration timeout) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(port, "port");
+        return RemoteCalls.wrapFunction(type, port, timeout);
+    }
+
+    /**
      * Releases a proxy made by {@link #wrap}: posts Comlink's {@code RELEASE}, closes the proxy's port
      * and fails its waiting calls with {@code InvalidStateError}; later calls fail the same way.
      * Idempotent.

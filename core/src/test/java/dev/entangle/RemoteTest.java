@@ -42,6 +42,11 @@ class RemoteTest {
         }
     }
 
+    /** A functional interface: a function on the far side. */
+    public interface Scale {
+        CompletableFuture<Double> times(double a, double b);
+    }
+
     /** Runs on the exposing loop only. */
     static final class LocalLedger implements Ledger {
         final Map<String, Integer> balances = new LinkedHashMap<>();
@@ -250,6 +255,40 @@ class RemoteTest {
         assertEquals("TypeError", thrown.remoteName());
         assertEquals("x is not a function", thrown.getMessage());
         assertTrue(thrown.remoteStack().contains("worker.js:3"));
+    }
+
+    @Test
+    void wrapFunctionCallsTheFarValueAsAFunctionWithAnEmptyPath() throws Exception {
+        // Comlink protocol.ts: calling the wrapped value itself is an APPLY whose path is empty.
+        MessageChannel channel = new MessageChannel();
+        Scale remote = Remote.wrapFunction(Scale.class, channel.port1(), null);
+        CompletableFuture<Double> call = remote.times(2, 3);
+        Map<?, ?> sent = (Map<?, ?>) channel.port2().receiveMessage(Loops.TIMEOUT).data();
+        assertEquals("APPLY", sent.get("type"));
+        assertEquals(List.of(), sent.get("path"));
+        assertEquals(List.of(Map.of("type", "RAW", "value", 2.0), Map.of("type", "RAW", "value", 3.0)),
+                sent.get("argumentList"));
+        channel.port2().postMessage(Map.of("id", sent.get("id"), "type", "RAW", "value", 6.0));
+        assertEquals(6.0, await(call));
+    }
+
+    @Test
+    void wrapFunctionCallsAFunctionalInterfaceExposedInJava() throws Exception {
+        exposing = loops.start("exposing");
+        MessageChannel channel = new MessageChannel(exposing);
+        Remote.expose(Scale.class, (a, b) -> CompletableFuture.completedFuture(a * b), channel.port2());
+        Scale remote = Remote.wrapFunction(Scale.class, channel.port1(), Duration.ofSeconds(10));
+        assertEquals(12.0, await(remote.times(3, 4)));
+        assertEquals(-1.5, await(remote.times(0.5, -3)));
+        Remote.release(remote);
+    }
+
+    @Test
+    void wrapFunctionRefusesAnInterfaceWithoutOneAbstractMethod() {
+        MessageChannel channel = new MessageChannel();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> Remote.wrapFunction(Ledger.class, channel.port1(), null));
+        assertTrue(refused.getMessage().contains("not a functional interface"), refused::getMessage);
     }
 
     @Test

@@ -59,6 +59,20 @@ public final class RemoteCalls implements InvocationHandler {
     }
 
     /**
+     * A proxy of the functional interface {@code type} that calls the far side's exposed value as a
+     * function (path []); {@code timeout} null for none.
+     *
+     * @throws IllegalArgumentException if {@code type} has not exactly one abstract method
+     */
+    public static <T> T wrapFunction(Class<T> type, MessagePort port, Duration timeout) {
+        if (MethodShapes.soleAbstractMethod(type) == null) {
+            throw new IllegalArgumentException(type.getName()
+                    + " is not a functional interface (one abstract method): use Remote.wrap");
+        }
+        return wrap(type, port, timeout, true);
+    }
+
+    /**
      * A proxy of a callback parameter type over the port it arrived on; a functional interface's
      * method is called as a function, as Comlink calls a proxied JavaScript function.
      */

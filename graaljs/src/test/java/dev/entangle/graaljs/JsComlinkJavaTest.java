@@ -64,6 +64,11 @@ class JsComlinkJavaTest {
         CompletableFuture<String> applyTwice(Label label, int x);
     }
 
+    /** The worker's bare function, as Java calls it. */
+    public interface Divide {
+        CompletableFuture<Double> apply(double a, double b);
+    }
+
     private Worker worker;
     private EventLoop javaSide;
     private final LinkedBlockingQueue<Object> lines = new LinkedBlockingQueue<>();
@@ -165,5 +170,23 @@ class JsComlinkJavaTest {
             assertEquals(List.of("java-side", "java-side"), threads, "the callback ran on the calling loop");
         }
         Remote.release(js);
+    }
+
+    @Test
+    void aFunctionProxyCallsAFunctionTheWorkerExposedWithComlink() throws Exception {
+        // Comlink.expose(fn): the worker serves a bare function, called with an empty path.
+        MessageChannel channel = new MessageChannel(javaSide);
+        worker.postMessage("expose function", List.of(channel.port2()));
+        Divide divide = Remote.wrapFunction(Divide.class, channel.port1(), Duration.ofSeconds(TIMEOUT_SECONDS));
+
+        assertEquals(2.5, divide.apply(5, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        ExecutionException thrown = assertThrows(ExecutionException.class,
+                () -> divide.apply(1, 0).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        RemoteError error = assertInstanceOf(RemoteError.class, thrown.getCause());
+        assertEquals("RangeError", error.remoteName());
+        assertEquals("js refused to divide by zero", error.getMessage());
+        assertEquals(-4.0, divide.apply(8, -2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                "the function still answers after a throw");
+        Remote.release(divide);
     }
 }
