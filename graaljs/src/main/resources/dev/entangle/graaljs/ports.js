@@ -6,7 +6,7 @@
 (function (h) {
   'use strict';
   const { native, CONSTRUCT, define, slot, requireArgs, dictionary, sequence, tag, Event, EventTarget,
-    reinitialize, dispatchSteps, handlerAttribute, trusted, targetSlotsOf } = h;
+    reinitialize, dispatchPlatform, platformEvent, handlerAttribute, targetSlotsOf } = h;
   const messageSlots = new WeakMap();
   const portSlots = new WeakMap();
   const channelSlots = new WeakMap();
@@ -49,7 +49,13 @@
     get origin() { return slot(messageSlots, this, 'MessageEvent').origin; }
     get lastEventId() { return slot(messageSlots, this, 'MessageEvent').lastEventId; }
     get source() { return slot(messageSlots, this, 'MessageEvent').source; }
-    get ports() { return slot(messageSlots, this, 'MessageEvent').ports; }
+    get ports() {
+      const m = slot(messageSlots, this, 'MessageEvent');
+      if (m.ports === null) { // an event of the platform that carried no ports: made on first read
+        m.ports = Object.freeze([]);
+      }
+      return m.ports;
+    }
     initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = '', lastEventId = '',
         source = null, ports = []) {
       requireArgs(arguments.length, 1, "'initMessageEvent' on 'MessageEvent'");
@@ -69,19 +75,34 @@
   // ---------------------------------------------------------------- MessagePort and MessageChannel (HTML §9.4)
   // A JS MessagePort wraps one entangle port. `arriving` gives a port carried by the message being
   // dispatched one wrapper, both in the data and in event.ports (HTML: they are the same objects).
+  // Emptied once a message's data and ports are wrapped (dispatchMessage, structuredClone): later
+  // arrivals get new objects.
   let arriving = new Map();
+  const endArrival = () => {
+    if (arriving.size !== 0) {
+      arriving = new Map();
+    }
+  };
   // The postMessage overloads (WebIDL): an iterable second argument is the transfer list, anything else
   // the options dictionary. The list goes to Java unconverted: JsCodec converts it (sequence<object>)
-  // once, with the transfer steps.
+  // once, with the transfer steps. No list, and an empty Array whose iteration no script changed (its
+  // conversion runs no code and gives the empty sequence), go as null: Java then skips the transfer steps.
+  const arrayValues = Array.prototype[Symbol.iterator];
+  const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]());
+  const arrayIteratorNext = ArrayIteratorPrototype.next;
+  const isArray = Array.isArray;
+  const emptyList = (list) => isArray(list) && list.length === 0 && list[Symbol.iterator] === arrayValues
+      && ArrayIteratorPrototype.next === arrayIteratorNext;
   const transferArgument = (transfer, what) => {
     if (transfer === undefined || transfer === null) {
-      return [];
+      return null;
     }
     if (typeof transfer === 'object' && typeof transfer[Symbol.iterator] === 'function') {
-      return transfer;
+      return emptyList(transfer) ? null : transfer;
     }
     const options = dictionary(transfer, what);
-    return options.transfer === undefined ? [] : options.transfer;
+    const list = options.transfer;
+    return list === undefined || emptyList(list) ? null : list;
   };
   class MessagePort extends EventTarget {
     constructor(token = undefined, javaPort = undefined) {
@@ -140,27 +161,26 @@
 
   // Java → JS: a `message` or `messageerror` event for `target` (a port, a Worker, a BroadcastChannel or
   // the worker global), with the data already deserialized into this realm and the carried ports.
-  // Both return the steps of the dispatch (see dispatchSteps), which Java runs one call at a time.
-  function* dispatchMessage(target, type, data, javaPorts) {
+  // `timeStamp` is the realm's clock when Java took the event. They return null when the dispatch is
+  // done (a target with at most one listener for the type), else its steps (dispatchPlatform).
+  const MessageEventPrototype = MessageEvent.prototype;
+  function dispatchMessage(target, type, data, javaPorts, timeStamp) {
     if (h.terminatedWorker(target)) { // workers.js
-      return;
+      endArrival();
+      return null;
     }
-    try {
-      const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
-      const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
-      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null, origin }));
-      messageSlots.get(event).ports = ports;
-      arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
-      yield* dispatchSteps(target, event);
-    } finally {
-      arriving = new Map();
-    }
+    const ports = javaPorts === null ? null : wrapArrivals(javaPorts);
+    endArrival();
+    const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
+    const event = platformEvent(MessageEventPrototype, type, timeStamp);
+    messageSlots.set(event, { data: type === 'message' ? data : null, origin, lastEventId: '', source: null, ports });
+    return dispatchPlatform(target, event);
   }
-  function* dispatchSimple(target, type) {
+  function dispatchSimple(target, type, timeStamp) {
     if (h.terminatedWorker(target)) { // workers.js
-      return;
+      return null;
     }
-    yield* dispatchSteps(target, trusted(new Event(type)));
+    return dispatchPlatform(target, platformEvent(Event.prototype, type, timeStamp));
   }
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
@@ -203,8 +223,16 @@
 
   function structuredClone(value, options = undefined) {
     requireArgs(arguments.length, 1, "'structuredClone'");
+    if (options === undefined && (typeof value !== 'object' || value === null) && typeof value !== 'function'
+        && typeof value !== 'symbol') {
+      return value; // a primitive is its own clone (HTML §2.7.3 step 2)
+    }
     // JsCodec.structuredClone converts the options dictionary and its transfer list (once)
-    return native.structuredClone(value, options);
+    try {
+      return native.structuredClone(value, options);
+    } finally {
+      endArrival();
+    }
   }
 
   for (const iface of [MessageEvent, MessagePort, MessageChannel, BroadcastChannel]) {
