@@ -36,13 +36,14 @@
     eventSlots.set(self, newSlots(String(type), !!init.bubbles, !!init.cancelable, !!init.composed, false,
         native.now()));
   };
-  // An event the platform fires (isTrusted; not bubbling, cancelable or composed) of interface `proto`
-  // (an Event subclass's prototype without fields of its own), made without the constructor's argument
-  // conversions: what `new` gives after them. `timeStamp` is the realm's clock, read by the caller.
-  const platformEvent = (proto, type, timeStamp) => {
-    const event = Object.create(proto);
-    eventSlots.set(event, newSlots(type, false, false, false, true, timeStamp));
-    return event;
+  // Makes `event`, a new object of an Event interface's prototype (Object.create of a prototype whose
+  // constructors add no fields), an event the platform fires (isTrusted; not bubbling, cancelable or
+  // composed), without the constructor's argument conversions: what `new` gives after them. Returns
+  // its slots. `timeStamp` is the realm's clock, read by the caller.
+  const platformEvent = (event, type, timeStamp) => {
+    const e = newSlots(type, false, false, false, true, timeStamp);
+    eventSlots.set(event, e);
+    return e;
   };
   class Event {
     constructor(type, eventInitDict = undefined) {
@@ -316,12 +317,11 @@
       e.inPassiveListener = false;
     }
   };
-  // The platform's dispatch of a new event at a target with at most one listener for its type: what
+  // The platform's dispatch of a new event (`e` its slots) at a target with at most one listener for its type: what
   // dispatchSteps does, without the generator (nothing runs between listeners when there is one, so
   // Java need not step it). Returns null when done, or, for a target with more listeners, the steps
   // of dispatchSteps for Java to run.
-  const dispatchPlatform = (target, event) => {
-    const e = eventSlots.get(event);
+  const dispatchPlatform = (target, event, e) => {
     const s = targetSlots.get(target);
     const list = s === undefined ? undefined : s.listeners.get(e.type);
     if (list !== undefined && list.length > 1) {

@@ -45,7 +45,10 @@
         ports: init.ports === undefined ? Object.freeze([]) : portSequence(init.ports, what),
       });
     }
-    get data() { return slot(messageSlots, this, 'MessageEvent').data; }
+    get data() {
+      const m = messageSlots.get(this); // undefined for any other receiver, object or not
+      return (m === undefined ? slot(messageSlots, this, 'MessageEvent') : m).data;
+    }
     get origin() { return slot(messageSlots, this, 'MessageEvent').origin; }
     get lastEventId() { return slot(messageSlots, this, 'MessageEvent').lastEventId; }
     get source() { return slot(messageSlots, this, 'MessageEvent').source; }
@@ -93,6 +96,8 @@
   const isArray = Array.isArray;
   const emptyList = (list) => isArray(list) && list.length === 0 && list[Symbol.iterator] === arrayValues
       && ArrayIteratorPrototype.next === arrayIteratorNext;
+  // WebIDL: an operation's length is its shortest overload's argument count (postMessage: 1)
+  const oneRequired = (operation) => Object.defineProperty(operation, 'length', { value: 1 });
   const transferArgument = (transfer, what) => {
     if (transfer === undefined || transfer === null) {
       return null;
@@ -105,24 +110,34 @@
     return list === undefined || emptyList(list) ? null : list;
   };
   class MessagePort extends EventTarget {
+    #p;
     constructor(token = undefined, javaPort = undefined) {
       if (token !== CONSTRUCT) {
         throw new TypeError('Illegal constructor');
       }
       super();
       const p = { javaPort, listener: null };
-      portSlots.set(this, p);
+      portSlots.set(this, p); // for values of any kind (portOf, isPort); this.#p for the receiver of a method
+      this.#p = p;
       p.listener = native.bind(javaPort, this); // the entangle port's events now reach this object
       targetSlotsOf(this).onMessageListeners = (count) => native.listen(javaPort, p.listener, count > 0);
     }
-    postMessage(message, transfer = undefined) {
-      requireArgs(arguments.length, 1, "'postMessage' on 'MessagePort'");
-      const p = slot(portSlots, this, 'MessagePort');
-      native.post(p.javaPort, message, transferArgument(transfer, "'postMessage' on 'MessagePort'"));
+    // (...args, not `arguments`: a function that reads `arguments` makes an object per call; the
+    // length stays 1, below)
+    postMessage(...args) {
+      if (args.length < 1) {
+        requireArgs(args.length, 1, "'postMessage' on 'MessagePort'");
+      }
+      const p = typeof this === 'object' && this !== null && #p in this ? this.#p
+        : slot(portSlots, this, 'MessagePort'); // (which throws the receiver's TypeError)
+      const transfer = args[1];
+      native.post(p.javaPort, args[0],
+          transfer === undefined ? null : transferArgument(transfer, "'postMessage' on 'MessagePort'"));
     }
     start() { native.start(slot(portSlots, this, 'MessagePort').javaPort); }
     close() { native.close(slot(portSlots, this, 'MessagePort').javaPort); }
   }
+  oneRequired(MessagePort.prototype.postMessage);
   // HTML: the first time onmessage is set, the port message queue is enabled, as if start() was called.
   handlerAttribute(MessagePort.prototype, 'onmessage', (port) => port.start());
   handlerAttribute(MessagePort.prototype, 'onmessageerror');
@@ -153,10 +168,18 @@
       const pair = native.channel();
       const port1 = new MessagePort(CONSTRUCT, pair[0]);
       const port2 = new MessagePort(CONSTRUCT, pair[1]);
-      channelSlots.set(this, { port1, port2 });
+      this.#c = { port1, port2 };
+      channelSlots.set(this, this.#c); // (isChannel; this.#c for the getters, as MessagePort's #p)
     }
-    get port1() { return slot(channelSlots, this, 'MessageChannel').port1; }
-    get port2() { return slot(channelSlots, this, 'MessageChannel').port2; }
+    #c;
+    get port1() {
+      return (typeof this === 'object' && this !== null && #c in this ? this.#c
+        : slot(channelSlots, this, 'MessageChannel')).port1;
+    }
+    get port2() {
+      return (typeof this === 'object' && this !== null && #c in this ? this.#c
+        : slot(channelSlots, this, 'MessageChannel')).port2;
+    }
   }
 
   // Java → JS: a `message` or `messageerror` event for `target` (a port, a Worker, a BroadcastChannel or
@@ -172,15 +195,17 @@
     const ports = javaPorts === null ? null : wrapArrivals(javaPorts);
     endArrival();
     const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
-    const event = platformEvent(MessageEventPrototype, type, timeStamp);
+    const event = Object.create(MessageEventPrototype);
+    const e = platformEvent(event, type, timeStamp);
     messageSlots.set(event, { data: type === 'message' ? data : null, origin, lastEventId: '', source: null, ports });
-    return dispatchPlatform(target, event);
+    return dispatchPlatform(target, event, e);
   }
   function dispatchSimple(target, type, timeStamp) {
     if (h.terminatedWorker(target)) { // workers.js
       return null;
     }
-    return dispatchPlatform(target, platformEvent(Event.prototype, type, timeStamp));
+    const event = Object.create(Event.prototype);
+    return dispatchPlatform(target, event, platformEvent(event, type, timeStamp));
   }
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
@@ -241,7 +266,7 @@
   define(globalThis, { MessageEvent, MessagePort, MessageChannel, BroadcastChannel, structuredClone });
 
   Object.assign(h, {
-    MessageEvent, transferArgument, wrapPort, portOf, dispatchMessage, dispatchSimple,
+    MessageEvent, transferArgument, oneRequired, wrapPort, portOf, dispatchMessage, dispatchSimple,
     isPort: (v) => portSlots.has(v),
     isChannel: (v) => channelSlots.has(v),
   });
