@@ -182,7 +182,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     @Override
     public Object deserialize(Object form, StructuredClone.DeserializeContext context) {
         if (form == null || form instanceof String || form instanceof Double || form instanceof Boolean) {
-            return form; // a primitive root: the same value in a realm (where the caller hands it to JS) or not
+            return form; // a primitive root: the same value in a realm (the caller hands it to JS) or not
         }
         JsHost host = JsHost.current();
         if (host == null) {

@@ -86,7 +86,7 @@ final class JsDeserializer {
 
     private Value object(Object form) {
         if (form instanceof ObjectForm o) {
-            if (oneCall(o.shared, o.values)) { // no child object can reach back to it: made and filled in one call
+            if (oneCall(o.shared, o.values)) { // made and filled in one call (no child needs it first)
                 return remember(form, helpers.filledObject.execute(pairs(null, o.keys, o.values)));
             }
             Value made = remember(form, helpers.newObject.execute());

@@ -80,7 +80,10 @@ final class JsForms {
         }
     }
 
-    /** An Array: its length and own enumerable string-keyed properties (indices and others); shared as above. */
+    /**
+     * An Array: its length and own enumerable string-keyed properties (indices and others);
+     * {@code shared} as above.
+     */
     static final class ArrayForm {
         final long length;
         String[] keys;

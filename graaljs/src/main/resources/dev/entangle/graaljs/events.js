@@ -248,22 +248,29 @@
   // listener (HTML "clean up after running a callback": the JavaScript stack is then empty).
   function* dispatchSteps(target, event) {
     const e = eventSlots.get(event);
-    e.dispatching = true;
-    e.target = target;
-    e.currentTarget = target;
-    e.phase = AT_TARGET;
+    atTarget(e, target);
     try {
       yield* invokeSteps(target, event, e, true);
       yield* invokeSteps(target, event, e, false);
     } finally {
-      e.phase = NONE;
-      e.currentTarget = null;
-      e.dispatching = false;
-      e.stopPropagation = false;
-      e.stopImmediate = false;
+      dispatched(e);
     }
     return !e.canceled;
   }
+  // The event's state while it is dispatched at `target`, and after.
+  const atTarget = (e, target) => {
+    e.dispatching = true;
+    e.target = target;
+    e.currentTarget = target;
+    e.phase = AT_TARGET;
+  };
+  const dispatched = (e) => {
+    e.phase = NONE;
+    e.currentTarget = null;
+    e.dispatching = false;
+    e.stopPropagation = false;
+    e.stopImmediate = false;
+  };
   const dispatch = (target, event) => {
     const steps = dispatchSteps(target, event);
     for (;;) {
@@ -317,30 +324,23 @@
       e.inPassiveListener = false;
     }
   };
-  // The platform's dispatch of a new event (`e` its slots) at a target with at most one listener for its type: what
-  // dispatchSteps does, without the generator (nothing runs between listeners when there is one, so
-  // Java need not step it). Returns null when done, or, for a target with more listeners, the steps
-  // of dispatchSteps for Java to run.
+  // The platform's dispatch of a new event (`e` its slots) at a target with at most one listener for
+  // its type: what dispatchSteps does, without the generator (nothing runs between listeners when
+  // there is one, so Java need not step it). Returns null when done, or, for a target with more
+  // listeners, the steps of dispatchSteps for Java to run.
   const dispatchPlatform = (target, event, e) => {
     const s = targetSlots.get(target);
     const list = s === undefined ? undefined : s.listeners.get(e.type);
     if (list !== undefined && list.length > 1) {
       return dispatchSteps(target, event);
     }
-    e.dispatching = true;
-    e.target = target;
-    e.currentTarget = target;
-    e.phase = AT_TARGET;
+    atTarget(e, target);
     try {
       if (list !== undefined && list.length === 1) {
         invokeListener(s, target, event, e, list[0]);
       }
     } finally {
-      e.phase = NONE;
-      e.currentTarget = null;
-      e.dispatching = false;
-      e.stopPropagation = false;
-      e.stopImmediate = false;
+      dispatched(e);
     }
     return null;
   };

@@ -197,7 +197,8 @@
     const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
     const event = Object.create(MessageEventPrototype);
     const e = platformEvent(event, type, timeStamp);
-    messageSlots.set(event, { data: type === 'message' ? data : null, origin, lastEventId: '', source: null, ports });
+    messageSlots.set(event,
+        { data: type === 'message' ? data : null, origin, lastEventId: '', source: null, ports });
     return dispatchPlatform(target, event, e);
   }
   function dispatchSimple(target, type, timeStamp) {
