@@ -2,7 +2,7 @@
 // web-platform-tests webmessaging/ (file named in each test) and entangle's SPEC "Semantics".
 import {
   test, assertEquals, assertSame, assertNotSame, assertTrue, assertFalse, assertThrows, assertArrayEquals,
-  assertInstanceOf, nextEvent, nextEvents, nextMessage, eventsWithin, QUIET_MS,
+  assertInstanceOf, nextEvent, nextEvents, nextMessage, eventsWithin, QUIET_MS, format,
 } from './harness.mjs';
 
 // WPT webmessaging/Channel_postMessage_* basics: a message posted on port1 is dispatched at port2.
@@ -119,6 +119,71 @@ test('e.ports is frozen and the same array on each read', async (t) => {
   assertThrows(TypeError, () => { 'use strict'; e.ports.push(null); });
   assertThrows(TypeError, () => { 'use strict'; e.ports[0] = null; });
   assertInstanceOf(e.ports[0], MessagePort);
+});
+
+// A message without ports (the platform's event, whose ports array is made on first read): frozen,
+// empty, the same array on each read. Two listeners (the dispatch Java steps) see the same event.
+test('without ports e.ports is a frozen empty array, the same on each read, for every listener', async (t) => {
+  const c = t.channel();
+  const seen = [];
+  c.port2.addEventListener('message', (e) => seen.push(e));
+  const got = nextEvent(c.port2, 'message');
+  c.port2.start();
+  c.port1.postMessage('no ports');
+  const e = await got;
+  assertSame(seen[0], e, 'both listeners got the same event');
+  assertTrue(Object.isFrozen(e.ports), 'frozen');
+  assertSame(e.ports, e.ports, 'same array');
+  assertArrayEquals(e.ports, []);
+});
+
+// WebIDL: postMessage's length is its shortest overload's (1); no argument and another receiver are
+// TypeErrors. HTML StructuredSerialize step 2: primitives arrive as themselves (strings, booleans and
+// numbers cross without the codec; -0, NaN, bigint, null and undefined too).
+test('postMessage: length 1, TypeErrors, and primitives arrive as themselves', async (t) => {
+  const c = t.channel();
+  assertEquals(MessagePort.prototype.postMessage.length, 1);
+  assertThrows(TypeError, () => c.port1.postMessage());
+  assertThrows(TypeError, () => MessagePort.prototype.postMessage.call({}, 'x'));
+  assertThrows(TypeError, () => MessagePort.prototype.postMessage.call(undefined, 'x'));
+  const sent = ['', 'text', true, false, 1.5, -0, NaN, 2 ** 53 + 2, 10n, null, undefined];
+  const got = nextEvents(c.port2, 'message', sent.length);
+  c.port2.start();
+  for (const m of sent) {
+    c.port1.postMessage(m);
+  }
+  const data = (await got).map((e) => e.data);
+  assertEquals(data.length, sent.length);
+  sent.forEach((m, i) => assertTrue(Object.is(data[i], m), `message ${i}: ${format(data[i])}`));
+  assertEquals(typeof data[8], 'bigint');
+});
+
+// WebIDL sequence<object> conversion runs the iterable's iterator: an empty Array whose iteration a
+// script changed is iterated (what it yields is the transfer list), not taken for an empty list.
+test('an empty transfer list whose iterator a script replaced is still iterated', async (t) => {
+  const c = t.channel();
+  const carried = t.channel();
+  const list = [];
+  let calls = 0;
+  list[Symbol.iterator] = function* () { calls++; yield carried.port1; };
+  c.port2.start();
+  const got = nextEvent(c.port2, 'message');
+  c.port1.postMessage('x', list);
+  const e = await got;
+  t.cleanup(() => e.ports[0].close());
+  assertEquals(calls, 1);
+  assertEquals(e.ports.length, 1, 'the port the iterator yielded was transferred');
+  const next = Object.getPrototypeOf([][Symbol.iterator]()).next;
+  const ArrayIterator = Object.getPrototypeOf([][Symbol.iterator]());
+  let nexts = 0;
+  ArrayIterator.next = function () { nexts++; return next.call(this); };
+  try {
+    c.port1.postMessage('y', []);
+    c.port1.postMessage('z', { transfer: [] });
+  } finally {
+    ArrayIterator.next = next;
+  }
+  assertEquals(nexts, 2, "an empty Array's iteration with a replaced next() runs it");
 });
 
 // WPT webmessaging/Channel_postMessage_clone_port.htm, with-ports/*.html; HTML §9.4.4 transfer steps:

@@ -68,7 +68,7 @@ final class JsBindings {
         });
         b.fn("post", args -> {
             MessagePort port = port(args[0]);
-            JsCodec.post(args[1], args[2], port::postMessage);
+            JsCodec.post(realm.helpers(), args[1], args[2], port::postMessage);
             return null;
         });
         b.fn("start", args -> {
@@ -90,7 +90,7 @@ final class JsBindings {
         });
         b.fn("broadcast", args -> {
             BroadcastChannel channel = args[0].asHostObject();
-            JsCodec.post(args[1], null, (message, transfer) -> channel.postMessage(message));
+            JsCodec.post(realm.helpers(), args[1], null, (message, transfer) -> channel.postMessage(message));
             return null;
         });
         b.fn("closeBroadcast", args -> {
@@ -103,7 +103,7 @@ final class JsBindings {
                 "module".equals(args[2].asString()), args[3]));
         b.fn("postToWorker", args -> {
             Worker worker = args[0].asHostObject();
-            JsCodec.post(args[1], args[2], worker::postMessage);
+            JsCodec.post(realm.helpers(), args[1], args[2], worker::postMessage);
             return null;
         });
         b.fn("terminate", args -> {
@@ -111,7 +111,7 @@ final class JsBindings {
             return null;
         });
         b.fn("postToParent", args -> {
-            JsCodec.post(args[0], args[1], realm.scope().parentPort()::postMessage);
+            JsCodec.post(realm.helpers(), args[0], args[1], realm.scope().parentPort()::postMessage);
             return null;
         });
         b.fn("closeWorker", args -> {

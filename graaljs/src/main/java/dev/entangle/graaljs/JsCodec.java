@@ -159,8 +159,8 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * Makes the codec's helper functions in {@code context} now, capturing the intrinsics before user
      * code can replace them. A realm calls it once, on its thread, before running scripts.
      */
-    static void prepare(Context context) {
-        JsCodecHelpers.of(context);
+    static JsCodecHelpers prepare(Context context) {
+        return JsCodecHelpers.of(context);
     }
 
     /** Sender's thread: the form of a JS value. */
@@ -181,6 +181,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     /** Receiving loop: a JS value in the loop's realm, or plain Java values without one. */
     @Override
     public Object deserialize(Object form, StructuredClone.DeserializeContext context) {
+        if (form == null || form instanceof String || form instanceof Double || form instanceof Boolean) {
+            return form; // a primitive root: the same value in a realm (the caller hands it to JS) or not
+        }
         JsHost host = JsHost.current();
         if (host == null) {
             return new JavaDeserializer(context).deserialize(form);
@@ -217,12 +220,24 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * @throws PolyglotException what a script threw while its value was read
      */
     static void post(Value message, Value transfer, Poster poster) {
+        post(JsCodecHelpers.of(message.getContext()), message, transfer, poster);
+    }
+
+    /** {@link #post(Value, Value, Poster)} with the helpers of the message's context. */
+    static void post(JsCodecHelpers helpers, Value message, Value transfer, Poster poster) {
+        boolean noTransfer = transfer == null || transfer.isNull();
+        if (noTransfer) {
+            Object scalar = scalar(message, helpers);
+            if (scalar != null) { // its clone is itself: no codec, no transfer steps
+                poster.post(scalar, List.of());
+                return;
+            }
+        }
         Context js = message.getContext();
-        JsCodecHelpers helpers = JsCodecHelpers.of(js);
         Transfers transfers = new Transfers(js, helpers);
         List<Object> javaTransfer = new ArrayList<>();
         List<Value> jsBuffers = new ArrayList<>();
-        if (transfer != null && !transfer.isNull()) {
+        if (!noTransfer) {
             collect(transfer, helpers, transfers, javaTransfer, jsBuffers);
         }
         Transfers outer = POSTING.get();
@@ -248,6 +263,27 @@ final class JsCodec implements StructuredClone.Codec<Object> {
     }
 
     /**
+     * The Java value that a JS string, boolean or number (not a bigint) is posted as, or null for any
+     * other value: core clones a Java {@code String}, {@code Boolean} or {@code Double} as itself and
+     * a JS realm receives it as the same primitive, so these cross without the codec.
+     */
+    private static Object scalar(Value v, JsCodecHelpers helpers) {
+        if (v.hasMembers()) { // an object (a String or Number object too); a primitive has none
+            return null;
+        }
+        if (v.isString()) {
+            return v.asString();
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        if (v.isNumber() && v.fitsInDouble() && !helpers.bigintType.isMetaInstance(v)) {
+            return v.asDouble();
+        }
+        return null;
+    }
+
+    /**
      * The JavaScript global {@code structuredClone(value, options)}: the clone, in the calling loop's
      * realm (plain Java values, as the table above, off any realm). {@code options} is undefined, null,
      * or an object whose {@code transfer} is read once.
@@ -265,7 +301,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
             transfer = options.getMember("transfer");
         }
         Object[] clone = new Object[1];
-        post(value, transfer, (message, list) ->
+        post(JsCodecHelpers.of(value.getContext()), value, transfer, (message, list) ->
                 clone[0] = StructuredClone.structuredClone(message, StructuredSerializeOptions.transfer(list)));
         return clone[0];
     }

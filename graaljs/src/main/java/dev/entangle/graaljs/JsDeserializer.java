@@ -86,7 +86,7 @@ final class JsDeserializer {
 
     private Value object(Object form) {
         if (form instanceof ObjectForm o) {
-            if (leaf(o.values)) { // no child object can reach back to it: made and filled in one call
+            if (oneCall(o.shared, o.values)) { // made and filled in one call (no child needs it first)
                 return remember(form, helpers.filledObject.execute(pairs(null, o.keys, o.values)));
             }
             Value made = remember(form, helpers.newObject.execute());
@@ -99,7 +99,7 @@ final class JsDeserializer {
                 long index = JsCodec.arrayIndex(a.keys[i]);
                 keys[i] = index >= 0 ? (Object) (double) index : a.keys[i]; // numbers: the engine's fast path
             }
-            if (leaf(a.values)) {
+            if (oneCall(a.shared, a.values)) {
                 return remember(form, helpers.filledArray.execute(pairs((double) a.length, keys, a.values)));
             }
             Value made = remember(form, helpers.newArray.execute(a.length));
@@ -170,10 +170,18 @@ final class JsDeserializer {
         return made;
     }
 
-    /** Whether {@code values} are few enough for one call and all primitives (no object to make first). */
-    private static boolean leaf(Object[] values) {
+    /**
+     * Whether an object or array with {@code values} is made and filled in one call, its child objects
+     * made first (by {@link #pairs}): if the values are few enough for one call and either the message
+     * reaches it only once ({@code shared} false: no child can refer back to it, so none needs it to
+     * exist first) or they are all primitives.
+     */
+    private static boolean oneCall(boolean shared, Object[] values) {
         if (values.length * 2 + 1 > CHUNK) {
             return false;
+        }
+        if (!shared) {
+            return true;
         }
         for (Object v : values) {
             if (!(v == null || v instanceof String || v instanceof Double || v instanceof Boolean

@@ -57,10 +57,14 @@ final class JsForms {
     record JavaForm(Object embedded) {
     }
 
-    /** An ordinary object: own enumerable string keys in order and their values. */
+    /**
+     * An ordinary object: own enumerable string keys in order and their values. {@code shared}: the
+     * message reaches it more than once (the serializer met it again), so a cycle may come back to it.
+     */
     static final class ObjectForm {
         String[] keys;
         Object[] values;
+        boolean shared;
 
         ObjectForm(int size) {
             keys = new String[size];
@@ -76,11 +80,15 @@ final class JsForms {
         }
     }
 
-    /** An Array: its length and own enumerable string-keyed properties (indices and others). */
+    /**
+     * An Array: its length and own enumerable string-keyed properties (indices and others);
+     * {@code shared} as above.
+     */
     static final class ArrayForm {
         final long length;
         String[] keys;
         Object[] values;
+        boolean shared;
 
         ArrayForm(long length, int size) {
             this.length = length;

@@ -80,6 +80,10 @@ final class JsRealm implements JsHost {
     private final String name;
     private final ErrorSink errors;
     private final Value api;
+    /** The codec's helpers in this realm's context, and api's dispatch functions (called per event). */
+    private final JsCodecHelpers helpers;
+    private final Value dispatchMessageFn;
+    private final Value dispatchSimpleFn;
     private final MessagePort timerIn;
     private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,7 +117,7 @@ final class JsRealm implements JsHost {
         this.errors = Objects.requireNonNull(errors, "errors");
         JsCodec.install();
         this.context = JsContexts.newContext();
-        JsCodec.prepare(context); // its helpers take the built-ins before any script can replace them
+        this.helpers = JsCodec.prepare(context); // they take the built-ins before any script can replace them
         JsHost.register(loop, this);
         MessageChannel timers = new MessageChannel();
         this.timerIn = timers.port1();
@@ -125,7 +129,9 @@ final class JsRealm implements JsHost {
                 parts[i] = context.eval(PARTS[i]);
             }
             this.api = init.execute(JsBindings.create(this), worker ? "worker" : "main", parts);
-            JsCodecHelpers.of(context).installPortCheck(api.getMember("isMessagePort"));
+            this.dispatchMessageFn = api.getMember("dispatchMessage");
+            this.dispatchSimpleFn = api.getMember("dispatchSimple");
+            helpers.installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
             JsHost.unregister(loop, this);
             context.close();
@@ -253,6 +259,11 @@ final class JsRealm implements JsHost {
         return api;
     }
 
+    /** The codec's helpers in this realm's context. */
+    JsCodecHelpers helpers() {
+        return helpers;
+    }
+
     /** Whether an error reached this realm's {@link ErrorSink} (uncanceled by its global scope). */
     boolean hadUncaughtError() {
         return hadUncaughtError;
@@ -347,28 +358,37 @@ final class JsRealm implements JsHost {
     void dispatchMessage(Value target, Event event) {
         MessageEvent m = (MessageEvent) event;
         List<MessagePort> ports = m.ports();
-        Object[] carried = ports.toArray();
         enter(() -> {
+            double timeStamp = now();
+            if (ports.isEmpty()) {
+                runSteps(dispatchMessageFn.execute(target, m.type(), JavaValueView.of(m.data(), this, ports,
+                        List.of()), null, timeStamp));
+                return;
+            }
             // A Java sender's value, seen through views; its ports are the ones event.ports gets
             // (wrapPort before dispatchMessage: the dispatch takes the same wrappers).
             List<Value> wrapped = ports.stream().map(this::wrapPort).toList();
             Object data = JavaValueView.of(m.data(), this, ports, wrapped);
-            runSteps(api.invokeMember("dispatchMessage", target, m.type(), data,
-                    carried.length == 0 ? null : ProxyArray.fromArray(carried)));
+            runSteps(dispatchMessageFn.execute(target, m.type(), data, ProxyArray.fromArray(ports.toArray()),
+                    timeStamp));
         });
     }
 
     /** Dispatches a plain {@link Event} of {@code type} at a JS target. */
     void dispatchSimple(Value target, String type) {
-        enter(() -> runSteps(api.invokeMember("dispatchSimple", target, type)));
+        enter(() -> runSteps(dispatchSimpleFn.execute(target, type, now())));
     }
 
     /**
-     * Runs the steps of a dispatch (a generator of prelude.js that yields after each listener), one
-     * call into the context each: GraalJS drains the microtask queue when each call returns, so a
-     * listener's microtasks run before the next listener (HTML "clean up after running a callback").
+     * Runs the steps of a dispatch (a generator of events.js that yields after each listener; null when
+     * the target had at most one listener, already called), one call into the context each: GraalJS
+     * drains the microtask queue when each call returns, so a listener's microtasks run before the
+     * next listener (HTML "clean up after running a callback").
      */
     private static void runSteps(Value steps) {
+        if (steps.isNull()) {
+            return;
+        }
         while (!steps.invokeMember("next").getMember("done").asBoolean()) {
             // one listener ran, then its microtasks
         }

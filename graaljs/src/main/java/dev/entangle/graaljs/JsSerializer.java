@@ -255,6 +255,11 @@ final class JsSerializer {
             if (known == null) { // only a platform object's data, serialized before its form is made
                 throw new JsCodec.CloneError("a platform object whose data holds itself is not cloneable");
             }
+            if (known instanceof ObjectForm o) { // the receiver makes it before its children (JsDeserializer)
+                o.shared = true;
+            } else if (known instanceof ArrayForm a) {
+                a.shared = true;
+            }
             return known;
         }
         int id = memory.next++;

@@ -15,24 +15,35 @@
 
   // ---------------------------------------------------------------- Event (DOM "Interface Event")
   const NONE = 0, CAPTURING_PHASE = 1, AT_TARGET = 2, BUBBLING_PHASE = 3;
+  const newSlots = (type, bubbles, cancelable, composed, isTrusted, timeStamp) => ({
+    type,
+    bubbles,
+    cancelable,
+    composed,
+    target: null,
+    currentTarget: null,
+    phase: NONE,
+    canceled: false,
+    stopPropagation: false,
+    stopImmediate: false,
+    dispatching: false,
+    initialized: true,
+    inPassiveListener: false,
+    isTrusted,
+    timeStamp,
+  });
   const eventInit = (self, type, init) => {
-    eventSlots.set(self, {
-      type: String(type),
-      bubbles: !!init.bubbles,
-      cancelable: !!init.cancelable,
-      composed: !!init.composed,
-      target: null,
-      currentTarget: null,
-      phase: NONE,
-      canceled: false,
-      stopPropagation: false,
-      stopImmediate: false,
-      dispatching: false,
-      initialized: true,
-      inPassiveListener: false,
-      isTrusted: false,
-      timeStamp: native.now(),
-    });
+    eventSlots.set(self, newSlots(String(type), !!init.bubbles, !!init.cancelable, !!init.composed, false,
+        native.now()));
+  };
+  // Makes `event`, a new object of an Event interface's prototype (Object.create of a prototype whose
+  // constructors add no fields), an event the platform fires (isTrusted; not bubbling, cancelable or
+  // composed), without the constructor's argument conversions: what `new` gives after them. Returns
+  // its slots. `timeStamp` is the realm's clock, read by the caller.
+  const platformEvent = (event, type, timeStamp) => {
+    const e = newSlots(type, false, false, false, true, timeStamp);
+    eventSlots.set(event, e);
+    return e;
   };
   class Event {
     constructor(type, eventInitDict = undefined) {
@@ -237,22 +248,29 @@
   // listener (HTML "clean up after running a callback": the JavaScript stack is then empty).
   function* dispatchSteps(target, event) {
     const e = eventSlots.get(event);
-    e.dispatching = true;
-    e.target = target;
-    e.currentTarget = target;
-    e.phase = AT_TARGET;
+    atTarget(e, target);
     try {
       yield* invokeSteps(target, event, e, true);
       yield* invokeSteps(target, event, e, false);
     } finally {
-      e.phase = NONE;
-      e.currentTarget = null;
-      e.dispatching = false;
-      e.stopPropagation = false;
-      e.stopImmediate = false;
+      dispatched(e);
     }
     return !e.canceled;
   }
+  // The event's state while it is dispatched at `target`, and after.
+  const atTarget = (e, target) => {
+    e.dispatching = true;
+    e.target = target;
+    e.currentTarget = target;
+    e.phase = AT_TARGET;
+  };
+  const dispatched = (e) => {
+    e.phase = NONE;
+    e.currentTarget = null;
+    e.dispatching = false;
+    e.stopPropagation = false;
+    e.stopImmediate = false;
+  };
   const dispatch = (target, event) => {
     const steps = dispatchSteps(target, event);
     for (;;) {
@@ -277,31 +295,55 @@
       if (l.removed || l.capture !== capturePhase) {
         continue;
       }
-      if (l.once) {
-        removeListener(s, e.type, l);
-      }
-      e.inPassiveListener = l.passive;
-      try {
-        if (typeof l.callback === 'function') {
-          Reflect.apply(l.callback, target, [event]);
-        } else {
-          const handleEvent = l.callback.handleEvent;
-          if (typeof handleEvent !== 'function') {
-            throw new TypeError('The listener object has no handleEvent method.');
-          }
-          Reflect.apply(handleEvent, l.callback, [event]);
-        }
-      } catch (error) {
-        h.reportException(error); // errors.js
-      } finally {
-        e.inPassiveListener = false;
-      }
+      invokeListener(s, target, event, e, l);
       if (e.stopImmediate) {
         return;
       }
       yield;
     }
   }
+  // DOM "inner invoke" for one listener `l` of target slots `s`.
+  const invokeListener = (s, target, event, e, l) => {
+    if (l.once) {
+      removeListener(s, e.type, l);
+    }
+    e.inPassiveListener = l.passive;
+    try {
+      if (typeof l.callback === 'function') {
+        Reflect.apply(l.callback, target, [event]);
+      } else {
+        const handleEvent = l.callback.handleEvent;
+        if (typeof handleEvent !== 'function') {
+          throw new TypeError('The listener object has no handleEvent method.');
+        }
+        Reflect.apply(handleEvent, l.callback, [event]);
+      }
+    } catch (error) {
+      h.reportException(error); // errors.js
+    } finally {
+      e.inPassiveListener = false;
+    }
+  };
+  // The platform's dispatch of a new event (`e` its slots) at a target with at most one listener for
+  // its type: what dispatchSteps does, without the generator (nothing runs between listeners when
+  // there is one, so Java need not step it). Returns null when done, or, for a target with more
+  // listeners, the steps of dispatchSteps for Java to run.
+  const dispatchPlatform = (target, event, e) => {
+    const s = targetSlots.get(target);
+    const list = s === undefined ? undefined : s.listeners.get(e.type);
+    if (list !== undefined && list.length > 1) {
+      return dispatchSteps(target, event);
+    }
+    atTarget(e, target);
+    try {
+      if (list !== undefined && list.length === 1) {
+        invokeListener(s, target, event, e, list[0]);
+      }
+    } finally {
+      dispatched(e);
+    }
+    return null;
+  };
 
   // HTML §8.1.8.1 event handler IDL attributes. The listener is added when the attribute first gets a
   // non-null value (so it keeps that position among the listeners) and removed when it is set to null.
@@ -349,7 +391,7 @@
     if (typeof h.value !== 'function') {
       return;
     }
-    if (target === globalThis && event.type === 'error' && errorSlots.has(event)) {
+    if (target === globalThis && errorSlots.has(event) && event.type === 'error') {
       const r = Reflect.apply(h.value, target, [event.message, event.filename, event.lineno, event.colno, event.error]);
       if (r === true) {
         event.preventDefault();
@@ -384,6 +426,7 @@
 
   Object.assign(h, {
     Event, EventTarget, ErrorEvent, eventSlots, targetSlotsOf, reinitialize, dispatch, dispatchSteps,
+    dispatchPlatform, platformEvent,
     handlerAttribute, trusted, GlobalScope,
     isEvent: (v) => eventSlots.has(v),
     isEventTarget: (v) => targetSlots.has(v),

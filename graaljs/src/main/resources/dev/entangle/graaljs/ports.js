@@ -6,7 +6,7 @@
 (function (h) {
   'use strict';
   const { native, CONSTRUCT, define, slot, requireArgs, dictionary, sequence, tag, Event, EventTarget,
-    reinitialize, dispatchSteps, handlerAttribute, trusted, targetSlotsOf } = h;
+    reinitialize, dispatchPlatform, platformEvent, handlerAttribute, targetSlotsOf } = h;
   const messageSlots = new WeakMap();
   const portSlots = new WeakMap();
   const channelSlots = new WeakMap();
@@ -45,11 +45,20 @@
         ports: init.ports === undefined ? Object.freeze([]) : portSequence(init.ports, what),
       });
     }
-    get data() { return slot(messageSlots, this, 'MessageEvent').data; }
+    get data() {
+      const m = messageSlots.get(this); // undefined for any other receiver, object or not
+      return (m === undefined ? slot(messageSlots, this, 'MessageEvent') : m).data;
+    }
     get origin() { return slot(messageSlots, this, 'MessageEvent').origin; }
     get lastEventId() { return slot(messageSlots, this, 'MessageEvent').lastEventId; }
     get source() { return slot(messageSlots, this, 'MessageEvent').source; }
-    get ports() { return slot(messageSlots, this, 'MessageEvent').ports; }
+    get ports() {
+      const m = slot(messageSlots, this, 'MessageEvent');
+      if (m.ports === null) { // an event of the platform that carried no ports: made on first read
+        m.ports = Object.freeze([]);
+      }
+      return m.ports;
+    }
     initMessageEvent(type, bubbles = false, cancelable = false, data = null, origin = '', lastEventId = '',
         source = null, ports = []) {
       requireArgs(arguments.length, 1, "'initMessageEvent' on 'MessageEvent'");
@@ -69,39 +78,66 @@
   // ---------------------------------------------------------------- MessagePort and MessageChannel (HTML §9.4)
   // A JS MessagePort wraps one entangle port. `arriving` gives a port carried by the message being
   // dispatched one wrapper, both in the data and in event.ports (HTML: they are the same objects).
+  // Emptied once a message's data and ports are wrapped (dispatchMessage, structuredClone): later
+  // arrivals get new objects.
   let arriving = new Map();
+  const endArrival = () => {
+    if (arriving.size !== 0) {
+      arriving = new Map();
+    }
+  };
   // The postMessage overloads (WebIDL): an iterable second argument is the transfer list, anything else
   // the options dictionary. The list goes to Java unconverted: JsCodec converts it (sequence<object>)
-  // once, with the transfer steps.
+  // once, with the transfer steps. No list, and an empty Array whose iteration no script changed (its
+  // conversion runs no code and gives the empty sequence), go as null: Java then skips the transfer steps.
+  const arrayValues = Array.prototype[Symbol.iterator];
+  const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]());
+  const arrayIteratorNext = ArrayIteratorPrototype.next;
+  const isArray = Array.isArray;
+  const emptyList = (list) => isArray(list) && list.length === 0 && list[Symbol.iterator] === arrayValues
+      && ArrayIteratorPrototype.next === arrayIteratorNext;
+  // WebIDL: an operation's length is its shortest overload's argument count (postMessage: 1)
+  const oneRequired = (operation) => Object.defineProperty(operation, 'length', { value: 1 });
   const transferArgument = (transfer, what) => {
     if (transfer === undefined || transfer === null) {
-      return [];
+      return null;
     }
     if (typeof transfer === 'object' && typeof transfer[Symbol.iterator] === 'function') {
-      return transfer;
+      return emptyList(transfer) ? null : transfer;
     }
     const options = dictionary(transfer, what);
-    return options.transfer === undefined ? [] : options.transfer;
+    const list = options.transfer;
+    return list === undefined || emptyList(list) ? null : list;
   };
   class MessagePort extends EventTarget {
+    #p;
     constructor(token = undefined, javaPort = undefined) {
       if (token !== CONSTRUCT) {
         throw new TypeError('Illegal constructor');
       }
       super();
       const p = { javaPort, listener: null };
-      portSlots.set(this, p);
+      portSlots.set(this, p); // for values of any kind (portOf, isPort); this.#p for the receiver of a method
+      this.#p = p;
       p.listener = native.bind(javaPort, this); // the entangle port's events now reach this object
       targetSlotsOf(this).onMessageListeners = (count) => native.listen(javaPort, p.listener, count > 0);
     }
-    postMessage(message, transfer = undefined) {
-      requireArgs(arguments.length, 1, "'postMessage' on 'MessagePort'");
-      const p = slot(portSlots, this, 'MessagePort');
-      native.post(p.javaPort, message, transferArgument(transfer, "'postMessage' on 'MessagePort'"));
+    // (...args, not `arguments`: a function that reads `arguments` makes an object per call; the
+    // length stays 1, below)
+    postMessage(...args) {
+      if (args.length < 1) {
+        requireArgs(args.length, 1, "'postMessage' on 'MessagePort'");
+      }
+      const p = typeof this === 'object' && this !== null && #p in this ? this.#p
+        : slot(portSlots, this, 'MessagePort'); // (which throws the receiver's TypeError)
+      const transfer = args[1];
+      native.post(p.javaPort, args[0],
+          transfer === undefined ? null : transferArgument(transfer, "'postMessage' on 'MessagePort'"));
     }
     start() { native.start(slot(portSlots, this, 'MessagePort').javaPort); }
     close() { native.close(slot(portSlots, this, 'MessagePort').javaPort); }
   }
+  oneRequired(MessagePort.prototype.postMessage);
   // HTML: the first time onmessage is set, the port message queue is enabled, as if start() was called.
   handlerAttribute(MessagePort.prototype, 'onmessage', (port) => port.start());
   handlerAttribute(MessagePort.prototype, 'onmessageerror');
@@ -132,35 +168,45 @@
       const pair = native.channel();
       const port1 = new MessagePort(CONSTRUCT, pair[0]);
       const port2 = new MessagePort(CONSTRUCT, pair[1]);
-      channelSlots.set(this, { port1, port2 });
+      this.#c = { port1, port2 };
+      channelSlots.set(this, this.#c); // (isChannel; this.#c for the getters, as MessagePort's #p)
     }
-    get port1() { return slot(channelSlots, this, 'MessageChannel').port1; }
-    get port2() { return slot(channelSlots, this, 'MessageChannel').port2; }
+    #c;
+    get port1() {
+      return (typeof this === 'object' && this !== null && #c in this ? this.#c
+        : slot(channelSlots, this, 'MessageChannel')).port1;
+    }
+    get port2() {
+      return (typeof this === 'object' && this !== null && #c in this ? this.#c
+        : slot(channelSlots, this, 'MessageChannel')).port2;
+    }
   }
 
   // Java → JS: a `message` or `messageerror` event for `target` (a port, a Worker, a BroadcastChannel or
   // the worker global), with the data already deserialized into this realm and the carried ports.
-  // Both return the steps of the dispatch (see dispatchSteps), which Java runs one call at a time.
-  function* dispatchMessage(target, type, data, javaPorts) {
+  // `timeStamp` is the realm's clock when Java took the event. They return null when the dispatch is
+  // done (a target with at most one listener for the type), else its steps (dispatchPlatform).
+  const MessageEventPrototype = MessageEvent.prototype;
+  function dispatchMessage(target, type, data, javaPorts, timeStamp) {
     if (h.terminatedWorker(target)) { // workers.js
-      return;
+      endArrival();
+      return null;
     }
-    try {
-      const ports = javaPorts === null ? Object.freeze([]) : wrapArrivals(javaPorts);
-      const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
-      const event = trusted(new MessageEvent(type, { data: type === 'message' ? data : null, origin }));
-      messageSlots.get(event).ports = ports;
-      arriving = new Map(); // data and ports are wrapped: later arrivals get new objects
-      yield* dispatchSteps(target, event);
-    } finally {
-      arriving = new Map();
-    }
+    const ports = javaPorts === null ? null : wrapArrivals(javaPorts);
+    endArrival();
+    const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
+    const event = Object.create(MessageEventPrototype);
+    const e = platformEvent(event, type, timeStamp);
+    messageSlots.set(event,
+        { data: type === 'message' ? data : null, origin, lastEventId: '', source: null, ports });
+    return dispatchPlatform(target, event, e);
   }
-  function* dispatchSimple(target, type) {
+  function dispatchSimple(target, type, timeStamp) {
     if (h.terminatedWorker(target)) { // workers.js
-      return;
+      return null;
     }
-    yield* dispatchSteps(target, trusted(new Event(type)));
+    const event = Object.create(Event.prototype);
+    return dispatchPlatform(target, event, platformEvent(event, type, timeStamp));
   }
 
   // ---------------------------------------------------------------- BroadcastChannel (HTML §9.5)
@@ -203,8 +249,16 @@
 
   function structuredClone(value, options = undefined) {
     requireArgs(arguments.length, 1, "'structuredClone'");
+    if (options === undefined && (typeof value !== 'object' || value === null) && typeof value !== 'function'
+        && typeof value !== 'symbol') {
+      return value; // a primitive is its own clone (HTML §2.7.3 step 2)
+    }
     // JsCodec.structuredClone converts the options dictionary and its transfer list (once)
-    return native.structuredClone(value, options);
+    try {
+      return native.structuredClone(value, options);
+    } finally {
+      endArrival();
+    }
   }
 
   for (const iface of [MessageEvent, MessagePort, MessageChannel, BroadcastChannel]) {
@@ -213,7 +267,7 @@
   define(globalThis, { MessageEvent, MessagePort, MessageChannel, BroadcastChannel, structuredClone });
 
   Object.assign(h, {
-    MessageEvent, transferArgument, wrapPort, portOf, dispatchMessage, dispatchSimple,
+    MessageEvent, transferArgument, oneRequired, wrapPort, portOf, dispatchMessage, dispatchSimple,
     isPort: (v) => portSlots.has(v),
     isChannel: (v) => channelSlots.has(v),
   });

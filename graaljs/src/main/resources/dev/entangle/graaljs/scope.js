@@ -11,7 +11,7 @@
 (function (h) {
   'use strict';
   const { native, kind, define, requireArgs, dictionary, slot, CONSTRUCT, DOMException, Event, EventTarget,
-    handlerAttribute, GlobalScope, transferArgument, targetSlotsOf } = h;
+    handlerAttribute, GlobalScope, transferArgument, oneRequired, targetSlotsOf } = h;
 
   const tag = (iface) => Object.defineProperty(iface.prototype, Symbol.toStringTag,
       { value: iface.name, configurable: true });
@@ -278,10 +278,14 @@
     importScripts: function importScripts(...urls) {
       native.importScripts(urls.map(String));
     },
-    postMessage: function postMessage(message, transfer = undefined) {
-      requireArgs(arguments.length, 1, "'postMessage' on 'DedicatedWorkerGlobalScope'");
-      native.postToParent(message, transferArgument(transfer, "'postMessage' on 'DedicatedWorkerGlobalScope'"));
-    },
+    postMessage: oneRequired(function postMessage(...args) { // (as MessagePort's)
+      if (args.length < 1) {
+        requireArgs(args.length, 1, "'postMessage' on 'DedicatedWorkerGlobalScope'");
+      }
+      const transfer = args[1];
+      native.postToParent(args[0], transfer === undefined ? null
+        : transferArgument(transfer, "'postMessage' on 'DedicatedWorkerGlobalScope'"));
+    }),
     close: function close() { native.closeWorker(); },
   });
   // HTML §8.10 AnimationFrameProvider of a dedicated worker: the callbacks registered before a frame run

@@ -5,7 +5,7 @@
 (function (h) {
   'use strict';
   const { native, define, slot, requireArgs, dictionary, tag, ErrorEvent, EventTarget, dispatch, trusted,
-    handlerAttribute, transferArgument } = h;
+    handlerAttribute, transferArgument, oneRequired } = h;
   const workerSlots = new WeakMap();
 
   // HTML "terminate a worker": the tasks queued for the Worker object are discarded, so no event
@@ -28,10 +28,17 @@
       const javaWorker = native.worker(String(scriptURL), o.name === undefined ? '' : String(o.name), type, this);
       workerSlots.set(this, { javaWorker, terminated: false });
     }
-    postMessage(message, transfer = undefined) {
-      requireArgs(arguments.length, 1, "'postMessage' on 'Worker'");
-      native.postToWorker(slot(workerSlots, this, 'Worker').javaWorker, message,
-          transferArgument(transfer, "'postMessage' on 'Worker'"));
+    postMessage(...args) { // (as MessagePort's)
+      if (args.length < 1) {
+        requireArgs(args.length, 1, "'postMessage' on 'Worker'");
+      }
+      let w = workerSlots.get(this);
+      if (w === undefined) {
+        w = slot(workerSlots, this, 'Worker');
+      }
+      const transfer = args[1];
+      native.postToWorker(w.javaWorker, args[0],
+          transfer === undefined ? null : transferArgument(transfer, "'postMessage' on 'Worker'"));
     }
     terminate() {
       const w = slot(workerSlots, this, 'Worker');
@@ -39,6 +46,7 @@
       native.terminate(w.javaWorker);
     }
   }
+  oneRequired(Worker.prototype.postMessage);
   handlerAttribute(Worker.prototype, 'onmessage');
   handlerAttribute(Worker.prototype, 'onmessageerror');
   handlerAttribute(Worker.prototype, 'onerror');

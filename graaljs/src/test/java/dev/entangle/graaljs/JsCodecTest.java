@@ -272,6 +272,22 @@ class JsCodecTest {
     }
 
     @Test
+    void nestedCyclesAndSharedSubtreesKeepTheirShape() throws Exception {
+        // Deserialize step 2 with the receiver's two ways to make an object: objects reached once are made
+        // after their children, in one call; an object a cycle comes back to (through nested objects
+        // and arrays) is made first. Key order and an own "__proto__" survive either way.
+        assertEquals("true,true,true,true,z|a|__proto__,1,true,true,2", roundTrip(
+                "const root = {z: 0, a: {b: [{c: null}]}}; root.a.b[0].c = root; root.a.b.push(root.a);"
+                        + " const leaf = {v: 1}; const mid = {z: 0, a: [leaf], ['__proto__']: leaf};"
+                        + " return [root, mid, {m: mid}, [mid, [leaf, leaf]]];",
+                "const [root, mid, holder, list] = d;"
+                        + " return [root.a.b[0].c === root, root.a.b[1] === root.a, holder.m === mid,"
+                        + " list[0] === mid, Object.keys(mid).join('|'), mid.a[0].v,"
+                        + " Object.getPrototypeOf(mid) === Object.prototype && mid['__proto__'] === mid.a[0],"
+                        + " list[1][0] === list[1][1] && list[1][0] === mid.a[0], list[1].length].join();"));
+    }
+
+    @Test
     void typedArraysAndDataViewsShareTheirBuffer() throws Exception {
         // Step 14: an ArrayBufferView serializes its buffer through the memory, then its offset and length.
         assertEquals("true,2,3,1:2:3,true,4,8,2,1.5", roundTrip(

@@ -26,7 +26,8 @@ import dev.entangle.graaljs.WptRunner.Variant;
  * The web-platform-tests of {@code src/test/wpt/README.md}: every variant of the WPT files under
  * {@link #FOLDERS}, run by {@link WptRunner} from a WPT checkout at {@code WPT_ROOT} (environment
  * variable or {@code -Dwpt.root}; default {@code ../shared/wpt} relative to the repository root), two
- * at a time ({@code -Dwpt.threads}), then compared with {@code src/test/wpt/expectations.json}. One
+ * files at a time ({@code -Dwpt.threads}; a file's variants one after the other), then compared
+ * with {@code src/test/wpt/expectations.json}. One
  * dynamic test per variant fails on an unexpected result: a subtest that did not pass and is not
  * listed, a harness status other than OK that is not listed, a listed failure that now passes, or a
  * listed subtest that no longer exists. A harness error or timeout is never a pass. The per-folder
@@ -62,7 +63,9 @@ class WptTest {
         Map<String, Object> expectations = Json.object(Json.parse(Files.readString(EXPECTATIONS)));
         int threads = Integer.getInteger("wpt.threads", 2);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<Result>> futures = new ArrayList<>();
+        // The variants of one file run one after the other: they share the origin, and their channel names
+        // (BroadcastChannel is per origin and name), so two at once would hear each other.
+        Map<String, List<Variant>> byFile = new LinkedHashMap<>();
         List<Variant> skipped = new ArrayList<>();
         for (Variant v : variants) {
             Map<String, Object> e = Json.object(expectations.get(v.id()));
@@ -70,12 +73,22 @@ class WptTest {
                 skipped.add(v);
                 continue;
             }
-            futures.add(pool.submit(() -> runner.run(v)));
+            byFile.computeIfAbsent(v.file(), k -> new ArrayList<>()).add(v);
+        }
+        List<Future<List<Result>>> futures = new ArrayList<>();
+        for (List<Variant> ofFile : byFile.values()) {
+            futures.add(pool.submit(() -> {
+                List<Result> done = new ArrayList<>();
+                for (Variant v : ofFile) {
+                    done.add(runner.run(v));
+                }
+                return done;
+            }));
         }
         List<Result> results = new ArrayList<>();
         try {
-            for (Future<Result> f : futures) {
-                results.add(f.get());
+            for (Future<List<Result>> f : futures) {
+                results.addAll(f.get());
             }
         } finally {
             pool.shutdownNow();
