@@ -114,10 +114,9 @@ public final class LoopCore {
      * between a turn's `scheduled = 0` and its recheck go first). Order is kept: an entry a producer
      * made before this one was either seen in the queue (ours goes behind it) or had its turn already.
      * The executor's happens-before publishes the Handed object and its entry. A new object per
-     * hand-off, not a field of the loop: G1's write barrier fences every reference stored into an
-     * object of the old generation, and a ring of thousands of loops stores into a different loop per
-     * hop (a `handed` field cost 3.5x the CPU per hop of the Scale ring with G1; under ParallelGC the
-     * two were equal: benchmarks/README.md).
+     * hand-off, not a field of the loop: G1's post-write barrier fences and card-marks a reference
+     * stored into an object of the old generation, and a ring of thousands of loops would store into
+     * a different loop, on a different card, per hop; a store into the young Handed costs neither.
      *
      * Queued count (multiplexed). `queued` counts the entries offered to the run queue and not yet
      * polled: a producer offers, then adds 1 (getAndAdd, sequentially consistent); the turn polls only
@@ -554,7 +553,7 @@ public final class LoopCore {
         if (lvScheduled() == 0 && lvState() != NEW && casScheduled(0, 1)) {
             // We hold `scheduled`: no turn runs, and none starts until we submit one. An empty run
             // queue (read after our CAS, both volatile) means no entry can be owed a place before
-            // ours, so the turn takes ours from `handed` and the run queue is not touched.
+            // ours, so the turn takes ours from the Handed task and the run queue is not touched.
             if (lvQueued() == 0) {
                 Handed handed = new Handed(entry);
                 if (!nextOnThisThread(handed)) {
