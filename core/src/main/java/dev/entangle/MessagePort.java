@@ -305,6 +305,19 @@ public final class MessagePort extends EventTarget implements Transferable {
     }
 
     /**
+     * {@link #postMessage(Object, List)} with one more port last in the transfer list, the port of
+     * {@code reply}, an endpoint no port object stands for on this side ({@link Requests#ask}: the
+     * port is made only at the receiver). If the post throws, {@code reply} was not sent.
+     */
+    void postRequest(Object message, List<?> transfer, PortEndpoint reply) {
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
+        // Always the transfer-list path: with the reply port the list is never empty.
+        handle.postTransferring(
+                () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf, reply));
+        Jfr.postEnd(jfr, handle, transfer.size() + 1);
+    }
+
+    /**
      * Posts {@code message} with {@code options.transfer()} as the transfer list; see
      * {@link #postMessage(Object, List)}.
      *

@@ -139,6 +139,8 @@ public final class PortEndpoint {
     /** Messages one drain dispatches before yielding its loop to other ports and tasks. */
     static final int BATCH = 64;
     private static final int QUEUE_CHUNK = 32;
+    /** Chunk of a reply end's queue (replyPair): the answer and the close marker fit. */
+    private static final int REPLY_QUEUE_CHUNK = 4;
 
     /** {@code state} bit: a drain is queued at a loop or running (admits one at a time). */
     private static final int SCHEDULED = 1;
@@ -346,6 +348,18 @@ public final class PortEndpoint {
         a.svPeer(b); // before either is published
         b.svPeer(a);
         return new PortEndpoint[] {a, b};
+    }
+
+    /**
+     * Creates two entangled endpoints for one request's answer ({@code Requests.ask}): unbounded, and
+     * the first, the requester's end, with its queue made already and small, for the one answer and
+     * the far side's close it receives (the usual chunk is 32 slots: 112 bytes more per ask).
+     */
+    public static PortEndpoint[] replyPair() {
+        PortEndpoint[] pair = entangledPair(0);
+        // Before publication, like the constructor's writes: the pair is published by volatile writes.
+        QUEUE.set(pair[0], new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
+        return pair;
     }
 
     /** The entangled endpoint, or null once disentangled. */

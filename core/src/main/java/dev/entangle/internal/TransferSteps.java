@@ -68,6 +68,21 @@ public final class TransferSteps {
             source.post(message);
             return;
         }
+        post(source, message, transfer, portOf, null);
+    }
+
+    /**
+     * {@link #post}, and {@code reply}, an endpoint no port object stands for yet (the far end of a
+     * request's fresh reply channel, {@code Requests.ask}), travels last among the message's ports:
+     * as if a port bound to it had ended the transfer list, without making that port, binding it to
+     * this loop and detaching it again (issue 15: the cost of an ask). If the message is dropped or
+     * cannot be posted, {@code reply} is closed or left to the caller as a transferred port would be:
+     * dropped messages close it here; a thrown DataCloneError leaves it untouched.
+     *
+     * @param reply the extra endpoint, or null for none
+     */
+    public static void post(PortHandle source, Object message, List<?> transfer,
+            Function<Object, PortHandle> portOf, PortEndpoint reply) {
         // Step 2: the source port itself, before anything else.
         for (int i = 0; i < transfer.size(); i++) {
             Object item = transfer.get(i);
@@ -82,13 +97,18 @@ public final class TransferSteps {
         // Steps 1 and 4: the target, and whether it is in the list (the message is then doomed).
         PortEndpoint target = source.isOpen() ? source.endpoint.peer() : null;
         Shipment shipment = ship(message, transfer, portOf, target);
+        PortEndpoint[] ports = shipment.ports;
+        if (reply != null) {
+            ports = Arrays.copyOf(ports, ports.length + 1);
+            ports[ports.length - 1] = reply;
+        }
         // Step 6: a doomed message, or a source with no target, is dropped; its ports are closed.
         if (target == null || shipment.doomed || !source.isOpen()) {
-            PortHandle.discard(shipment.ports);
+            PortHandle.discard(ports);
             return;
         }
-        target.enqueue(shipment.payload, shipment.ports);
-        Jfr.portsTransferred(source, target, shipment.ports); // JFR PortTransferred
+        target.enqueue(shipment.payload, ports);
+        Jfr.portsTransferred(source, target, ports); // JFR PortTransferred
     }
 
     /**
