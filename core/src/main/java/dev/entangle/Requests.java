@@ -32,7 +32,9 @@ import dev.entangle.internal.WireValues;
  * Comlink's wire format: {@code {type: "RAW", value}} for a value, {@code {type: "HANDLER", name:
  * "throw", value: {isError: true, value: {message, name, stack}}}} for an error; any other message
  * there is taken as the value itself, so a replier that is not Java (a JavaScript worker doing
- * {@code e.ports.at(-1).postMessage(x)}) works too.
+ * {@code e.ports.at(-1).postMessage(x)}) works too. {@link #reply} to an {@code ask} of the same
+ * process sends the bare value that way (unless the value itself looks like a wire value), since both
+ * forms mean the same to it.
  *
  * <h2>Outcomes</h2>
  * The future completes, on the reply port's loop (the caller's loop when {@code ask} is called on
@@ -210,7 +212,13 @@ public final class Requests {
      */
     public static void reply(MessageEvent request, Object value) {
         MessagePort replyPort = replyPort(request);
-        replyPort.postMessage(WireValues.raw(value));
+        // The wire form is for repliers and requesters that are not this class. When the far end is an
+        // ask() of this process, the bare value says the same (an ask takes a message that is not a
+        // wire value as the value itself) without a map to build and clone (issue 15: half the bytes
+        // an ask allocated); a value that itself looks like a wire value keeps its wrapping.
+        boolean bare = MessagePort.handleOf(replyPort).entangledHandle() instanceof ReplyHandle
+                && !WireValues.isWireValue(value);
+        replyPort.postMessage(bare ? value : WireValues.raw(value));
         replyPort.close();
     }
 

@@ -147,6 +147,15 @@ public abstract class PortHandle extends WeakReference<Object> {
         return isOpen() && endpoint.isEntangled();
     }
 
+    /**
+     * The handle bound to the entangled endpoint at this moment, or null (disentangled, the far port
+     * in transit or collected); any thread, a racy answer.
+     */
+    public final PortHandle entangledHandle() {
+        PortEndpoint peer = isOpen() ? endpoint.peer() : null;
+        return peer == null ? null : peer.boundHandle();
+    }
+
     /** Enables the port message queue (HTML "start()"); idempotent; no-op once detached or closed. */
     public final void start() {
         while (true) {
