@@ -609,7 +609,7 @@ public final class PortEndpoint {
         getAndBitwiseAndNotState(CLOSE_QUEUED);
         svPeer(null); // disentangled: posting here is now a silent no-op
         // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
-        // a started port (strongly held through `active`) is collectable once its user drops it. The
+        // a started port (strongly held through `pin`) is collectable once its user drops it. The
         // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
         // and a later bind registers with its own. Not a handle that still keeps its loop alive once
         // disentangled (a Worker's inbox: its loop must live until the worker's exit is dispatched,
