@@ -149,6 +149,9 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (endpoints.length == 0) {
             return List.of();
         }
+        if (endpoints.length == 1) {
+            return List.of(bound(owner, endpoints[0])); // a request's reply port: no array to copy
+        }
         MessagePort[] ports = new MessagePort[endpoints.length];
         for (int i = 0; i < endpoints.length; i++) {
             ports[i] = bound(owner, endpoints[i]);
