@@ -149,6 +149,9 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (endpoints.length == 0) {
             return List.of();
         }
+        if (endpoints.length == 1) {
+            return List.of(bound(owner, endpoints[0])); // a request's reply port: no array to copy
+        }
         MessagePort[] ports = new MessagePort[endpoints.length];
         for (int i = 0; i < endpoints.length; i++) {
             ports[i] = bound(owner, endpoints[i]);
@@ -302,6 +305,19 @@ public final class MessagePort extends EventTarget implements Transferable {
             handle.postTransferring(steps);
         }
         Jfr.postEnd(jfr, handle, transfer.size());
+    }
+
+    /**
+     * {@link #postMessage(Object, List)} with one more port last in the transfer list, the port of
+     * {@code reply}, an endpoint no port object stands for on this side ({@link Requests#ask}: the
+     * port is made only at the receiver). If the post throws, {@code reply} was not sent.
+     */
+    void postRequest(Object message, List<?> transfer, PortEndpoint reply) {
+        Object jfr = Jfr.postBegin(); // JFR MessagePosted
+        // Always the transfer-list path: with the reply port the list is never empty.
+        handle.postTransferring(
+                () -> TransferSteps.post(handle, message, transfer, MessagePort::handleOf, reply));
+        Jfr.postEnd(jfr, handle, transfer.size() + 1);
     }
 
     /**

@@ -1,11 +1,11 @@
 package dev.entangle;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
@@ -32,7 +32,9 @@ import dev.entangle.internal.WireValues;
  * Comlink's wire format: {@code {type: "RAW", value}} for a value, {@code {type: "HANDLER", name:
  * "throw", value: {isError: true, value: {message, name, stack}}}} for an error; any other message
  * there is taken as the value itself, so a replier that is not Java (a JavaScript worker doing
- * {@code e.ports.at(-1).postMessage(x)}) works too.
+ * {@code e.ports.at(-1).postMessage(x)}) works too. {@link #reply} to an {@code ask} of the same
+ * process sends the bare value that way (unless the value itself looks like a wire value), since both
+ * forms mean the same to it.
  *
  * <h2>Outcomes</h2>
  * The future completes, on the reply port's loop (the caller's loop when {@code ask} is called on
@@ -51,29 +53,43 @@ import dev.entangle.internal.WireValues;
  */
 public final class Requests {
     /*
-     * Mechanics: a fresh entangled pair of port endpoints owned by the requester's loop (or common()).
-     * The far end is a MessagePort that goes last in the request's transfer list. The near end, which
-     * no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle machinery (the
-     * loop's drain, binding, close, GC disentangling), started, whose deliver() completes the future
-     * with the deserialized answer and whose deliverClose() fails it, without a MessageEvent, event
-     * listeners or an EventTarget (measured by AskRoundTrip). The timeout is one deadline of the same
-     * loop (LoopCore.schedule: no hop, no JDK scheduler). The future's whenComplete closes the near
-     * end and disarms the timer, whatever completed it (answer, error, timeout, close, cancel from
-     * any thread): CompletableFuture decides the winner atomically, and close() and the timer's
+     * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.replyPair). The far end travels
+     * last in the request's ports (MessagePort.postRequest): no MessagePort is made for it on this
+     * side, bound to this loop and detached again; the replier's loop makes the only one. The near
+     * end, which no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle
+     * machinery (the loop's drain, binding, registration with the loop, close, GC disentangling),
+     * started, whose deliver() completes the future with the deserialized answer and whose
+     * deliverClose() fails it, without a MessageEvent, event listeners or an EventTarget (measured by
+     * AskRoundTrip). The timeout is one deadline of the same loop (LoopCore.schedule: no hop, no JDK
+     * scheduler), whose task is the handle itself. The future's whenComplete, again the handle, closes
+     * the near end and disarms the timer, whatever completed it (answer, error, timeout, close, cancel
+     * from any thread): CompletableFuture decides the winner atomically, and close() and the timer's
      * completion are idempotent. Closing the near end from deliver() means it never sees the close
      * that reply() sends right after its answer.
      */
 
-    /** The requester's end of the reply channel: completes {@code answer}; on its loop only. */
-    private static final class ReplyHandle extends PortHandle {
+    /**
+     * The requester's end of the reply channel: completes {@code answer}; on its loop only. Also the
+     * timeout's task ({@link #run}) and the future's completion action ({@link #accept}): one object per
+     * ask for the three.
+     */
+    private static final class ReplyHandle extends PortHandle
+            implements Runnable, BiConsumer<Object, Throwable> {
         private final EventLoop owner;
         final CompletableFuture<Object> answer;
+        private final Duration timeout;
+        /**
+         * The deadline; written by ask() before the future can complete (see there), read by accept()
+         * on whatever thread completes it: volatile, as the two threads may differ.
+         */
+        private volatile CompletableFuture<Void> timer;
 
         /** The future stands for the port (the handle's referent): the handle pins it once started. */
-        ReplyHandle(EventLoop owner, PortEndpoint endpoint, CompletableFuture<Object> answer) {
+        ReplyHandle(EventLoop owner, PortEndpoint endpoint, CompletableFuture<Object> answer, Duration timeout) {
             super(answer, owner.core, endpoint);
             this.owner = owner;
             this.answer = answer;
+            this.timeout = timeout;
         }
 
         @Override
@@ -91,6 +107,25 @@ public final class Requests {
         protected void deliverClose() {
             answer.completeExceptionally(new DOMException(
                     "the far side closed the reply port without answering", "AbortError"));
+        }
+
+        /** The deadline passed: on the owner loop. */
+        @Override
+        public void run() {
+            answer.completeExceptionally(new TimeoutException("no answer within " + timeout));
+        }
+
+        /** The future completed, any way, on any thread: close the reply port, disarm the deadline. */
+        @Override
+        public void accept(Object value, Throwable failure) {
+            close();
+            CompletableFuture<Void> t = timer;
+            if (t != null) {
+                // Not cancel(): that builds a CancellationException with its stack trace (measured by
+                // AskRoundTrip: a quarter of the bytes an ask allocated). A done timer never runs, and
+                // nobody else holds this future.
+                t.complete(null);
+            }
         }
     }
 
@@ -132,34 +167,20 @@ public final class Requests {
         if (owner.isClosed()) {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
-        PortEndpoint[] pair = PortEndpoint.entangledPair();
-        ReplyHandle replies = new ReplyHandle(owner, pair[0], new CompletableFuture<>());
+        PortEndpoint[] pair = PortEndpoint.replyPair();
+        ReplyHandle replies = new ReplyHandle(owner, pair[0], new CompletableFuture<>(), timeout);
         replies.bind();
         replies.start();
-        MessagePort farEnd = MessagePort.bound(owner, pair[1]);
         CompletableFuture<Object> answer = replies.answer;
-        CompletableFuture<Void> timer = owner.core.schedule(() -> answer.completeExceptionally(
-                new TimeoutException("no answer within " + timeout)), LoopCore.saturatedNanos(timeout));
-        answer.whenComplete((value, failure) -> {
-            replies.close();
-            // Not cancel(): that builds a CancellationException with its stack trace (measured by
-            // AskRoundTrip: a quarter of the bytes an ask allocated). A done timer never runs, and
-            // nobody else holds this future.
-            timer.complete(null);
-        });
-        List<Object> withReplyPort;
-        if (transfer.isEmpty()) {
-            withReplyPort = List.of(farEnd);
-        } else {
-            withReplyPort = new ArrayList<>(transfer.size() + 1);
-            withReplyPort.addAll(transfer);
-            withReplyPort.add(farEnd);
-        }
+        replies.timer = owner.core.schedule(replies, LoopCore.saturatedNanos(timeout));
+        // The timer is set before anything can complete the future: the caller has not got it yet, and
+        // no answer can come before the request is posted. So accept() always finds it.
+        answer.whenComplete(replies);
         try {
-            port.postMessage(request, withReplyPort);
+            port.postRequest(request, transfer, pair[1]);
         } catch (RuntimeException refused) {
             answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
-            farEnd.close();
+            PortHandle.discard(new PortEndpoint[] {pair[1]});
         }
         return answer;
     }
@@ -191,7 +212,13 @@ public final class Requests {
      */
     public static void reply(MessageEvent request, Object value) {
         MessagePort replyPort = replyPort(request);
-        replyPort.postMessage(WireValues.raw(value));
+        // The wire form is for repliers and requesters that are not this class. When the far end is an
+        // ask() of this process, the bare value says the same (an ask takes a message that is not a
+        // wire value as the value itself) without a map to build and clone (issue 15: half the bytes
+        // an ask allocated); a value that itself looks like a wire value keeps its wrapping.
+        boolean bare = MessagePort.handleOf(replyPort).entangledHandle() instanceof ReplyHandle
+                && !WireValues.isWireValue(value);
+        replyPort.postMessage(bare ? value : WireValues.raw(value));
         replyPort.close();
     }
 

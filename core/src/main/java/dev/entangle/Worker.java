@@ -520,7 +520,7 @@ public final class Worker extends EventTarget {
 
         @Override
         protected void deliver(Object payload, PortEndpoint[] ports) {
-            Worker worker = worker(); // started, hence not collected (PortHandle's pin)
+            Worker worker = worker(); // started, hence not collected (the endpoint's pin)
             assert worker.parent.inEventLoop() : "worker message dispatched off the parent loop";
             if (payload == ONLINE || payload instanceof ErrorSignal) {
                 worker.dispatchSignal(payload);

@@ -2,12 +2,14 @@ package dev.entangle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -156,6 +158,21 @@ class RequestsTest {
         // What a replier that is not Requests (a JavaScript worker) does: post the value itself.
         MessagePort port = replier(e -> Requests.replyPort(e).postMessage(List.of("plain", 1)));
         assertEquals(List.of("plain", 1), await(Requests.ask(port, "q", Loops.TIMEOUT)));
+    }
+
+    @Test
+    void aReplyThatLooksLikeAWireValueArrivesAsItIs() throws Exception {
+        // reply() to an ask of this process sends bare values; one shaped like Comlink's wire value
+        // must not be unwrapped by the requester.
+        Map<String, Object> lookalike = Map.of("type", "RAW", "value", "inner");
+        Map<String, Object> answers = new HashMap<>();
+        answers.put("wire", lookalike);
+        answers.put("list", List.of(1, 2));
+        answers.put("null", null);
+        MessagePort port = replier(e -> Requests.reply(e, answers.get((String) e.data())));
+        assertEquals(lookalike, await(Requests.ask(port, "wire", Loops.TIMEOUT)));
+        assertEquals(List.of(1, 2), await(Requests.ask(port, "list", Loops.TIMEOUT)));
+        assertNull(await(Requests.ask(port, "null", Loops.TIMEOUT)));
     }
 
     @Test

@@ -14,9 +14,10 @@ import dev.entangle.bench.support.Lifecycle;
 /**
  * Benchmark 6's field-by-field view (issue 12 item 7): the JOL layout of each class of object an idle
  * {@code MessageChannel} adds to the heap (both ports, what stands behind them, and the owner loop's
- * registration of each port), then the count and bytes per channel of each class among the objects that
- * {@link #CHANNELS} channels add. Classes outside entangle and the loop's registration set (the JDK's
- * own caches, which the walk itself fills) are left out. Not a JMH benchmark; run it with
+ * registration of each port: since branch {@code corecost} the endpoints themselves, before it a
+ * {@code ConcurrentHashMap} key set), then the count and bytes per channel of each class among the
+ * objects that {@link #CHANNELS} channels add. Classes outside entangle and that map (the JDK's own
+ * caches, which the walk itself fills) are left out. Not a JMH benchmark; run it with
  * {@code java -Djol.magicFieldOffset=true -cp benchmarks/target/benchmarks.jar
  * dev.entangle.bench.FootprintLayout}.
  */

@@ -25,16 +25,24 @@ final class BoundedSlots {
      * reservation, so the queue never holds more than `capacity` messages. CLOSE markers are never
      * counted and never refused: close must never fail.
      *
+     * The endpoint keeps its rarely used parts behind one field (issue 12, footprint): for a bounded
+     * queue that is this object, so the threads blocked on the endpoint (PortWaiters, created at the
+     * first blocking call) hang off it here.
+     *
      * Fields:
      *   capacity  final                 maximum number of queued messages, > 0
      *   taken     volatile; CAS (reserve), getAndAdd (count, release)
+     *   waiters   volatile; CAS once (lazy creation)   the endpoint's PortWaiters, or null
      */
 
     private static final VarHandle TAKEN;
+    private static final VarHandle WAITERS;
 
     static {
         try {
-            TAKEN = MethodHandles.lookup().findVarHandle(BoundedSlots.class, "taken", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAKEN = l.findVarHandle(BoundedSlots.class, "taken", int.class);
+            WAITERS = l.findVarHandle(BoundedSlots.class, "waiters", PortWaiters.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,6 +50,7 @@ final class BoundedSlots {
 
     final int capacity;
     private volatile int taken;
+    private volatile PortWaiters waiters;
 
     BoundedSlots(int capacity) {
         assert capacity > 0 : capacity;
@@ -58,6 +67,21 @@ final class BoundedSlots {
 
     private void getAndAddTaken(int delta) {
         TAKEN.getAndAdd(this, delta);
+    }
+
+    private boolean casWaiters(PortWaiters expect, PortWaiters update) {
+        return WAITERS.compareAndSet(this, expect, update);
+    }
+
+    /** The endpoint's blocked threads, or null while none ever blocked on it. */
+    PortWaiters waiters() {
+        return waiters;
+    }
+
+    /** The endpoint's blocked threads, {@code created} if there were none yet. */
+    PortWaiters waiters(PortWaiters created) {
+        // CAS: two first waiters may race; the loser adopts the winner's.
+        return casWaiters(null, created) ? created : waiters;
     }
 
     /** Takes one slot if fewer than {@code capacity} are taken. */

@@ -3,7 +3,6 @@ package dev.entangle.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,16 +24,16 @@ public final class LoopRegistry {
      * Implementation overview.
      *
      * LIVE maps each started, not yet terminated LoopCore to what a snapshot reads of it: the loop's
-     * own port set and run queue (the objects themselves, handed over by LoopCore.start, so LoopCore
-     * needs no accessors for them), its dedicated thread, and its flags. The map holds the loop
-     * strongly, which matches the contract that a loop lives until close(): a terminated loop removes
-     * itself (LoopCore.terminate). `order` numbers registrations so snapshots list loops in the order
-     * they started. No lock anywhere: the ports set is a concurrent set, the run queue's size() is a
-     * racy but safe read of its indices (JCTools: "a best effort estimate"), every PortHandle flag read
-     * is volatile.
+     * run queue (the object itself, handed over by LoopCore.start, so LoopCore needs no accessor for
+     * it), its dedicated thread, and its flags; the ports come from the loop's registry (a copy taken
+     * under its lock). The map holds the loop strongly, which matches the contract that a loop lives
+     * until close(): a terminated loop removes itself (LoopCore.terminate). `order` numbers
+     * registrations so snapshots list loops in the order they started. No lock but each loop's
+     * registry lock while its ports are copied; the run queue's size() is a racy but safe read of its
+     * indices (JCTools: "a best effort estimate"), every PortHandle flag read is volatile.
      */
 
-    private record Entry(long order, Set<PortEndpoint> ports, MessagePassingQueue<?> runQueue,
+    private record Entry(long order, MessagePassingQueue<?> runQueue,
             Thread thread, boolean shared, boolean endWhenIdle) {
     }
 
@@ -45,9 +44,9 @@ public final class LoopRegistry {
     }
 
     /** Lists {@code loop}; called once, by {@link LoopCore#start()}. */
-    static void register(LoopCore loop, Set<PortEndpoint> ports, MessagePassingQueue<?> runQueue,
-            Thread thread, boolean shared, boolean endWhenIdle) {
-        LIVE.put(loop, new Entry(ORDER.incrementAndGet(), ports, runQueue, thread, shared, endWhenIdle));
+    static void register(LoopCore loop, MessagePassingQueue<?> runQueue, Thread thread, boolean shared,
+            boolean endWhenIdle) {
+        LIVE.put(loop, new Entry(ORDER.incrementAndGet(), runQueue, thread, shared, endWhenIdle));
     }
 
     /** Drops {@code loop}; called when it has terminated (idempotent). */
@@ -72,7 +71,7 @@ public final class LoopRegistry {
 
     private static LoopSnapshot snapshotOf(LoopCore loop, Entry entry) {
         List<PortSnapshot> ports = new ArrayList<>();
-        for (PortEndpoint endpoint : entry.ports()) {
+        for (PortEndpoint endpoint : loop.ports()) {
             PortHandle h = endpoint.boundHandle();
             if (h == null || h.loop != loop || !h.isOpen()) {
                 continue; // collected, transferred away or closed since it was listed

@@ -28,11 +28,12 @@ public final class PortEndpoint {
      * Implementation overview.
      *
      * This class keeps the port message queue, the entanglement and the scheduling; the rarely used
-     * capabilities are objects of their own, created only where used: BoundedSlots (bounded channels
-     * only, at creation) and PortWaiters (threads blocked in receiveMessage(Duration) or
-     * offerMessage(Object, Duration), at the first such call); the GC binding is the PortHandle itself
-     * with PortCollector. An idle channel pays for two 48-byte endpoints (benchmarks/README.md,
-     * "Footprint layout").
+     * capabilities are objects of their own, created only where used, behind the one field `side`:
+     * BoundedSlots (bounded channels only, at creation) and PortWaiters (threads blocked in
+     * receiveMessage(Duration) or offerMessage(Object, Duration), at the first such call; a bounded
+     * endpoint's waiters hang off its BoundedSlots); the GC binding is the PortHandle itself with
+     * PortCollector. An idle channel pays for two 48-byte endpoints and no registry node: the endpoint
+     * is itself the node of its loop's port registry (benchmarks/README.md, "Footprint layout").
      *
      * Queue. A JCTools MPSC unbounded array queue, created on the first message (an idle channel pays
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
@@ -44,12 +45,19 @@ public final class PortEndpoint {
      *
      * Binding. `bound` is the PortHandle that currently stands for this endpoint (null while the port
      * is in transit inside a message, or once closed); the handle object itself is the binding's
-     * identity (a handle is bound at most once), and a weak reference to its public object. `active`
-     * is the same handle once its port message queue is enabled (start() or onmessage); the handle
-     * then pins its public object: an enabled port is an open handle of its loop, kept alive until
-     * closed, as in Node. The public object of a port never started is only weakly held, so the GC
-     * can collect it, and then enqueues the handle, on which PortCollector's thread disentangles this
-     * endpoint (SPEC item 6, HTML #ports-and-garbage-collection).
+     * identity (a handle is bound at most once), and a weak reference to its public object. The port
+     * message queue is enabled once the bound handle is started (its sticky ENABLED bit: start() or
+     * onmessage); `pin` then holds the handle's public object strongly: an enabled port is an open
+     * handle of its loop, kept alive until closed, as in Node. The public object of a port never
+     * started is only weakly held, so the GC can collect it, and then enqueues the handle, on which
+     * PortCollector's thread disentangles this endpoint (SPEC item 6, HTML
+     * #ports-and-garbage-collection).
+     *
+     * Loop registry. The loops close the ports bound to their handles (LoopCore.register): each loop
+     * keeps a doubly linked list through its endpoints (`prevInLoop`, `nextInLoop`, plain, guarded by
+     * that loop's registry lock), and the handle's REGISTERED bit says whether its endpoint is in its
+     * loop's list. An endpoint is in at most one list: a binding unregisters before the next binding
+     * of the same endpoint can exist (a transfer unbinds before its message is queued).
      *
      * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
      *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
@@ -81,9 +89,9 @@ public final class PortEndpoint {
      * too. The peer processes CLOSE when it reaches the head: in order if its queue is enabled; and, as
      * in Node, even if it is not, provided no message is ahead (PENDING_CLOSE asks a drain to look).
      *
-     * Bounded queues (capacity > 0, MessageChannel.bounded): `bounded` (final) is the BoundedSlots, or
-     * null for the standard's unbounded queue, which so pays one null check per post and per message
-     * taken, and nothing else. offer() reserves a slot or refuses; enqueue() (the transfer-list path)
+     * Bounded queues (capacity > 0, MessageChannel.bounded): `side` holds the BoundedSlots from
+     * construction on; the standard's unbounded queue pays one type check of `side` per post and per
+     * message taken, and nothing else. offer() reserves a slot or refuses; enqueue() (the transfer-list path)
      * counts unconditionally under the caller's reservation; see BoundedSlots.
      *
      * Blocking callers (receiveMessage(Duration), offerMessage(Object, Duration)) wait in `waiters`
@@ -103,12 +111,13 @@ public final class PortEndpoint {
      *   state         volatile; CAS, getAndBitwiseOr/And        the five flags above
      *   queue         volatile; CAS once (lazy creation)        the port message queue
      *   peer          volatile; getAndSet on close              the entangled endpoint, or null
-     *   active        volatile; CAS                             the enabled handle, strongly
+     *   pin           volatile; CAS                             the started handle's public object
      *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
      *   consumer      volatile; CAS                             the consumer lock's holder
-     *   waiters       volatile; CAS once (lazy creation)        PortWaiters, or null
-     *   registeredIn  volatile                                  the loop whose registry holds this
-     *   bounded       final                                     BoundedSlots, or null
+     *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
+     *                 BoundedSlots (set before publication, never replaced) or PortWaiters
+     *   prevInLoop,   plain, under the registry lock of the loop whose list holds this endpoint
+     *   nextInLoop
      */
 
     /** Marker the far side leaves in this queue when it closes. */
@@ -130,6 +139,8 @@ public final class PortEndpoint {
     /** Messages one drain dispatches before yielding its loop to other ports and tasks. */
     static final int BATCH = 64;
     private static final int QUEUE_CHUNK = 32;
+    /** Chunk of a reply end's queue (replyPair): the answer and the close marker fit. */
+    private static final int REPLY_QUEUE_CHUNK = 4;
 
     /** {@code state} bit: a drain is queued at a loop or running (admits one at a time). */
     private static final int SCHEDULED = 1;
@@ -145,10 +156,10 @@ public final class PortEndpoint {
     private static final VarHandle STATE;
     private static final VarHandle QUEUE;
     private static final VarHandle PEER;
-    private static final VarHandle ACTIVE;
+    private static final VarHandle PIN;
     private static final VarHandle BOUND;
     private static final VarHandle CONSUMER;
-    private static final VarHandle WAITERS;
+    private static final VarHandle SIDE;
     /** Outcome of a receive attempt: no message can come to this handle any more. */
     private static final Object END = new Object() {
         @Override
@@ -165,10 +176,10 @@ public final class PortEndpoint {
             STATE = l.findVarHandle(PortEndpoint.class, "state", int.class);
             QUEUE = l.findVarHandle(PortEndpoint.class, "queue", MessagePassingQueue.class);
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
-            ACTIVE = l.findVarHandle(PortEndpoint.class, "active", PortHandle.class);
+            PIN = l.findVarHandle(PortEndpoint.class, "pin", Object.class);
             BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
             CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", Thread.class);
-            WAITERS = l.findVarHandle(PortEndpoint.class, "waiters", PortWaiters.class);
+            SIDE = l.findVarHandle(PortEndpoint.class, "side", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -179,17 +190,18 @@ public final class PortEndpoint {
     private volatile int state;
     private volatile MessagePassingQueue<Object> queue;
     private volatile PortEndpoint peer;
-    private volatile PortHandle active;
+    private volatile Object pin;
     private volatile PortHandle bound;
     private volatile Thread consumer;
-    private volatile PortWaiters waiters;
-    /** The loop whose registry holds this endpoint; written under bind/unbind, any thread. */
-    private volatile LoopCore registeredIn;
-    /** Bounded queues only, else null: the capacity and the slots taken. */
-    private final BoundedSlots bounded;
+    /** BoundedSlots (bounded queues, from construction), PortWaiters (lazily), or null: see Fields. */
+    private Object side;
+    /** The neighbours in the registry of the loop whose list holds this endpoint (LoopCore.register). */
+    private PortEndpoint prevInLoop;
+    private PortEndpoint nextInLoop;
 
     private PortEndpoint(int capacity) {
-        this.bounded = capacity == 0 ? null : new BoundedSlots(capacity);
+        // Plain: the endpoint is published through volatile writes (peer, bound) after this.
+        SIDE.set(this, capacity == 0 ? null : new BoundedSlots(capacity));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -237,16 +249,16 @@ public final class PortEndpoint {
         return (PortEndpoint) PEER.getAndSet(this, value);
     }
 
-    private PortHandle lvActive() {
-        return active;
+    private Object lvPin() {
+        return pin;
     }
 
-    private void svActive(PortHandle value) {
-        active = value;
+    private void svPin(Object value) {
+        pin = value;
     }
 
-    private boolean casActive(PortHandle expect, PortHandle update) {
-        return ACTIVE.compareAndSet(this, expect, update);
+    private boolean casPin(Object expect, Object update) {
+        return PIN.compareAndSet(this, expect, update);
     }
 
     private PortHandle lvBound() {
@@ -273,20 +285,49 @@ public final class PortEndpoint {
         return CONSUMER.compareAndSet(this, expect, update);
     }
 
+    /**
+     * Plain read of {@code side}, for the bounded check only: a BoundedSlots is written before the
+     * endpoint is published and never replaced, so any value read is exact about boundedness (a
+     * PortWaiters, or null, means unbounded).
+     */
+    private Object lpSide() {
+        return SIDE.get(this);
+    }
+
+    private Object lvSide() {
+        return SIDE.getVolatile(this);
+    }
+
+    private boolean casSide(Object expect, Object update) {
+        return SIDE.compareAndSet(this, expect, update);
+    }
+
+    /** The slots of a bounded queue, or null for the standard's unbounded one. */
+    private BoundedSlots bounded() {
+        Object s = lpSide();
+        return s instanceof BoundedSlots ? (BoundedSlots) s : null;
+    }
+
+    /** The blocked threads, or null while none ever blocked here. */
     private PortWaiters lvWaiters() {
-        return waiters;
+        Object s = lvSide();
+        return s instanceof BoundedSlots ? ((BoundedSlots) s).waiters() : (PortWaiters) s;
     }
 
-    private boolean casWaiters(PortWaiters expect, PortWaiters update) {
-        return WAITERS.compareAndSet(this, expect, update);
+    PortEndpoint lpPrevInLoop() {
+        return prevInLoop;
     }
 
-    private LoopCore lvRegisteredIn() {
-        return registeredIn;
+    void spPrevInLoop(PortEndpoint value) {
+        prevInLoop = value;
     }
 
-    private void svRegisteredIn(LoopCore value) {
-        registeredIn = value;
+    PortEndpoint lpNextInLoop() {
+        return nextInLoop;
+    }
+
+    void spNextInLoop(PortEndpoint value) {
+        nextInLoop = value;
     }
 
     /** Creates two entangled endpoints (HTML "entangle", {@code #entangle}). */
@@ -307,6 +348,18 @@ public final class PortEndpoint {
         a.svPeer(b); // before either is published
         b.svPeer(a);
         return new PortEndpoint[] {a, b};
+    }
+
+    /**
+     * Creates two entangled endpoints for one request's answer ({@code Requests.ask}): unbounded, and
+     * the first, the requester's end, with its queue made already and small, for the one answer and
+     * the far side's close it receives (the usual chunk is 32 slots: 112 bytes more per ask).
+     */
+    public static PortEndpoint[] replyPair() {
+        PortEndpoint[] pair = entangledPair(0);
+        // Before publication, like the constructor's writes: the pair is published by volatile writes.
+        QUEUE.set(pair[0], new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
+        return pair;
     }
 
     /** The entangled endpoint, or null once disentangled. */
@@ -344,7 +397,7 @@ public final class PortEndpoint {
      * beyond its capacity: callers hold a reservation ({@link #reserve}) taken beforehand.
      */
     void enqueue(Object payload, PortEndpoint[] transferred) {
-        BoundedSlots b = bounded;
+        BoundedSlots b = bounded();
         if (b != null) {
             b.count();
         }
@@ -361,7 +414,7 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
-        BoundedSlots b = bounded;
+        BoundedSlots b = bounded();
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
@@ -372,18 +425,18 @@ public final class PortEndpoint {
 
     /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
     int capacity() {
-        BoundedSlots b = bounded;
+        BoundedSlots b = bounded();
         return b == null ? 0 : b.capacity;
     }
 
     /** Bounded queues only: takes one slot if fewer than the capacity are taken. */
     boolean reserve() {
-        return bounded.reserve();
+        return bounded().reserve();
     }
 
     /** Bounded queues only: gives one slot back (a message left the queue, or a reservation ended). */
     void release() {
-        bounded.release();
+        bounded().release();
         signalWaiters(); // after the release: see BoundedSlots.release
     }
 
@@ -439,8 +492,11 @@ public final class PortEndpoint {
         if (q == null || QueueProbe.isEmpty(q)) {
             return null;
         }
-        PortHandle h = lvActive();
-        if (h != null) {
+        PortHandle h = lvBound();
+        if (h == null) {
+            return null;
+        }
+        if (h.isStarted()) {
             return h.loop;
         }
         if (hasState(PENDING_CLOSE)) {
@@ -494,8 +550,8 @@ public final class PortEndpoint {
             discardLocked(q);
             return false;
         }
-        PortHandle h = lvActive();
-        if (h == null) {
+        PortHandle h = lvBound();
+        if (h == null || !h.isStarted()) {
             // Queue disabled: only a CLOSE marker at the head may be processed (Node's rule).
             PortHandle b = boundHandle();
             if (b != null && b.loop == loop && hasState(PENDING_CLOSE)) {
@@ -512,18 +568,14 @@ public final class PortEndpoint {
         }
         for (int n = 0; n < BATCH; n++) {
             // The binding check before each message: a transfer or close stops the drain here.
-            if (lvActive() != h) {
-                return false;
-            }
             if (!h.isOpen() || !isBoundTo(h)) {
-                casActive(h, null); // stale: see activate()
                 return false;
             }
             Object element = q.poll();
             if (element == null) {
                 return false;
             }
-            if (bounded != null && element != CLOSE) {
+            if (element != CLOSE && bounded() != null) {
                 release(); // the slot frees as the message leaves the queue
             }
             if (element == CLOSE) {
@@ -557,16 +609,13 @@ public final class PortEndpoint {
         getAndBitwiseAndNotState(CLOSE_QUEUED);
         svPeer(null); // disentangled: posting here is now a silent no-op
         // Nothing can reach this port any more, so its loop has nothing to close for it: let go, so that
-        // a started port (strongly held through `active`) is collectable once its user drops it. The
+        // a started port (strongly held through `pin`) is collectable once its user drops it. The
         // draining loop is h.loop; a transfer racing this unregisters from the same loop (idempotent),
         // and a later bind registers with its own. Not a handle that still keeps its loop alive once
         // disentangled (a Worker's inbox: its loop must live until the worker's exit is dispatched,
         // which closes it); the loop finds it through this registration.
         if (!h.keepsLoopAlive()) {
-            loop.unregister(this);
-            if (lvRegisteredIn() == loop) {
-                svRegisteredIn(null);
-            }
+            loop.unregister(h);
         }
         signalWaiters();
         try {
@@ -650,7 +699,7 @@ public final class PortEndpoint {
                 result = END; // what is left was posted after the close and will be discarded
             } else if (head != null) {
                 result = q.poll();
-                if (bounded != null) {
+                if (bounded() != null) {
                     release();
                 }
                 // The far side's close right behind the message just taken: with the queue disabled,
@@ -724,8 +773,12 @@ public final class PortEndpoint {
             return w;
         }
         PortWaiters created = new PortWaiters();
+        BoundedSlots b = bounded();
+        if (b != null) {
+            return b.waiters(created);
+        }
         // CAS: two first waiters may race; the loser adopts the winner's.
-        return casWaiters(null, created) ? created : lvWaiters();
+        return casSide(null, created) ? created : lvWaiters();
     }
 
     /** Wakes blocked receivers and senders for another try; one volatile read if there are none. */
@@ -742,17 +795,17 @@ public final class PortEndpoint {
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
         svBound(h);
-        svRegisteredIn(h.loop);
-        h.loop.register(this);
+        h.loop.register(h);
         signal(); // a CLOSE marker may have arrived while in transit
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
         if (casBound(h, null)) {
-            casActive(h, null);
-            h.loop.unregister(this);
-            svRegisteredIn(null);
+            // No later binding exists yet (the transferring message is queued after this returns),
+            // so whatever `pin` holds belongs to h or an older binding: let it go.
+            svPin(null);
+            h.loop.unregister(h);
             signalWaiters(); // receivers blocked on h: nothing can come to it any more
             PortEndpoint other = peer();
             if (other != null) {
@@ -763,24 +816,27 @@ public final class PortEndpoint {
 
     /** Enables the port message queue for {@code h} (HTML "start()"); idempotent. */
     void activate(PortHandle h) {
-        // A start() racing a transfer or close of the same handle can set `active` after the unbind
-        // cleared it (our isBoundTo read came before the unbind, our CAS after it), leaving a stale
-        // handle there. Found by jcstress (PortTransferTests.StartVsTransfer): the new handle's own
-        // activation then failed its CAS and its messages stranded. Hence: replace a stale value
-        // instead of giving up, and re-check the binding after publishing (unbinders write `bound`
-        // first, then clear `active`: all volatile, so either they see our value or we see theirs).
-        while (true) {
-            PortHandle current = lvActive();
-            if (current == h || !isBoundTo(h)) {
-                return; // already enabled (idempotent), or transferred / closed: nothing to enable
+        // The queue is enabled by h's ENABLED bit, set before this call; what is left is to pin h's
+        // public object and to schedule what waits. A start() racing a transfer or close of the same
+        // handle can set `pin` after the unbind cleared it (our isBoundTo read came before the unbind,
+        // our CAS after it), leaving a stale value there (jcstress PortTransferTests.StartVsTransfer
+        // found the same race when the enabled handle was a field). Hence: replace a stale value, and
+        // re-check the binding after publishing (unbinders write `bound` first, then clear `pin`: all
+        // volatile, so either they see our value or we see theirs).
+        Object publicObject = h.get(); // non-null: our caller, the public object, holds h
+        while (publicObject != null) {
+            Object current = lvPin();
+            if (current == publicObject || !isBoundTo(h)) {
+                return; // already pinned (idempotent), or transferred / closed: nothing to enable
             }
-            // `current` was read before h was seen bound, and a handle is bound at most once: so it is
-            // null or a handle whose binding has ended (stale), never a live binding to overwrite.
-            if (casActive(current, h)) {
+            // `current` was read before h was seen bound, and h is bound from before its public object
+            // escaped until it is unbound: so it is null or a stale value of an ended binding, never a
+            // later binding's pin to overwrite.
+            if (casPin(current, publicObject)) {
                 if (isBoundTo(h)) {
                     signal();
                 } else {
-                    casActive(h, null); // unbound meanwhile: do not leave h stale
+                    casPin(publicObject, null); // unbound meanwhile: do not leave it pinned
                 }
                 return;
             }
@@ -816,11 +872,14 @@ public final class PortEndpoint {
 
     /** The owner loop is closing. */
     void closeBecauseLoopClosed(LoopCore loop) {
-        PortHandle h = boundHandle();
-        if (h != null && h.loop == loop) {
+        PortHandle h = lvBound();
+        if (h == null || h.loop != loop) {
+            return; // transferred away or closed since it was listed
+        }
+        if (h.get() != null) {
             h.close();
-        } else if (h == null && lvRegisteredIn() == loop) {
-            closeInternal(); // the handle was collected and the collector has not run yet
+        } else {
+            closeCollected(h); // the public object was collected and the collector has not run yet
         }
     }
 
@@ -833,12 +892,13 @@ public final class PortEndpoint {
         if ((getAndBitwiseOrState(CLOSED) & CLOSED) != 0) {
             return; // closed before: one close per endpoint
         }
+        PortHandle h = lvBound();
         svBound(null);
-        svActive(null);
-        LoopCore loop = lvRegisteredIn();
-        if (loop != null) {
-            loop.unregister(this);
-            svRegisteredIn(null);
+        svPin(null);
+        LoopCore loop = null;
+        if (h != null) {
+            loop = h.loop;
+            loop.unregister(h); // a no-op if the close processed here unregistered it already
         }
         PortEndpoint other = getAndSetPeer(null);
         Jfr.portClosed(this, loop, other); // JFR PortClosed
@@ -886,7 +946,7 @@ public final class PortEndpoint {
         while ((element = q.poll()) != null) {
             if (element == CLOSE) {
                 getAndBitwiseAndNotState(CLOSE_QUEUED);
-            } else if (bounded != null) {
+            } else if (bounded() != null) {
                 release();
             }
             discardElement(element);

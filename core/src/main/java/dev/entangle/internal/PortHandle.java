@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.entangle.DOMException;
 
@@ -35,27 +34,31 @@ public abstract class PortHandle extends WeakReference<Object> {
      * open(|ENABLED) -> CLOSED. close() and a second transfer wait (spin) while CLAIMED, which makes a
      * transfer and a close of the same port linearizable: either the transfer fails with
      * DataCloneError because the port was closed first, or it commits and the close is a no-op on the
-     * detached object (SPEC item 3, all-or-nothing). Ports are claimed in `id` order, so two transfers
-     * with overlapping lists cannot deadlock.
+     * detached object (SPEC item 3, all-or-nothing). Ports are claimed in identity-hash order (ties
+     * under one lock, see TransferSteps), so two transfers with overlapping lists cannot deadlock.
+     *   UNREF      - Node's unref(): the port does not keep its loop alive; ref() clears it.
+     *   REGISTERED - this handle's endpoint is in its loop's port registry (LoopCore.register); set and
+     *                cleared only under that registry's lock, kept by every other transition.
      *
      * Binding and garbage collection (HTML #ports-and-garbage-collection). This handle is itself the
      * binding's identity (the endpoint's `bound` field holds it while it stands for the endpoint) and
      * a weak reference to the public object it stands for (a MessagePort, or a Worker for its inbox),
      * registered with PortCollector's queue: one object per binding, not a handle plus a token (issue
-     * 12: 64 B less per idle channel). The runtime holds the public object strongly only through `pin`,
-     * written when the port is started (an enabled port is an open handle of its loop, as in Node, kept
-     * alive through the endpoint's `active` field until closed); so an unreferenced port that was never
-     * started is collected, the GC enqueues this handle, and the collector thread disentangles the
-     * endpoint if this handle is still bound to it.
+     * 12: 64 B less per idle channel). The runtime holds the public object strongly only through the
+     * endpoint's `pin`, written when the port is started (an enabled port is an open handle of its
+     * loop, as in Node, kept alive until closed); so an unreferenced port that was never started is
+     * collected, the GC enqueues this handle, and the collector thread disentangles the endpoint if
+     * this handle is still bound to it.
+     *
+     * Footprint (issue 12 item 7): three fields beside the Reference's four, 40 bytes with compressed
+     * oops. Node's ref()/unref() is the UNREF bit, and the loop's registry membership the REGISTERED
+     * bit, both in `state`; transfers claim ports in identity-hash order (TransferSteps), so no id.
      *
      * Fields:
-     *   id        final        claim order of transfers
      *   loop      final        the owner loop
      *   endpoint  final        the endpoint this handle was created for
-     *   state     volatile; CAS (the bit set above)
-     *   ref       volatile     Node's ref()/unref()
-     *   pin       plain, never read: the public object, strongly, once started (reachability only;
-     *             the GC sees every store, and a store to a shared object is never elided)
+     *   state     volatile; CAS, getAndBitwiseOr/And (the bits above; REGISTERED only under the
+     *             registry lock of `loop`, see LoopCore.register)
      *   referent  (java.lang.ref) the public object, weakly
      */
 
@@ -63,8 +66,9 @@ public abstract class PortHandle extends WeakReference<Object> {
     static final int CLAIMED = 2;
     static final int DETACHED = 4;
     static final int CLOSED = 8;
+    static final int UNREF = 16;
+    static final int REGISTERED = 32;
 
-    private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle STATE;
 
     static {
@@ -75,13 +79,9 @@ public abstract class PortHandle extends WeakReference<Object> {
         }
     }
 
-    final long id = IDS.incrementAndGet();
     final LoopCore loop;
     final PortEndpoint endpoint;
     private volatile int state;
-    private volatile boolean ref = true;
-    @SuppressWarnings("unused") // never read: see the overview
-    private Object pin;
 
     /**
      * A handle standing for {@code endpoint} on behalf of {@code publicObject}, which it references
@@ -111,8 +111,22 @@ public abstract class PortHandle extends WeakReference<Object> {
         return STATE.compareAndSet(this, expect, update);
     }
 
-    private void svState(int value) {
-        state = value;
+    private int getAndBitwiseOrState(int bits) {
+        return (int) STATE.getAndBitwiseOr(this, bits);
+    }
+
+    private int getAndBitwiseAndNotState(int bits) {
+        return (int) STATE.getAndBitwiseAnd(this, ~bits);
+    }
+
+    /** Under the registry lock of {@link #loop}: marks this handle registered; false if it was. */
+    final boolean markRegistered() {
+        return (getAndBitwiseOrState(REGISTERED) & REGISTERED) == 0;
+    }
+
+    /** Under the registry lock of {@link #loop}: clears the mark; false if it was not registered. */
+    final boolean clearRegistered() {
+        return (getAndBitwiseAndNotState(REGISTERED) & REGISTERED) != 0;
     }
 
     /** Neither detached nor closed. */
@@ -133,6 +147,15 @@ public abstract class PortHandle extends WeakReference<Object> {
         return isOpen() && endpoint.isEntangled();
     }
 
+    /**
+     * The handle bound to the entangled endpoint at this moment, or null (disentangled, the far port
+     * in transit or collected); any thread, a racy answer.
+     */
+    public final PortHandle entangledHandle() {
+        PortEndpoint peer = isOpen() ? endpoint.peer() : null;
+        return peer == null ? null : peer.boundHandle();
+    }
+
     /** Enables the port message queue (HTML "start()"); idempotent; no-op once detached or closed. */
     public final void start() {
         while (true) {
@@ -141,8 +164,7 @@ public abstract class PortHandle extends WeakReference<Object> {
                 return;
             }
             if (casState(s, s | ENABLED)) {
-                pin = get(); // non-null: our caller, the public object, holds this handle
-                endpoint.activate(this);
+                endpoint.activate(this); // pins the public object, our caller, which holds this handle
                 return;
             }
         }
@@ -159,7 +181,7 @@ public abstract class PortHandle extends WeakReference<Object> {
                 Thread.onSpinWait(); // a transfer commits or releases within a few instructions
                 continue;
             }
-            if (casState(s, CLOSED)) {
+            if (casState(s, CLOSED | (s & REGISTERED))) {
                 endpoint.closeBy(this);
                 return;
             }
@@ -194,7 +216,14 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     /** Commits a claimed transfer: this object is detached; messages now wait for the next binding. */
     final PortEndpoint commitTransfer() {
-        svState(DETACHED); // only the claim holder writes while CLAIMED is set
+        while (true) {
+            // Only the claim holder changes the other bits while CLAIMED is set; REGISTERED may change
+            // under the loop's registry lock meanwhile, hence the CAS.
+            int s = state();
+            if (casState(s, DETACHED | (s & REGISTERED))) {
+                break;
+            }
+        }
         endpoint.unbindForTransfer(this);
         return endpoint;
     }
@@ -347,8 +376,10 @@ public abstract class PortHandle extends WeakReference<Object> {
     }
 
     public final void ref(boolean value) {
-        ref = value;
-        if (!value) {
+        if (value) {
+            getAndBitwiseAndNotState(UNREF);
+        } else {
+            getAndBitwiseOrState(UNREF);
             loop.lifetimeChanged(); // an idle worker loop may now end
         }
     }
@@ -373,7 +404,7 @@ public abstract class PortHandle extends WeakReference<Object> {
     }
 
     public final boolean hasRef() {
-        return ref && isOpen();
+        return (state() & (UNREF | DETACHED | CLOSED)) == 0;
     }
 
     /** Number of messages waiting at this port, or 0 if it is not open. */
@@ -392,6 +423,6 @@ public abstract class PortHandle extends WeakReference<Object> {
         int s = state();
         String what = (s & CLOSED) != 0 ? "closed" : (s & DETACHED) != 0 ? "detached"
                 : !endpoint.isEntangled() ? "disentangled" : (s & ENABLED) != 0 ? "started" : "open";
-        return "MessagePort#" + id + "[" + what + ", " + loop.name() + "]";
+        return "MessagePort#" + Integer.toHexString(System.identityHashCode(this)) + "[" + what + ", " + loop.name() + "]";
     }
 }

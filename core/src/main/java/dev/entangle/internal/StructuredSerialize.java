@@ -153,6 +153,8 @@ public final class StructuredSerialize {
         final boolean marks = Marks.anyUncloneable();
         /** Containers being cloned around the current value; at most {@link #MAX_DEPTH}. */
         private int depth;
+        /** Expected containers in a message, the first size of {@link #copies}. */
+        private static final int FEW_COPIES = 4;
         private IdentityHashMap<Object, Object> copies;
         /** Containers left empty for the receiver to fill (by identity). */
         private IdentityHashMap<Object, Boolean> pending;
@@ -214,7 +216,9 @@ public final class StructuredSerialize {
         /** Records {@code copy} as the clone of {@code original} for the rest of the message. */
         void remember(Object original, Object copy) {
             if (copies == null) {
-                copies = new IdentityHashMap<>();
+                // Sized for a few containers (a request's or reply's small map, issue 15: the default
+                // table is 272 bytes); it grows like any IdentityHashMap for bigger graphs.
+                copies = new IdentityHashMap<>(FEW_COPIES);
             }
             copies.put(original, copy);
         }

@@ -26,7 +26,17 @@ public final class TransferSteps {
     private TransferSteps() {
     }
 
-    private static final Comparator<PortHandle> PORTS_BY_ID = Comparator.comparingLong(h -> h.id);
+    /**
+     * Claim order of ports: their identity hash codes (a handle keeps no id of its own: 8 bytes per
+     * port, issue 12). Two transfers that claim in one total order cannot wait for each other in a
+     * cycle; equal hashes are not ordered, so a transfer with two equal hashes in its list claims while
+     * holding {@link #TIES}. A cycle of waiting transfers would need every one of them to claim an
+     * equal-hash pair in an order of its own (the others claim in strictly increasing hash order
+     * around the cycle, which cannot close), and those hold TIES one at a time.
+     */
+    private static final Comparator<PortHandle> PORTS_BY_HASH =
+            Comparator.comparingInt(System::identityHashCode);
+    private static final Object TIES = new Object();
     private static final Comparator<BufferSlot> BUFFERS_BY_ID = Comparator.comparingLong(b -> b.id);
 
     /** A serialized message whose transfers are done: what travels to the receiver. */
@@ -58,6 +68,21 @@ public final class TransferSteps {
             source.post(message);
             return;
         }
+        post(source, message, transfer, portOf, null);
+    }
+
+    /**
+     * {@link #post}, and {@code reply}, an endpoint no port object stands for yet (the far end of a
+     * request's fresh reply channel, {@code Requests.ask}), travels last among the message's ports:
+     * as if a port bound to it had ended the transfer list, without making that port, binding it to
+     * this loop and detaching it again (issue 15: the cost of an ask). If the message is dropped or
+     * cannot be posted, {@code reply} is closed or left to the caller as a transferred port would be:
+     * dropped messages close it here; a thrown DataCloneError leaves it untouched.
+     *
+     * @param reply the extra endpoint, or null for none
+     */
+    public static void post(PortHandle source, Object message, List<?> transfer,
+            Function<Object, PortHandle> portOf, PortEndpoint reply) {
         // Step 2: the source port itself, before anything else.
         for (int i = 0; i < transfer.size(); i++) {
             Object item = transfer.get(i);
@@ -72,13 +97,18 @@ public final class TransferSteps {
         // Steps 1 and 4: the target, and whether it is in the list (the message is then doomed).
         PortEndpoint target = source.isOpen() ? source.endpoint.peer() : null;
         Shipment shipment = ship(message, transfer, portOf, target);
+        PortEndpoint[] ports = shipment.ports;
+        if (reply != null) {
+            ports = Arrays.copyOf(ports, ports.length + 1);
+            ports[ports.length - 1] = reply;
+        }
         // Step 6: a doomed message, or a source with no target, is dropped; its ports are closed.
         if (target == null || shipment.doomed || !source.isOpen()) {
-            PortHandle.discard(shipment.ports);
+            PortHandle.discard(ports);
             return;
         }
-        target.enqueue(shipment.payload, shipment.ports);
-        Jfr.portsTransferred(source, target, shipment.ports); // JFR PortTransferred
+        target.enqueue(shipment.payload, ports);
+        Jfr.portsTransferred(source, target, ports); // JFR PortTransferred
     }
 
     /**
@@ -156,19 +186,27 @@ public final class TransferSteps {
         }
     }
 
-    /** Claims every entry (ports, then buffers, each in id order), then detaches them all. */
+    /**
+     * Claims every entry (ports in identity-hash order, then buffers in id order), then detaches them
+     * all.
+     */
     private static PortEndpoint[] claimAndDetach(List<PortHandle> ports, List<BufferSlot> buffers,
             List<BufferSlot> receivers) {
         PortHandle[] orderedPorts = ports.toArray(new PortHandle[0]);
-        Arrays.sort(orderedPorts, PORTS_BY_ID);
+        Arrays.sort(orderedPorts, PORTS_BY_HASH);
+        boolean tie = false;
+        for (int i = 1; i < orderedPorts.length; i++) {
+            tie |= System.identityHashCode(orderedPorts[i]) == System.identityHashCode(orderedPorts[i - 1]);
+        }
+        if (tie) {
+            synchronized (TIES) {
+                claimAll(orderedPorts);
+            }
+        } else {
+            claimAll(orderedPorts);
+        }
         BufferSlot[] orderedBuffers = buffers.toArray(new BufferSlot[0]);
         Arrays.sort(orderedBuffers, BUFFERS_BY_ID);
-        for (int i = 0; i < orderedPorts.length; i++) {
-            if (!orderedPorts[i].claim()) {
-                release(orderedPorts, i, orderedBuffers, 0);
-                throw DOMException.dataCloneError("transfer: " + describe(orderedPorts[i]));
-            }
-        }
         for (int i = 0; i < orderedBuffers.length; i++) {
             if (!orderedBuffers[i].claim()) {
                 release(orderedPorts, orderedPorts.length, orderedBuffers, i);
@@ -183,6 +221,16 @@ public final class TransferSteps {
             buffers.get(i).moveTo(receivers.get(i));
         }
         return endpoints;
+    }
+
+    /** Claims {@code orderedPorts} in order; on a failure releases those claimed and throws. */
+    private static void claimAll(PortHandle[] orderedPorts) {
+        for (int i = 0; i < orderedPorts.length; i++) {
+            if (!orderedPorts[i].claim()) {
+                release(orderedPorts, i, null, 0);
+                throw DOMException.dataCloneError("transfer: " + describe(orderedPorts[i]));
+            }
+        }
     }
 
     private static void release(PortHandle[] ports, int portCount, BufferSlot[] buffers,

@@ -32,7 +32,7 @@ public final class WireValues {
 
     /** {@code {type: "RAW", value}}. */
     public static Map<String, Object> raw(Object value) {
-        Map<String, Object> wire = new LinkedHashMap<>();
+        Map<String, Object> wire = new LinkedHashMap<>(4); // two entries: a table of 4, not 16
         wire.put(TYPE, RAW);
         wire.put(VALUE, value);
         return wire;

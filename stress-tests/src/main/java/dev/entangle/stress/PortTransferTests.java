@@ -153,12 +153,19 @@ public final class PortTransferTests {
             desc = "A message at both objects or at neither, or the order broken across the move.")
     @State
     public static class TransferVsReceive {
+        /**
+         * Kept reachable: a collected A disentangles B (its close queued behind 1, 2, 3 asks B's loop
+         * to look at the disabled queue), and the arbiter's receiveMessage() then answers null while
+         * that drain holds the queue, as documented: a message "at neither" that is no lost message.
+         */
+        @SuppressWarnings("unused")
+        private final MessagePort a;
         private final MessagePort b;
         private final Carrier carrier = new Carrier(StressLoops.second());
 
         public TransferVsReceive() {
             MessageChannel channel = new MessageChannel(StressLoops.first());
-            MessagePort a = channel.port1();
+            a = channel.port1();
             b = channel.port2();
             a.postMessage(1);
             a.postMessage(2);
