@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.entangle.EventLoop;
 import dev.entangle.MessageChannel;
+import dev.entangle.MessagePort;
 import dev.entangle.Remote;
 import dev.entangle.RemoteError;
 import dev.entangle.Worker;
@@ -133,9 +134,7 @@ class JsComlinkJavaTest {
 
     @Test
     void aRemoteProxyCallsAnObjectTheWorkerExposedWithComlink() throws Exception {
-        MessageChannel channel = new MessageChannel(javaSide);
-        worker.postMessage("expose", List.of(channel.port2()));
-        JsApi js = Remote.wrap(JsApi.class, channel.port1(), Duration.ofSeconds(TIMEOUT_SECONDS));
+        JsApi js = Remote.wrap(JsApi.class, exposedByTheWorker("expose"), Duration.ofSeconds(TIMEOUT_SECONDS));
 
         assertEquals(5.0, js.sum(2, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         Map<String, Object> sent = new LinkedHashMap<>();
@@ -175,9 +174,8 @@ class JsComlinkJavaTest {
     @Test
     void aFunctionProxyCallsAFunctionTheWorkerExposedWithComlink() throws Exception {
         // Comlink.expose(fn): the worker serves a bare function, called with an empty path.
-        MessageChannel channel = new MessageChannel(javaSide);
-        worker.postMessage("expose function", List.of(channel.port2()));
-        Divide divide = Remote.wrapFunction(Divide.class, channel.port1(), Duration.ofSeconds(TIMEOUT_SECONDS));
+        Divide divide = Remote.wrapFunction(Divide.class, exposedByTheWorker("expose function"),
+                Duration.ofSeconds(TIMEOUT_SECONDS));
 
         assertEquals(2.5, divide.apply(5, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         ExecutionException thrown = assertThrows(ExecutionException.class,
@@ -188,5 +186,12 @@ class JsComlinkJavaTest {
         assertEquals(-4.0, divide.apply(8, -2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
                 "the function still answers after a throw");
         Remote.release(divide);
+    }
+
+    /** Sends the worker {@code command} with a new channel's port2; returns port1 (owned by javaSide). */
+    private MessagePort exposedByTheWorker(String command) {
+        MessageChannel channel = new MessageChannel(javaSide);
+        worker.postMessage(command, List.of(channel.port2()));
+        return channel.port1();
     }
 }
