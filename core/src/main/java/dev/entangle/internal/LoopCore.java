@@ -732,7 +732,7 @@ public final class LoopCore {
         if (inEventLoop()) {
             throw new IllegalStateException("a loop cannot await its own termination");
         }
-        beforeBlocking(); // this loop's last turn may be the one kept for this thread
+        handOverKeptTurn(); // this loop's last turn may be the one kept for this thread
         try {
             termination.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
@@ -1157,7 +1157,7 @@ public final class LoopCore {
      */
     private static void runHandedTurns(Current c) {
         if (c.loop != null) {
-            beforeBlocking(); // a turn nested in another loop's task: the kept one goes to its executor
+            submitKept(c); // a turn nested in another loop's task: the kept one goes to its executor
             return;
         }
         try {
@@ -1170,11 +1170,7 @@ public final class LoopCore {
                 next.loop().runTurn(next, c);
             }
         } finally {
-            Handed next = c.next;
-            if (next != null) {
-                c.next = null;
-                next.loop().submitTurn(next);
-            }
+            submitKept(c); // the one after the chain, or one a throwing turn left
         }
     }
 
@@ -1183,10 +1179,17 @@ public final class LoopCore {
      * to its executor instead, since the turn it waits for may be that one. Any thread. (The other
      * blocking calls of entangle refuse to run on a loop's thread, where a turn can be kept.)
      */
-    private static void beforeBlocking() {
+    private static void handOverKeptTurn() {
         Current c = CURRENT.get();
-        if (c != null && c.next != null) {
-            Handed next = c.next;
+        if (c != null) {
+            submitKept(c);
+        }
+    }
+
+    /** Submits the turn kept in {@code c}, if any, to its executor; on c's thread. */
+    private static void submitKept(Current c) {
+        Handed next = c.next;
+        if (next != null) {
             c.next = null;
             next.loop().submitTurn(next);
         }
