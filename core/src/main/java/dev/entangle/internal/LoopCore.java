@@ -246,6 +246,8 @@ public final class LoopCore {
     }
 
     private final String name;
+    /** This loop's mark in the consumer lock of the endpoints it drains; see {@link #consumerId()}. */
+    private final int consumerId = LoopIds.acquire();
     private final Thread.UncaughtExceptionHandler errorHandler;
     private final MessagePassingQueue<Object> runQueue;
     /** Guards the port registry: {@link #portsHead}, {@link #portCount} and the endpoints' links. */
@@ -439,6 +441,15 @@ public final class LoopCore {
         this.executor = executor;
         this.thread = null;
         this.runQueue = new MpscUnboundedUnpaddedArrayQueue<>(MULTIPLEXED_RUN_QUEUE_CHUNK);
+    }
+
+    /**
+     * The value a drain of this loop stores in an endpoint's consumer lock (PortEndpoint): positive,
+     * and no other live loop's. An int rather than the draining Thread: a reference stored into an
+     * endpoint in the old generation costs a G1 write barrier, a card to refine, per drain.
+     */
+    int consumerId() {
+        return consumerId;
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
@@ -996,6 +1007,7 @@ public final class LoopCore {
     private void terminate() {
         svState(TERMINATED);
         LoopRegistry.unregister(this); // EventLoop.snapshot()
+        LoopIds.release(consumerId); // no drain of this loop runs again
         termination.complete(null);
     }
 
