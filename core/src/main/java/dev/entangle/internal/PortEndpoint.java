@@ -687,7 +687,10 @@ public final class PortEndpoint {
             return END;
         }
         MessagePassingQueue<Object> q = lvQueue();
-        if (q == null) {
+        if (q == null || QueueProbe.isEmpty(q)) {
+            // Nothing queued (the probe never misses an element already offered): answer without
+            // the lock, so that a receiver spinning on an empty queue writes nothing into this
+            // endpoint, whose fields every post of the far side reads (benchmarks' busy PingPong).
             return peer() == null ? END : PortWaiters.RETRY;
         }
         LoopCore running = LoopCore.current();
