@@ -375,34 +375,12 @@ class JsCodecTest {
     void aMiBTransferredThereAndBackArrivesIntactAndDetachesEachSender() throws Exception {
         // The peer benchmark's buffer case: A transfers to B, B transfers it back to A (the way back is
         // a receiver in another realm than the hop's sender, then one in the first sender's own realm).
-        MessageChannel there = new MessageChannel(b.loop);
-        MessageChannel back = new MessageChannel(a.loop);
-        CompletableFuture<String> atB = new CompletableFuture<>();
-        CompletableFuture<String> backAtA = new CompletableFuture<>();
-        await(call(a.loop, () -> {
-            Value check = a.js("(d) => { " + BIG_CHECK + " }");
-            back.port2().onmessage(e -> backAtA.complete(check.execute(e.data()).asString()));
-            return null;
-        }));
-        await(call(b.loop, () -> {
-            there.port2().onmessage(e -> {
-                Value d = (Value) e.data();
-                JsCodec.post(d, b.js("(d) => [d.buf]").execute(d), back.port1()::postMessage);
-                atB.complete(b.js("(d) => [d.buf.detached, d.buf.byteLength, d.view.length].join()")
-                        .execute(d).asString());
-            });
-            return null;
-        }));
-        a.on(() -> {
-            Value sent = a.js("(() => { " + BIG + "return {buf: big, view: new Uint8Array(big, 3, 5)}; })()");
-            JsCodec.post(sent, a.js("(d) => [d.buf]").execute(sent), there.port1()::postMessage);
-            return null;
-        });
-        assertEquals("true,0,0", await(atB));
-        assertEquals("true,3,5," + (3 * 31 + 7) % 251, await(backAtA));
+        String[] seen = thereAndBack("(() => { " + BIG + "return {buf: big, view: new Uint8Array(big, 3, 5)}; })()",
+                "(d) => [d.buf]", "(d) => [d.buf.detached, d.buf.byteLength, d.view.length].join()",
+                "(d) => { " + BIG_CHECK + " }");
+        assertEquals("true,0,0", seen[0]);
+        assertEquals("true,3,5," + (3 * 31 + 7) % 251, seen[1]);
         assertEquals("true,0", a.eval("[big.detached, big.byteLength].join()"));
-        there.port1().close();
-        back.port1().close();
     }
 
     @Test
@@ -463,32 +441,47 @@ class JsCodecTest {
     void aTransferredBufferCanBeTransferredOnByItsReceiver() throws Exception {
         // HTML StructuredSerializeWithTransfer: the receiver's buffer is an ordinary ArrayBuffer, so
         // transferring it on detaches it there too (and the bytes arrive intact at the next hop).
-        MessageChannel channel = new MessageChannel(b.loop);
-        MessageChannel onward = new MessageChannel(a.loop);
-        CompletableFuture<String> atB = new CompletableFuture<>();
+        String[] seen = thereAndBack("new Uint8Array([7, 8, 9]).buffer", "(x) => [x]",
+                "(x) => [x.detached, x.byteLength].join()", "(d) => [...new Uint8Array(d)].join(':')");
+        assertEquals("true,0", seen[0]);
+        assertEquals("7:8:9", seen[1]);
+    }
+
+    /**
+     * Posts the value {@code make} evaluates to on A to B, transferring what {@code transferOf} (a
+     * function of the value) gives; B posts what it received back to A the same way. Returns what
+     * {@code atB} (a function) gives on B for its value once it posted it on, and what {@code atA} gives
+     * on A for the value that came back.
+     */
+    private static String[] thereAndBack(String make, String transferOf, String atB, String atA) throws Exception {
+        MessageChannel there = new MessageChannel(b.loop);
+        MessageChannel back = new MessageChannel(a.loop);
+        CompletableFuture<String> seenAtB = new CompletableFuture<>();
         CompletableFuture<String> backAtA = new CompletableFuture<>();
         await(call(a.loop, () -> {
-            onward.port2().onmessage(e -> backAtA.complete(
-                    a.js("(d) => [...new Uint8Array(d)].join(':')").execute(e.data()).asString()));
+            Value check = a.js(atA);
+            back.port2().onmessage(e -> backAtA.complete(check.execute(e.data()).asString()));
             return null;
         }));
         await(call(b.loop, () -> {
-            channel.port2().onmessage(e -> {
+            there.port2().onmessage(e -> {
                 Value d = (Value) e.data();
-                JsCodec.post(d, b.js("(x) => [x]").execute(d), onward.port1()::postMessage);
-                atB.complete(b.js("(x) => [x.detached, x.byteLength].join()").execute(d).asString());
+                JsCodec.post(d, b.js(transferOf).execute(d), back.port1()::postMessage);
+                seenAtB.complete(b.js(atB).execute(d).asString());
             });
             return null;
         }));
         a.on(() -> {
-            Value buf = a.js("new Uint8Array([7, 8, 9]).buffer");
-            JsCodec.post(buf, a.js("(x) => [x]").execute(buf), channel.port1()::postMessage);
+            Value sent = a.js(make);
+            JsCodec.post(sent, a.js(transferOf).execute(sent), there.port1()::postMessage);
             return null;
         });
-        assertEquals("true,0", await(atB));
-        assertEquals("7:8:9", await(backAtA));
-        channel.port1().close();
-        onward.port1().close();
+        try {
+            return new String[] {await(seenAtB), await(backAtA)};
+        } finally {
+            there.port1().close();
+            back.port1().close();
+        }
     }
 
     @Test
