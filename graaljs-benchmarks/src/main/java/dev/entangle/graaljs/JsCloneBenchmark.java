@@ -141,8 +141,14 @@ public class JsCloneBenchmark {
         }
     }
 
-    /** The shapes: a value and the functions under test, made in the realm. */
+    /**
+     * The shapes: a value and the functions under test, made in the realm, and that realm. A benchmark
+     * method calls through this {@link #realm}, not through an {@link InlineRealm} parameter of its own:
+     * JMH gave such a parameter a second instance (another loop and context), so the function of this
+     * realm ran in that one's turn and {@code structuredClone} deserialized into the other context.
+     */
     abstract static class Shapes {
+        InlineRealm realm;
         Value value;
         Value clone;
         Value json;
@@ -151,6 +157,7 @@ public class JsCloneBenchmark {
         abstract String shape();
 
         void make(InlineRealm realm) {
+            this.realm = realm;
             value = realm.eval(source(shape()));
             clone = realm.eval("(v) => structuredClone(v)");
             json = realm.eval("(v) => JSON.parse(JSON.stringify(v))");
@@ -219,21 +226,66 @@ public class JsCloneBenchmark {
         }
     }
 
+    /**
+     * A 1 MiB ArrayBuffer held by the realm, and three ways to get its bytes into a new buffer there:
+     * {@code structuredClone(b, {transfer: [b]})} (the receiver takes the sender's memory,
+     * {@code JsForms.SameRealm}; that {@code b} is detached is checked on each call),
+     * {@code structuredClone(b)} (a copy: its receiving side copies element by element, as a buffer
+     * transferred to another realm does on arrival), and the baseline {@code b.slice(0)}, one bulk copy
+     * inside GraalJS.
+     */
+    @State(Scope.Thread)
+    public static class MiB {
+        InlineRealm realm;
+        Value transferred;
+        Value copied;
+        Value slice;
+
+        @Setup(Level.Trial)
+        public void setUp(InlineRealm realm) {
+            this.realm = realm;
+            realm.eval("globalThis.held = new ArrayBuffer(1 << 20); new Uint8Array(held).fill(7);");
+            transferred = realm.eval("() => { const b = held; held = structuredClone(b, {transfer: [b]});"
+                    + " if (b.byteLength !== 0 || !(held instanceof ArrayBuffer) || held.byteLength !== 1 << 20)"
+                    + " throw new Error('not moved'); return held; }");
+            copied = realm.eval("() => structuredClone(held)");
+            slice = realm.eval("() => held.slice(0)");
+        }
+    }
+
+    /** {@code structuredClone(b, {transfer: [b]})} of 1 MiB in its own realm. */
+    @Benchmark
+    public Object transferred1MiB(MiB s) {
+        return s.realm.call(s.transferred, null);
+    }
+
+    /** {@code structuredClone(b)} of 1 MiB (copied). */
+    @Benchmark
+    public Object copied1MiB(MiB s) {
+        return s.realm.call(s.copied, null);
+    }
+
+    /** Baseline: {@code b.slice(0)}, a bulk copy of 1 MiB. */
+    @Benchmark
+    public Object slice1MiB(MiB s) {
+        return s.realm.call(s.slice, null);
+    }
+
     /** {@code structuredClone(v)}. */
     @Benchmark
-    public Object structuredClone(InlineRealm realm, AnyShape s) {
-        return realm.call(s.clone, s.value);
+    public Object structuredClone(AnyShape s) {
+        return s.realm.call(s.clone, s.value);
     }
 
     /** Baseline: {@code JSON.parse(JSON.stringify(v))}. */
     @Benchmark
-    public Object json(InlineRealm realm, JsonShape s) {
-        return realm.call(s.json, s.value);
+    public Object json(JsonShape s) {
+        return s.realm.call(s.json, s.value);
     }
 
     /** Floor: {@code (v => v)(v)}, the same dispatch with an empty body. */
     @Benchmark
-    public Object floor(InlineRealm realm, Floor s) {
-        return realm.call(s.identity, s.value);
+    public Object floor(Floor s) {
+        return s.realm.call(s.identity, s.value);
     }
 }

@@ -40,9 +40,9 @@ import dev.entangle.StructuredSerializeOptions;
  * date)</td></tr>
  * <tr><td>RegExp</td><td>a RegExp, same source and flags, {@code lastIndex} 0</td><td>the
  * {@code String} {@code "/source/flags"}</td></tr>
- * <tr><td>ArrayBuffer</td><td>an ArrayBuffer (resizable ones keep {@code maxByteLength}); a transferred
- * one is backed by the moved bytes, without a copy</td><td>{@link ArrayBuffer} (transferred: the moved
- * one)</td></tr>
+ * <tr><td>ArrayBuffer</td><td>an ArrayBuffer (resizable ones keep {@code maxByteLength}) with the same
+ * bytes; a transferred one back in its sender's realm is the sender's memory, without a copy (see
+ * below)</td><td>{@link ArrayBuffer} (transferred: the moved one)</td></tr>
  * <tr><td>typed array, DataView</td><td>the same kind on the received buffer, same offset and
  * length</td><td>a NIO buffer over that window of the {@code ArrayBuffer}'s bytes:
  * {@code ByteBuffer} (8-bit arrays; DataView, big-endian), {@code ShortBuffer} (16-bit),
@@ -88,12 +88,18 @@ import dev.entangle.StructuredSerializeOptions;
  * <li>A length-tracking view (made without a length on a resizable buffer) arrives length-tracking; as
  * no getter tells it, the sender finds it by taking its buffer's last byte off and putting it back. An
  * empty view at the end of its buffer cannot be told and arrives fixed-length.</li>
- * <li>A transferred buffer costs two copies: its bytes are read out of the sender's JS buffer (which is
- * then detached) and written into an ordinary JS buffer on arrival. Backing the receiver's buffer by
- * the moved Java bytes would save the second copy, but GraalJS cannot detach a buffer over Java
- * memory, and HTML requires the receiver to be able to transfer it on. Only a buffer a Java host
- * made over its own memory ({@code new ArrayBuffer(byteBuffer)}) cannot be detached: transferring it
- * sends a copy and leaves it attached.</li>
+ * <li>A transferred buffer received in the sender's own realm (a channel with both ends there,
+ * {@code structuredClone} with a transfer list) costs no copy of its own: the receiver gets the
+ * sender's memory as a new buffer ({@code ArrayBuffer.prototype.transfer}, which detaches the
+ * sender's; {@link JsForms.SameRealm}). Received anywhere else it costs two: its bytes are read out of
+ * the sender's JS buffer in bulk ({@code Value.readBuffer}; then it is detached) and written element by
+ * element into an ordinary JS buffer on arrival, which is where the time of a large transfer goes
+ * (about 2 ms a MiB on the Truffle interpreter). GraalJS 25.0.2 offers no cheaper way that keeps the
+ * semantics: the polyglot {@code Value} has no bulk write, and a receiver's buffer backed by the moved
+ * Java bytes ({@code new ArrayBuffer(byteBuffer)}, an "interop" buffer) can be neither transferred nor
+ * resized ({@code TypeError: Cannot transfer an interop ArrayBuffer}), so it could never be detached,
+ * while HTML lets the receiver transfer it on. For the same reason a buffer a Java host made over its
+ * own memory cannot be detached: transferring it sends a copy and leaves it attached.</li>
  * </ul>
  *
  * <p>Errors: a rejected value is a {@code DataCloneError} {@link DOMException}; an exception thrown by
@@ -127,7 +133,10 @@ final class JsCodec implements StructuredClone.Codec<Object> {
      * detached buffers and other objects), copies each JS buffer's bytes into a Java ArrayBuffer for the
      * Java transfer list, and publishes the JS-buffer-to-Java-buffer map (a JS Map to an index) to
      * serialize through a ThreadLocal (saved and restored: a getter may post again). The poster runs
-     * core's postMessage or structuredClone. Only when it returns are the JS buffers detached. A failure
+     * core's postMessage or structuredClone. Only when it returns are the JS buffers detached, each by
+     * ArrayBuffer.prototype.transfer, whose result (the same memory as a new buffer) waits in the
+     * buffer's form (JsForms.SameRealm) for a receiver in this realm; a synchronous structuredClone's
+     * receiver comes first and detaches the sender's buffer itself, so the detach step skips it. A failure
      * raised by this codec is recorded in the same ThreadLocal state and rethrown as itself, not as core's
      * wrapper: a script's own exception, or a DataCloneError with the path inside the JS value.
      *
@@ -236,9 +245,8 @@ final class JsCodec implements StructuredClone.Codec<Object> {
         Context js = message.getContext();
         Transfers transfers = new Transfers(js, helpers);
         List<Object> javaTransfer = new ArrayList<>();
-        List<Value> jsBuffers = new ArrayList<>();
         if (!noTransfer) {
-            collect(transfer, helpers, transfers, javaTransfer, jsBuffers);
+            collect(transfer, helpers, transfers, javaTransfer);
         }
         Transfers outer = POSTING.get();
         POSTING.set(transfers);
@@ -257,8 +265,8 @@ final class JsCodec implements StructuredClone.Codec<Object> {
                 POSTING.set(outer);
             }
         }
-        for (Value buffer : jsBuffers) {
-            helpers.detach.execute(buffer); // false for a buffer over Java memory: see the class comment
+        for (JsForms.SameRealm buffer : transfers.sameRealm) {
+            buffer.detach(); // none for a buffer over Java memory: see the class comment
         }
     }
 
@@ -308,7 +316,7 @@ final class JsCodec implements StructuredClone.Codec<Object> {
 
     /** Checks the JS transfer list (IDL conversion, then the transfer steps) and builds the Java one. */
     private static void collect(Value transfer, JsCodecHelpers helpers, Transfers transfers,
-            List<Object> javaTransfer, List<Value> jsBuffers) {
+            List<Object> javaTransfer) {
         Value list = helpers.sequence.execute(transfer);
         if (list.isNull()) {
             throw new IllegalArgumentException("TypeError: the transfer list is not iterable");
@@ -351,8 +359,8 @@ final class JsCodec implements StructuredClone.Codec<Object> {
             }
             ArrayBuffer moved = ArrayBuffer.wrap(bytes);
             transfers.buffers.add(moved);
+            transfers.sameRealm.add(new JsForms.SameRealm(helpers, item));
             javaTransfer.add(moved);
-            jsBuffers.add(item);
         }
     }
 
@@ -404,8 +412,10 @@ final class JsCodec implements StructuredClone.Codec<Object> {
         final JsCodecHelpers helpers;
         /** The JS buffers, a JS Map to their index in {@link #buffers} (guest identity); made for the first. */
         private Value index;
-        /** The Java buffers that carry the JS buffers' bytes. */
+        /** The Java buffers that carry the JS buffers' bytes (to another realm or a Java loop). */
         final List<ArrayBuffer> buffers = new ArrayList<>();
+        /** The JS buffers, by the same index: what a receiver in this realm takes without a copy. */
+        final List<JsForms.SameRealm> sameRealm = new ArrayList<>();
         final Set<MessagePort> ports = Collections.newSetFromMap(new IdentityHashMap<>());
         /** What this codec threw during the post, to rethrow as itself. */
         RuntimeException failure;
@@ -423,10 +433,9 @@ final class JsCodec implements StructuredClone.Codec<Object> {
             return helpers.remember.execute(index, v).asBoolean();
         }
 
-        /** The Java buffer standing for the JS buffer {@code v}, or null if it is not transferred. */
-        ArrayBuffer buffer(Value v) {
-            int i = buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
-            return i < 0 ? null : buffers.get(i);
+        /** The index of the JS buffer {@code v} in {@link #buffers}, or -1 if it is not transferred. */
+        int indexOf(Value v) {
+            return buffers.isEmpty() ? -1 : helpers.indexOf.execute(index, v).asInt();
         }
     }
 

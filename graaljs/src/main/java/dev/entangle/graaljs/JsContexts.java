@@ -8,7 +8,7 @@ import org.graalvm.polyglot.HostAccess;
  * How every GraalJS context of this module is made: one shared {@link Engine} (its parsed and
  * profiled code is reused by every realm), explicit host access only (scripts see no Java class or
  * method unless this module hands it to them), and host {@code ByteBuffer}s usable as
- * {@code ArrayBuffer} backing store (the receiving side of a transferred buffer, without a copy), and
+ * {@code ArrayBuffer} backing store (what a received buffer's bytes are copied from), and
  * Java collections and arrays readable as JavaScript arrays and Maps.
  *
  * <p>Threads: any. A context is then used by one thread at a time (its loop's).

@@ -33,9 +33,10 @@ import dev.entangle.graaljs.JsForms.ViewForm;
  * deserialized (cycles come back to it), then filled with one helper call; properties are defined
  * (CreateDataProperty), never set, so a key such as {@code "__proto__"} stays an own data property.
  *
- * <p>A transferred ArrayBuffer becomes a JS ArrayBuffer backed by the moved Java buffer's bytes (no
- * copy); a copied one becomes an ordinary JS ArrayBuffer (one copy, so that it can be transferred
- * again: GraalJS cannot detach a buffer backed by Java memory).
+ * <p>A transferred ArrayBuffer sent from this realm becomes the sender's memory as a new buffer (no
+ * copy, {@link JsForms.SameRealm}); one from elsewhere, and a copied one, an ordinary JS ArrayBuffer
+ * holding a copy of the bytes (so that it can be transferred again: GraalJS cannot detach a buffer
+ * backed by Java memory).
  *
  * <p>Threads: the receiving loop, which uses the host's context. Memory consistency effects: none of
  * its own.
@@ -158,6 +159,12 @@ final class JsDeserializer {
     private Value buffer(BufferForm b) {
         if (b.bytes == null) {
             ArrayBuffer moved = (ArrayBuffer) context.deserialize(b.moved);
+            if (b.sameRealm != null && b.sameRealm.helpers == helpers) { // back in the sender's realm
+                Value own = b.sameRealm.take();
+                if (own != null) {
+                    return own; // the sender's memory as a new buffer (transfer): no copy
+                }
+            }
             // One copy into an ordinary JS buffer: GraalJS cannot detach a buffer backed by Java memory,
             // and HTML lets the receiver transfer it on (detaching it) like any other.
             return helpers.copy.execute(moved.asByteBuffer(), b.maxByteLength);

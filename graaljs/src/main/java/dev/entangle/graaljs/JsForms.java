@@ -2,11 +2,14 @@ package dev.entangle.graaljs;
 
 import java.util.Arrays;
 
+import org.graalvm.polyglot.Value;
+
 /**
  * The serialized form of JavaScript values (HTML §2.7.3 "serialized" records), as {@link JsCodec}
  * builds them on the sender and reads them on the receiver. A form holds only Java values (strings,
  * doubles, booleans, {@code BigInteger}s, byte arrays, other forms, and the opaque forms core made
- * for transferred ports and buffers): nothing of the sender's context.
+ * for transferred ports and buffers): nothing of the sender's context, but for a transferred buffer
+ * its JS object ({@link SameRealm}), which only a receiver in the sender's own realm touches.
  *
  * <p>A primitive is its Java value ({@code null} for null, {@link Undefined#UNDEFINED}, {@code Boolean},
  * {@code Double}, {@code String}, {@code BigInteger} for a bigint). An object is one of the classes
@@ -16,7 +19,8 @@ import java.util.Arrays;
  *
  * <p>Threads: built on the sender's thread, read on the receiving loop. Memory consistency effects:
  * the arrays inside container forms (and the fields holding them) are filled while the sender walks
- * the graph and never written after {@code serialize} returns; the message queue's happens-before edge publishes them.
+ * the graph and never written after {@code serialize} returns (except {@link SameRealm}'s, see there); the message
+ * queue's happens-before edge publishes them.
  */
 final class JsForms {
     private JsForms() {
@@ -134,11 +138,68 @@ final class JsForms {
         final byte[] bytes;
         final Object moved;
         final int maxByteLength;
+        /** For a moved buffer: its JS object, for a receiver in the sender's own realm; else null. */
+        final SameRealm sameRealm;
 
-        BufferForm(byte[] bytes, Object moved, int maxByteLength) {
+        BufferForm(byte[] bytes, Object moved, int maxByteLength, SameRealm sameRealm) {
             this.bytes = bytes;
             this.moved = moved;
             this.maxByteLength = maxByteLength;
+            this.sameRealm = sameRealm;
+        }
+    }
+
+    /**
+     * A transferred JS buffer as its own realm can take it without a copy: a receiver in that realm gets
+     * the bytes as a new JS buffer over the same memory ({@code ArrayBuffer.prototype.transfer}), any
+     * other receiver the moved Java bytes. Made by {@link JsCodec#post} for each buffer of its transfer
+     * list.
+     *
+     * <p>Threads: {@link #take} and {@link #detach} run only on the realm's own thread (a receiver
+     * elsewhere compares {@link #helpers} and stops there, touching no other field), so the mutable
+     * fields need no synchronization. Memory consistency effects: none of its own.
+     */
+    static final class SameRealm {
+        /** The sender's realm, told by its helpers (one per context). */
+        final JsCodecHelpers helpers;
+        /** The sender's buffer, detached by the post. */
+        private final Value original;
+        /** What the post's detach gave: the bytes as a new buffer of the realm; null before it, or if none. */
+        private Value moved;
+        /** Whether a receiver took the bytes (or the post detached a buffer that cannot be). */
+        private boolean done;
+
+        SameRealm(JsCodecHelpers helpers, Value original) {
+            this.helpers = helpers;
+            this.original = original;
+        }
+
+        /**
+         * The post's detach step, once it has posted: detaches the sender's buffer (unless a receiver
+         * already took it, a structuredClone in the same realm) and keeps its bytes for the receiver.
+         */
+        void detach() {
+            if (!done) {
+                Value v = helpers.detach.execute(original);
+                moved = v.isNull() ? null : v;
+                done = moved == null; // a buffer over Java memory stays attached; receivers copy the bytes
+            }
+        }
+
+        /**
+         * A receiver in the sender's realm: the buffer as a new JS buffer of the realm over the same
+         * bytes, or null if it cannot have it without a copy (taken before, or over Java memory). Before
+         * the post's detach step (structuredClone), it detaches the sender's buffer itself.
+         */
+        Value take() {
+            Value v = moved;
+            if (v == null && !done) {
+                Value t = helpers.detach.execute(original);
+                v = t.isNull() ? null : t;
+            }
+            moved = null;
+            done = true;
+            return v;
         }
     }
 

@@ -393,11 +393,13 @@ final class JsSerializer {
 
     /** Step 13: an ArrayBuffer, moved if it is in the transfer list, else copied. */
     private Object buffer(Value v, Tape t, int id) {
-        ArrayBuffer moved = transfers == null ? null : transfers.buffer(v);
-        if (moved != null) { // a resizable buffer stays resizable (its maxByteLength travels with it)
+        int transferred = transfers == null ? -1 : transfers.indexOf(v);
+        if (transferred >= 0) { // a resizable buffer stays resizable (its maxByteLength travels with it)
             t.flag();
             t.integer();
-            return remember(id, new BufferForm(null, context.serialize(moved, ""), (int) t.integer()));
+            ArrayBuffer moved = transfers.buffers.get(transferred);
+            return remember(id, new BufferForm(null, context.serialize(moved, ""), (int) t.integer(),
+                    transfers.sameRealm.get(transferred)));
         }
         if (t.flag()) {
             throw new JsCodec.CloneError("ArrayBuffer is detached");
@@ -407,7 +409,7 @@ final class JsSerializer {
         if (length > 0) {
             v.readBuffer(0, bytes, 0, length);
         }
-        return remember(id, new BufferForm(bytes, null, (int) t.integer()));
+        return remember(id, new BufferForm(bytes, null, (int) t.integer(), null));
     }
 
     /** Step 14: a typed array or DataView: its buffer (through the memory) and its window. */

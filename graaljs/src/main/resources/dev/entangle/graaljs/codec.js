@@ -248,8 +248,10 @@
     setPortCheck: (f) => { isPort = f; },
     // 0: not an ArrayBuffer (or a shared one), 1: an ArrayBuffer, 2: a detached ArrayBuffer
     transferKind: (x) => { try { return abDetached(x) ? 2 : 1; } catch (e) { return 0; } },
-    // false if the buffer cannot be detached (one backed by Java memory)
-    detach: (b) => { try { abTransfer(b); return true; } catch (e) { return false; } },
+    // Detaches b and returns a new buffer of this realm owning its bytes (ArrayBuffer.prototype.transfer:
+    // the same memory, no copy; resizable stays resizable), or null if b cannot be detached (a buffer
+    // over Java memory, which GraalJS cannot transfer).
+    detach: (b) => { try { return abTransfer(b); } catch (e) { return null; } },
     newObject: () => ({}),
     newArray: (n) => new ArrayCtor(n),
     newMap: () => new MapCtor(),

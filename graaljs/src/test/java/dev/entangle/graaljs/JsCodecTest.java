@@ -68,10 +68,16 @@ class JsCodecTest {
      * of {@code d}, the received data) returns on B, as a string.
      */
     private static String roundTrip(String body, boolean withTransfer, String check) throws Exception {
-        MessageChannel channel = new MessageChannel(b.loop);
+        return roundTrip(b, body, withTransfer, check);
+    }
+
+    /** {@link #roundTrip(String, boolean, String)} with {@code check} run in realm {@code to} (A or B). */
+    private static String roundTrip(JsTestRealm to, String body, boolean withTransfer, String check)
+            throws Exception {
+        MessageChannel channel = new MessageChannel(to.loop);
         CompletableFuture<String> checked = new CompletableFuture<>();
-        await(call(b.loop, () -> {
-            Value f = b.js("(d) => { " + check + " }");
+        await(call(to.loop, () -> {
+            Value f = to.js("(d) => { " + check + " }");
             channel.port2().onmessage(e -> {
                 try {
                     checked.complete(f.execute(e.data()).toString());
@@ -337,6 +343,92 @@ class JsCodecTest {
         assertEquals("true,0", a.eval("[moved.detached, moved.byteLength].join()"));
     }
 
+    /** A function body making {@code globalThis.big}, 1 MiB whose byte i is (i * 31 + 7) % 251. */
+    private static final String BIG = "globalThis.big = new ArrayBuffer(1 << 20); const u = new Uint8Array(big);"
+            + " for (let i = 0; i < u.length; i++) u[i] = (i * 31 + 7) % 251; ";
+    /** A function body checking that {@code d.buf} holds {@link #BIG}'s bytes and {@code d.view} is on it. */
+    private static final String BIG_CHECK = "const u = new Uint8Array(d.buf);"
+            + " if (u.length !== 1 << 20) return 'length ' + u.length;"
+            + " for (let i = 0; i < u.length; i++) if (u[i] !== (i * 31 + 7) % 251) return 'byte ' + i;"
+            + " return [d.view.buffer === d.buf, d.view.byteOffset, d.view.length, d.view[0]].join();";
+
+    @Test
+    void aMiBTransferredToTheSameRealmArrivesWithItsBytesAndDetachesTheSender() throws Exception {
+        // StructuredSerializeWithTransfer and StructuredDeserializeWithTransfer within one realm (a
+        // channel whose both ends are on A): the receiver takes the sender's memory as a new buffer
+        // (JsForms.SameRealm, no copy); the sender's is detached, a view in the message is on the new one.
+        int first = (8 * 31 + 7) % 251 + 256 * ((9 * 31 + 7) % 251); // little-endian 16 bits at byte 8
+        assertEquals("true,8,16," + first, roundTrip(a,
+                BIG + "return [{buf: big, view: new Uint16Array(big, 8, 16)}, [big]];", true,
+                "globalThis.arrived = d.buf; " + BIG_CHECK));
+        assertEquals("true,0,false", a.eval("[big.detached, big.byteLength, arrived === big].join()"));
+        // structuredClone(value, {transfer}): the receiver takes the bytes before the post's detach step.
+        assertEquals("true,2,4," + (2 * 31 + 7) % 251 + ";true,0", a.on(() -> {
+            Value sent = a.js("(() => { " + BIG + "return {buf: big, view: new Uint8Array(big, 2, 4)}; })()");
+            Value clone = (Value) JsCodec.structuredClone(sent, a.js("({transfer: [big]})"));
+            return a.js("(d) => { " + BIG_CHECK + " }").execute(clone).asString() + ";"
+                    + a.js("[big.detached, big.byteLength].join()").asString();
+        }));
+    }
+
+    @Test
+    void aMiBTransferredThereAndBackArrivesIntactAndDetachesEachSender() throws Exception {
+        // The peer benchmark's buffer case: A transfers to B, B transfers it back to A (the way back is
+        // a receiver in another realm than the hop's sender, then one in the first sender's own realm).
+        String[] seen = thereAndBack("(() => { " + BIG + "return {buf: big, view: new Uint8Array(big, 3, 5)}; })()",
+                "(d) => [d.buf]", "(d) => [d.buf.detached, d.buf.byteLength, d.view.length].join()",
+                "(d) => { " + BIG_CHECK + " }");
+        assertEquals("true,0,0", seen[0]);
+        assertEquals("true,3,5," + (3 * 31 + 7) % 251, seen[1]);
+        assertEquals("true,0", a.eval("[big.detached, big.byteLength].join()"));
+    }
+
+    @Test
+    void aResizableBufferTransferredToTheSameRealmStaysResizableWithItsTrackingView() throws Exception {
+        // HTML §2.7.3 steps 13 and 14 within one realm: maxByteLength and a length-tracking view survive
+        // the move, and the new buffer can be resized and transferred on like any other.
+        assertEquals("true,4,16,4,true,8,8,0", roundTrip(a,
+                "globalThis.rs = new ArrayBuffer(4, {maxByteLength: 16}); new Uint8Array(rs).set([1, 2, 3, 4]);"
+                        + " return [{buf: rs, view: new Uint8Array(rs)}, [rs]];", true,
+                "const r = [d.buf.resizable, d.buf.byteLength, d.buf.maxByteLength, d.view.length];"
+                        + " d.buf.resize(8); r.push(d.view.length === 8, d.view.length);"
+                        + " const on = d.buf.transfer(); r.push(on.byteLength, d.buf.byteLength); return r.join();"));
+        assertEquals("true,0", a.eval("[rs.detached, rs.byteLength].join()"));
+    }
+
+    @Test
+    void sameRealmTakesTheMovedBufferOnceAndCopiesWhenItCannotDetach() throws Exception {
+        // JsForms.SameRealm, the no-copy path pinned: after the post's detach step the receiver gets the
+        // new buffer once (a second take has nothing); before it (structuredClone) take detaches the
+        // sender itself and the later detach step leaves it; a buffer over Java memory cannot be detached,
+        // so take has nothing and the receiver copies the moved Java bytes.
+        assertEquals("true,true,3,true", a.on(() -> {
+            JsCodecHelpers helpers = JsCodecHelpers.of(a.context());
+            Value original = a.js("new Uint8Array([5, 6, 7]).buffer");
+            JsForms.SameRealm moved = new JsForms.SameRealm(helpers, original);
+            moved.detach();
+            Value taken = moved.take();
+            boolean detachedFirst = original.getBufferSize() == 0;
+            return detachedFirst + "," + (moved.take() == null) + "," + taken.getBufferSize() + ","
+                    + (taken.readBufferByte(2) == 7);
+        }));
+        assertEquals("true,3,true", a.on(() -> {
+            JsCodecHelpers helpers = JsCodecHelpers.of(a.context());
+            Value original = a.js("new Uint8Array([5, 6, 7]).buffer");
+            JsForms.SameRealm early = new JsForms.SameRealm(helpers, original);
+            Value taken = early.take();
+            early.detach(); // the post's step after a structuredClone: nothing left to detach
+            return (original.getBufferSize() == 0) + "," + taken.getBufferSize() + "," + (early.take() == null);
+        }));
+        assertEquals("true,2", a.on(() -> {
+            JsCodecHelpers helpers = JsCodecHelpers.of(a.context());
+            Value interop = a.js("(bb) => new ArrayBuffer(bb)").execute(ByteBuffer.wrap(new byte[] {4, 5}));
+            JsForms.SameRealm overJava = new JsForms.SameRealm(helpers, interop);
+            overJava.detach();
+            return (overJava.take() == null) + "," + interop.getBufferSize();
+        }));
+    }
+
     @Test
     void theTransferListMayBeAnyIterable() throws Exception {
         // WebIDL sequence<object> conversion: any iterable object.
@@ -349,32 +441,47 @@ class JsCodecTest {
     void aTransferredBufferCanBeTransferredOnByItsReceiver() throws Exception {
         // HTML StructuredSerializeWithTransfer: the receiver's buffer is an ordinary ArrayBuffer, so
         // transferring it on detaches it there too (and the bytes arrive intact at the next hop).
-        MessageChannel channel = new MessageChannel(b.loop);
-        MessageChannel onward = new MessageChannel(a.loop);
-        CompletableFuture<String> atB = new CompletableFuture<>();
+        String[] seen = thereAndBack("new Uint8Array([7, 8, 9]).buffer", "(x) => [x]",
+                "(x) => [x.detached, x.byteLength].join()", "(d) => [...new Uint8Array(d)].join(':')");
+        assertEquals("true,0", seen[0]);
+        assertEquals("7:8:9", seen[1]);
+    }
+
+    /**
+     * Posts the value {@code make} evaluates to on A to B, transferring what {@code transferOf} (a
+     * function of the value) gives; B posts what it received back to A the same way. Returns what
+     * {@code atB} (a function) gives on B for its value once it posted it on, and what {@code atA} gives
+     * on A for the value that came back.
+     */
+    private static String[] thereAndBack(String make, String transferOf, String atB, String atA) throws Exception {
+        MessageChannel there = new MessageChannel(b.loop);
+        MessageChannel back = new MessageChannel(a.loop);
+        CompletableFuture<String> seenAtB = new CompletableFuture<>();
         CompletableFuture<String> backAtA = new CompletableFuture<>();
         await(call(a.loop, () -> {
-            onward.port2().onmessage(e -> backAtA.complete(
-                    a.js("(d) => [...new Uint8Array(d)].join(':')").execute(e.data()).asString()));
+            Value check = a.js(atA);
+            back.port2().onmessage(e -> backAtA.complete(check.execute(e.data()).asString()));
             return null;
         }));
         await(call(b.loop, () -> {
-            channel.port2().onmessage(e -> {
+            there.port2().onmessage(e -> {
                 Value d = (Value) e.data();
-                JsCodec.post(d, b.js("(x) => [x]").execute(d), onward.port1()::postMessage);
-                atB.complete(b.js("(x) => [x.detached, x.byteLength].join()").execute(d).asString());
+                JsCodec.post(d, b.js(transferOf).execute(d), back.port1()::postMessage);
+                seenAtB.complete(b.js(atB).execute(d).asString());
             });
             return null;
         }));
         a.on(() -> {
-            Value buf = a.js("new Uint8Array([7, 8, 9]).buffer");
-            JsCodec.post(buf, a.js("(x) => [x]").execute(buf), channel.port1()::postMessage);
+            Value sent = a.js(make);
+            JsCodec.post(sent, a.js(transferOf).execute(sent), there.port1()::postMessage);
             return null;
         });
-        assertEquals("true,0", await(atB));
-        assertEquals("7:8:9", await(backAtA));
-        channel.port1().close();
-        onward.port1().close();
+        try {
+            return new String[] {await(seenAtB), await(backAtA)};
+        } finally {
+            there.port1().close();
+            back.port1().close();
+        }
     }
 
     @Test
