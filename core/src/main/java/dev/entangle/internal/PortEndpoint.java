@@ -88,6 +88,9 @@ public final class PortEndpoint {
      * messages (their far sides get `close`). A producer that finds CLOSED after its offer discards
      * too. The peer processes CLOSE when it reaches the head: in order if its queue is enabled; and, as
      * in Node, even if it is not, provided no message is ahead (PENDING_CLOSE asks a drain to look).
+     * One close leaves no CLOSE: a replier's close right after its answer to a requester's reply end
+     * (PortHandle.closeAfterAnswer), which closes itself on that answer; its own close then finds this
+     * endpoint closed (peerClosing), so both ends end up closed and disentangled all the same.
      *
      * Bounded queues (capacity > 0, MessageChannel.bounded): `side` holds the BoundedSlots from
      * construction on; the standard's unbounded queue pays one type check of `side` per post and per
@@ -356,10 +359,15 @@ public final class PortEndpoint {
      * the far side's close it receives (the usual chunk is 32 slots: 112 bytes more per ask).
      */
     public static PortEndpoint[] replyPair() {
-        PortEndpoint[] pair = entangledPair(0);
-        // Before publication, like the constructor's writes: the pair is published by volatile writes.
-        QUEUE.set(pair[0], new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
-        return pair;
+        PortEndpoint requester = new PortEndpoint(0);
+        PortEndpoint replier = new PortEndpoint(0);
+        // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
+        // until the requester's end is bound (PortHandle.bindStartedUnpublished: published by the
+        // loop registry's lock) and the replier's end is posted (published by the queue's offer).
+        PEER.set(requester, replier);
+        PEER.set(replier, requester);
+        QUEUE.set(requester, new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
+        return new PortEndpoint[] {requester, replier};
     }
 
     /** The entangled endpoint, or null once disentangled. */
@@ -799,6 +807,16 @@ public final class PortEndpoint {
         signal(); // a CLOSE marker may have arrived while in transit
     }
 
+    /**
+     * {@link #bind} and {@link #activate} of a started {@code h} (its ENABLED bit set) for an endpoint
+     * no other thread can reach yet: see PortHandle.bindStartedUnpublished.
+     */
+    void bindStartedUnpublished(PortHandle h) {
+        BOUND.set(this, h); // plain: published with the endpoint (see there)
+        PIN.set(this, h.get());
+        h.loop.register(h);
+    }
+
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
         if (casBound(h, null)) {
@@ -856,17 +874,21 @@ public final class PortEndpoint {
     // ------------------------------------------------------------------------------------------------
     // Close and disentangle (HTML #disentangle, SPEC item 6).
 
-    /** {@code close()} on the handle bound to this endpoint. */
-    void closeBy(PortHandle h) {
+    /**
+     * {@code close()} on the handle bound to this endpoint; without leaving the peer a CLOSE marker
+     * if {@code notifyPeer} is false (PortHandle.closeAfterAnswer: a peer that closes itself on the
+     * message just posted).
+     */
+    void closeBy(PortHandle h, boolean notifyPeer) {
         if (isBoundTo(h)) {
-            closeInternal();
+            closeInternal(notifyPeer);
         }
     }
 
     /** The public object behind {@code h} was garbage collected while still bound: disentangle. */
     void closeCollected(PortHandle h) {
         if (lvBound() == h) {
-            closeInternal();
+            closeInternal(true);
         }
     }
 
@@ -885,10 +907,10 @@ public final class PortEndpoint {
 
     /** This endpoint travelled in a message that will never be delivered: close it. */
     void closeOrphan() {
-        closeInternal();
+        closeInternal(true);
     }
 
-    private void closeInternal() {
+    private void closeInternal(boolean notifyPeer) {
         if ((getAndBitwiseOrState(CLOSED) & CLOSED) != 0) {
             return; // closed before: one close per endpoint
         }
@@ -902,7 +924,7 @@ public final class PortEndpoint {
         }
         PortEndpoint other = getAndSetPeer(null);
         Jfr.portClosed(this, loop, other); // JFR PortClosed
-        if (other != null) {
+        if (other != null && notifyPeer) {
             other.peerClosing();
         }
         signalWaiters();

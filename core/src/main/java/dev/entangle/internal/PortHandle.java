@@ -103,6 +103,18 @@ public abstract class PortHandle extends WeakReference<Object> {
         endpoint.bind(this);
     }
 
+    /**
+     * {@link #bind()} and {@link #start()} at once, for a handle whose endpoint no other thread can
+     * reach yet (the requester's end of a fresh reply channel, {@link PortEndpoint#replyPair}): plain
+     * writes, published with the endpoint (by the loop registry's lock, and by the post that carries
+     * the far end), and no signal, since nothing can be queued there yet. Call once, after
+     * construction, instead of both.
+     */
+    public final void bindStartedUnpublished() {
+        STATE.set(this, ENABLED); // plain: see above
+        endpoint.bindStartedUnpublished(this);
+    }
+
     private int state() {
         return state;
     }
@@ -172,6 +184,21 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     /** Detaches and disentangles (HTML "close()"); idempotent, never throws, never blocks on user code. */
     public final void close() {
+        close(true);
+    }
+
+    /**
+     * {@link #close()} right after posting the answer to a requester's end of a reply channel (a
+     * handle that closes itself on the first message it receives, as {@code Requests.ask}'s does):
+     * the far end is left no {@code close} marker, which it would only discard (issue 15: the marker
+     * cost the requester's loop a contended queue offer and three atomic updates per ask). Only for
+     * a far end that is such a handle: any other would never see the close.
+     */
+    public final void closeAfterAnswer() {
+        close(false);
+    }
+
+    private void close(boolean notifyPeer) {
         while (true) {
             int s = state();
             if ((s & (DETACHED | CLOSED)) != 0) {
@@ -182,7 +209,7 @@ public abstract class PortHandle extends WeakReference<Object> {
                 continue;
             }
             if (casState(s, CLOSED | (s & REGISTERED))) {
-                endpoint.closeBy(this);
+                endpoint.closeBy(this, notifyPeer);
                 return;
             }
         }
