@@ -258,7 +258,9 @@ public final class Requests {
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
         // The timer is set before anything can complete the future: the caller has not got it yet, and
         // no answer can come before the request is posted. So finished() always finds it.
-        replies.timer = owner.core.schedule(replies, LoopCore.saturatedNanos(timeout));
+        long delay = LoopCore.saturatedNanos(timeout);
+        replies.timer = current != null ? owner.core.scheduleOnLoop(replies, delay)
+                : owner.core.schedule(replies, delay);
         try {
             port.postRequest(request, transfer, pair[1]);
         } catch (RuntimeException refused) {

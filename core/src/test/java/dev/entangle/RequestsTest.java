@@ -197,6 +197,95 @@ class RequestsTest {
     }
 
     @Test
+    void everyWayOfCompletingTheFutureClosesTheReplyPort() throws Exception {
+        // The future itself closes the reply port (no whenComplete stage): each public completion
+        // path must reach it, completeAsync and obtrude included.
+        List<java.util.function.Consumer<CompletableFuture<Object>>> completions = List.of(
+                f -> f.complete("by the caller"),
+                f -> f.completeExceptionally(new IllegalStateException("by the caller")),
+                f -> f.completeAsync(() -> "async"),
+                f -> f.completeAsync(() -> {
+                    throw new IllegalStateException("async failure");
+                }, Runnable::run),
+                f -> f.obtrudeValue("obtruded"),
+                f -> f.obtrudeException(new IllegalStateException("obtruded")),
+                f -> f.orTimeout(1, TimeUnit.MILLISECONDS),
+                f -> f.completeOnTimeout("late default", 1, TimeUnit.MILLISECONDS));
+        LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.replyPort(e).onclose(c -> replierSide.add("closed " + e.data()));
+            requests.add(e);
+        });
+        for (int i = 0; i < completions.size(); i++) {
+            CompletableFuture<Object> answer = Requests.ask(port, i, Loops.TIMEOUT);
+            Loops.next(requests);
+            completions.get(i).accept(answer);
+            assertEquals("closed " + i, Loops.next(replierSide));
+            assertTrue(answer.isDone(), "completion " + i);
+        }
+    }
+
+    @Test
+    void theFirstOfSeveralMessagesOnTheReplyPortIsTheAnswer() throws Exception {
+        // A replier that posts more than its answer: the requester's one-slot queue takes the first,
+        // the rest go behind it (ReplyQueue's overflow) and are discarded; order decides.
+        MessagePort port = replier(e -> {
+            MessagePort reply = Requests.replyPort(e);
+            for (int i = 0; i < 5; i++) {
+                reply.postMessage(e.data() + "#" + i);
+            }
+            reply.close();
+        });
+        for (int i = 0; i < 20; i++) {
+            assertEquals("q" + i + "#0", await(Requests.ask(port, "q" + i, Loops.TIMEOUT)));
+        }
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aReplyPortTransferredOnwardAnswersFromThere() throws Exception {
+        // The replier hands the reply port to a second loop, which answers with reply(): the
+        // requester's end is found across the transfer (and closes itself on the answer); messages
+        // the first replier posted before the transfer come first.
+        EventLoop worker = loops.start("worker");
+        MessageChannel toWorker = new MessageChannel(worker);
+        Loops.on(worker, () -> {
+            toWorker.port2().onmessage(e -> Requests.reply(e, "from the worker: " + e.data()));
+            return null;
+        });
+        MessagePort port = replier(e -> {
+            MessagePort reply = Requests.replyPort(e);
+            if ("forward".equals(e.data())) {
+                toWorker.port1().postMessage(e.data(), List.of(reply));
+            } else {
+                reply.postMessage("before the transfer");
+                toWorker.port1().postMessage(e.data(), List.of(reply));
+            }
+        });
+        assertEquals("from the worker: forward", await(Requests.ask(port, "forward", Loops.TIMEOUT)));
+        assertEquals("before the transfer", await(Requests.ask(port, "post first", Loops.TIMEOUT)));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void replyingClosesTheRepliersPortAndAskingAgainWorks() throws Exception {
+        // reply() closes the replier's port without leaving the requester a close marker: the
+        // replier's port is closed (posting there does nothing), the requester completed once.
+        LinkedBlockingQueue<MessagePort> replyPorts = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.reply(e, "answer " + e.data());
+            replyPorts.add(Requests.replyPort(e));
+        });
+        for (int i = 0; i < 3; i++) {
+            assertEquals("answer " + i, await(Requests.ask(port, i, Loops.TIMEOUT)));
+            MessagePort used = Loops.next(replyPorts);
+            assertTrue(used.toString().contains("closed"), used.toString());
+        }
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
     void aRequestWithoutPortsHasNoReplyPort() {
         MessageEvent plain = new MessageEvent("message");
         assertEquals("InvalidStateError",

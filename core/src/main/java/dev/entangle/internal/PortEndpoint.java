@@ -39,6 +39,8 @@ public final class PortEndpoint {
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
      * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
      * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
+     * A requester's end of a reply channel (replyPair) has a ReplyQueue instead, made with it: one
+     * slot for the answer, a JCTools queue behind it only if more arrives.
      * Elements: a bare payload (no ports), NULL for a null payload, an Envelope (payload + transferred
      * endpoints), or CLOSE, the marker the far side leaves when it closes; markers go through the queue
      * so that `close` fires after every message posted before it (SPEC item 6).
@@ -142,8 +144,6 @@ public final class PortEndpoint {
     /** Messages one drain dispatches before yielding its loop to other ports and tasks. */
     static final int BATCH = 64;
     private static final int QUEUE_CHUNK = 32;
-    /** Chunk of a reply end's queue (replyPair): the answer and the close marker fit. */
-    private static final int REPLY_QUEUE_CHUNK = 4;
 
     /** {@code state} bit: a drain is queued at a loop or running (admits one at a time). */
     private static final int SCHEDULED = 1;
@@ -355,8 +355,8 @@ public final class PortEndpoint {
 
     /**
      * Creates two entangled endpoints for one request's answer ({@code Requests.ask}): unbounded, and
-     * the first, the requester's end, with its queue made already and small, for the one answer and
-     * the far side's close it receives (the usual chunk is 32 slots: 112 bytes more per ask).
+     * the first, the requester's end, with its queue made already, a ReplyQueue: one slot for the
+     * answer (a JCTools queue, even of 4 slots, cost 80 bytes and a constructor more per ask).
      */
     public static PortEndpoint[] replyPair() {
         PortEndpoint requester = new PortEndpoint(0);
@@ -366,7 +366,7 @@ public final class PortEndpoint {
         // loop registry's lock) and the replier's end is posted (published by the queue's offer).
         PEER.set(requester, replier);
         PEER.set(replier, requester);
-        QUEUE.set(requester, new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
+        QUEUE.set(requester, new ReplyQueue());
         return new PortEndpoint[] {requester, replier};
     }
 
