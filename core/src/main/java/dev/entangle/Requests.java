@@ -85,31 +85,27 @@ public final class Requests {
             replies = new ReplyHandle(owner, endpoint, this, timeout); // final: safe on any thread
         }
 
-        @Override
-        public boolean complete(Object value) {
-            boolean won = super.complete(value);
+        /** After a completion attempt: if it was the one that completed the future, let go of the port. */
+        private boolean finishedIf(boolean won) {
             if (won) {
                 replies.finished();
             }
             return won;
+        }
+
+        @Override
+        public boolean complete(Object value) {
+            return finishedIf(super.complete(value));
         }
 
         @Override
         public boolean completeExceptionally(Throwable failure) {
-            boolean won = super.completeExceptionally(failure);
-            if (won) {
-                replies.finished();
-            }
-            return won;
+            return finishedIf(super.completeExceptionally(failure));
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean won = super.cancel(mayInterruptIfRunning);
-            if (won) {
-                replies.finished();
-            }
-            return won;
+            return finishedIf(super.cancel(mayInterruptIfRunning));
         }
 
         @Override
