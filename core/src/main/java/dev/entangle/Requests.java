@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -44,7 +45,8 @@ import dev.entangle.internal.WireValues;
  * {@link EventLoop#schedule}, completed on that loop); a {@link DOMException} {@code AbortError}
  * when the reply port's far end is closed or collected before it answered (the replier dropped the
  * request, or its loop closed); a {@code DataCloneError} or {@code QuotaExceededError} when the
- * request could not be posted. {@link CompletableFuture#cancel cancel} (or any other completion of
+ * request could not be posted; a {@link java.util.concurrent.RejectedExecutionException} when that
+ * loop closes first. {@link CompletableFuture#cancel cancel} (or any other completion of
  * the future) closes the reply port at once, so the replier's side sees {@code close} and a later
  * {@code reply} is dropped. Nothing here blocks a thread.
  *
@@ -189,6 +191,16 @@ public final class Requests {
         protected void deliverClose() {
             answer.completeExceptionally(new DOMException(
                     "the far side closed the reply port without answering", "AbortError"));
+        }
+
+        /**
+         * The asking loop closed before the answer came: its timers are refused and its drains
+         * stop, so fail the future here (on that loop, as it closes).
+         */
+        @Override
+        protected void closedWithLoop() {
+            answer.completeExceptionally(new RejectedExecutionException(
+                    "event loop " + owner.name() + " closed before the answer came"));
         }
 
         /** The deadline passed: on the owner loop. */

@@ -115,6 +115,25 @@ class RequestsTest {
     }
 
     @Test
+    void requesterLoopClosingFailsTheAskAndClosesTheReplyPort() throws Exception {
+        // The asking loop closes with the answer outstanding: its timer is refused and nothing would
+        // ever deliver to its reply end, so the future fails (it stayed pending before).
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.replyPort(e).onclose(c -> replierSide.add("closed"));
+            replierSide.add("received");
+        });
+        EventLoop requester = loops.start("requester");
+        CompletableFuture<Object> answer = Loops.on(requester, () -> Requests.ask(port, "q", Loops.TIMEOUT));
+        assertEquals("received", Loops.next(replierSide));
+        requester.close();
+        Throwable failure = failureOf(answer);
+        assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, failure);
+        assertTrue(failure.getMessage().contains("requester"), failure.getMessage());
+        assertEquals("closed", Loops.next(replierSide));
+    }
+
+    @Test
     void cancelClosesTheReplyPortAndALaterReplyIsDropped() throws Exception {
         LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();

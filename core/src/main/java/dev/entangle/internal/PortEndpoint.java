@@ -900,6 +900,7 @@ public final class PortEndpoint {
         }
         if (h.get() != null) {
             h.close();
+            h.closedWithLoop();
         } else {
             closeCollected(h); // the public object was collected and the collector has not run yet
         }

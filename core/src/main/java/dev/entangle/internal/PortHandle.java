@@ -445,6 +445,14 @@ public abstract class PortHandle extends WeakReference<Object> {
     /** Dispatches the {@code close} event; owner loop thread only. */
     protected abstract void deliverClose();
 
+    /**
+     * The owner loop closed this port because the loop is closing (after {@link #close()}); on the
+     * closing loop, or on a thread binding a port to it meanwhile. Nothing is dispatched for it; this
+     * default does nothing (a request's reply end fails its future here: nothing else would).
+     */
+    protected void closedWithLoop() {
+    }
+
     @Override
     public String toString() {
         int s = state();
