@@ -264,16 +264,27 @@ public final class Requests {
         Answer answer = new Answer(owner, pair[0], timeout);
         ReplyHandle replies = answer.replies;
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
-        // The timer is set before anything can complete the future: the caller has not got it yet, and
-        // no answer can come before the request is posted. So finished() always finds it.
         long delay = LoopCore.saturatedNanos(timeout);
-        replies.timer = current != null ? owner.core.scheduleOnLoop(replies, delay)
-                : owner.core.schedule(replies, delay);
+        if (current == null) {
+            // Off any loop: the common loop may deliver the answer (and close the reply end) as soon
+            // as the request is posted, so register and arm before that, as bind() would.
+            replies.register();
+            replies.timer = owner.core.schedule(replies, delay);
+        }
         try {
             port.postRequest(request, transfer, pair[1]);
         } catch (RuntimeException refused) {
             answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
             PortHandle.discard(new PortEndpoint[] {pair[1]});
+            return answer;
+        }
+        if (current != null) {
+            // On the asking loop, after the post, off the request's way to the replier: until this task
+            // ends nothing can complete the future or close the reply end (answers, a close and the
+            // timer are all this loop's to deliver; the caller has not got the future yet), so the
+            // registration cannot outlive the handle, and finished() will find the timer.
+            replies.register();
+            replies.timer = owner.core.scheduleOnLoop(replies, delay);
         }
         return answer;
     }

@@ -134,6 +134,23 @@ class RequestsTest {
     }
 
     @Test
+    void anAskFromALoopOnAClosedPortFailsWithAbortErrorAndLeavesNoPortBehind() throws Exception {
+        // The request is dropped, which closes the reply port's far end at once, before the asking
+        // loop registers its end (it does so after the post): the close must still arrive, and the
+        // registration must not outlive it.
+        EventLoop requester = loops.start("requester");
+        int before = requester.core.portCount();
+        CompletableFuture<Object> answer = Loops.on(requester, () -> {
+            MessageChannel channel = new MessageChannel();
+            channel.port1().close();
+            return Requests.ask(channel.port1(), "nobody hears", Loops.TIMEOUT);
+        });
+        assertEquals("AbortError", assertInstanceOf(DOMException.class, failureOf(answer)).name());
+        Loops.settle(requester);
+        assertEquals(before, requester.core.portCount());
+    }
+
+    @Test
     void cancelClosesTheReplyPortAndALaterReplyIsDropped() throws Exception {
         LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();

@@ -362,8 +362,8 @@ public final class PortEndpoint {
         PortEndpoint requester = new PortEndpoint(0);
         PortEndpoint replier = new PortEndpoint(0);
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
-        // until the requester's end is bound (PortHandle.bindStartedUnpublished: published by the
-        // loop registry's lock) and the replier's end is posted (published by the queue's offer).
+        // until the replier's end is posted (published by the queue's offer) or the requester's end
+        // registered with its loop (published by the registry's lock).
         PEER.set(requester, replier);
         PEER.set(replier, requester);
         QUEUE.set(requester, new ReplyQueue());
@@ -808,13 +808,13 @@ public final class PortEndpoint {
     }
 
     /**
-     * {@link #bind} and {@link #activate} of a started {@code h} (its ENABLED bit set) for an endpoint
-     * no other thread can reach yet: see PortHandle.bindStartedUnpublished.
+     * {@link #bind} (but for the registration) and {@link #activate} of a started {@code h} (its
+     * ENABLED bit set) for an endpoint no other thread can reach yet: see
+     * PortHandle.bindStartedUnpublished.
      */
     void bindStartedUnpublished(PortHandle h) {
         BOUND.set(this, h); // plain: published with the endpoint (see there)
         PIN.set(this, h.get());
-        h.loop.register(h);
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */

@@ -106,13 +106,20 @@ public abstract class PortHandle extends WeakReference<Object> {
     /**
      * {@link #bind()} and {@link #start()} at once, for a handle whose endpoint no other thread can
      * reach yet (the requester's end of a fresh reply channel, {@link PortEndpoint#replyPair}): plain
-     * writes, published with the endpoint (by the loop registry's lock, and by the post that carries
-     * the far end), and no signal, since nothing can be queued there yet. Call once, after
-     * construction, instead of both.
+     * writes, published with the endpoint (by the post that carries the far end, or by the loop
+     * registry's lock), and no signal, since nothing can be queued there yet. The registration with
+     * the loop, which bind() makes, is left to the caller ({@link #register()}): before the endpoint
+     * is reachable from another thread, or later on the owner loop itself while nothing can close
+     * this handle. Call once, after construction, instead of both.
      */
     public final void bindStartedUnpublished() {
         STATE.set(this, ENABLED); // plain: see above
         endpoint.bindStartedUnpublished(this);
+    }
+
+    /** Registers this handle with its loop (see {@link #bindStartedUnpublished()}); once. */
+    public final void register() {
+        loop.register(this);
     }
 
     private int state() {
