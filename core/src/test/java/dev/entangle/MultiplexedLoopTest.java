@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -193,7 +194,19 @@ class MultiplexedLoopTest {
         // so its turn is kept for the thread; after a bounded chain of such turns the next one goes
         // through the executor, behind the third loop's turn that waits there. Unbounded, the third
         // loop would never run.
-        ExecutorService single = shutDownAfterTest(Executors.newSingleThreadExecutor());
+        assertAChainOfHandOffsLetsAQueuedTurnRun(shutDownAfterTest(Executors.newSingleThreadExecutor()));
+    }
+
+    @Test
+    void onAThreadPoolExecutorTheChainStopsForATurnWaitingInItsQueue() throws Exception {
+        // The same on a ThreadPoolExecutor, where the chain goes on beyond its bound while the pool's
+        // queue is empty: the third loop's turn in the queue ends the chain.
+        ExecutorService single = shutDownAfterTest(Executors.newFixedThreadPool(1));
+        assertTrue(single instanceof ThreadPoolExecutor);
+        assertAChainOfHandOffsLetsAQueuedTurnRun(single);
+    }
+
+    private void assertAChainOfHandOffsLetsAQueuedTurnRun(ExecutorService single) throws Exception {
         EventLoop ping = loop(single, "ping");
         EventLoop pong = loop(single, "pong");
         EventLoop other = loop(single, "other");
@@ -219,6 +232,33 @@ class MultiplexedLoopTest {
         stop.set(true);
         assertTrue(stopped.await(10, TimeUnit.SECONDS), "the ping-pong kept going");
         assertTrue(rounds.get() > 1);
+    }
+
+    @Test
+    void onAThreadPoolExecutorWithNothingQueuedAChainOfHandOffsStaysInOneTask() throws Exception {
+        // 2,000 hops between two idle loops of a one-thread pool whose queue stays empty: no hand-off
+        // to the pool after the first (one every 64 hops would be 31 tasks more).
+        ThreadPoolExecutor single = (ThreadPoolExecutor) shutDownAfterTest(Executors.newFixedThreadPool(1));
+        EventLoop ping = loop(single, "ping");
+        EventLoop pong = loop(single, "pong");
+        MessageChannel toPing = new MessageChannel(ping);
+        MessageChannel toPong = new MessageChannel(pong);
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        toPing.port2().onmessage(e -> {
+            int left = (Integer) e.data();
+            if (left == 0) {
+                done.complete(left);
+            } else {
+                toPong.port1().postMessage(left - 1);
+            }
+        });
+        toPong.port2().onmessage(e -> toPing.port1().postMessage(e.data()));
+        long tasksBefore = single.getTaskCount();
+        toPing.port1().postMessage(1_000);
+
+        assertEquals(0, done.get(10, TimeUnit.SECONDS));
+        long tasks = single.getTaskCount() - tasksBefore;
+        assertTrue(tasks <= 2, "executor tasks for 2,000 hops: " + tasks);
     }
 
     @Test

@@ -412,6 +412,38 @@ class ReceiveMessageTest {
         assertNull(Loops.pollSettled(events, loop), "the taken payload is not dispatched as well");
     }
 
+    /**
+     * The same on a multiplexed loop, whose turns move between the pool's threads: the drain's lock is
+     * marked with the loop, not with a thread, and the handler's receive still finds it its own.
+     */
+    @Test
+    void handlerMayReceiveFromItsOwnPortOnAMultiplexedLoop() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        EventLoop loop = EventLoop.on(pool, "reentrant-multiplexed");
+        try {
+            MessageChannel channel = new MessageChannel(loop);
+            LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+            for (int i = 0; i < 50; i++) {
+                channel.port1().postMessage("request " + i);
+                channel.port1().postMessage("payload " + i);
+            }
+            channel.port1().postMessage("end");
+            channel.port2().onmessage(e -> {
+                MessageEvent payload = ((String) e.data()).startsWith("request")
+                        ? channel.port2().receiveMessage() : null;
+                events.add(e.data() + (payload == null ? "" : " + " + payload.data()));
+            });
+            for (int i = 0; i < 50; i++) {
+                assertEquals("request " + i + " + payload " + i, next(events));
+            }
+            assertEquals("end", next(events), "no payload dispatched as well, none lost");
+        } finally {
+            loop.close();
+            assertTrue(loop.awaitTermination(Loops.TIMEOUT));
+            pool.shutdown();
+        }
+    }
+
     /** A receive racing a transfer of the same port, 2,000 times: the message is taken exactly once. */
     @Test
     void receiveRacingATransferTakesTheMessageExactlyOnce() throws Exception {

@@ -5,11 +5,13 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -136,7 +138,10 @@ public final class LoopCore {
      * on one thread without an executor queue hop or a wake-up of another pool thread per message
      * (Go's runnext, Tokio's LIFO slot). Bounds: one kept turn per thread (a second hand-off is
      * submitted as usual); NEXT_CHAIN kept turns in a row per executor task, then the next one is
-     * submitted, behind whatever waits in the executor; a task that ran nested in another loop's task
+     * submitted, behind whatever waits in the executor, unless the executor is a ThreadPoolExecutor
+     * whose queue is empty: then nothing waits for the thread, and the chain goes on, looking again
+     * before each turn (a hand-off wakes an idle pool thread, which costs more than the 64 hops
+     * before it: benchmarks' Scale); a task that ran nested in another loop's task
      * (the executor is a loop, or runs tasks inline) submits what it kept instead of running it; a
      * thread about to block in awaitTermination, and a turn that threw, submit it too. The kept turn
      * holds `scheduled` == 1 like a submitted one, so nothing else changes: it is a turn whose
@@ -203,7 +208,8 @@ public final class LoopCore {
     /**
      * Turns a thread runs in a row through its kept next turn (see "Next turn on the same thread")
      * before it passes one to the executor, so that tasks already in the executor's queue still get a
-     * thread while a chain of hand-offs goes on.
+     * thread while a chain of hand-offs goes on; beyond it, only while the executor's queue is known
+     * to be empty (see "Next turn on the same thread").
      */
     private static final int NEXT_CHAIN = 64;
 
@@ -246,6 +252,8 @@ public final class LoopCore {
     }
 
     private final String name;
+    /** This loop's mark in the consumer lock of the endpoints it drains; see {@link #consumerId()}. */
+    private final int consumerId = LoopIds.acquire();
     private final Thread.UncaughtExceptionHandler errorHandler;
     private final MessagePassingQueue<Object> runQueue;
     /** Guards the port registry: {@link #portsHead}, {@link #portCount} and the endpoints' links. */
@@ -257,6 +265,11 @@ public final class LoopCore {
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     /** The dedicated thread, or null for a multiplexed loop. */
     private final Thread thread;
+    /**
+     * The task queue of the executor of a multiplexed loop if it is a ThreadPoolExecutor (read for
+     * emptiness only), else null.
+     */
+    private final BlockingQueue<Runnable> executorQueue;
     /** The executor of a multiplexed loop, or null for a dedicated one. */
     private final Executor executor;
     private final IdleStrategy idleStrategy;
@@ -422,6 +435,7 @@ public final class LoopCore {
         this.idleStrategy = idleStrategy;
         this.endWhenIdle = endWhenIdle;
         this.executor = null;
+        this.executorQueue = null;
         Thread t = new Thread(this::run, name);
         t.setDaemon(daemon);
         this.thread = t;
@@ -437,8 +451,18 @@ public final class LoopCore {
         this.idleStrategy = null;
         this.endWhenIdle = endWhenIdle;
         this.executor = executor;
+        this.executorQueue = executor instanceof ThreadPoolExecutor ? ((ThreadPoolExecutor) executor).getQueue() : null;
         this.thread = null;
         this.runQueue = new MpscUnboundedUnpaddedArrayQueue<>(MULTIPLEXED_RUN_QUEUE_CHUNK);
+    }
+
+    /**
+     * The value a drain of this loop stores in an endpoint's consumer lock (PortEndpoint): positive,
+     * and no other live loop's. An int rather than the draining Thread: a reference stored into an
+     * endpoint in the old generation costs a G1 write barrier, a card to refine, per drain.
+     */
+    int consumerId() {
+        return consumerId;
     }
 
     /** Binds the public object that {@code EventLoop.current()} returns for this loop. Call once. */
@@ -1009,6 +1033,7 @@ public final class LoopCore {
     private void terminate() {
         svState(TERMINATED);
         LoopRegistry.unregister(this); // EventLoop.snapshot()
+        LoopIds.release(consumerId); // no drain of this loop runs again
         termination.complete(null);
     }
 
@@ -1163,8 +1188,9 @@ public final class LoopCore {
     }
 
     /**
-     * After an executor task's turn: runs the turns handed to this thread meanwhile, at most
-     * NEXT_CHAIN in a row; the one after that, or one left by a turn that threw, goes to its executor,
+     * After an executor task's turn: runs the turns handed to this thread meanwhile, NEXT_CHAIN in a
+     * row, more while nothing waits in the executor (othersMayWait); the one after that, or one left
+     * by a turn that threw, goes to its executor,
      * and so does a kept turn when this task ran nested in another loop's (an executor that is a loop,
      * or runs tasks inline).
      */
@@ -1174,9 +1200,9 @@ public final class LoopCore {
             return;
         }
         try {
-            for (int n = 0; n < NEXT_CHAIN; n++) {
+            for (int n = 0; ; n++) {
                 Handed next = c.next;
-                if (next == null) {
+                if (next == null || n >= NEXT_CHAIN && next.loop().othersMayWait()) {
                     return;
                 }
                 c.next = null;
@@ -1185,6 +1211,14 @@ public final class LoopCore {
         } finally {
             submitKept(c); // the one after the chain, or one a throwing turn left
         }
+    }
+
+    /**
+     * False only if nothing waits in this multiplexed loop's executor for a thread: a
+     * ThreadPoolExecutor whose queue is empty (a volatile read of its count). True for other executors.
+     */
+    private boolean othersMayWait() {
+        return executorQueue == null || !executorQueue.isEmpty();
     }
 
     /**

@@ -74,10 +74,14 @@ public final class PortEndpoint {
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
      *
-     * Consumer lock. `consumer` holds the consuming Thread (CAS null -> thread), so that a loop drain and
-     * receiveMessage() never poll concurrently (the queue is single-consumer), and so that a handler
-     * calling receiveMessage() on its own port re-enters. It stays a field here, not a lazy part: every
-     * drain takes it. Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and
+     * Consumer lock. `consumer` is FREE (0), a loop's consumerId (CAS FREE -> id: that loop's drain
+     * holds it) or HELD (-1: a receive or a discard holds it, running no user code), so that a loop
+     * drain and receiveMessage() never poll concurrently (the queue is single-consumer), and so that a
+     * handler calling receiveMessage() on its own port re-enters: the lock holds the id of the loop
+     * whose turn runs on the calling thread, so its drain is lower on this stack (a loop runs one turn
+     * at a time; ids are unique among live loops, LoopIds). An int, not the draining Thread: storing
+     * a reference into an endpoint in the old generation costs a G1 card per drain (benchmarks'
+     * Scale). It stays a field here, not a lazy part: every drain takes it. Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and
      * volatile release as well as by the state word.
      *
      * Transfer race (documented on MessagePort): a drain checks the binding before each message; a
@@ -118,7 +122,7 @@ public final class PortEndpoint {
      *   peer          volatile; getAndSet on close              the entangled endpoint, or null
      *   pin           volatile; CAS                             the started handle's public object
      *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
-     *   consumer      volatile; CAS                             the consumer lock's holder
+     *   consumer      volatile; CAS                             the consumer lock: FREE, a loop id, HELD
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
      *   prevInLoop,   plain, under the registry lock of the loop whose list holds this endpoint
@@ -170,6 +174,11 @@ public final class PortEndpoint {
             return "END";
         }
     };
+    /** {@code consumer}: nobody holds the consumer lock. */
+    private static final int FREE = 0;
+    /** {@code consumer}: a receive or a discard holds it (no user code runs while it does). */
+    private static final int HELD = -1;
+
     /** Spins a non-blocking receive gives a consumer holding the lock for one poll. */
     private static final int RECEIVE_SPINS = 64;
 
@@ -181,7 +190,7 @@ public final class PortEndpoint {
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             PIN = l.findVarHandle(PortEndpoint.class, "pin", Object.class);
             BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
-            CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", Thread.class);
+            CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", int.class);
             SIDE = l.findVarHandle(PortEndpoint.class, "side", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -195,7 +204,7 @@ public final class PortEndpoint {
     private volatile PortEndpoint peer;
     private volatile Object pin;
     private volatile PortHandle bound;
-    private volatile Thread consumer;
+    private volatile int consumer;
     /** BoundedSlots (bounded queues, from construction), PortWaiters (lazily), or null: see Fields. */
     private Object side;
     /** The neighbours in the registry of the loop whose list holds this endpoint (LoopCore.register). */
@@ -276,15 +285,15 @@ public final class PortEndpoint {
         return BOUND.compareAndSet(this, expect, update);
     }
 
-    private Thread lvConsumer() {
+    private int lvConsumer() {
         return consumer;
     }
 
-    private void svConsumer(Thread value) {
+    private void svConsumer(int value) {
         consumer = value;
     }
 
-    private boolean casConsumer(Thread expect, Thread update) {
+    private boolean casConsumer(int expect, int update) {
         return CONSUMER.compareAndSet(this, expect, update);
     }
 
@@ -520,7 +529,7 @@ public final class PortEndpoint {
     /** Runs on {@code loop}'s thread with SCHEDULED set. */
     void drain(LoopCore loop) {
         assert loop.inEventLoop() : "port drain off its loop";
-        if (!casConsumer(null, Thread.currentThread())) {
+        if (!casConsumer(FREE, loop.consumerId())) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
             return;
@@ -686,12 +695,16 @@ public final class PortEndpoint {
             return END;
         }
         MessagePassingQueue<Object> q = lvQueue();
-        if (q == null) {
+        if (q == null || QueueProbe.isEmpty(q)) {
+            // Nothing queued (the probe never misses an element already offered): answer without
+            // the lock, so that a receiver spinning on an empty queue writes nothing into this
+            // endpoint, whose fields every post of the far side reads (benchmarks' busy PingPong).
             return peer() == null ? END : PortWaiters.RETRY;
         }
-        Thread me = Thread.currentThread();
-        boolean reentrant = lvConsumer() == me; // a handler on its own port
-        if (!reentrant && !tryAcquireConsumer(me)) {
+        LoopCore running = LoopCore.current();
+        // A handler on its own port: its loop's drain holds the lock, lower on this thread's stack.
+        boolean reentrant = running != null && lvConsumer() == running.consumerId();
+        if (!reentrant && !tryAcquireConsumer()) {
             return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
         Object result;
@@ -736,9 +749,9 @@ public final class PortEndpoint {
      * Tries the consumer lock for a few spins: a receive never waits for a drain's user handlers. On
      * failure, asks the holder to signal waiters when it releases the lock.
      */
-    private boolean tryAcquireConsumer(Thread me) {
+    private boolean tryAcquireConsumer() {
         for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
-            if (casConsumer(null, me)) {
+            if (casConsumer(FREE, HELD)) {
                 return true;
             }
             Thread.onSpinWait();
@@ -751,7 +764,7 @@ public final class PortEndpoint {
         // later reads (of `waiters`, then of the request) see the request and signal, or this CAS sees
         // the lock free. A blocking receiver creates `waiters` before this attempt (PortWaiters.await).
         w.requestConsumer();
-        return casConsumer(null, me);
+        return casConsumer(FREE, HELD);
     }
 
     /**
@@ -759,7 +772,7 @@ public final class PortEndpoint {
      * on request: a waiting receiver's own release must not wake itself (it would spin).
      */
     private void releaseConsumer() {
-        svConsumer(null);
+        svConsumer(FREE);
         // Volatile reads after the release; one request is answered once (PortWaiters).
         PortWaiters w = lvWaiters();
         if (w != null && w.takeConsumerRequest()) {
@@ -950,10 +963,9 @@ public final class PortEndpoint {
 
     /** Discards everything queued, if no consumer holds the queue (a holder rechecks on release). */
     private void discardIfIdle() {
-        Thread me = Thread.currentThread();
         while (true) {
             MessagePassingQueue<Object> q = lvQueue();
-            if (q == null || QueueProbe.isEmpty(q) || !casConsumer(null, me)) {
+            if (q == null || QueueProbe.isEmpty(q) || !casConsumer(FREE, HELD)) {
                 return;
             }
             try {
