@@ -116,12 +116,14 @@ public final class PortEndpoint {
      * before the lock was taken is seen; one that commits during the poll itself is the same race as a
      * drain's (the message goes to this receiver, exactly once).
      *
-     * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes only):
+     * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
+     * plain writes a reply pair makes before it is published, replyPair and bindStartedUnpublished):
      *   state         volatile; CAS, getAndBitwiseOr/And        the five flags above
      *   queue         volatile; CAS once (lazy creation)        the port message queue
-     *   peer          volatile; getAndSet on close              the entangled endpoint, or null
-     *   pin           volatile; CAS                             the started handle's public object
-     *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
+     *   peer          volatile; getAndSet on close; plain set before publication (replyPair)
+     *                                                           the entangled endpoint, or null
+     *   pin           volatile; CAS; plain set before publication  the started handle's public object
+     *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
      *   consumer      volatile; CAS                             the consumer lock: FREE, a loop id, HELD
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
@@ -257,6 +259,11 @@ public final class PortEndpoint {
         peer = value;
     }
 
+    /** Plain: only before the endpoint is published (replyPair). */
+    private void spPeer(PortEndpoint value) {
+        PEER.set(this, value);
+    }
+
     private PortEndpoint getAndSetPeer(PortEndpoint value) {
         return (PortEndpoint) PEER.getAndSet(this, value);
     }
@@ -269,6 +276,11 @@ public final class PortEndpoint {
         pin = value;
     }
 
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spPin(Object value) {
+        PIN.set(this, value);
+    }
+
     private boolean casPin(Object expect, Object update) {
         return PIN.compareAndSet(this, expect, update);
     }
@@ -279,6 +291,11 @@ public final class PortEndpoint {
 
     private void svBound(PortHandle value) {
         bound = value;
+    }
+
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spBound(PortHandle value) {
+        BOUND.set(this, value);
     }
 
     private boolean casBound(PortHandle expect, PortHandle update) {
@@ -373,8 +390,8 @@ public final class PortEndpoint {
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
         // until the replier's end is posted (published by the queue's offer) or the requester's end
         // registered with its loop (published by the registry's lock).
-        PEER.set(requester, replier);
-        PEER.set(replier, requester);
+        requester.spPeer(replier);
+        replier.spPeer(requester);
         QUEUE.set(requester, new ReplyQueue());
         return new PortEndpoint[] {requester, replier};
     }
@@ -826,8 +843,8 @@ public final class PortEndpoint {
      * PortHandle.bindStartedUnpublished.
      */
     void bindStartedUnpublished(PortHandle h) {
-        BOUND.set(this, h); // plain: published with the endpoint (see there)
-        PIN.set(this, h.get());
+        spBound(h); // plain: published with the endpoint (see there)
+        spPin(h.get());
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */

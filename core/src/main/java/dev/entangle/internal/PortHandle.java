@@ -58,7 +58,8 @@ public abstract class PortHandle extends WeakReference<Object> {
      *   loop      final        the owner loop
      *   endpoint  final        the endpoint this handle was created for
      *   state     volatile; CAS, getAndBitwiseOr/And (the bits above; REGISTERED only under the
-     *             registry lock of `loop`, see LoopCore.register)
+     *             registry lock of `loop`, see LoopCore.register); one plain set before the handle
+     *             is published (bindStartedUnpublished)
      *   referent  (java.lang.ref) the public object, weakly
      */
 
@@ -113,7 +114,7 @@ public abstract class PortHandle extends WeakReference<Object> {
      * this handle. Call once, after construction, instead of both.
      */
     public final void bindStartedUnpublished() {
-        STATE.set(this, ENABLED); // plain: see above
+        spState(ENABLED); // plain: see above
         endpoint.bindStartedUnpublished(this);
     }
 
@@ -124,6 +125,11 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     private int state() {
         return state;
+    }
+
+    /** Plain: only before the handle is published (bindStartedUnpublished). */
+    private void spState(int value) {
+        STATE.set(this, value);
     }
 
     private boolean casState(int expect, int update) {
