@@ -125,19 +125,7 @@ public class AskRoundTrip {
     private void setUpPostsOnOneLoop() {
         EventLoop loop = EventLoop.start("one-loop");
         MessageChannel channel = new MessageChannel(loop);
-        MessagePort portA = channel.port1();
-        MessagePort portB = channel.port2();
-        portB.onmessage(e -> portB.postMessage(e.data()));
-        portA.onmessage(e -> {
-            int left = (Integer) e.data() - 1;
-            if (left == 0) {
-                done.signal();
-            } else {
-                portA.postMessage(left);
-            }
-        });
-        Integer rounds = ROUNDS;
-        kick = () -> portA.postMessage(rounds);
+        kick = ActorPingPong.echoAndCount(channel.port1(), channel.port2(), done);
         close = () -> Lifecycle.close(loop);
     }
 
