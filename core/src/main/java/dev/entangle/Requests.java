@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
@@ -43,7 +45,8 @@ import dev.entangle.internal.WireValues;
  * {@link EventLoop#schedule}, completed on that loop); a {@link DOMException} {@code AbortError}
  * when the reply port's far end is closed or collected before it answered (the replier dropped the
  * request, or its loop closed); a {@code DataCloneError} or {@code QuotaExceededError} when the
- * request could not be posted. {@link CompletableFuture#cancel cancel} (or any other completion of
+ * request could not be posted; a {@link java.util.concurrent.RejectedExecutionException} when that
+ * loop closes first. {@link CompletableFuture#cancel cancel} (or any other completion of
  * the future) closes the reply port at once, so the replier's side sees {@code close} and a later
  * {@code reply} is dropped. Nothing here blocks a thread.
  *
@@ -61,31 +64,103 @@ public final class Requests {
      * started, whose deliver() completes the future with the deserialized answer and whose
      * deliverClose() fails it, without a MessageEvent, event listeners or an EventTarget (measured by
      * AskRoundTrip). The timeout is one deadline of the same loop (LoopCore.schedule: no hop, no JDK
-     * scheduler), whose task is the handle itself. The future's whenComplete, again the handle, closes
-     * the near end and disarms the timer, whatever completed it (answer, error, timeout, close, cancel
-     * from any thread): CompletableFuture decides the winner atomically, and close() and the timer's
-     * completion are idempotent. Closing the near end from deliver() means it never sees the close
-     * that reply() sends right after its answer.
+     * scheduler), whose task is the handle itself. The future is an Answer, whose completion methods
+     * close the near end and disarm the timer (ReplyHandle.finished), whatever completed it (answer,
+     * error, timeout, close, cancel from any thread): CompletableFuture decides the winner atomically,
+     * and close() and the timer's completion are idempotent. The near end closes itself on the first
+     * message it receives, so reply() to an ask closes the far end without leaving it a close marker
+     * (PortHandle.closeAfterAnswer): the requester's loop would only discard it.
      */
 
     /**
-     * The requester's end of the reply channel: completes {@code answer}; on its loop only. Also the
-     * timeout's task ({@link #run}) and the future's completion action ({@link #accept}): one object per
-     * ask for the three.
+     * The future {@code ask} returns: any completion of it (answer, error, timeout, close, cancel,
+     * obtrude; on any thread) closes the reply port and disarms the deadline, so that no
+     * {@code whenComplete} stage and its future are needed per ask (issue 15: 64 of the bytes an ask
+     * allocated). Every public way to complete a CompletableFuture ends in the overrides below; the
+     * JDK's {@code completeAsync} does not (it completes through an internal method), hence its own.
+     * Dependent stages are plain CompletableFutures ({@code newIncompleteFuture} is not overridden).
      */
-    private static final class ReplyHandle extends PortHandle
-            implements Runnable, BiConsumer<Object, Throwable> {
+    private static final class Answer extends CompletableFuture<Object> {
+        final ReplyHandle replies;
+
+        Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
+            replies = new ReplyHandle(owner, endpoint, this, timeout); // final: safe on any thread
+        }
+
+        /** After a completion attempt: if it was the one that completed the future, let go of the port. */
+        private boolean finishedIf(boolean won) {
+            if (won) {
+                replies.finished();
+            }
+            return won;
+        }
+
+        @Override
+        public boolean complete(Object value) {
+            return finishedIf(super.complete(value));
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            return finishedIf(super.completeExceptionally(failure));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return finishedIf(super.cancel(mayInterruptIfRunning));
+        }
+
+        @Override
+        public void obtrudeValue(Object value) {
+            super.obtrudeValue(value);
+            replies.finished(); // idempotent
+        }
+
+        @Override
+        public void obtrudeException(Throwable failure) {
+            super.obtrudeException(failure);
+            replies.finished();
+        }
+
+        @Override
+        public CompletableFuture<Object> completeAsync(Supplier<?> supplier, Executor executor) {
+            Objects.requireNonNull(supplier, "supplier");
+            Objects.requireNonNull(executor, "executor");
+            executor.execute(() -> {
+                Object value;
+                try {
+                    value = supplier.get();
+                } catch (Throwable failure) {
+                    completeExceptionally(failure);
+                    return;
+                }
+                complete(value);
+            });
+            return this;
+        }
+
+        @Override
+        public CompletableFuture<Object> completeAsync(Supplier<?> supplier) {
+            return completeAsync(supplier, defaultExecutor());
+        }
+    }
+
+    /**
+     * The requester's end of the reply channel: completes {@code answer}; on its loop only. Also the
+     * timeout's task ({@link #run}): one object per ask for both.
+     */
+    private static final class ReplyHandle extends PortHandle implements Runnable {
         private final EventLoop owner;
-        final CompletableFuture<Object> answer;
+        private final Answer answer;
         private final Duration timeout;
         /**
-         * The deadline; written by ask() before the future can complete (see there), read by accept()
-         * on whatever thread completes it: volatile, as the two threads may differ.
+         * The deadline; written by ask() before the future can complete (see there), read by
+         * finished() on whatever thread completes it: volatile, as the two threads may differ.
          */
         private volatile CompletableFuture<Void> timer;
 
         /** The future stands for the port (the handle's referent): the handle pins it once started. */
-        ReplyHandle(EventLoop owner, PortEndpoint endpoint, CompletableFuture<Object> answer, Duration timeout) {
+        ReplyHandle(EventLoop owner, PortEndpoint endpoint, Answer answer, Duration timeout) {
             super(answer, owner.core, endpoint);
             this.owner = owner;
             this.answer = answer;
@@ -95,18 +170,37 @@ public final class Requests {
         @Override
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
             assert owner.inEventLoop() : "reply delivered off the requester's loop";
+            Object data;
             try {
-                Object data = StructuredSerialize.deserialize(payload, MessagePort.adopt(owner, endpoints));
-                answer.complete(WireValues.isWireValue(data) ? WireValues.valueOf(data) : data);
-            } catch (RuntimeException error) {
-                answer.completeExceptionally(error); // a malformed answer, or one that cannot arrive
+                data = StructuredSerialize.deserialize(payload, MessagePort.adopt(owner, endpoints));
+                data = WireValues.isWireValue(data) ? WireValues.valueOf(data) : data;
+            } catch (Throwable error) {
+                // A malformed answer, or one that cannot arrive. Whatever it is, the future fails (the
+                // replier's close left no marker to fail it later: Requests.reply), then a fatal error
+                // goes on to the loop.
+                answer.completeExceptionally(error);
+                if (LoopCore.isFatal(error)) {
+                    throw error;
+                }
+                return;
             }
+            answer.complete(data);
         }
 
         @Override
         protected void deliverClose() {
             answer.completeExceptionally(new DOMException(
                     "the far side closed the reply port without answering", "AbortError"));
+        }
+
+        /**
+         * The asking loop closed before the answer came: its timers are refused and its drains
+         * stop, so fail the future here (on that loop, as it closes).
+         */
+        @Override
+        protected void closedWithLoop() {
+            answer.completeExceptionally(new RejectedExecutionException(
+                    "event loop " + owner.name() + " closed before the answer came"));
         }
 
         /** The deadline passed: on the owner loop. */
@@ -116,8 +210,7 @@ public final class Requests {
         }
 
         /** The future completed, any way, on any thread: close the reply port, disarm the deadline. */
-        @Override
-        public void accept(Object value, Throwable failure) {
+        void finished() {
             close();
             CompletableFuture<Void> t = timer;
             if (t != null) {
@@ -168,19 +261,30 @@ public final class Requests {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
         PortEndpoint[] pair = PortEndpoint.replyPair();
-        ReplyHandle replies = new ReplyHandle(owner, pair[0], new CompletableFuture<>(), timeout);
-        replies.bind();
-        replies.start();
-        CompletableFuture<Object> answer = replies.answer;
-        replies.timer = owner.core.schedule(replies, LoopCore.saturatedNanos(timeout));
-        // The timer is set before anything can complete the future: the caller has not got it yet, and
-        // no answer can come before the request is posted. So accept() always finds it.
-        answer.whenComplete(replies);
+        Answer answer = new Answer(owner, pair[0], timeout);
+        ReplyHandle replies = answer.replies;
+        replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
+        long delay = LoopCore.saturatedNanos(timeout);
+        if (current == null) {
+            // Off any loop: the common loop may deliver the answer (and close the reply end) as soon
+            // as the request is posted, so register and arm before that, as bind() would.
+            replies.register();
+            replies.timer = owner.core.schedule(replies, delay);
+        }
         try {
             port.postRequest(request, transfer, pair[1]);
         } catch (RuntimeException refused) {
             answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
             PortHandle.discard(new PortEndpoint[] {pair[1]});
+            return answer;
+        }
+        if (current != null) {
+            // On the asking loop, after the post, off the request's way to the replier: until this task
+            // ends nothing can complete the future or close the reply end (answers, a close and the
+            // timer are all this loop's to deliver; the caller has not got the future yet), so the
+            // registration cannot outlive the handle, and finished() will find the timer.
+            replies.register();
+            replies.timer = owner.core.scheduleOnLoop(replies, delay);
         }
         return answer;
     }
@@ -216,10 +320,26 @@ public final class Requests {
         // ask() of this process, the bare value says the same (an ask takes a message that is not a
         // wire value as the value itself) without a map to build and clone (issue 15: half the bytes
         // an ask allocated); a value that itself looks like a wire value keeps its wrapping.
-        boolean bare = MessagePort.handleOf(replyPort).entangledHandle() instanceof ReplyHandle
-                && !WireValues.isWireValue(value);
-        replyPort.postMessage(bare ? value : WireValues.raw(value));
-        replyPort.close();
+        boolean toAsk = toAsk(replyPort);
+        replyPort.postMessage(toAsk && !WireValues.isWireValue(value) ? value : WireValues.raw(value));
+        close(replyPort, toAsk);
+    }
+
+    /** Whether the far end of {@code replyPort} is an {@link #ask} of this process (a ReplyHandle). */
+    private static boolean toAsk(MessagePort replyPort) {
+        return MessagePort.handleOf(replyPort).entangledHandle() instanceof ReplyHandle;
+    }
+
+    /**
+     * Closes {@code replyPort} after its answer was posted; without a close marker for an ask's end
+     * ({@code toAsk}), which closes itself on the answer (see ReplyHandle.deliver).
+     */
+    private static void close(MessagePort replyPort, boolean toAsk) {
+        if (toAsk) {
+            MessagePort.handleOf(replyPort).closeAfterAnswer();
+        } else {
+            replyPort.close();
+        }
     }
 
     /**
@@ -234,7 +354,8 @@ public final class Requests {
     public static void replyError(MessageEvent request, Throwable error) {
         Objects.requireNonNull(error, "error");
         MessagePort replyPort = replyPort(request);
+        boolean toAsk = toAsk(replyPort);
         replyPort.postMessage(WireValues.thrown(error));
-        replyPort.close();
+        close(replyPort, toAsk);
     }
 }

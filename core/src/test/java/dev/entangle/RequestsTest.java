@@ -115,6 +115,42 @@ class RequestsTest {
     }
 
     @Test
+    void requesterLoopClosingFailsTheAskAndClosesTheReplyPort() throws Exception {
+        // The asking loop closes with the answer outstanding: its timer is refused and nothing would
+        // ever deliver to its reply end, so the future fails (it stayed pending before).
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.replyPort(e).onclose(c -> replierSide.add("closed"));
+            replierSide.add("received");
+        });
+        EventLoop requester = loops.start("requester");
+        CompletableFuture<Object> answer = Loops.on(requester, () -> Requests.ask(port, "q", Loops.TIMEOUT));
+        assertEquals("received", Loops.next(replierSide));
+        requester.close();
+        Throwable failure = failureOf(answer);
+        assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, failure);
+        assertTrue(failure.getMessage().contains("requester"), failure.getMessage());
+        assertEquals("closed", Loops.next(replierSide));
+    }
+
+    @Test
+    void anAskFromALoopOnAClosedPortFailsWithAbortErrorAndLeavesNoPortBehind() throws Exception {
+        // The request is dropped, which closes the reply port's far end at once, before the asking
+        // loop registers its end (it does so after the post): the close must still arrive, and the
+        // registration must not outlive it.
+        EventLoop requester = loops.start("requester");
+        int before = requester.core.portCount();
+        CompletableFuture<Object> answer = Loops.on(requester, () -> {
+            MessageChannel channel = new MessageChannel();
+            channel.port1().close();
+            return Requests.ask(channel.port1(), "nobody hears", Loops.TIMEOUT);
+        });
+        assertEquals("AbortError", assertInstanceOf(DOMException.class, failureOf(answer)).name());
+        Loops.settle(requester);
+        assertEquals(before, requester.core.portCount());
+    }
+
+    @Test
     void cancelClosesTheReplyPortAndALaterReplyIsDropped() throws Exception {
         LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
@@ -194,6 +230,95 @@ class RequestsTest {
         Map<?, ?> error = (Map<?, ?>) serialized.get("value");
         assertEquals("bad", error.get("message"));
         assertEquals("java.lang.IllegalStateException", error.get("name"));
+    }
+
+    @Test
+    void everyWayOfCompletingTheFutureClosesTheReplyPort() throws Exception {
+        // The future itself closes the reply port (no whenComplete stage): each public completion
+        // path must reach it, completeAsync and obtrude included.
+        List<java.util.function.Consumer<CompletableFuture<Object>>> completions = List.of(
+                f -> f.complete("by the caller"),
+                f -> f.completeExceptionally(new IllegalStateException("by the caller")),
+                f -> f.completeAsync(() -> "async"),
+                f -> f.completeAsync(() -> {
+                    throw new IllegalStateException("async failure");
+                }, Runnable::run),
+                f -> f.obtrudeValue("obtruded"),
+                f -> f.obtrudeException(new IllegalStateException("obtruded")),
+                f -> f.orTimeout(1, TimeUnit.MILLISECONDS),
+                f -> f.completeOnTimeout("late default", 1, TimeUnit.MILLISECONDS));
+        LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<String> replierSide = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.replyPort(e).onclose(c -> replierSide.add("closed " + e.data()));
+            requests.add(e);
+        });
+        for (int i = 0; i < completions.size(); i++) {
+            CompletableFuture<Object> answer = Requests.ask(port, i, Loops.TIMEOUT);
+            Loops.next(requests);
+            completions.get(i).accept(answer);
+            assertEquals("closed " + i, Loops.next(replierSide));
+            assertTrue(answer.isDone(), "completion " + i);
+        }
+    }
+
+    @Test
+    void theFirstOfSeveralMessagesOnTheReplyPortIsTheAnswer() throws Exception {
+        // A replier that posts more than its answer: the requester's one-slot queue takes the first,
+        // the rest go behind it (ReplyQueue's overflow) and are discarded; order decides.
+        MessagePort port = replier(e -> {
+            MessagePort reply = Requests.replyPort(e);
+            for (int i = 0; i < 5; i++) {
+                reply.postMessage(e.data() + "#" + i);
+            }
+            reply.close();
+        });
+        for (int i = 0; i < 20; i++) {
+            assertEquals("q" + i + "#0", await(Requests.ask(port, "q" + i, Loops.TIMEOUT)));
+        }
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aReplyPortTransferredOnwardAnswersFromThere() throws Exception {
+        // The replier hands the reply port to a second loop, which answers with reply(): the
+        // requester's end is found across the transfer (and closes itself on the answer); messages
+        // the first replier posted before the transfer come first.
+        EventLoop worker = loops.start("worker");
+        MessageChannel toWorker = new MessageChannel(worker);
+        Loops.on(worker, () -> {
+            toWorker.port2().onmessage(e -> Requests.reply(e, "from the worker: " + e.data()));
+            return null;
+        });
+        MessagePort port = replier(e -> {
+            MessagePort reply = Requests.replyPort(e);
+            if ("forward".equals(e.data())) {
+                toWorker.port1().postMessage(e.data(), List.of(reply));
+            } else {
+                reply.postMessage("before the transfer");
+                toWorker.port1().postMessage(e.data(), List.of(reply));
+            }
+        });
+        assertEquals("from the worker: forward", await(Requests.ask(port, "forward", Loops.TIMEOUT)));
+        assertEquals("before the transfer", await(Requests.ask(port, "post first", Loops.TIMEOUT)));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void replyingClosesTheRepliersPortAndAskingAgainWorks() throws Exception {
+        // reply() closes the replier's port without leaving the requester a close marker: the
+        // replier's port is closed (posting there does nothing), the requester completed once.
+        LinkedBlockingQueue<MessagePort> replyPorts = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            Requests.reply(e, "answer " + e.data());
+            replyPorts.add(Requests.replyPort(e));
+        });
+        for (int i = 0; i < 3; i++) {
+            assertEquals("answer " + i, await(Requests.ask(port, i, Loops.TIMEOUT)));
+            MessagePort used = Loops.next(replyPorts);
+            assertTrue(used.toString().contains("closed"), used.toString());
+        }
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
     }
 
     @Test

@@ -97,8 +97,19 @@ public class ActorPingPong {
         EventLoop a = EventLoop.start("side-a");
         EventLoop b = EventLoop.start("side-b");
         MessagePort[] ports = Lifecycle.entangledAcross(a, b);
-        MessagePort portA = ports[0];
-        MessagePort portB = ports[1];
+        Runnable kick = echoAndCount(ports[0], ports[1], done);
+        return new Runnable[] {kick, () -> {
+            Lifecycle.close(a);
+            Lifecycle.close(b);
+        }};
+    }
+
+    /**
+     * {@code portB} echoes, {@code portA} counts a burst of {@link #ROUNDS} down and signals
+     * {@code done} at zero; returns the kick that starts a burst. Also {@code AskRoundTrip}'s
+     * {@code posts-one-loop}, with both ports on one loop.
+     */
+    static Runnable echoAndCount(MessagePort portA, MessagePort portB, Tally done) {
         portB.onmessage(e -> portB.postMessage(e.data()));
         portA.onmessage(e -> {
             int left = (Integer) e.data() - 1;
@@ -109,10 +120,7 @@ public class ActorPingPong {
             }
         });
         Integer rounds = ROUNDS;
-        return new Runnable[] {() -> portA.postMessage(rounds), () -> {
-            Lifecycle.close(a);
-            Lifecycle.close(b);
-        }};
+        return () -> portA.postMessage(rounds);
     }
 
     /** A Pekko message: rounds left and where to answer. */

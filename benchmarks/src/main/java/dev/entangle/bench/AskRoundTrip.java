@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.entangle.EventLoop;
+import dev.entangle.MessageChannel;
 import dev.entangle.MessagePort;
 import dev.entangle.Requests;
 import dev.entangle.bench.support.Lifecycle;
@@ -41,6 +42,9 @@ import dev.entangle.bench.support.Tally;
  * {@link Requests#reply}: a fresh reply channel, a transfer, a timer and its cancel per round.</li>
  * <li>{@code pekko-ask}: Pekko typed {@code AskPattern.ask} to an echo actor, the next ask sent from
  * the answer's completion, 10 s timeout.</li>
+ * <li>{@code posts-one-loop}, {@code ask-one-loop}: {@code posts} and {@code ask} with both sides on
+ * one loop: the work of a round trip without the hops between threads (no wake-up, no cache line
+ * moving between cores), so their ratio is the CPU an ask adds, and moves little with the load.</li>
  * </ul>
  * The benchmark thread waits parked for the burst's end (so only the two sides compete for cores).
  */
@@ -56,7 +60,7 @@ public class AskRoundTrip {
     static final int ROUNDS = 100;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    @Param({"posts", "ask", "pekko-ask"})
+    @Param({"posts", "ask", "pekko-ask", "posts-one-loop", "ask-one-loop"})
     public String impl;
 
     private final Tally done = new Tally();
@@ -75,6 +79,12 @@ public class AskRoundTrip {
                 break;
             case "pekko-ask":
                 setUpPekko();
+                break;
+            case "posts-one-loop":
+                setUpPostsOnOneLoop();
+                break;
+            case "ask-one-loop":
+                setUpAskOnOneLoop();
                 break;
             default:
                 throw new IllegalArgumentException("unknown impl " + impl);
@@ -110,6 +120,22 @@ public class AskRoundTrip {
             Lifecycle.close(a);
             Lifecycle.close(b);
         };
+    }
+
+    private void setUpPostsOnOneLoop() {
+        EventLoop loop = EventLoop.start("one-loop");
+        MessageChannel channel = new MessageChannel(loop);
+        kick = ActorPingPong.echoAndCount(channel.port1(), channel.port2(), done);
+        close = () -> Lifecycle.close(loop);
+    }
+
+    private void setUpAskOnOneLoop() {
+        EventLoop loop = EventLoop.start("one-loop");
+        MessageChannel channel = new MessageChannel(loop);
+        MessagePort portA = channel.port1();
+        channel.port2().onmessage(e -> Requests.reply(e, e.data()));
+        kick = () -> loop.execute(() -> askFrom(portA, ROUNDS));
+        close = () -> Lifecycle.close(loop);
     }
 
     /** On loop A: one ask, and the next from its answer (which completes on loop A). */

@@ -941,8 +941,21 @@ public final class LoopCore {
      *     the loop is closed before the task is due
      */
     public CompletableFuture<Void> schedule(Runnable task, long delayNanos) {
+        return schedule(task, delayNanos, inEventLoop());
+    }
+
+    /**
+     * {@link #schedule(Runnable, long)} from this loop's own thread, known to be so by the caller
+     * (Requests.ask, which looked the loop up): one thread-local lookup less per request timeout.
+     */
+    public CompletableFuture<Void> scheduleOnLoop(Runnable task, long delayNanos) {
+        assert inEventLoop() : "scheduleOnLoop off the loop";
+        return schedule(task, delayNanos, true);
+    }
+
+    private CompletableFuture<Void> schedule(Runnable task, long delayNanos, boolean onLoop) {
         LoopTimers.Timer timer = new LoopTimers.Timer(task, delayNanos);
-        if (!timer.isImmediate() && inEventLoop()) {
+        if (!timer.isImmediate() && onLoop) {
             armTimer(timer); // the common case (a request timeout set on its loop): no hop
             return timer;
         }

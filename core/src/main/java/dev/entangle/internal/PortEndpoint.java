@@ -39,6 +39,8 @@ public final class PortEndpoint {
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
      * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
      * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
+     * A requester's end of a reply channel (replyPair) has a ReplyQueue instead, made with it: one
+     * slot for the answer, a JCTools queue behind it only if more arrives.
      * Elements: a bare payload (no ports), NULL for a null payload, an Envelope (payload + transferred
      * endpoints), or CLOSE, the marker the far side leaves when it closes; markers go through the queue
      * so that `close` fires after every message posted before it (SPEC item 6).
@@ -92,6 +94,9 @@ public final class PortEndpoint {
      * messages (their far sides get `close`). A producer that finds CLOSED after its offer discards
      * too. The peer processes CLOSE when it reaches the head: in order if its queue is enabled; and, as
      * in Node, even if it is not, provided no message is ahead (PENDING_CLOSE asks a drain to look).
+     * One close leaves no CLOSE: a replier's close right after its answer to a requester's reply end
+     * (PortHandle.closeAfterAnswer), which closes itself on that answer; its own close then finds this
+     * endpoint closed (peerClosing), so both ends end up closed and disentangled all the same.
      *
      * Bounded queues (capacity > 0, MessageChannel.bounded): `side` holds the BoundedSlots from
      * construction on; the standard's unbounded queue pays one type check of `side` per post and per
@@ -111,12 +116,14 @@ public final class PortEndpoint {
      * before the lock was taken is seen; one that commits during the poll itself is the same race as a
      * drain's (the message goes to this receiver, exactly once).
      *
-     * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes only):
+     * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
+     * plain writes a reply pair makes before it is published, replyPair and bindStartedUnpublished):
      *   state         volatile; CAS, getAndBitwiseOr/And        the five flags above
      *   queue         volatile; CAS once (lazy creation)        the port message queue
-     *   peer          volatile; getAndSet on close              the entangled endpoint, or null
-     *   pin           volatile; CAS                             the started handle's public object
-     *   bound         volatile; CAS on transfer                 the bound PortHandle, or null
+     *   peer          volatile; getAndSet on close; plain set before publication (replyPair)
+     *                                                           the entangled endpoint, or null
+     *   pin           volatile; CAS; plain set before publication  the started handle's public object
+     *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
      *   consumer      volatile; CAS                             the consumer lock: FREE, a loop id, HELD
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
@@ -143,8 +150,6 @@ public final class PortEndpoint {
     /** Messages one drain dispatches before yielding its loop to other ports and tasks. */
     static final int BATCH = 64;
     private static final int QUEUE_CHUNK = 32;
-    /** Chunk of a reply end's queue (replyPair): the answer and the close marker fit. */
-    private static final int REPLY_QUEUE_CHUNK = 4;
 
     /** {@code state} bit: a drain is queued at a loop or running (admits one at a time). */
     private static final int SCHEDULED = 1;
@@ -254,6 +259,11 @@ public final class PortEndpoint {
         peer = value;
     }
 
+    /** Plain: only before the endpoint is published (replyPair). */
+    private void spPeer(PortEndpoint value) {
+        PEER.set(this, value);
+    }
+
     private PortEndpoint getAndSetPeer(PortEndpoint value) {
         return (PortEndpoint) PEER.getAndSet(this, value);
     }
@@ -266,6 +276,11 @@ public final class PortEndpoint {
         pin = value;
     }
 
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spPin(Object value) {
+        PIN.set(this, value);
+    }
+
     private boolean casPin(Object expect, Object update) {
         return PIN.compareAndSet(this, expect, update);
     }
@@ -276,6 +291,11 @@ public final class PortEndpoint {
 
     private void svBound(PortHandle value) {
         bound = value;
+    }
+
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spBound(PortHandle value) {
+        BOUND.set(this, value);
     }
 
     private boolean casBound(PortHandle expect, PortHandle update) {
@@ -361,14 +381,19 @@ public final class PortEndpoint {
 
     /**
      * Creates two entangled endpoints for one request's answer ({@code Requests.ask}): unbounded, and
-     * the first, the requester's end, with its queue made already and small, for the one answer and
-     * the far side's close it receives (the usual chunk is 32 slots: 112 bytes more per ask).
+     * the first, the requester's end, with its queue made already, a ReplyQueue: one slot for the
+     * answer (a JCTools queue, even of 4 slots, cost 80 bytes and a constructor more per ask).
      */
     public static PortEndpoint[] replyPair() {
-        PortEndpoint[] pair = entangledPair(0);
-        // Before publication, like the constructor's writes: the pair is published by volatile writes.
-        QUEUE.set(pair[0], new MpscUnboundedUnpaddedArrayQueue<>(REPLY_QUEUE_CHUNK));
-        return pair;
+        PortEndpoint requester = new PortEndpoint(0);
+        PortEndpoint replier = new PortEndpoint(0);
+        // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
+        // until the replier's end is posted (published by the queue's offer) or the requester's end
+        // registered with its loop (published by the registry's lock).
+        requester.spPeer(replier);
+        replier.spPeer(requester);
+        QUEUE.set(requester, new ReplyQueue());
+        return new PortEndpoint[] {requester, replier};
     }
 
     /** The entangled endpoint, or null once disentangled. */
@@ -812,6 +837,16 @@ public final class PortEndpoint {
         signal(); // a CLOSE marker may have arrived while in transit
     }
 
+    /**
+     * {@link #bind} (but for the registration) and {@link #activate} of a started {@code h} (its
+     * ENABLED bit set) for an endpoint no other thread can reach yet: see
+     * PortHandle.bindStartedUnpublished.
+     */
+    void bindStartedUnpublished(PortHandle h) {
+        spBound(h); // plain: published with the endpoint (see there)
+        spPin(h.get());
+    }
+
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
         if (casBound(h, null)) {
@@ -869,17 +904,21 @@ public final class PortEndpoint {
     // ------------------------------------------------------------------------------------------------
     // Close and disentangle (HTML #disentangle, SPEC item 6).
 
-    /** {@code close()} on the handle bound to this endpoint. */
-    void closeBy(PortHandle h) {
+    /**
+     * {@code close()} on the handle bound to this endpoint; without leaving the peer a CLOSE marker
+     * if {@code notifyPeer} is false (PortHandle.closeAfterAnswer: a peer that closes itself on the
+     * message just posted).
+     */
+    void closeBy(PortHandle h, boolean notifyPeer) {
         if (isBoundTo(h)) {
-            closeInternal();
+            closeInternal(notifyPeer);
         }
     }
 
     /** The public object behind {@code h} was garbage collected while still bound: disentangle. */
     void closeCollected(PortHandle h) {
         if (lvBound() == h) {
-            closeInternal();
+            closeInternal(true);
         }
     }
 
@@ -891,6 +930,7 @@ public final class PortEndpoint {
         }
         if (h.get() != null) {
             h.close();
+            h.closedWithLoop();
         } else {
             closeCollected(h); // the public object was collected and the collector has not run yet
         }
@@ -898,10 +938,10 @@ public final class PortEndpoint {
 
     /** This endpoint travelled in a message that will never be delivered: close it. */
     void closeOrphan() {
-        closeInternal();
+        closeInternal(true);
     }
 
-    private void closeInternal() {
+    private void closeInternal(boolean notifyPeer) {
         if ((getAndBitwiseOrState(CLOSED) & CLOSED) != 0) {
             return; // closed before: one close per endpoint
         }
@@ -915,7 +955,7 @@ public final class PortEndpoint {
         }
         PortEndpoint other = getAndSetPeer(null);
         Jfr.portClosed(this, loop, other); // JFR PortClosed
-        if (other != null) {
+        if (other != null && notifyPeer) {
             other.peerClosing();
         }
         signalWaiters();

@@ -58,7 +58,8 @@ public abstract class PortHandle extends WeakReference<Object> {
      *   loop      final        the owner loop
      *   endpoint  final        the endpoint this handle was created for
      *   state     volatile; CAS, getAndBitwiseOr/And (the bits above; REGISTERED only under the
-     *             registry lock of `loop`, see LoopCore.register)
+     *             registry lock of `loop`, see LoopCore.register); one plain set before the handle
+     *             is published (bindStartedUnpublished)
      *   referent  (java.lang.ref) the public object, weakly
      */
 
@@ -103,8 +104,32 @@ public abstract class PortHandle extends WeakReference<Object> {
         endpoint.bind(this);
     }
 
+    /**
+     * {@link #bind()} and {@link #start()} at once, for a handle whose endpoint no other thread can
+     * reach yet (the requester's end of a fresh reply channel, {@link PortEndpoint#replyPair}): plain
+     * writes, published with the endpoint (by the post that carries the far end, or by the loop
+     * registry's lock), and no signal, since nothing can be queued there yet. The registration with
+     * the loop, which bind() makes, is left to the caller ({@link #register()}): before the endpoint
+     * is reachable from another thread, or later on the owner loop itself while nothing can close
+     * this handle. Call once, after construction, instead of both.
+     */
+    public final void bindStartedUnpublished() {
+        spState(ENABLED); // plain: see above
+        endpoint.bindStartedUnpublished(this);
+    }
+
+    /** Registers this handle with its loop (see {@link #bindStartedUnpublished()}); once. */
+    public final void register() {
+        loop.register(this);
+    }
+
     private int state() {
         return state;
+    }
+
+    /** Plain: only before the handle is published (bindStartedUnpublished). */
+    private void spState(int value) {
+        STATE.set(this, value);
     }
 
     private boolean casState(int expect, int update) {
@@ -172,6 +197,21 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     /** Detaches and disentangles (HTML "close()"); idempotent, never throws, never blocks on user code. */
     public final void close() {
+        close(true);
+    }
+
+    /**
+     * {@link #close()} right after posting the answer to a requester's end of a reply channel (a
+     * handle that closes itself on the first message it receives, as {@code Requests.ask}'s does):
+     * the far end is left no {@code close} marker, which it would only discard (issue 15: the marker
+     * cost the requester's loop a contended queue offer and three atomic updates per ask). Only for
+     * a far end that is such a handle: any other would never see the close.
+     */
+    public final void closeAfterAnswer() {
+        close(false);
+    }
+
+    private void close(boolean notifyPeer) {
         while (true) {
             int s = state();
             if ((s & (DETACHED | CLOSED)) != 0) {
@@ -182,7 +222,7 @@ public abstract class PortHandle extends WeakReference<Object> {
                 continue;
             }
             if (casState(s, CLOSED | (s & REGISTERED))) {
-                endpoint.closeBy(this);
+                endpoint.closeBy(this, notifyPeer);
                 return;
             }
         }
@@ -417,6 +457,14 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     /** Dispatches the {@code close} event; owner loop thread only. */
     protected abstract void deliverClose();
+
+    /**
+     * The owner loop closed this port because the loop is closing (after {@link #close()}); on the
+     * closing loop, or on a thread binding a port to it meanwhile. Nothing is dispatched for it; this
+     * default does nothing (a request's reply end fails its future here: nothing else would).
+     */
+    protected void closedWithLoop() {
+    }
 
     @Override
     public String toString() {

@@ -96,18 +96,30 @@ public final class TransferSteps {
         }
         // Steps 1 and 4: the target, and whether it is in the list (the message is then doomed).
         PortEndpoint target = source.isOpen() ? source.endpoint.peer() : null;
-        Shipment shipment = ship(message, transfer, portOf, target);
-        PortEndpoint[] ports = shipment.ports;
-        if (reply != null) {
-            ports = Arrays.copyOf(ports, ports.length + 1);
-            ports[ports.length - 1] = reply;
+        Object payload;
+        PortEndpoint[] ports;
+        boolean doomed;
+        if (transfer.isEmpty() && reply != null) {
+            // Only the reply port (an ask without transfers): nothing to validate, claim or detach.
+            payload = StructuredSerialize.serialize(message, null);
+            ports = new PortEndpoint[] {reply};
+            doomed = false;
+        } else {
+            Shipment shipment = ship(message, transfer, portOf, target);
+            payload = shipment.payload;
+            ports = shipment.ports;
+            doomed = shipment.doomed;
+            if (reply != null) {
+                ports = Arrays.copyOf(ports, ports.length + 1);
+                ports[ports.length - 1] = reply;
+            }
         }
         // Step 6: a doomed message, or a source with no target, is dropped; its ports are closed.
-        if (target == null || shipment.doomed || !source.isOpen()) {
+        if (target == null || doomed || !source.isOpen()) {
             PortHandle.discard(ports);
             return;
         }
-        target.enqueue(shipment.payload, ports);
+        target.enqueue(payload, ports);
         Jfr.portsTransferred(source, target, ports); // JFR PortTransferred
     }
 
