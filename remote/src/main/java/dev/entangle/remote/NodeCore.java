@@ -98,7 +98,23 @@ final class NodeCore implements Agent {
      * - a loop whose idle strategy is RemoteNode.idleStrategy runs duty cycles when idle, so that
      *   what arrives for its ports is taken from Aeron by its own thread. While loops do so (within
      *   DRIVEN_NANOS), the node's thread neither polls Aeron nor takes the flag unless a task, a
-     *   backlog or a timer waits for it.
+     *   backlog or a timer waits for it;
+     * - the thread that drove the node last (`driver`) runs its first turn after a duty cycle at
+     *   once, as any poster does (a round trip's post goes at once), but a second one before its
+     *   next cycle (a burst of posts) goes to `tasks` for that cycle: what it posts meanwhile
+     *   queues behind that turn in the core, so the rest of the burst is drained, encoded and
+     *   offered in one turn, by the driver, when it next idles. Only within DEFER_NANOS of its last
+     *   cycle, and the node's thread leaves such a turn alone for as long (it runs it after that:
+     *   a driver that stopped driving strands nothing);
+     * - whoever holds the flag runs what is submitted meanwhile on its own thread before letting go
+     *   (`worker`: a port started by a CREDIT or LINKED frame of the cycle, a turn that resubmits
+     *   itself, a pause), instead of handing it to the node's thread; what is left at the unlock
+     *   (more than a batch) wakes the node's thread.
+     * A refused offer (RETRY) with a driver without threads runs that driver and offers again, up
+     * to OFFER_RETRIES times, before the frame goes to the backlog (the driver advances an IPC
+     * publication's limit only when run, as a raw Aeron sender's wait loop runs it); a frame sent
+     * while the peer's backlog holds some first tries to flush it, so one refused frame does not
+     * make every later one wait for the next duty cycle as a copy.
      * Nobody waits for the flag except onClose (a cycle is short); `thread` is volatile (written once
      * in onStart, read by submitters to unpark it). Public entry points hand their work over as
      * bridge-loop tasks.
@@ -108,7 +124,14 @@ final class NodeCore implements Agent {
     private static final int TASK_BATCH = 64;
     private static final int POLL_LIMIT = 64;
     private static final long DRIVEN_NANOS = 200_000;
+    /**
+     * How long after its last duty cycle a driving thread's posts may still wait for its next one;
+     * after that they run at once again (a thread that stopped driving).
+     */
+    private static final long DEFER_NANOS = 1_000_000;
     private static final long[] NO_LINKS = {};
+    /** Times a refused offer runs a driver without threads and offers again before the frame goes to the backlog. */
+    private static final int OFFER_RETRIES = 4;
 
     private final Transport transport;
     private final long nodeId = ThreadLocalRandom.current().nextLong();
@@ -185,10 +208,31 @@ final class NodeCore implements Agent {
      * node's thread and wakes that. Any thread.
      */
     void submit(Runnable task) {
+        Thread current = Thread.currentThread();
+        if (worker == current) {
+            // The thread running the node's work submits (a port started in a duty cycle, a turn
+            // resubmitting itself, a task): it runs it before it lets go of the lock.
+            tasks.offer(task);
+            return;
+        }
+        if (driver == current) {
+            long now;
+            if (driverSubmitted && (now = System.nanoTime()) - lastDrivenByLoop < DEFER_NANOS) {
+                // The thread that drives the node submits again before its next duty cycle (a burst
+                // of posts): this turn waits for that cycle (its loop's idle, its next idle(0)), and
+                // what it posts meanwhile queues behind it, so the rest of the burst is one turn.
+                tasks.offer(task);
+                lastDeferral = now;
+                deferredTurns++;
+                return;
+            }
+            driverSubmitted = true; // the first since its cycle goes at once (a round trip's post)
+        }
         if (backlogFrames <= backlogLimit && tryLock()) { // a racy read: the locked run checks again
             try {
                 if (!closed && backlogFrames <= backlogLimit) {
                     runTask(task);
+                    runTasks(TASK_BATCH); // what the turn submitted (a turn resubmitting itself, a pause)
                     return;
                 }
             } finally {
@@ -210,12 +254,46 @@ final class NodeCore implements Agent {
         }
     }
 
+    /** The thread that last ran a duty cycle through a loop's idle strategy, or null; written under the lock, read racily. */
+    private Thread driver;
+    /** The driver has submitted a turn since its last duty cycle; written by the driver only (plain). */
+    private boolean driverSubmitted;
+    /** Turns that waited for their driver's next cycle (statistics, for tests; the driver's thread writes it). */
+    private long deferredTurns;
+    /** When a driver last left a turn for its next cycle (System.nanoTime); written by the driver, read racily. */
+    private long lastDeferral = System.nanoTime() - 2 * DEFER_NANOS;
+
+    /** The thread holding the lock, or null; plain: only the holder's own writes can make it equal to itself. */
+    private Thread worker;
+
     private boolean tryLock() {
-        return !lvWorking() && casWorking(false, true);
+        if (!lvWorking() && casWorking(false, true)) {
+            worker = Thread.currentThread();
+            return true;
+        }
+        return false;
     }
 
     private void unlock() {
+        if (!tasks.isEmpty() && backlogFrames <= backlogLimit) {
+            Thread t = thread;
+            if (t != null && t != Thread.currentThread()) {
+                java.util.concurrent.locks.LockSupport.unpark(t); // what the holder left for the node's thread
+            }
+        }
+        worker = null;
         svWorking(false);
+    }
+
+    /** Runs up to {@code limit} queued tasks while the backlogs are within their limit; returns how many ran. */
+    private int runTasks(int limit) {
+        int ran = 0;
+        Runnable task;
+        while (backlogFrames <= backlogLimit && ran < limit && (task = tasks.poll()) != null) {
+            runTask(task);
+            ran++;
+        }
+        return ran;
     }
 
     private boolean lvWorking() {
@@ -228,6 +306,16 @@ final class NodeCore implements Agent {
 
     private void svWorking(boolean value) {
         WORKING.setVolatile(this, value);
+    }
+
+    /** True if {@code t} is the thread that last drove the node (ran a duty cycle through an idle strategy). Tests. */
+    boolean drivenBy(Thread t) {
+        return driver == t;
+    }
+
+    /** {@return how many turns waited for their driving thread's next cycle} Read on that thread (tests). */
+    long deferredTurns() {
+        return deferredTurns;
     }
 
     String localAddress() {
@@ -251,10 +339,14 @@ final class NodeCore implements Agent {
     @Override
     public int doWork() {
         // While loops drive the node, its thread does not even take the lock (where it would make a
-        // poster hand its turn over) unless something waits for it. Racy reads of fields the lock
-        // guards: a heuristic only, the locked cycle decides.
-        if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS && tasks.isEmpty() && backlogFrames == 0
-                && heldLinks.isEmpty() && System.nanoTime() - nextTimerCheck < 0) {
+        // poster hand its turn over) unless something waits for it; a turn that a driving thread
+        // left for its own next cycle (a burst) does not count, within DEFER_NANOS. Racy reads of
+        // fields the lock guards: a heuristic only, the locked cycle decides.
+        long now = System.nanoTime();
+        boolean driven = now - lastDrivenByLoop < DRIVEN_NANOS;
+        boolean deferring = now - lastDeferral < DEFER_NANOS;
+        if ((driven && tasks.isEmpty() || deferring) && backlogFrames == 0 && heldLinks.isEmpty()
+                && now - nextTimerCheck < 0) {
             return 0;
         }
         return tryDoWork(true);
@@ -291,15 +383,12 @@ final class NodeCore implements Agent {
         boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
         if (!nodeThread) {
             lastDrivenByLoop = start;
+            driver = worker;
+            driverSubmitted = false;
         }
-        int work = 0;
-        Runnable task;
         // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
         // bounded port then refuses more: QuotaExceededError, offerMessage false).
-        while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
-            runTask(task);
-            work++;
-        }
+        int work = runTasks(TASK_BATCH);
         if (!heldLinks.isEmpty()) {
             work += handHeld();
         }
@@ -322,6 +411,7 @@ final class NodeCore implements Agent {
                 }
             }
         }
+        work += runTasks(TASK_BATCH); // what this cycle's frames started (a link given credit, a port linked)
         loseBrokenPeers();
         if (start - nextTimerCheck >= 0) { // the cycle's start: a cycle is short beside a heartbeat
             nextTimerCheck = start + heartbeatNanos;
@@ -1016,8 +1106,19 @@ final class NodeCore implements Agent {
             if (lost || brokenPeers.contains(this)) {
                 return;
             }
+            if (!backlog.isEmpty()) {
+                flush(); // the frames that wait go first: if they all go, this one need not wait
+                if (brokenPeers.contains(this)) {
+                    return; // the route broke meanwhile
+                }
+            }
             if (backlog.isEmpty()) {
                 int result = route.offer(frame, 0, length);
+                // A driver without threads advances the publication's limit (and sends) only when
+                // run: run it here, as a raw Aeron sender does when back-pressured, before keeping a copy.
+                for (int i = 0; result == Transport.RETRY && i < OFFER_RETRIES && transport.doWork() > 0; i++) {
+                    result = route.offer(frame, 0, length);
+                }
                 if (result == Transport.SENT) {
                     return;
                 }

@@ -50,9 +50,9 @@ final class Protocol {
             CREDIT = 9;
 
     /** DATA frames a link may have in flight or held at the receiver (see the overview). */
-    static final int LINK_WINDOW = 4096;
+    static final int LINK_WINDOW = 8192;
     /** The receiver sends CREDIT after handing over this many of a link's messages. */
-    static final int CREDIT_BATCH = LINK_WINDOW / 4;
+    static final int CREDIT_BATCH = LINK_WINDOW / 8;
 
     static final int DATA_FLAG_NOT_ENCODABLE = 1;
 

@@ -186,6 +186,11 @@ public final class RemoteNode implements AutoCloseable {
                 fromWire::apply));
     }
 
+    /** The node's machinery (tests of this package). */
+    NodeCore core() {
+        return core;
+    }
+
     /** {@return new options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}} */
     public static Options options() {
         return new Options();

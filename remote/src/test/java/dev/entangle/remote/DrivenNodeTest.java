@@ -120,6 +120,94 @@ class DrivenNodeTest {
         }
     }
 
+    /**
+     * A thread that drives node a posts a burst: the first post's turn runs at once, the later ones
+     * wait for the thread's next duty cycle (one turn for the rest of the burst); another thread's
+     * posts made meanwhile queue behind them. Everything arrives in order, exactly once.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aBurstFromTheThreadThatDrivesTheNodeWaitsForItsCycleAndKeepsOrder(String kind) throws Exception {
+        int burst = 1_000;
+        int rounds = 3;
+        try (Nodes nodes = Nodes.of(kind)) {
+            Inbox inbox = Inbox.of(nodes.server("burst"));
+            MessagePort port = nodes.client("burst");
+            port.postMessage("hello");
+            assertEquals("hello", inbox.data()); // linked both ways before the bursts
+            NodeCore core = nodes.a.core();
+            IdleStrategy drive = nodes.a.idleStrategy(IdleStrategy.busySpin());
+            long deferred = 0;
+            for (int round = 0; round < rounds; round++) {
+                int first = round * 2 * burst;
+                CompletableFuture<Long> driver = CompletableFuture.supplyAsync(() -> {
+                    while (!core.drivenBy(Thread.currentThread())) {
+                        drive.idle(0); // until this thread has run a duty cycle of node a
+                    }
+                    long before = core.deferredTurns();
+                    for (int i = 0; i < burst; i++) {
+                        port.postMessage(first + i);
+                    }
+                    long during = core.deferredTurns() - before;
+                    Thread other = new Thread(() -> {
+                        for (int i = burst; i < 2 * burst; i++) {
+                            port.postMessage(first + i); // behind the burst, whoever runs its turn
+                        }
+                    }, "other poster");
+                    other.start();
+                    try {
+                        other.join();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    drive.idle(0); // the driver's next cycle: the waiting turn goes
+                    return during;
+                });
+                deferred += driver.get(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                for (int i = 0; i < 2 * burst; i++) {
+                    assertEquals(first + i, inbox.data(), "round " + round + ", message " + i);
+                }
+            }
+            port.postMessage("end");
+            assertEquals("end", inbox.data()); // nothing extra before the sentinel
+            assertTrue(deferred > 0, "no burst's turn waited for the driver's cycle");
+        }
+    }
+
+    /**
+     * A driving thread that posts a burst and then never runs the node again: the turn that waited
+     * for its cycle is run by the node's own thread; nothing is stranded, order holds.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aBurstFromADriverThatStopsDrivingIsSentByTheNodesThread(String kind) throws Exception {
+        int burst = 1_000;
+        try (Nodes nodes = Nodes.of(kind)) {
+            Inbox inbox = Inbox.of(nodes.server("stranded"));
+            MessagePort port = nodes.client("stranded");
+            port.postMessage("hello");
+            assertEquals("hello", inbox.data());
+            NodeCore core = nodes.a.core();
+            IdleStrategy drive = nodes.a.idleStrategy(IdleStrategy.busySpin());
+            Thread driver = new Thread(() -> {
+                while (!core.drivenBy(Thread.currentThread())) {
+                    drive.idle(0);
+                }
+                for (int i = 0; i < burst; i++) {
+                    port.postMessage(i);
+                }
+                port.postMessage("end"); // and this thread ends without another cycle
+            }, "driver that stops");
+            driver.start();
+            driver.join(TimeUnit.SECONDS.toMillis(Inbox.TIMEOUT_SECONDS));
+            assertFalse(driver.isAlive());
+            for (int i = 0; i < burst; i++) {
+                assertEquals(i, inbox.data(), "message " + i);
+            }
+            assertEquals("end", inbox.data());
+        }
+    }
+
     @Test
     void theStrategyFallsBackToThenWhenTheNodeHasNoWork() {
         RemoteNode node = RemoteNode.start(Nodes.options().streamId(1003));
