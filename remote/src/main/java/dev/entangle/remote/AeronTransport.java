@@ -165,6 +165,11 @@ final class AeronTransport implements Transport {
         }
 
         @Override
+        public int maxPayloadLength() {
+            return publication.maxPayloadLength();
+        }
+
+        @Override
         public void close() {
             if (routes.remove(this)) {
                 publication.close();

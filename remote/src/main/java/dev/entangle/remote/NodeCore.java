@@ -151,6 +151,8 @@ final class NodeCore implements Agent {
     private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
     private final Transport.FrameHandler onFrame = this::onFrame;
     private final List<Peer> brokenPeers = new ArrayList<>();
+    /** Peers with small frames waiting in their batch (see Peer.send), in the order they got their first. */
+    private final List<Peer> batching = new ArrayList<>();
     private final int backlogLimit;
     private final int portCapacity;
     /** Frames waiting in all peers' backlogs. */
@@ -260,6 +262,8 @@ final class NodeCore implements Agent {
     private boolean driverSubmitted;
     /** Turns that waited for their driver's next cycle (statistics, for tests; the driver's thread writes it). */
     private long deferredTurns;
+    /** BATCH frames sent (statistics, for tests); volatile so that any thread may read it. */
+    private volatile long batchesSent;
     /** When a driver last left a turn for its next cycle (System.nanoTime); written by the driver, read racily. */
     private long lastDeferral = System.nanoTime() - 2 * DEFER_NANOS;
 
@@ -275,6 +279,7 @@ final class NodeCore implements Agent {
     }
 
     private void unlock() {
+        flushBatches();
         if (!tasks.isEmpty() && backlogFrames <= backlogLimit) {
             Thread t = thread;
             if (t != null && t != Thread.currentThread()) {
@@ -283,6 +288,16 @@ final class NodeCore implements Agent {
         }
         worker = null;
         svWorking(false);
+    }
+
+    /** Offers every peer's batch of small frames (the end of a run of the node's work, under the lock). */
+    private void flushBatches() {
+        if (!batching.isEmpty()) {
+            for (int i = 0; i < batching.size(); i++) {
+                batching.get(i).flushBatch();
+            }
+            batching.clear();
+        }
     }
 
     /** Runs up to {@code limit} queued tasks while the backlogs are within their limit; returns how many ran. */
@@ -316,6 +331,11 @@ final class NodeCore implements Agent {
     /** {@return how many turns waited for their driving thread's next cycle} Read on that thread (tests). */
     long deferredTurns() {
         return deferredTurns;
+    }
+
+    /** {@return how many BATCH frames this node sent} Any thread (tests). */
+    long batchesSent() {
+        return batchesSent;
     }
 
     String localAddress() {
@@ -435,6 +455,7 @@ final class NodeCore implements Agent {
     }
 
     private void sayBye() {
+        flushBatches(); // what was sent goes before BYE
         for (Peer peer : peersByAddress.values()) {
             int at = Protocol.header(out, Protocol.BYE, nodeId);
             at = Protocol.putString(out, at, transport.localAddress());
@@ -571,6 +592,10 @@ final class NodeCore implements Agent {
                         + " bytes) dropped; this node speaks " + Protocol.VERSION);
             }
             byte type = Protocol.type(buffer, offset);
+            if (type == Protocol.BATCH) {
+                onBatch(buffer, offset, length);
+                return true;
+            }
             long senderId = Protocol.nodeId(buffer, offset);
             Protocol.Body body = new Protocol.Body(buffer, offset, length);
             Peer peer;
@@ -628,6 +653,25 @@ final class NodeCore implements Agent {
             errors.accept(e);
         }
         return true;
+    }
+
+    /** A BATCH frame: each frame in it, in order, as if received alone (a BATCH in a BATCH is malformed). */
+    private void onBatch(DirectBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        int at = offset + Protocol.HEADER_LENGTH;
+        while (at < end) {
+            int frameLength = at + 4 <= end ? buffer.getInt(at) : -1;
+            if (frameLength < Protocol.HEADER_LENGTH || frameLength > end - at - 4) {
+                throw new IllegalArgumentException("malformed BATCH frame: a frame of " + frameLength + " bytes at "
+                        + (at - offset) + " of " + length + "; the rest dropped");
+            }
+            if (Protocol.type(buffer, at + 4) == Protocol.BATCH) {
+                errors.accept(new IllegalArgumentException("a BATCH frame inside a BATCH frame: dropped"));
+            } else {
+                onFrame(buffer, at + 4, frameLength);
+            }
+            at += 4 + frameLength;
+        }
     }
 
     private void onOpen(Peer peer, String name, long connectorLink) {
@@ -1096,16 +1140,75 @@ final class NodeCore implements Agent {
         boolean lost;
         long lastHeard = System.nanoTime();
 
+        /** Small frames sent in this run of the node's work, not yet offered: [length int][frame] after a header's room. */
+        final ExpandableArrayBuffer batch;
+        final int batchCapacity;
+        final int batchFrameLimit;
+        int batchLength;
+        int batchCount;
+
         Peer(String address, Transport.Route route) {
             this.address = address;
             this.route = route;
+            // One transport frame that is not cut in fragments (an MTU's payload), holding at least four.
+            this.batchCapacity = Math.min(route.maxPayloadLength(), route.maxFrameLength());
+            this.batchFrameLimit = (batchCapacity - Protocol.HEADER_LENGTH) / 4 - 4;
+            this.batch = new ExpandableArrayBuffer(batchCapacity);
         }
 
-        /** Sends {@code out[0, length)} now, or keeps a copy to send in order once the route takes it. */
+        /**
+         * Sends {@code frame[0, length)}: a small frame joins this peer's batch, which goes as one
+         * transport frame when the node's work lets go of the lock (or when full); a larger one goes
+         * after the batch, now, or as a copy kept to send in order once the route takes it.
+         */
         void send(ExpandableArrayBuffer frame, int length) {
             if (lost || brokenPeers.contains(this)) {
                 return;
             }
+            if (length <= batchFrameLimit) {
+                if (Protocol.HEADER_LENGTH + batchLength + 4 + length > batchCapacity) {
+                    flushBatch();
+                }
+                if (batchCount == 0) {
+                    batching.add(this);
+                }
+                int at = Protocol.HEADER_LENGTH + batchLength;
+                batch.putInt(at, length);
+                batch.putBytes(at + 4, frame, 0, length);
+                batchLength += 4 + length;
+                batchCount++;
+                return;
+            }
+            flushBatch();
+            offer(frame, 0, length);
+        }
+
+        /**
+         * Offers the batch: its one frame as it is, or a {@code BATCH} frame of them all. Called at
+         * the end of each run of the node's work (see unlock), before a larger frame, and when full.
+         */
+        void flushBatch() {
+            int count = batchCount;
+            if (count == 0) {
+                return;
+            }
+            batchCount = 0;
+            int length = batchLength;
+            batchLength = 0;
+            if (lost || brokenPeers.contains(this)) {
+                return;
+            }
+            if (count == 1) {
+                offer(batch, Protocol.HEADER_LENGTH + 4, length - 4);
+            } else {
+                Protocol.header(batch, Protocol.BATCH, nodeId);
+                offer(batch, 0, Protocol.HEADER_LENGTH + length);
+                batchesSent++; // under the lock: one writer at a time
+            }
+        }
+
+        /** Offers {@code frame[offset, offset + length)} now, or keeps a copy to send in order once the route takes it. */
+        private void offer(ExpandableArrayBuffer frame, int offset, int length) {
             if (!backlog.isEmpty()) {
                 flush(); // the frames that wait go first: if they all go, this one need not wait
                 if (brokenPeers.contains(this)) {
@@ -1113,11 +1216,11 @@ final class NodeCore implements Agent {
                 }
             }
             if (backlog.isEmpty()) {
-                int result = route.offer(frame, 0, length);
+                int result = route.offer(frame, offset, length);
                 // A driver without threads advances the publication's limit (and sends) only when
                 // run: run it here, as a raw Aeron sender does when back-pressured, before keeping a copy.
                 for (int i = 0; result == Transport.RETRY && i < OFFER_RETRIES && transport.doWork() > 0; i++) {
-                    result = route.offer(frame, 0, length);
+                    result = route.offer(frame, offset, length);
                 }
                 if (result == Transport.SENT) {
                     return;
@@ -1128,7 +1231,7 @@ final class NodeCore implements Agent {
                 }
             }
             byte[] copy = new byte[length];
-            frame.getBytes(0, copy);
+            frame.getBytes(offset, copy);
             backlog.add(copy);
             backlogFrames++;
         }

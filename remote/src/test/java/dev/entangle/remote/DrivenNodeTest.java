@@ -122,8 +122,9 @@ class DrivenNodeTest {
 
     /**
      * A thread that drives node a posts a burst: the first post's turn runs at once, the later ones
-     * wait for the thread's next duty cycle (one turn for the rest of the burst); another thread's
-     * posts made meanwhile queue behind them. Everything arrives in order, exactly once.
+     * wait for the thread's next duty cycle (one turn for the rest of the burst, its small frames
+     * offered in BATCH frames); another thread's posts made meanwhile queue behind them. Everything
+     * arrives in order, exactly once.
      */
     @ParameterizedTest
     @MethodSource("kinds")
@@ -171,6 +172,7 @@ class DrivenNodeTest {
             port.postMessage("end");
             assertEquals("end", inbox.data()); // nothing extra before the sentinel
             assertTrue(deferred > 0, "no burst's turn waited for the driver's cycle");
+            assertTrue(core.batchesSent() > 0, "the bursts' small frames went one transport frame each");
         }
     }
 
