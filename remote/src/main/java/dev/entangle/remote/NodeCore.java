@@ -151,7 +151,7 @@ final class NodeCore implements Agent {
     private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
     private final Transport.FrameHandler onFrame = this::onFrame;
     private final List<Peer> brokenPeers = new ArrayList<>();
-    /** Peers with small frames waiting in their batch (see Peer.send), in the order they got their first. */
+    /** Peers sent a small frame in this run of the node's work, whose batch goes at its end (see Peer.send). */
     private final List<Peer> batching = new ArrayList<>();
     private final int backlogLimit;
     private final int portCapacity;
@@ -294,7 +294,9 @@ final class NodeCore implements Agent {
     private void flushBatches() {
         if (!batching.isEmpty()) {
             for (int i = 0; i < batching.size(); i++) {
-                batching.get(i).flushBatch();
+                Peer peer = batching.get(i);
+                peer.flushBatch();
+                peer.sentInRun = false;
             }
             batching.clear();
         }
@@ -1146,6 +1148,8 @@ final class NodeCore implements Agent {
         final int batchFrameLimit;
         int batchLength;
         int batchCount;
+        /** A small frame went to this peer in the running run of the node's work (it is in `batching`). */
+        boolean sentInRun;
 
         Peer(String address, Transport.Route route) {
             this.address = address;
@@ -1157,20 +1161,25 @@ final class NodeCore implements Agent {
         }
 
         /**
-         * Sends {@code frame[0, length)}: a small frame joins this peer's batch, which goes as one
-         * transport frame when the node's work lets go of the lock (or when full); a larger one goes
-         * after the batch, now, or as a copy kept to send in order once the route takes it.
+         * Sends {@code frame[0, length)}. The first small frame of a run of the node's work goes at
+         * once (a round trip's message waits for nothing); later small ones join this peer's batch,
+         * which goes as one transport frame when the run lets go of the lock (or when full); a larger
+         * frame goes after the batch. "Goes": now, or as a copy kept to send in order once the route
+         * takes it.
          */
         void send(ExpandableArrayBuffer frame, int length) {
             if (lost || brokenPeers.contains(this)) {
                 return;
             }
             if (length <= batchFrameLimit) {
+                if (!sentInRun) {
+                    sentInRun = true;
+                    batching.add(this); // flushBatches ends the run: the batch goes, sentInRun is reset
+                    offer(frame, 0, length);
+                    return;
+                }
                 if (Protocol.HEADER_LENGTH + batchLength + 4 + length > batchCapacity) {
                     flushBatch();
-                }
-                if (batchCount == 0) {
-                    batching.add(this);
                 }
                 int at = Protocol.HEADER_LENGTH + batchLength;
                 batch.putInt(at, length);
