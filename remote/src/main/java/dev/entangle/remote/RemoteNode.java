@@ -217,6 +217,12 @@ public final class RemoteNode implements AutoCloseable {
      * message for a port of that loop is then taken from Aeron by the loop's own thread, with no
      * hand-off from the node's thread (which keeps running, for the loops that park).
      *
+     * <p>The thread that last ran the node's duty cycle through such a strategy sends the first
+     * message it posts afterwards at once, on its own thread; what it posts after that, before its
+     * next duty cycle (a burst from one turn of its loop), is sent by that next cycle, in one go (or,
+     * if the thread does not run one within 1 ms, by the node's thread). Order is kept as for any
+     * post.
+     *
      * <pre>{@code
      * EventLoop loop = EventLoop.start("worker", node.idleStrategy(IdleStrategy.DEFAULT));
      * MessagePort port = node.accept("jobs", loop);
