@@ -325,6 +325,29 @@ final class NodeCore implements Agent {
         WORKING.setVolatile(this, value);
     }
 
+    /**
+     * Runs the queued turns and tasks (a driver's burst waiting for its next cycle among them) on
+     * the calling thread, until none is left, the backlogs are over their limit, or the time is up:
+     * called by {@link RemoteNode#close()} before the bridge loop closes its ports, so that what was
+     * posted before the close is sent first. Any thread.
+     */
+    void runQueued(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!tasks.isEmpty() && backlogFrames <= backlogLimit && System.nanoTime() - deadline < 0) {
+            if (tryLock()) {
+                try {
+                    if (!closed) {
+                        runTasks(TASK_BATCH);
+                    }
+                } finally {
+                    unlock();
+                }
+            } else {
+                Thread.onSpinWait(); // another thread runs the node's work: it runs the tasks too
+            }
+        }
+    }
+
     /** True if {@code t} is the thread that last drove the node (ran a duty cycle through an idle strategy). Tests. */
     boolean drivenBy(Thread t) {
         return driver == t;

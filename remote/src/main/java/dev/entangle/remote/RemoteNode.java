@@ -301,7 +301,8 @@ public final class RemoteNode implements AutoCloseable {
     }
 
     /**
-     * Closes this node: every port it gave out gets {@code close} (after the messages that had
+     * Closes this node: what was posted on its ports before is sent first (as far as the routes take
+     * it within a second), then every port it gave out gets {@code close} (after the messages that had
      * arrived), the far nodes are told (their ports get {@code close} too), then its thread, Aeron
      * client and embedded driver stop. Idempotent; waits for the node's thread.
      */
@@ -310,6 +311,7 @@ public final class RemoteNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        core.runQueued(TimeUnit.SECONDS.toNanos(1)); // what was posted before (a driver's burst) goes first
         bridgeLoop.close();
         try {
             bridgeLoop.awaitTermination(Duration.ofSeconds(5));

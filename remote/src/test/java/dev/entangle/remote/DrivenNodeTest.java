@@ -210,6 +210,42 @@ class DrivenNodeTest {
         }
     }
 
+    /**
+     * The thread that drives node a posts a burst and closes the node at once, before another duty
+     * cycle: the turn that waited for that cycle is run by the close, so the far port gets every
+     * message, in order, then {@code close}.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aBurstPostedJustBeforeTheNodeClosesArrivesBeforeTheClose(String kind) throws Exception {
+        int burst = 1_000;
+        try (Nodes nodes = Nodes.of(kind)) {
+            Inbox inbox = Inbox.of(nodes.server("last words"));
+            MessagePort port = nodes.client("last words");
+            port.postMessage("hello");
+            assertEquals("hello", inbox.data());
+            NodeCore core = nodes.a.core();
+            IdleStrategy drive = nodes.a.idleStrategy(IdleStrategy.busySpin());
+            CompletableFuture<Long> closer = CompletableFuture.supplyAsync(() -> {
+                while (!core.drivenBy(Thread.currentThread())) {
+                    drive.idle(0);
+                }
+                long before = core.deferredTurns();
+                for (int i = 0; i < burst; i++) {
+                    port.postMessage(i);
+                }
+                long deferred = core.deferredTurns() - before;
+                nodes.a.close(); // no duty cycle of this thread's in between
+                return deferred;
+            });
+            long deferred = closer.get(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (int i = 0; i < burst; i++) {
+                assertEquals(i, inbox.data(), "message " + i + " (a turn waited for the driver: " + deferred + ")");
+            }
+            inbox.expect("close");
+        }
+    }
+
     @Test
     void theStrategyFallsBackToThenWhenTheNodeHasNoWork() {
         RemoteNode node = RemoteNode.start(Nodes.options().streamId(1003));
