@@ -122,7 +122,10 @@ final class NodeCore implements Agent {
 
     private static final long UNKNOWN = -1;
     private static final int TASK_BATCH = 64;
+    /** Frames a duty cycle reads at most (those in BATCH frames counted one by one), so a driving loop's dispatch after it stays short. */
     private static final int POLL_LIMIT = 64;
+    /** Transport frames per poll call within a cycle (a BATCH holds tens of frames). */
+    private static final int POLL_CHUNK = 4;
     private static final long DRIVEN_NANOS = 200_000;
     /**
      * How long after its last duty cycle a driving thread's posts may still wait for its next one;
@@ -163,6 +166,8 @@ final class NodeCore implements Agent {
     private long nextTimerCheck;
     /** When the running duty cycle began (System.nanoTime): the time a frame read in it was heard. */
     private long cycleStart;
+    /** Frames read in the running duty cycle's poll (a BATCH and each frame in it). */
+    private int framesInCycle;
     /** The peer whose frame was read last (frames come in runs from one peer), or null; never a lost one. */
     private Peer lastSender;
     /**
@@ -326,6 +331,44 @@ final class NodeCore implements Agent {
     }
 
     /**
+     * The node's thread's idle strategy: {@code inner}, except while loops drive the node (one ran a
+     * duty cycle within {@link #DRIVEN_NANOS}): then an idle turn parks (a quarter of that, or until
+     * unparked by a submit) instead of spinning or yielding, so that on a small machine the node's
+     * thread takes no core from the threads driving it, and does not, having stood in for a
+     * descheduled loop once, go on spinning beside it. Node's thread only.
+     */
+    org.agrona.concurrent.IdleStrategy nodeThreadIdle(org.agrona.concurrent.IdleStrategy inner) {
+        return new org.agrona.concurrent.IdleStrategy() {
+            @Override
+            public void idle(int workCount) {
+                if (workCount > 0) {
+                    inner.reset();
+                } else if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS) { // racy read: a heuristic
+                    java.util.concurrent.locks.LockSupport.parkNanos(DRIVEN_NANOS / 4);
+                    inner.reset();
+                } else {
+                    inner.idle(workCount);
+                }
+            }
+
+            @Override
+            public void idle() {
+                inner.idle();
+            }
+
+            @Override
+            public void reset() {
+                inner.reset();
+            }
+
+            @Override
+            public String alias() {
+                return "entangle-remote-node";
+            }
+        };
+    }
+
+    /**
      * Runs the queued turns and tasks (a driver's burst waiting for its next cycle among them) on
      * the calling thread, until none is left, the backlogs are over their limit, or the time is up:
      * called by {@link RemoteNode#close()} before the bridge loop closes its ports, so that what was
@@ -444,7 +487,12 @@ final class NodeCore implements Agent {
         }
         if (poll) {
             try {
-                work += transport.poll(onFrame, POLL_LIMIT);
+                framesInCycle = 0;
+                int polled;
+                do {
+                    polled = transport.poll(onFrame, POLL_CHUNK);
+                    work += polled;
+                } while (polled == POLL_CHUNK && framesInCycle < POLL_LIMIT);
             } catch (RuntimeException e) {
                 errors.accept(e);
             }
@@ -463,6 +511,11 @@ final class NodeCore implements Agent {
             checkPeers(System.nanoTime());
         }
         loseBrokenPeers();
+        if (!nodeThread && work > 0) {
+            // A long cycle (a burst drained) still counts as driving from its end, so that the
+            // node's thread does not take over while the driver posts its next burst.
+            lastDrivenByLoop = System.nanoTime();
+        }
         return work;
     }
 
@@ -610,6 +663,7 @@ final class NodeCore implements Agent {
     // ----------------------------------------------------------------------------------- inbound
 
     private boolean onFrame(DirectBuffer buffer, int offset, int length) {
+        framesInCycle++;
         try {
             if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
                 throw new IllegalArgumentException("frame of protocol version "

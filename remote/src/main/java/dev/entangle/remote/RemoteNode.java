@@ -118,7 +118,7 @@ public final class RemoteNode implements AutoCloseable {
         core.bridgeLoop = bridgeLoop;
         IdleStrategy idle = options.busySpin ? new BusySpinIdleStrategy()
                 : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-        runner = new AgentRunner(idle, options.errorHandler::accept, null, core);
+        runner = new AgentRunner(core.nodeThreadIdle(idle), options.errorHandler::accept, null, core);
         AgentRunner.startOnThread(runner, r -> {
             Thread t = new Thread(r, "entangle-remote " + core.localAddress());
             t.setDaemon(true);
