@@ -332,20 +332,24 @@ final class NodeCore implements Agent {
 
     /**
      * The node's thread's idle strategy: {@code inner}, except while loops drive the node (one ran a
-     * duty cycle within {@link #DRIVEN_NANOS}): then an idle turn parks (a quarter of that, or until
-     * unparked by a submit) instead of spinning or yielding, so that on a small machine the node's
-     * thread takes no core from the threads driving it, and does not, having stood in for a
-     * descheduled loop once, go on spinning beside it. Node's thread only.
+     * duty cycle within {@link #DRIVEN_NANOS}): then an idle turn parks (from a quarter of that,
+     * doubling up to 1 ms, or until a submit unparks it) instead of spinning or yielding first, so
+     * that on a small machine the node's thread takes no core from the threads driving it, and does
+     * not, having stood in for a descheduled loop once, go on spinning beside them. Node's thread only.
      */
     org.agrona.concurrent.IdleStrategy nodeThreadIdle(org.agrona.concurrent.IdleStrategy inner) {
         return new org.agrona.concurrent.IdleStrategy() {
+            private static final long MIN_PARK = DRIVEN_NANOS / 4;
+            private static final long MAX_PARK = 1_000_000;
+            private long park = MIN_PARK;
+
             @Override
             public void idle(int workCount) {
                 if (workCount > 0) {
-                    inner.reset();
+                    reset();
                 } else if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS) { // racy read: a heuristic
-                    java.util.concurrent.locks.LockSupport.parkNanos(DRIVEN_NANOS / 4);
-                    inner.reset();
+                    java.util.concurrent.locks.LockSupport.parkNanos(park);
+                    park = Math.min(park * 2, MAX_PARK);
                 } else {
                     inner.idle(workCount);
                 }
@@ -359,6 +363,7 @@ final class NodeCore implements Agent {
             @Override
             public void reset() {
                 inner.reset();
+                park = MIN_PARK;
             }
 
             @Override
