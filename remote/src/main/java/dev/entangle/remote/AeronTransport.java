@@ -147,6 +147,9 @@ final class AeronTransport implements Transport {
         @Override
         public int offer(DirectBuffer buffer, int offset, int length) {
             long result = publication.offer(buffer, offset, length);
+            if (result == Publication.ADMIN_ACTION) { // a term rotated under the offer: Aeron says offer again
+                result = publication.offer(buffer, offset, length);
+            }
             if (result > 0) {
                 return SENT;
             }
@@ -159,6 +162,11 @@ final class AeronTransport implements Transport {
         @Override
         public int maxFrameLength() {
             return publication.maxMessageLength();
+        }
+
+        @Override
+        public int maxPayloadLength() {
+            return publication.maxPayloadLength();
         }
 
         @Override

@@ -98,7 +98,23 @@ final class NodeCore implements Agent {
      * - a loop whose idle strategy is RemoteNode.idleStrategy runs duty cycles when idle, so that
      *   what arrives for its ports is taken from Aeron by its own thread. While loops do so (within
      *   DRIVEN_NANOS), the node's thread neither polls Aeron nor takes the flag unless a task, a
-     *   backlog or a timer waits for it.
+     *   backlog or a timer waits for it;
+     * - the thread that drove the node last (`driver`) runs its first turn after a duty cycle at
+     *   once, as any poster does (a round trip's post goes at once), but a second one before its
+     *   next cycle (a burst of posts) goes to `tasks` for that cycle: what it posts meanwhile
+     *   queues behind that turn in the core, so the rest of the burst is drained, encoded and
+     *   offered in one turn, by the driver, when it next idles. Only within DEFER_NANOS of its last
+     *   cycle, and the node's thread leaves such a turn alone for as long (it runs it after that:
+     *   a driver that stopped driving strands nothing);
+     * - whoever holds the flag runs what is submitted meanwhile on its own thread before letting go
+     *   (`worker`: a port started by a CREDIT or LINKED frame of the cycle, a turn that resubmits
+     *   itself, a pause), instead of handing it to the node's thread; what is left at the unlock
+     *   (more than a batch) wakes the node's thread.
+     * A refused offer (RETRY) with a driver without threads runs that driver and offers again, up
+     * to OFFER_RETRIES times, before the frame goes to the backlog (the driver advances an IPC
+     * publication's limit only when run, as a raw Aeron sender's wait loop runs it); a frame sent
+     * while the peer's backlog holds some first tries to flush it, so one refused frame does not
+     * make every later one wait for the next duty cycle as a copy.
      * Nobody waits for the flag except onClose (a cycle is short); `thread` is volatile (written once
      * in onStart, read by submitters to unpark it). Public entry points hand their work over as
      * bridge-loop tasks.
@@ -106,9 +122,19 @@ final class NodeCore implements Agent {
 
     private static final long UNKNOWN = -1;
     private static final int TASK_BATCH = 64;
+    /** Frames a duty cycle reads at most (those in BATCH frames counted one by one), so a driving loop's dispatch after it stays short. */
     private static final int POLL_LIMIT = 64;
+    /** Transport frames per poll call within a cycle (a BATCH holds tens of frames). */
+    private static final int POLL_CHUNK = 4;
     private static final long DRIVEN_NANOS = 200_000;
+    /**
+     * How long after its last duty cycle a driving thread's posts may still wait for its next one;
+     * after that they run at once again (a thread that stopped driving).
+     */
+    private static final long DEFER_NANOS = 1_000_000;
     private static final long[] NO_LINKS = {};
+    /** Times a refused offer runs a driver without threads and offers again before the frame goes to the backlog. */
+    private static final int OFFER_RETRIES = 4;
 
     private final Transport transport;
     private final long nodeId = ThreadLocalRandom.current().nextLong();
@@ -128,6 +154,8 @@ final class NodeCore implements Agent {
     private final Map<String, ArrayDeque<PendingOpen>> pendingOpens = new HashMap<>();
     private final Transport.FrameHandler onFrame = this::onFrame;
     private final List<Peer> brokenPeers = new ArrayList<>();
+    /** Peers sent a small frame in this run of the node's work, whose batch goes at its end (see Peer.send). */
+    private final List<Peer> batching = new ArrayList<>();
     private final int backlogLimit;
     private final int portCapacity;
     /** Frames waiting in all peers' backlogs. */
@@ -138,6 +166,8 @@ final class NodeCore implements Agent {
     private long nextTimerCheck;
     /** When the running duty cycle began (System.nanoTime): the time a frame read in it was heard. */
     private long cycleStart;
+    /** Frames read in the running duty cycle's poll (a BATCH and each frame in it). */
+    private int framesInCycle;
     /** The peer whose frame was read last (frames come in runs from one peer), or null; never a lost one. */
     private Peer lastSender;
     /**
@@ -185,10 +215,31 @@ final class NodeCore implements Agent {
      * node's thread and wakes that. Any thread.
      */
     void submit(Runnable task) {
+        Thread current = Thread.currentThread();
+        if (worker == current) {
+            // The thread running the node's work submits (a port started in a duty cycle, a turn
+            // resubmitting itself, a task): it runs it before it lets go of the lock.
+            tasks.offer(task);
+            return;
+        }
+        if (driver == current) {
+            long now;
+            if (driverSubmitted && (now = System.nanoTime()) - lastDrivenByLoop < DEFER_NANOS) {
+                // The thread that drives the node submits again before its next duty cycle (a burst
+                // of posts): this turn waits for that cycle (its loop's idle, its next idle(0)), and
+                // what it posts meanwhile queues behind it, so the rest of the burst is one turn.
+                tasks.offer(task);
+                lastDeferral = now;
+                deferredTurns++;
+                return;
+            }
+            driverSubmitted = true; // the first since its cycle goes at once (a round trip's post)
+        }
         if (backlogFrames <= backlogLimit && tryLock()) { // a racy read: the locked run checks again
             try {
                 if (!closed && backlogFrames <= backlogLimit) {
                     runTask(task);
+                    runTasks(TASK_BATCH); // what the turn submitted (a turn resubmitting itself, a pause)
                     return;
                 }
             } finally {
@@ -210,12 +261,61 @@ final class NodeCore implements Agent {
         }
     }
 
+    /** The thread that last ran a duty cycle through a loop's idle strategy, or null; written under the lock, read racily. */
+    private Thread driver;
+    /** The driver has submitted a turn since its last duty cycle; written by the driver only (plain). */
+    private boolean driverSubmitted;
+    /** Turns that waited for their driver's next cycle (statistics, for tests; the driver's thread writes it). */
+    private long deferredTurns;
+    /** BATCH frames sent (statistics, for tests); volatile so that any thread may read it. */
+    private volatile long batchesSent;
+    /** When a driver last left a turn for its next cycle (System.nanoTime); written by the driver, read racily. */
+    private long lastDeferral = System.nanoTime() - 2 * DEFER_NANOS;
+
+    /** The thread holding the lock, or null; plain: only the holder's own writes can make it equal to itself. */
+    private Thread worker;
+
     private boolean tryLock() {
-        return !lvWorking() && casWorking(false, true);
+        if (!lvWorking() && casWorking(false, true)) {
+            worker = Thread.currentThread();
+            return true;
+        }
+        return false;
     }
 
     private void unlock() {
+        flushBatches();
+        if (!tasks.isEmpty() && backlogFrames <= backlogLimit) {
+            Thread t = thread;
+            if (t != null && t != Thread.currentThread()) {
+                java.util.concurrent.locks.LockSupport.unpark(t); // what the holder left for the node's thread
+            }
+        }
+        worker = null;
         svWorking(false);
+    }
+
+    /** Offers every peer's batch of small frames (the end of a run of the node's work, under the lock). */
+    private void flushBatches() {
+        if (!batching.isEmpty()) {
+            for (int i = 0; i < batching.size(); i++) {
+                Peer peer = batching.get(i);
+                peer.flushBatch();
+                peer.sentInRun = false;
+            }
+            batching.clear();
+        }
+    }
+
+    /** Runs up to {@code limit} queued tasks while the backlogs are within their limit; returns how many ran. */
+    private int runTasks(int limit) {
+        int ran = 0;
+        Runnable task;
+        while (backlogFrames <= backlogLimit && ran < limit && (task = tasks.poll()) != null) {
+            runTask(task);
+            ran++;
+        }
+        return ran;
     }
 
     private boolean lvWorking() {
@@ -228,6 +328,87 @@ final class NodeCore implements Agent {
 
     private void svWorking(boolean value) {
         WORKING.setVolatile(this, value);
+    }
+
+    /**
+     * The node's thread's idle strategy: {@code inner}, except while loops drive the node (one ran a
+     * duty cycle within {@link #DRIVEN_NANOS}): then an idle turn parks (from a quarter of that,
+     * doubling up to 1 ms, or until a submit unparks it) instead of spinning or yielding first, so
+     * that on a small machine the node's thread takes no core from the threads driving it, and does
+     * not, having stood in for a descheduled loop once, go on spinning beside them. Node's thread only.
+     */
+    org.agrona.concurrent.IdleStrategy nodeThreadIdle(org.agrona.concurrent.IdleStrategy inner) {
+        return new org.agrona.concurrent.IdleStrategy() {
+            private static final long MIN_PARK = DRIVEN_NANOS / 4;
+            private static final long MAX_PARK = 1_000_000;
+            private long park = MIN_PARK;
+
+            @Override
+            public void idle(int workCount) {
+                if (workCount > 0) {
+                    reset();
+                } else if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS) { // racy read: a heuristic
+                    java.util.concurrent.locks.LockSupport.parkNanos(park);
+                    park = Math.min(park * 2, MAX_PARK);
+                } else {
+                    inner.idle(workCount);
+                }
+            }
+
+            @Override
+            public void idle() {
+                inner.idle();
+            }
+
+            @Override
+            public void reset() {
+                inner.reset();
+                park = MIN_PARK;
+            }
+
+            @Override
+            public String alias() {
+                return "entangle-remote-node";
+            }
+        };
+    }
+
+    /**
+     * Runs the queued turns and tasks (a driver's burst waiting for its next cycle among them) on
+     * the calling thread, until none is left, the backlogs are over their limit, or the time is up:
+     * called by {@link RemoteNode#close()} before the bridge loop closes its ports, so that what was
+     * posted before the close is sent first. Any thread.
+     */
+    void runQueued(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!tasks.isEmpty() && backlogFrames <= backlogLimit && System.nanoTime() - deadline < 0) {
+            if (tryLock()) {
+                try {
+                    if (!closed) {
+                        runTasks(TASK_BATCH);
+                    }
+                } finally {
+                    unlock();
+                }
+            } else {
+                Thread.onSpinWait(); // another thread runs the node's work: it runs the tasks too
+            }
+        }
+    }
+
+    /** True if {@code t} is the thread that last drove the node (ran a duty cycle through an idle strategy). Tests. */
+    boolean drivenBy(Thread t) {
+        return driver == t;
+    }
+
+    /** {@return how many turns waited for their driving thread's next cycle} Read on that thread (tests). */
+    long deferredTurns() {
+        return deferredTurns;
+    }
+
+    /** {@return how many BATCH frames this node sent} Any thread (tests). */
+    long batchesSent() {
+        return batchesSent;
     }
 
     String localAddress() {
@@ -251,10 +432,14 @@ final class NodeCore implements Agent {
     @Override
     public int doWork() {
         // While loops drive the node, its thread does not even take the lock (where it would make a
-        // poster hand its turn over) unless something waits for it. Racy reads of fields the lock
-        // guards: a heuristic only, the locked cycle decides.
-        if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS && tasks.isEmpty() && backlogFrames == 0
-                && heldLinks.isEmpty() && System.nanoTime() - nextTimerCheck < 0) {
+        // poster hand its turn over) unless something waits for it; a turn that a driving thread
+        // left for its own next cycle (a burst) does not count, within DEFER_NANOS. Racy reads of
+        // fields the lock guards: a heuristic only, the locked cycle decides.
+        long now = System.nanoTime();
+        boolean driven = now - lastDrivenByLoop < DRIVEN_NANOS;
+        boolean deferring = now - lastDeferral < DEFER_NANOS;
+        if ((driven && tasks.isEmpty() || deferring) && backlogFrames == 0 && heldLinks.isEmpty()
+                && now - nextTimerCheck < 0) {
             return 0;
         }
         return tryDoWork(true);
@@ -291,15 +476,12 @@ final class NodeCore implements Agent {
         boolean poll = !nodeThread || start - lastDrivenByLoop > DRIVEN_NANOS;
         if (!nodeThread) {
             lastDrivenByLoop = start;
+            driver = worker;
+            driverSubmitted = false;
         }
-        int work = 0;
-        Runnable task;
         // Over the backlog limit, the bridge loop does not run: its ports keep what users post (a
         // bounded port then refuses more: QuotaExceededError, offerMessage false).
-        while (backlogFrames <= backlogLimit && work < TASK_BATCH && (task = tasks.poll()) != null) {
-            runTask(task);
-            work++;
-        }
+        int work = runTasks(TASK_BATCH);
         if (!heldLinks.isEmpty()) {
             work += handHeld();
         }
@@ -310,7 +492,12 @@ final class NodeCore implements Agent {
         }
         if (poll) {
             try {
-                work += transport.poll(onFrame, POLL_LIMIT);
+                framesInCycle = 0;
+                int polled;
+                do {
+                    polled = transport.poll(onFrame, POLL_CHUNK);
+                    work += polled;
+                } while (polled == POLL_CHUNK && framesInCycle < POLL_LIMIT);
             } catch (RuntimeException e) {
                 errors.accept(e);
             }
@@ -322,12 +509,18 @@ final class NodeCore implements Agent {
                 }
             }
         }
+        work += runTasks(TASK_BATCH); // what this cycle's frames started (a link given credit, a port linked)
         loseBrokenPeers();
         if (start - nextTimerCheck >= 0) { // the cycle's start: a cycle is short beside a heartbeat
             nextTimerCheck = start + heartbeatNanos;
             checkPeers(System.nanoTime());
         }
         loseBrokenPeers();
+        if (!nodeThread && work > 0) {
+            // A long cycle (a burst drained) still counts as driving from its end, so that the
+            // node's thread does not take over while the driver posts its next burst.
+            lastDrivenByLoop = System.nanoTime();
+        }
         return work;
     }
 
@@ -345,6 +538,7 @@ final class NodeCore implements Agent {
     }
 
     private void sayBye() {
+        flushBatches(); // what was sent goes before BYE
         for (Peer peer : peersByAddress.values()) {
             int at = Protocol.header(out, Protocol.BYE, nodeId);
             at = Protocol.putString(out, at, transport.localAddress());
@@ -474,6 +668,7 @@ final class NodeCore implements Agent {
     // ----------------------------------------------------------------------------------- inbound
 
     private boolean onFrame(DirectBuffer buffer, int offset, int length) {
+        framesInCycle++;
         try {
             if (length < Protocol.HEADER_LENGTH || Protocol.version(buffer, offset) != Protocol.VERSION) {
                 throw new IllegalArgumentException("frame of protocol version "
@@ -481,6 +676,10 @@ final class NodeCore implements Agent {
                         + " bytes) dropped; this node speaks " + Protocol.VERSION);
             }
             byte type = Protocol.type(buffer, offset);
+            if (type == Protocol.BATCH) {
+                onBatch(buffer, offset, length);
+                return true;
+            }
             long senderId = Protocol.nodeId(buffer, offset);
             Protocol.Body body = new Protocol.Body(buffer, offset, length);
             Peer peer;
@@ -538,6 +737,25 @@ final class NodeCore implements Agent {
             errors.accept(e);
         }
         return true;
+    }
+
+    /** A BATCH frame: each frame in it, in order, as if received alone (a BATCH in a BATCH is malformed). */
+    private void onBatch(DirectBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        int at = offset + Protocol.HEADER_LENGTH;
+        while (at < end) {
+            int frameLength = at + 4 <= end ? buffer.getInt(at) : -1;
+            if (frameLength < Protocol.HEADER_LENGTH || frameLength > end - at - 4) {
+                throw new IllegalArgumentException("malformed BATCH frame: a frame of " + frameLength + " bytes at "
+                        + (at - offset) + " of " + length + "; the rest dropped");
+            }
+            if (Protocol.type(buffer, at + 4) == Protocol.BATCH) {
+                errors.accept(new IllegalArgumentException("a BATCH frame inside a BATCH frame: dropped"));
+            } else {
+                onFrame(buffer, at + 4, frameLength);
+            }
+            at += 4 + frameLength;
+        }
     }
 
     private void onOpen(Peer peer, String name, long connectorLink) {
@@ -1006,18 +1224,95 @@ final class NodeCore implements Agent {
         boolean lost;
         long lastHeard = System.nanoTime();
 
+        /** Small frames sent in this run of the node's work, not yet offered: [length int][frame] after a header's room. */
+        final ExpandableArrayBuffer batch;
+        final int batchCapacity;
+        final int batchFrameLimit;
+        int batchLength;
+        int batchCount;
+        /** A small frame went to this peer in the running run of the node's work (it is in `batching`). */
+        boolean sentInRun;
+
         Peer(String address, Transport.Route route) {
             this.address = address;
             this.route = route;
+            // One transport frame that is not cut in fragments (an MTU's payload), holding at least four.
+            this.batchCapacity = Math.min(route.maxPayloadLength(), route.maxFrameLength());
+            this.batchFrameLimit = (batchCapacity - Protocol.HEADER_LENGTH) / 4 - 4;
+            this.batch = new ExpandableArrayBuffer(batchCapacity);
         }
 
-        /** Sends {@code out[0, length)} now, or keeps a copy to send in order once the route takes it. */
+        /**
+         * Sends {@code frame[0, length)}. The first small frame of a run of the node's work goes at
+         * once (a round trip's message waits for nothing); later small ones join this peer's batch,
+         * which goes as one transport frame when the run lets go of the lock (or when full); a larger
+         * frame goes after the batch. "Goes": now, or as a copy kept to send in order once the route
+         * takes it.
+         */
         void send(ExpandableArrayBuffer frame, int length) {
             if (lost || brokenPeers.contains(this)) {
                 return;
             }
+            if (length <= batchFrameLimit) {
+                if (!sentInRun) {
+                    sentInRun = true;
+                    batching.add(this); // flushBatches ends the run: the batch goes, sentInRun is reset
+                    offer(frame, 0, length);
+                    return;
+                }
+                if (Protocol.HEADER_LENGTH + batchLength + 4 + length > batchCapacity) {
+                    flushBatch();
+                }
+                int at = Protocol.HEADER_LENGTH + batchLength;
+                batch.putInt(at, length);
+                batch.putBytes(at + 4, frame, 0, length);
+                batchLength += 4 + length;
+                batchCount++;
+                return;
+            }
+            flushBatch();
+            offer(frame, 0, length);
+        }
+
+        /**
+         * Offers the batch: its one frame as it is, or a {@code BATCH} frame of them all. Called at
+         * the end of each run of the node's work (see unlock), before a larger frame, and when full.
+         */
+        void flushBatch() {
+            int count = batchCount;
+            if (count == 0) {
+                return;
+            }
+            batchCount = 0;
+            int length = batchLength;
+            batchLength = 0;
+            if (lost || brokenPeers.contains(this)) {
+                return;
+            }
+            if (count == 1) {
+                offer(batch, Protocol.HEADER_LENGTH + 4, length - 4);
+            } else {
+                Protocol.header(batch, Protocol.BATCH, nodeId);
+                offer(batch, 0, Protocol.HEADER_LENGTH + length);
+                batchesSent++; // under the lock: one writer at a time
+            }
+        }
+
+        /** Offers {@code frame[offset, offset + length)} now, or keeps a copy to send in order once the route takes it. */
+        private void offer(ExpandableArrayBuffer frame, int offset, int length) {
+            if (!backlog.isEmpty()) {
+                flush(); // the frames that wait go first: if they all go, this one need not wait
+                if (brokenPeers.contains(this)) {
+                    return; // the route broke meanwhile
+                }
+            }
             if (backlog.isEmpty()) {
-                int result = route.offer(frame, 0, length);
+                int result = route.offer(frame, offset, length);
+                // A driver without threads advances the publication's limit (and sends) only when
+                // run: run it here, as a raw Aeron sender does when back-pressured, before keeping a copy.
+                for (int i = 0; result == Transport.RETRY && i < OFFER_RETRIES && transport.doWork() > 0; i++) {
+                    result = route.offer(frame, offset, length);
+                }
                 if (result == Transport.SENT) {
                     return;
                 }
@@ -1027,7 +1322,7 @@ final class NodeCore implements Agent {
                 }
             }
             byte[] copy = new byte[length];
-            frame.getBytes(0, copy);
+            frame.getBytes(offset, copy);
             backlog.add(copy);
             backlogFrames++;
         }

@@ -29,6 +29,10 @@ import org.agrona.MutableDirectBuffer;
  * <td>a DATA frame longer than the route's largest frame, cut in consecutive parts</td></tr>
  * <tr><td>{@link #CREDIT}</td><td>target link, count (int)</td><td>the receiver has handed that many
  * more of the link's messages to its port: the sender may send that many more</td></tr>
+ * <tr><td>{@link #BATCH}</td><td>frames, each its length (int) and its bytes (a whole frame with its
+ * header, never a BATCH)</td><td>small frames a node sent to one peer in one run of its work, in
+ * order, in one transport frame (one Aeron message of at most an MTU's payload): read as if each came
+ * alone</td></tr>
  * </table>
  *
  * <p>Flow control per link: a link may have at most {@link #LINK_WINDOW} DATA frames (a message in
@@ -43,16 +47,16 @@ import org.agrona.MutableDirectBuffer;
  * <p>Threads: stateless. Memory consistency effects: none.
  */
 final class Protocol {
-    static final byte VERSION = 2; // 2: per-link credit (CREDIT); a version-1 node would not give it
+    static final byte VERSION = 3; // 2: per-link credit (CREDIT); 3: BATCH
     static final int HEADER_LENGTH = 12;
 
     static final byte HEARTBEAT = 1, OPEN = 2, OPENED = 3, DATA = 4, LINKED = 5, CLOSE = 6, BYE = 7, PART = 8,
-            CREDIT = 9;
+            CREDIT = 9, BATCH = 10;
 
     /** DATA frames a link may have in flight or held at the receiver (see the overview). */
-    static final int LINK_WINDOW = 4096;
+    static final int LINK_WINDOW = 8192;
     /** The receiver sends CREDIT after handing over this many of a link's messages. */
-    static final int CREDIT_BATCH = LINK_WINDOW / 4;
+    static final int CREDIT_BATCH = LINK_WINDOW / 8;
 
     static final int DATA_FLAG_NOT_ENCODABLE = 1;
 

@@ -118,7 +118,7 @@ public final class RemoteNode implements AutoCloseable {
         core.bridgeLoop = bridgeLoop;
         IdleStrategy idle = options.busySpin ? new BusySpinIdleStrategy()
                 : new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-        runner = new AgentRunner(idle, options.errorHandler::accept, null, core);
+        runner = new AgentRunner(core.nodeThreadIdle(idle), options.errorHandler::accept, null, core);
         AgentRunner.startOnThread(runner, r -> {
             Thread t = new Thread(r, "entangle-remote " + core.localAddress());
             t.setDaemon(true);
@@ -186,6 +186,11 @@ public final class RemoteNode implements AutoCloseable {
                 fromWire::apply));
     }
 
+    /** The node's machinery (tests of this package). */
+    NodeCore core() {
+        return core;
+    }
+
     /** {@return new options: {@code aeron:ipc}, stream 1001, an embedded media driver; see {@link Options}} */
     public static Options options() {
         return new Options();
@@ -211,6 +216,12 @@ public final class RemoteNode implements AutoCloseable {
      * another thread is running it, and falls back to {@code then} when there was nothing to do. A
      * message for a port of that loop is then taken from Aeron by the loop's own thread, with no
      * hand-off from the node's thread (which keeps running, for the loops that park).
+     *
+     * <p>The thread that last ran the node's duty cycle through such a strategy sends the first
+     * message it posts afterwards at once, on its own thread; what it posts after that, before its
+     * next duty cycle (a burst from one turn of its loop), is sent by that next cycle, in one go (or,
+     * if the thread does not run one within 1 ms, by the node's thread). Order is kept as for any
+     * post.
      *
      * <pre>{@code
      * EventLoop loop = EventLoop.start("worker", node.idleStrategy(IdleStrategy.DEFAULT));
@@ -290,7 +301,8 @@ public final class RemoteNode implements AutoCloseable {
     }
 
     /**
-     * Closes this node: every port it gave out gets {@code close} (after the messages that had
+     * Closes this node: what was posted on its ports before is sent first (as far as the routes take
+     * it within a second), then every port it gave out gets {@code close} (after the messages that had
      * arrived), the far nodes are told (their ports get {@code close} too), then its thread, Aeron
      * client and embedded driver stop. Idempotent; waits for the node's thread.
      */
@@ -299,6 +311,7 @@ public final class RemoteNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        core.runQueued(TimeUnit.SECONDS.toNanos(1)); // what was posted before (a driver's burst) goes first
         bridgeLoop.close();
         try {
             bridgeLoop.awaitTermination(Duration.ofSeconds(5));

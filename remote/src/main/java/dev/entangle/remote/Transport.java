@@ -68,6 +68,9 @@ interface Transport extends AutoCloseable {
         /** The largest frame this route carries. */
         int maxFrameLength();
 
+        /** The largest frame this route carries in one piece (an Aeron MTU's payload): at most {@link #maxFrameLength()}. */
+        int maxPayloadLength();
+
         @Override
         void close();
     }

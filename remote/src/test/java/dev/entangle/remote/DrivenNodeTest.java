@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.entangle.EventLoop;
@@ -116,6 +117,128 @@ class DrivenNodeTest {
                     assertEquals(i, inbox.data(), "port " + s + ", message " + i);
                 }
                 assertEquals("end", inbox.data(), "port " + s);
+            }
+        }
+    }
+
+    /**
+     * A thread that drives node a posts a burst: the first post's turn runs at once, the later ones
+     * wait for the thread's next duty cycle (one turn for the rest of the burst, its small frames
+     * offered in BATCH frames); another thread's posts made meanwhile queue behind them. Everything
+     * arrives in order, exactly once.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aBurstFromTheThreadThatDrivesTheNodeWaitsForItsCycleAndKeepsOrder(String kind) throws Exception {
+        int burst = 1_000;
+        int rounds = 3;
+        try (Nodes nodes = Nodes.of(kind)) {
+            Driven driven = new Driven(nodes, "burst");
+            long deferred = 0;
+            for (int round = 0; round < rounds; round++) {
+                int first = round * 2 * burst;
+                CompletableFuture<Long> driver = CompletableFuture.supplyAsync(() -> {
+                    driven.becomeDriver();
+                    long during = driven.post(first, burst);
+                    Thread other = new Thread(() -> driven.post(first + burst, burst), "other poster");
+                    other.start(); // behind the burst, whoever runs its turn
+                    try {
+                        other.join();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    driven.drive.idle(0); // the driver's next cycle: the waiting turn goes
+                    return during;
+                });
+                deferred += driver.get(Inbox.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                driven.expect(first, 2 * burst);
+            }
+            driven.port.postMessage("end");
+            assertEquals("end", driven.inbox.data()); // nothing extra before the sentinel
+            assertTrue(deferred > 0, "no burst's turn waited for the driver's cycle");
+            assertTrue(driven.core.batchesSent() > 0, "the bursts' small frames went one transport frame each");
+        }
+    }
+
+    static List<Arguments> kindsAndEndings() {
+        List<Arguments> all = new ArrayList<>();
+        for (String kind : kinds()) {
+            all.add(Arguments.of(kind, "stops"));
+            all.add(Arguments.of(kind, "closes the node"));
+        }
+        return all;
+    }
+
+    /**
+     * A driving thread posts a burst and then never runs the node's cycle again: it stops (the turn
+     * that waited for its cycle is run by the node's own thread), or it closes the node at once (the
+     * close runs that turn before the ports close). Nothing is stranded; order holds; after a close
+     * the far port gets {@code close} after every message.
+     */
+    @ParameterizedTest
+    @MethodSource("kindsAndEndings")
+    void aBurstFromADriverThatStopsOrClosesTheNodeRightAfterArrivesInOrder(String kind, String ending)
+            throws Exception {
+        int burst = 1_000;
+        try (Nodes nodes = Nodes.of(kind)) {
+            Driven driven = new Driven(nodes, "last words");
+            Thread driver = new Thread(() -> {
+                driven.becomeDriver();
+                driven.post(0, burst);
+                if (ending.equals("stops")) {
+                    driven.port.postMessage("end"); // and this thread ends without another cycle
+                } else {
+                    nodes.a.close(); // no duty cycle of this thread's in between
+                }
+            }, "driver that " + ending);
+            driver.start();
+            driver.join(TimeUnit.SECONDS.toMillis(Inbox.TIMEOUT_SECONDS));
+            assertFalse(driver.isAlive());
+            driven.expect(0, burst);
+            if (ending.equals("stops")) {
+                assertEquals("end", driven.inbox.data());
+            } else {
+                driven.inbox.expect("close");
+            }
+        }
+    }
+
+    /** A port of node a linked with an inbox at node b (a first message crossed), and node a's driving strategy. */
+    private static final class Driven {
+        final Inbox inbox;
+        final MessagePort port;
+        final NodeCore core;
+        final IdleStrategy drive;
+
+        Driven(Nodes nodes, String name) throws InterruptedException {
+            inbox = Inbox.of(nodes.server(name));
+            port = nodes.client(name);
+            port.postMessage("hello");
+            assertEquals("hello", inbox.data()); // linked both ways
+            core = nodes.a.core();
+            drive = nodes.a.idleStrategy(IdleStrategy.busySpin());
+        }
+
+        /** Runs node a's duty cycle on the calling thread until this thread is the one that drove it last. */
+        void becomeDriver() {
+            while (!core.drivenBy(Thread.currentThread())) {
+                drive.idle(0);
+            }
+        }
+
+        /** Posts {@code first}, {@code first + 1}, ... ({@code count} of them); returns the turns that waited meanwhile. */
+        long post(int first, int count) {
+            long before = core.deferredTurns();
+            for (int i = 0; i < count; i++) {
+                port.postMessage(first + i);
+            }
+            return core.deferredTurns() - before;
+        }
+
+        /** Asserts that the inbox gets {@code first}, {@code first + 1}, ... ({@code count} of them), in order. */
+        void expect(int first, int count) throws InterruptedException {
+            for (int i = 0; i < count; i++) {
+                assertEquals(first + i, inbox.data(), "message " + (first + i));
             }
         }
     }

@@ -115,6 +115,11 @@ class MessageErrorTest {
                 {Protocol.VERSION, 77, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}, // unknown node, unknown type
                 {Protocol.VERSION, Protocol.OPEN, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 0, 0, 0}, // truncated
                 "garbage".getBytes(StandardCharsets.UTF_8),
+                // a BATCH whose first frame claims more bytes than the batch has
+                {Protocol.VERSION, Protocol.BATCH, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 0, 0, 0, 1, 2},
+                // a BATCH holding a BATCH (12-byte header, then the inner one's length and header)
+                {Protocol.VERSION, Protocol.BATCH, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+                    12, 0, 0, 0, Protocol.VERSION, Protocol.BATCH, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8},
             };
             for (byte[] frame : frames) {
                 while (rogue.offer(new UnsafeBuffer(frame)) < 0) {
