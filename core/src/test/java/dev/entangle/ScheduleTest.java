@@ -47,6 +47,12 @@ class ScheduleTest {
         if (kind.equals("dedicated")) {
             return loops.start("timers");
         }
+        if (kind.equals("busy-spin")) {
+            // Never parks: it looks at its timers once in a number of idle spins (LoopCore.run).
+            EventLoop loop = EventLoop.start("timers", IdleStrategy.busySpin());
+            loops.adopt(loop);
+            return loop;
+        }
         EventLoop loop = EventLoop.on(pool, "timers", (thread, error) -> loops.errors.add(error));
         loops.adopt(loop);
         return loop;
@@ -57,7 +63,7 @@ class ScheduleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dedicated", "multiplexed"})
+    @ValueSource(strings = {"dedicated", "multiplexed", "busy-spin"})
     void equalDelaysRunInSchedulingOrderOnAndOffTheLoop(String kind) throws Exception {
         EventLoop loop = loop(kind);
         List<Integer> ran = new CopyOnWriteArrayList<>();
@@ -81,7 +87,7 @@ class ScheduleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dedicated", "multiplexed"})
+    @ValueSource(strings = {"dedicated", "multiplexed", "busy-spin"})
     void aShortTimerScheduledAfterALongOneWakesTheIdleLoopInTime(String kind) throws Exception {
         // The idle loop first waits for LONG (a dedicated loop parked until then, a multiplexed one
         // with its wake-up registered for then); the short timer must not wait for it.

@@ -205,8 +205,8 @@ public final class LoopCore {
      * PortEndpoint.BATCH messages).
      */
     static final int TURN_BATCH = 64;
-    /** A dedicated loop spinning idle looks at its timers when {@code idleTurn & IDLE_TIMER_MASK == 0}. */
-    private static final int IDLE_TIMER_MASK = 15;
+    /** A dedicated loop spinning idle looks at its timers once in this many idle turns. */
+    private static final int IDLE_TIMER_TURNS = 16;
     /**
      * Turns a thread runs in a row through its kept next turn (see "Next turn on the same thread")
      * before it passes one to the executor, so that tasks already in the executor's queue still get a
@@ -1050,11 +1050,17 @@ public final class LoopCore {
         boolean finished = false;
         try {
             int idle = 0;
+            int idleSinceTimers = 0;
             while (true) {
-                // While spinning idle, the due timers every 16th look only: each look reads the clock
-                // (System.nanoTime, some 30 ns here), which would delay the pickup of the next entry,
-                // and a loop with a request's timeout pending always has a timer (AskRoundTrip).
-                int fired = (idle & IDLE_TIMER_MASK) == 0 ? runTimers() : 0;
+                // While spinning idle, the due timers every IDLE_TIMER_TURNS-th look only: each look
+                // reads the clock (System.nanoTime, some 30 ns here), which would delay the pickup of
+                // the next entry, and a loop with a request's timeout pending always has a timer
+                // (AskRoundTrip). A count of its own: `idle` saturates, and would then never be one.
+                int fired = 0;
+                if (idle == 0 || ++idleSinceTimers == IDLE_TIMER_TURNS) {
+                    idleSinceTimers = 0;
+                    fired = runTimers();
+                }
                 int ran = runEntries(TURN_BATCH, null);
                 if (ran == TURN_BATCH) {
                     idle = 0;

@@ -247,6 +247,10 @@ public final class PortEndpoint {
         return queue;
     }
 
+    private void spQueue(MessagePassingQueue<Object> value) {
+        QUEUE.set(this, value);
+    }
+
     private boolean casQueue(MessagePassingQueue<Object> expect, MessagePassingQueue<Object> update) {
         return QUEUE.compareAndSet(this, expect, update);
     }
@@ -392,7 +396,7 @@ public final class PortEndpoint {
         // registered with its loop (published by the registry's lock).
         requester.spPeer(replier);
         replier.spPeer(requester);
-        QUEUE.set(requester, new ReplyQueue());
+        requester.spQueue(new ReplyQueue());
         return new PortEndpoint[] {requester, replier};
     }
 

@@ -154,7 +154,7 @@ final class ReplyQueue implements MessagePassingQueue<Object> {
             return false;
         }
         MpscUnboundedUnpaddedArrayQueue<Object> q = lvOverflow();
-        return q == null || q.lvConsumerIndex() == q.lvProducerIndex();
+        return q == null || QueueProbe.isEmpty(q);
     }
 
     @Override
