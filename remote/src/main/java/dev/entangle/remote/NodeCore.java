@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -249,7 +251,7 @@ final class NodeCore implements Agent {
         tasks.offer(task);
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
-            java.util.concurrent.locks.LockSupport.unpark(t); // the idle strategy may be parked
+            LockSupport.unpark(t); // the idle strategy may be parked
         }
     }
 
@@ -288,7 +290,7 @@ final class NodeCore implements Agent {
         if (!tasks.isEmpty() && backlogFrames <= backlogLimit) {
             Thread t = thread;
             if (t != null && t != Thread.currentThread()) {
-                java.util.concurrent.locks.LockSupport.unpark(t); // what the holder left for the node's thread
+                LockSupport.unpark(t); // what the holder left for the node's thread
             }
         }
         worker = null;
@@ -337,8 +339,8 @@ final class NodeCore implements Agent {
      * that on a small machine the node's thread takes no core from the threads driving it, and does
      * not, having stood in for a descheduled loop once, go on spinning beside them. Node's thread only.
      */
-    org.agrona.concurrent.IdleStrategy nodeThreadIdle(org.agrona.concurrent.IdleStrategy inner) {
-        return new org.agrona.concurrent.IdleStrategy() {
+    IdleStrategy nodeThreadIdle(IdleStrategy inner) {
+        return new IdleStrategy() {
             private static final long MIN_PARK = DRIVEN_NANOS / 4;
             private static final long MAX_PARK = 1_000_000;
             private long park = MIN_PARK;
@@ -348,7 +350,7 @@ final class NodeCore implements Agent {
                 if (workCount > 0) {
                     reset();
                 } else if (System.nanoTime() - lastDrivenByLoop < DRIVEN_NANOS) { // racy read: a heuristic
-                    java.util.concurrent.locks.LockSupport.parkNanos(park);
+                    LockSupport.parkNanos(park);
                     park = Math.min(park * 2, MAX_PARK);
                 } else {
                     inner.idle(workCount);
