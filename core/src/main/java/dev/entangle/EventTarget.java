@@ -1,7 +1,5 @@
 package dev.entangle;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -26,7 +24,9 @@ import dev.entangle.internal.LoopCore;
  * decides (it rethrows it too).
  *
  * <p>Threads: {@link #addEventListener} and {@link #removeEventListener} are safe to call from any
- * thread, at any time, including from a listener during dispatch. Dispatch runs on one thread at a
+ * thread, at any time, including from a listener during dispatch (writers of a plain target's
+ * listener list synchronize on the target itself, a port's on an internal object: a thread holding
+ * a plain target's monitor delays other threads' registrations). Dispatch runs on one thread at a
  * time: for a {@code MessagePort}, always its owner loop ({@code dispatchEvent} called elsewhere is
  * routed there); for a plain target, the calling thread, and callers must not dispatch to the same
  * target from two threads at once (events are not thread-safe objects).
@@ -39,11 +39,14 @@ public class EventTarget {
     /* Implementation overview.
      *
      * The DOM's "event listener list" is one array of Entry objects, all types mixed, in registration
-     * order. It is copy-on-write: writers (add, remove, event handler set) build a new array under
-     * writeLock (created by the first writer, CAS) and publish it with a volatile write to `listeners`; dispatch reads the field once, with
-     * no lock. A list of one entry is published as the Entry itself and an empty list as null, so
-     * the usual port, with one onmessage handler, reaches its handler through one object fewer (a
-     * cache line fewer per message in a ring of thousands of loops: benchmarks' Scale). Why:
+     * order. It is copy-on-write: writers (add, remove, event handler set) build a new array holding
+     * listenerLock() (the target itself; a MessagePort's internal handle, so that a port pays no
+     * field for a lock: issue 12's footprint) and publish it with a volatile write to `listeners`;
+     * dispatch reads the field once, with no lock. A list of one entry is published as the Entry
+     * itself and an empty list as null; a list whose one entry is a `message` event handler is
+     * published as the handler itself (its EventHandler object), so the usual port, with one
+     * onmessage handler, reaches the user's code through two objects fewer (two cache lines fewer
+     * per message in a ring of thousands of loops: benchmarks' Scale). Why:
      *  - the DOM's "inner invoke" iterates over a clone of the list taken when invocation starts
      *    (listeners added during dispatch are not invoked, §2.9); the published array is that clone,
      *    for free, and it never changes;
@@ -62,29 +65,27 @@ public class EventTarget {
      * entry; null removes it. The entry reads the value when invoked, so a handler replaced during a
      * dispatch takes effect for that dispatch, as in HTML ("get the current value of the event
      * handler"). HandlerEntry is private, so user code can never add or remove it directly.
+     *
+     * A handler published as itself has no entry object in the list: writers rebuild one (entries())
+     * and publish again after every change of the handler, and dispatch invokes the handler it read.
+     * Only a handler whose entry no dispatch can hold is published so (one set on an empty list, and
+     * its replacements); an entry that was listed beside others stays published as an entry, since
+     * a dispatch holding that older list must see the handler a listener before it nulled. Dispatch
+     * invokes the handler it read,
+     * so a handler replaced by another thread during that dispatch takes effect from the next one (the
+     * DOM gives no order between two threads; on the dispatching thread a lone handler has no
+     * listener before it that could replace it).
      */
 
     private static final Entry[] NO_ENTRIES = new Entry[0];
 
-    private static final VarHandle WRITE_LOCK;
-
-    static {
-        try {
-            WRITE_LOCK = MethodHandles.lookup().findVarHandle(EventTarget.class, "writeLock", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** The one event type whose lone handler is published as itself (see the overview). */
+    private static final String MESSAGE = "message";
 
     /**
-     * Writers' lock, created by the first writer (a port nobody listens to pays for none: issue 12's
-     * footprint); never held while a listener runs. Volatile, and a VarHandle for its one CAS.
-     */
-    private volatile Object writeLock;
-
-    /**
-     * Copy-on-write listener list: null (empty), one Entry, or an Entry[] of two or more; volatile: see
-     * the overview. Written only under writeLock, through {@link #publish}.
+     * Copy-on-write listener list: null (empty), one Entry, the EventHandler of a lone {@code message}
+     * handler, or an Entry[] of two or more; volatile: see the overview. Written only holding
+     * {@link #listenerLock()}, through {@link #publish}.
      */
     private volatile Object listeners;
 
@@ -92,15 +93,12 @@ public class EventTarget {
     public EventTarget() {
     }
 
-    /** The writers' lock, created on first use; CAS: two first writers adopt the same one. */
-    private Object writeLock() {
-        Object lock = writeLock;
-        if (lock != null) {
-            return lock;
-        }
-        Object created = new Object();
-        Object witness = WRITE_LOCK.compareAndExchange(this, null, created);
-        return witness == null ? created : witness;
+    /**
+     * The monitor writers of the listener list hold; never held while a listener runs. This target
+     * itself; {@code MessagePort} returns an object of its own that user code cannot reach.
+     */
+    Object listenerLock() {
+        return this;
     }
 
     /** An event listener (DOM §2.7): type, callback, once, passive, removed. */
@@ -180,7 +178,7 @@ public class EventTarget {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(options, "options");
-        synchronized (writeLock()) {
+        synchronized (listenerLock()) {
             Entry[] current = entries(listeners);
             if (indexOf(current, type, listener) >= 0) {
                 return;
@@ -203,7 +201,7 @@ public class EventTarget {
     public void removeEventListener(String type, EventListener listener) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(listener, "listener");
-        synchronized (writeLock()) {
+        synchronized (listenerLock()) {
             Entry[] current = entries(listeners);
             int index = indexOf(current, type, listener);
             if (index >= 0) {
@@ -267,8 +265,10 @@ public class EventTarget {
                 Object snapshot = listeners; // volatile read: the DOM's clone of the listener list
                 if (snapshot instanceof Entry) {
                     invokeEntry(event, (Entry) snapshot, event.type());
-                } else if (snapshot != null) {
+                } else if (snapshot instanceof Entry[]) {
                     innerInvoke(event, (Entry[]) snapshot);
+                } else if (snapshot != null && MESSAGE.equals(event.type())) {
+                    invokeHandler(event, (EventHandler<?>) snapshot);
                 }
             }
         } finally {
@@ -314,6 +314,20 @@ public class EventTarget {
         return event.immediatePropagationStopped();
     }
 
+    /** "Inner invoke" of a lone message handler published as itself (not once, not passive). */
+    @SuppressWarnings("unchecked")
+    private void invokeHandler(Event event, EventHandler<?> handler) {
+        try {
+            // Only MessagePort, Worker and BroadcastChannel set "message" handlers, all of MessageEvent.
+            ((EventHandler<Event>) handler).handle(event);
+        } catch (Throwable t) {
+            if (LoopCore.isFatal(t)) {
+                throw t; // the JVM is in doubt; a StackOverflowError is not: it has unwound
+            }
+            reportException(t);
+        }
+    }
+
     /**
      * Reports a throwable thrown by a listener or event handler (HTML "report an exception"). This
      * default passes it to the current thread's {@linkplain Thread#getUncaughtExceptionHandler()
@@ -353,7 +367,7 @@ public class EventTarget {
      */
     void setEventHandler(String type, EventHandler<? extends Event> handler) {
         Objects.requireNonNull(type, "type");
-        synchronized (writeLock()) {
+        synchronized (listenerLock()) {
             Entry[] current = entries(listeners);
             int index = handlerIndex(current, type);
             if (handler == null) {
@@ -363,6 +377,7 @@ public class EventTarget {
                 }
             } else if (index >= 0) {
                 ((HandlerEntry) current[index]).handler = handler;
+                publish(current); // a lone message handler is published as itself: publish the new one
             } else {
                 append(current, new HandlerEntry(type, handler));
             }
@@ -395,14 +410,15 @@ public class EventTarget {
         if (snapshot instanceof Entry) {
             return listens((Entry) snapshot, type);
         }
-        if (snapshot != null) {
+        if (snapshot instanceof Entry[]) {
             for (Entry entry : (Entry[]) snapshot) {
                 if (listens(entry, type)) {
                     return true;
                 }
             }
+            return false;
         }
-        return false;
+        return snapshot != null && MESSAGE.equals(type);
     }
 
     private static boolean listens(Entry entry, String type) {
@@ -410,19 +426,39 @@ public class EventTarget {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Copy-on-write helpers. Callers of append/removeAt hold writeLock and pass the array they read.
+    // Copy-on-write helpers. Callers of append/removeAt hold listenerLock() and pass the array they read.
 
     /** The list {@code published} (a value of {@link #listeners}) as an array, for writers and the getter. */
     private static Entry[] entries(Object published) {
         if (published == null) {
             return NO_ENTRIES;
         }
-        return published instanceof Entry ? new Entry[] {(Entry) published} : (Entry[]) published;
+        if (published instanceof Entry[]) {
+            return (Entry[]) published;
+        }
+        return new Entry[] {published instanceof Entry ? (Entry) published
+                : new HandlerEntry(MESSAGE, (EventHandler<?>) published)};
     }
 
-    /** Publishes {@code next} (volatile write): null if empty, the entry itself if only one. */
+    /**
+     * Publishes {@code next} (volatile write): null if empty; the handler itself if it is a lone
+     * {@code message} handler's entry that no dispatch can hold (the list was empty or such a handler
+     * until now: the entry was made by this write); else the entry itself if only one.
+     */
     private void publish(Entry[] next) {
-        listeners = next.length == 0 ? null : next.length == 1 ? next[0] : next;
+        Object before = listeners;
+        if (next.length == 0) {
+            listeners = null;
+        } else if (next.length > 1) {
+            listeners = next;
+        } else if (next[0] instanceof HandlerEntry && next[0].type.equals(MESSAGE)
+                && !(before instanceof Entry) && !(before instanceof Entry[])) {
+            listeners = ((HandlerEntry) next[0]).handler;
+        } else {
+            // An entry once listed beside others keeps its identity: a dispatch holding that older
+            // list must see this entry's handler set to null by a listener before it.
+            listeners = next[0];
+        }
     }
 
     private static int indexOf(Entry[] entries, String type, EventListener listener) {
@@ -459,7 +495,7 @@ public class EventTarget {
 
     /** Removes {@code entry} if still listed (a once listener about to run). */
     private void remove(Entry entry) {
-        synchronized (writeLock()) {
+        synchronized (listenerLock()) {
             Entry[] current = entries(listeners);
             for (int i = 0; i < current.length; i++) {
                 if (current[i] == entry) {

@@ -485,4 +485,102 @@ class EventTargetTest {
         assertEquals(List.of(), calls);
         assertSame(onmessage, target.getEventHandler("message"));
     }
+    // ---------------------------------------------------------------------------------------------
+    // A lone "message" handler is published as itself (no entry object: EventTarget's overview). The
+    // same HTML §8.1.8.1 rules as above, on the type where that representation is used.
+
+    private MessageEvent message() {
+        return new MessageEvent("message", MessageEventInit.DEFAULT.withData(1));
+    }
+
+    /** A lone message handler runs for message events only, and is read and replaced as any handler. */
+    @Test
+    void loneMessageHandlerRunsForMessageEventsOnlyAndIsReplacedInPlace() {
+        EventHandler<MessageEvent> first = event -> calls.add("first");
+        target.setEventHandler("message", first);
+        target.dispatchEvent(new Event("close"));
+        target.dispatchEvent(message());
+        assertEquals(List.of("first"), calls);
+        assertSame(first, target.getEventHandler("message"));
+        assertTrue(target.hasListeners("message"));
+        assertFalse(target.hasListeners("close"));
+
+        EventHandler<MessageEvent> second = event -> calls.add("second");
+        target.setEventHandler("message", second);
+        target.addEventListener("message", recorder("listener"));
+        target.dispatchEvent(message());
+        assertEquals(List.of("first", "second", "listener"), calls);
+        assertSame(second, target.getEventHandler("message"));
+
+        target.setEventHandler("message", null);
+        target.dispatchEvent(message());
+        assertEquals(List.of("first", "second", "listener", "listener"), calls);
+        assertNull(target.getEventHandler("message"));
+    }
+
+    /** HTML "report an exception" for a lone message handler too; the target stays usable. */
+    @Test
+    void loneMessageHandlerThatThrowsIsReported() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        target.setEventHandler("message", event -> {
+            throw boom;
+        });
+
+        assertTrue(target.dispatchEvent(message()));
+        assertEquals(List.of(boom), target.reported);
+    }
+
+    /**
+     * A listener before the handler removes itself (the handler is then alone) and nulls the handler:
+     * the dispatch under way, holding the older list, must not invoke it (HTML: the current value of
+     * the event handler is null), nor any later one.
+     */
+    @Test
+    void handlerNulledByAnEarlierListenerAfterItLeftIsNotInvoked() {
+        EventListener[] self = new EventListener[1];
+        self[0] = event -> {
+            calls.add("listener");
+            target.removeEventListener("message", self[0]);
+            target.setEventHandler("message", null);
+        };
+        target.addEventListener("message", self[0]);
+        target.setEventHandler("message", event -> calls.add("handler"));
+
+        target.dispatchEvent(message());
+        target.dispatchEvent(message());
+
+        assertEquals(List.of("listener"), calls);
+    }
+
+    /** As above, but the earlier listener replaces the handler: the new value runs in that dispatch. */
+    @Test
+    void handlerReplacedByAnEarlierListenerAfterItLeftRunsTheNewValue() {
+        EventListener[] self = new EventListener[1];
+        self[0] = event -> {
+            calls.add("listener");
+            target.removeEventListener("message", self[0]);
+            target.setEventHandler("message", e -> calls.add("new"));
+        };
+        target.addEventListener("message", self[0]);
+        target.setEventHandler("message", event -> calls.add("old"));
+
+        target.dispatchEvent(message());
+        target.dispatchEvent(message());
+
+        assertEquals(List.of("listener", "new", "new"), calls);
+    }
+
+    /** A listener a lone message handler adds runs from the next dispatch on (DOM §2.9 clone of the list). */
+    @Test
+    void listenerAddedByALoneMessageHandlerRunsFromTheNextDispatch() {
+        target.setEventHandler("message", event -> {
+            calls.add("handler");
+            target.addEventListener("message", recorder("added"));
+        });
+
+        target.dispatchEvent(message());
+        assertEquals(List.of("handler"), calls);
+        target.dispatchEvent(message());
+        assertEquals(List.of("handler", "handler", "added"), calls);
+    }
 }

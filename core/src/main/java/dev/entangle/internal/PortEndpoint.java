@@ -452,6 +452,9 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
+        if (isClosed()) {
+            return true; // dropped, as postMessage drops it; no queue made for it (PortHandle.post)
+        }
         BoundedSlots b = bounded();
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
