@@ -33,13 +33,13 @@ final class LoopTimers {
      * deadlines in the order they were scheduled. All fields are plain: the heap is loop-confined (a
      * multiplexed loop's turns are ordered by its `scheduled` hand-off, see LoopCore).
      *
-     * Cancel is lazy and O(1): a Deadline is itself the CompletableFuture, and cancel() (or an answer)
-     * only completes it;
-     * the heap drops done timers when they reach the head (pollDue, nextDeadline) and, so that timers
-     * cancelled long before their deadline (the usual fate of a request timeout) do not pile up, by a
-     * sweep when an insertion finds the heap at `sweepAt`: the sweep removes every done timer and sets
-     * `sweepAt` to twice what is left (at least SWEEP_MIN), so its cost is amortised O(1) per insertion
-     * and the heap holds at most about twice the live timers.
+     * Cancel is lazy and O(1): a Deadline is itself the CompletableFuture, and cancel() (or an
+     * answer) only completes it; the heap drops done timers when they are due (runDue), when they are
+     * at the head as the loop asks for its next deadline before it parks or idles (nanosToNext), and,
+     * so that timers cancelled long before their deadline (the usual fate of a request timeout) do not
+     * pile up, by a sweep when an insertion finds the heap at `sweepAt`: the sweep removes every done
+     * timer and sets `sweepAt` to twice what is left (at least SWEEP_MIN), so its cost is amortised
+     * O(1) per insertion and the heap holds at most about twice the live timers, or SWEEP_MIN.
      *
      * Multiplexed loops: `wakeAt` is the deadline of the wake-up this loop has pending on WAKER (the one
      * process-wide timer thread, which only calls LoopCore.timerWakeUp: a no-op entry in the run
@@ -164,16 +164,16 @@ final class LoopTimers {
         int ran = 0;
         while (size != 0) {
             Deadline<?> head = heap[0];
-            if (head.isDone()) {
-                removeHead(); // cancelled, or a request answered: lazily dropped
-                continue;
-            }
             if (head.deadline() - now > 0L) {
+                // Nothing due. Done entries ahead of the first live one stay for the sweep (or until
+                // due): popping them here cost a sift-down per answered request (AskRoundTrip).
                 break;
             }
             removeHead();
-            head.fire();
-            ran++;
+            if (!head.isDone()) { // else cancelled, or a request answered: dropped unfired
+                head.fire();
+                ran++;
+            }
         }
         return ran;
     }
