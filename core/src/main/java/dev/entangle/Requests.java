@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import dev.entangle.internal.Deadline;
 import dev.entangle.internal.LoopCore;
 import dev.entangle.internal.PortEndpoint;
 import dev.entangle.internal.PortHandle;
@@ -63,34 +64,45 @@ public final class Requests {
      * machinery (the loop's drain, binding, registration with the loop, close, GC disentangling),
      * started, whose deliver() completes the future with the deserialized answer and whose
      * deliverClose() fails it, without a MessageEvent, event listeners or an EventTarget (measured by
-     * AskRoundTrip). The timeout is one deadline of the same loop (LoopCore.schedule: no hop, no JDK
-     * scheduler), whose task is the handle itself. The future is an Answer, whose completion methods
-     * close the near end and disarm the timer (ReplyHandle.finished), whatever completed it (answer,
-     * error, timeout, close, cancel from any thread): CompletableFuture decides the winner atomically,
-     * and close() and the timer's completion are idempotent. The near end closes itself on the first
-     * message it receives, so reply() to an ask closes the far end without leaving it a close marker
-     * (PortHandle.closeAfterAnswer): the requester's loop would only discard it.
+     * AskRoundTrip). The future is an Answer, which is also the timeout: a Deadline, an entry of the
+     * same loop's timer heap (LoopCore.arm: no hop, no JDK scheduler, no timer object of its own),
+     * which the heap drops unfired once the future is done. The Answer's completion methods close the
+     * near end, whatever completed it (answer, error, timeout, close, cancel from any thread):
+     * CompletableFuture decides the winner atomically, and close() is idempotent. The near end closes
+     * itself on the first message it receives, so reply() to an ask closes the far end without leaving
+     * it a close marker (PortHandle.closeAfterAnswer): the requester's loop would only discard it.
      */
 
     /**
-     * The future {@code ask} returns: any completion of it (answer, error, timeout, close, cancel,
-     * obtrude; on any thread) closes the reply port and disarms the deadline, so that no
-     * {@code whenComplete} stage and its future are needed per ask (issue 15: 64 of the bytes an ask
-     * allocated). Every public way to complete a CompletableFuture ends in the overrides below; the
-     * JDK's {@code completeAsync} does not (it completes through an internal method), hence its own.
+     * The future {@code ask} returns, and its timeout: any completion of it (answer, error, timeout,
+     * close, cancel, obtrude; on any thread) closes the reply port, so that no {@code whenComplete}
+     * stage and its future are needed per ask (issue 15: 64 of the bytes an ask allocated), and
+     * disarms the deadline, since the loop's timer heap drops a done entry (issue 15: the timer was
+     * one object and one completion more per ask). Every public way to complete a CompletableFuture
+     * ends in the overrides below; the JDK's {@code completeAsync} does not (it completes through an
+     * internal method), hence its own.
      * Dependent stages are plain CompletableFutures ({@code newIncompleteFuture} is not overridden).
      */
-    private static final class Answer extends CompletableFuture<Object> {
+    private static final class Answer extends Deadline<Object> {
         final ReplyHandle replies;
+        private final Duration timeout;
 
         Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
-            replies = new ReplyHandle(owner, endpoint, this, timeout); // final: safe on any thread
+            super(LoopCore.saturatedNanos(timeout));
+            this.timeout = timeout;
+            replies = new ReplyHandle(owner, endpoint, this); // final: safe on any thread
+        }
+
+        /** The deadline passed with no answer: on the owner loop. */
+        @Override
+        protected void expire() {
+            completeExceptionally(new TimeoutException("no answer within " + timeout));
         }
 
         /** After a completion attempt: if it was the one that completed the future, let go of the port. */
         private boolean finishedIf(boolean won) {
             if (won) {
-                replies.finished();
+                replies.close();
             }
             return won;
         }
@@ -113,13 +125,13 @@ public final class Requests {
         @Override
         public void obtrudeValue(Object value) {
             super.obtrudeValue(value);
-            replies.finished(); // idempotent
+            replies.close(); // idempotent
         }
 
         @Override
         public void obtrudeException(Throwable failure) {
             super.obtrudeException(failure);
-            replies.finished();
+            replies.close();
         }
 
         @Override
@@ -145,26 +157,16 @@ public final class Requests {
         }
     }
 
-    /**
-     * The requester's end of the reply channel: completes {@code answer}; on its loop only. Also the
-     * timeout's task ({@link #run}): one object per ask for both.
-     */
-    private static final class ReplyHandle extends PortHandle implements Runnable {
+    /** The requester's end of the reply channel: completes {@code answer}; on its loop only. */
+    private static final class ReplyHandle extends PortHandle {
         private final EventLoop owner;
         private final Answer answer;
-        private final Duration timeout;
-        /**
-         * The deadline; written by ask() before the future can complete (see there), read by
-         * finished() on whatever thread completes it: volatile, as the two threads may differ.
-         */
-        private volatile CompletableFuture<Void> timer;
 
         /** The future stands for the port (the handle's referent): the handle pins it once started. */
-        ReplyHandle(EventLoop owner, PortEndpoint endpoint, Answer answer, Duration timeout) {
+        ReplyHandle(EventLoop owner, PortEndpoint endpoint, Answer answer) {
             super(answer, owner.core, endpoint);
             this.owner = owner;
             this.answer = answer;
-            this.timeout = timeout;
         }
 
         @Override
@@ -201,24 +203,6 @@ public final class Requests {
         protected void closedWithLoop() {
             answer.completeExceptionally(new RejectedExecutionException(
                     "event loop " + owner.name() + " closed before the answer came"));
-        }
-
-        /** The deadline passed: on the owner loop. */
-        @Override
-        public void run() {
-            answer.completeExceptionally(new TimeoutException("no answer within " + timeout));
-        }
-
-        /** The future completed, any way, on any thread: close the reply port, disarm the deadline. */
-        void finished() {
-            close();
-            CompletableFuture<Void> t = timer;
-            if (t != null) {
-                // Not cancel(): that builds a CancellationException with its stack trace (measured by
-                // AskRoundTrip: a quarter of the bytes an ask allocated). A done timer never runs, and
-                // nobody else holds this future.
-                t.complete(null);
-            }
         }
     }
 
@@ -264,12 +248,11 @@ public final class Requests {
         Answer answer = new Answer(owner, pair[0], timeout);
         ReplyHandle replies = answer.replies;
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
-        long delay = LoopCore.saturatedNanos(timeout);
         if (current == null) {
             // Off any loop: the common loop may deliver the answer (and close the reply end) as soon
             // as the request is posted, so register and arm before that, as bind() would.
             replies.register();
-            replies.timer = owner.core.schedule(replies, delay);
+            owner.core.arm(answer, false);
         }
         try {
             port.postRequest(request, transfer, pair[1]);
@@ -282,9 +265,9 @@ public final class Requests {
             // On the asking loop, after the post, off the request's way to the replier: until this task
             // ends nothing can complete the future or close the reply end (answers, a close and the
             // timer are all this loop's to deliver; the caller has not got the future yet), so the
-            // registration cannot outlive the handle, and finished() will find the timer.
+            // registration cannot outlive the handle.
             replies.register();
-            replies.timer = owner.core.scheduleOnLoop(replies, delay);
+            owner.core.arm(answer, true);
         }
         return answer;
     }

@@ -92,6 +92,53 @@ class RequestsTest {
     }
 
     @Test
+    void anAskFromALoopTimesOutOnThatLoopAndAZeroTimeoutAtOnce() throws Exception {
+        // The answer is the loop's timer entry itself (armed straight into the heap on the loop, or
+        // through the run queue for a zero timeout): both expire on the asking loop.
+        MessagePort port = replier(e -> { }); // never answers
+        EventLoop requester = loops.start("requester");
+        for (Duration timeout : List.of(Duration.ofMillis(30), Duration.ZERO)) {
+            CompletableFuture<Boolean> onRequester = new CompletableFuture<>();
+            requester.execute(() -> Requests.ask(port, "slow", timeout).whenComplete((v, failure) ->
+                    onRequester.complete(failure instanceof TimeoutException
+                            && failure.getMessage().equals("no answer within " + timeout)
+                            && EventLoop.current() == requester)));
+            assertEquals(Boolean.TRUE, await(onRequester), "timeout " + timeout);
+        }
+    }
+
+    @Test
+    void answeredAsksAheadInTheTimerHeapNeitherFireNorHoldBackALaterTimer() throws Exception {
+        // Answered asks stay in their loop's timer heap, done, until due or swept; a timer due after
+        // them still runs, and their deadlines passing changes nothing.
+        MessagePort port = replier(e -> Requests.reply(e, e.data()));
+        EventLoop requester = loops.start("requester");
+        CompletableFuture<List<Object>> answered = new CompletableFuture<>();
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        requester.execute(() -> {
+            List<CompletableFuture<Object>> asks = new ArrayList<>();
+            for (int i = 0; i < 100; i++) { // more than the sweep's threshold
+                asks.add(Requests.ask(port, i, Duration.ofMillis(20)));
+            }
+            CompletableFuture.allOf(asks.toArray(new CompletableFuture<?>[0])).thenRun(() -> {
+                // Due well after every ask's deadline: by then each of those has come and gone.
+                requester.schedule(() -> {
+                    List<Object> values = new ArrayList<>();
+                    asks.forEach(a -> values.add(a.join()));
+                    answered.complete(values);
+                }, Duration.ofMillis(60)).thenRun(() -> later.complete(null));
+            });
+        });
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, await(answered));
+        await(later);
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
     void replierClosingTheReplyPortFailsWithAbortError() throws Exception {
         MessagePort port = replier(e -> Requests.replyPort(e).close());
         DOMException failure = assertInstanceOf(DOMException.class,

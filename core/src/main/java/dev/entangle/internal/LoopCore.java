@@ -946,27 +946,29 @@ public final class LoopCore {
         return schedule(task, delayNanos, inEventLoop());
     }
 
-    /**
-     * {@link #schedule(Runnable, long)} from this loop's own thread, known to be so by the caller
-     * (Requests.ask, which looked the loop up): one thread-local lookup less per request timeout.
-     */
-    public CompletableFuture<Void> scheduleOnLoop(Runnable task, long delayNanos) {
-        assert inEventLoop() : "scheduleOnLoop off the loop";
-        return schedule(task, delayNanos, true);
-    }
-
     private CompletableFuture<Void> schedule(Runnable task, long delayNanos, boolean onLoop) {
         LoopTimers.Timer timer = new LoopTimers.Timer(task, delayNanos);
-        if (!timer.isImmediate() && onLoop) {
-            armTimer(timer); // the common case (a request timeout set on its loop): no hop
-            return timer;
+        arm(timer, onLoop);
+        return timer;
+    }
+
+    /**
+     * Arms {@code deadline} on this loop; any thread. {@code onLoop} says that the caller runs on this
+     * loop (Requests.ask, which looked the loop up: one thread-local lookup less per request): then
+     * the deadline goes straight into the heap, with no hop. Otherwise, and for a zero or negative
+     * delay, it travels through the run queue; if the loop refuses it, it fails with that refusal.
+     */
+    public void arm(Deadline<?> deadline, boolean onLoop) {
+        assert !onLoop || inEventLoop() : "arm(onLoop) off the loop";
+        if (!deadline.isImmediate() && onLoop) {
+            armTimer(deadline); // the common case (a request timeout set on its loop): no hop
+            return;
         }
         try {
-            execute(new LoopTimers.Arm(this, timer));
+            execute(new LoopTimers.Arm(this, deadline));
         } catch (RejectedExecutionException closed) {
-            timer.completeExceptionally(closed);
+            deadline.refuse(closed);
         }
-        return timer;
     }
 
     /** {@code delay} in nanoseconds, saturated at the long range instead of overflowing. */
@@ -979,7 +981,7 @@ public final class LoopCore {
     }
 
     /** On the loop: puts {@code timer} in the heap, or refuses it if the loop is closing. */
-    void armTimer(LoopTimers.Timer timer) {
+    void armTimer(Deadline<?> timer) {
         assert inEventLoop() : "timer armed off its loop";
         if (portsClosed || lvState() >= CLOSING) {
             timer.refuse(name);

@@ -1,7 +1,6 @@
 package dev.entangle.internal;
 
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread contract: owned by one {@link LoopCore} and touched only on that loop (its dedicated
  * thread, or the executor thread running its current turn). A timer scheduled from another thread
- * reaches the heap through the loop's run queue (an {@link Arm} task); {@link Timer#cancel} may be
- * called from any thread.
+ * reaches the heap through the loop's run queue (an {@link Arm} task); a {@link Deadline}'s future
+ * methods (cancel) may be called from any thread.
  *
  * <p>Memory consistency effects: actions before {@code schedule} <i>happen-before</i> the task runs
  * (the run queue's hand-off, or program order on the loop); actions of the task <i>happen-before</i>
@@ -27,18 +26,20 @@ final class LoopTimers {
     /*
      * Implementation overview.
      *
-     * Heap. `heap[0 .. size)` is a binary min-heap of Timers ordered by (deadline, seq): deadlines are
+     * Heap. `heap[0 .. size)` is a binary min-heap of Deadlines (a Timer of EventLoop.schedule, or a
+     * request's answer, Requests.ask, whose timeout it is) ordered by (deadline, seq): deadlines are
      * System.nanoTime() values compared by subtraction (overflow-safe while within 2^62 ns of each
      * other, hence the clamp of the delay), and `seq`, the insertion number, keeps timers with equal
      * deadlines in the order they were scheduled. All fields are plain: the heap is loop-confined (a
      * multiplexed loop's turns are ordered by its `scheduled` hand-off, see LoopCore).
      *
-     * Cancel is lazy and O(1): Timer is itself the CompletableFuture, and cancel() only completes it;
-     * the heap drops done timers when they reach the head (pollDue, nextDeadline) and, so that timers
-     * cancelled long before their deadline (the usual fate of a request timeout) do not pile up, by a
-     * sweep when an insertion finds the heap at `sweepAt`: the sweep removes every done timer and sets
-     * `sweepAt` to twice what is left (at least SWEEP_MIN), so its cost is amortised O(1) per insertion
-     * and the heap holds at most about twice the live timers.
+     * Cancel is lazy and O(1): a Deadline is itself the CompletableFuture, and cancel() (or an
+     * answer) only completes it; the heap drops done timers when they are due (runDue), when they are
+     * at the head as the loop asks for its next deadline before it parks or idles (nanosToNext), and,
+     * so that timers cancelled long before their deadline (the usual fate of a request timeout) do not
+     * pile up, by a sweep when an insertion finds the heap at `sweepAt`: the sweep removes every done
+     * timer and sets `sweepAt` to twice what is left (at least SWEEP_MIN), so its cost is amortised
+     * O(1) per insertion and the heap holds at most about twice the live timers, or SWEEP_MIN.
      *
      * Multiplexed loops: `wakeAt` is the deadline of the wake-up this loop has pending on WAKER (the one
      * process-wide timer thread, which only calls LoopCore.timerWakeUp: a no-op entry in the run
@@ -77,30 +78,17 @@ final class LoopTimers {
      * the task ran (normally, or with what it threw), cancelled by the user, or failed with
      * RejectedExecutionException when the loop closed first.
      */
-    static final class Timer extends CompletableFuture<Void> {
+    static final class Timer extends Deadline<Void> {
         private final Runnable task;
-        /** System.nanoTime() at which the task is due; final once armed. */
-        private final long deadline;
-        /** Zero or negative delay: run as a plain task, never in the heap. */
-        private final boolean immediate;
-        /** Insertion number, for the order of equal deadlines; written when armed, on the loop. */
-        private long seq;
 
         Timer(Runnable task, long delayNanos) {
+            super(delayNanos);
             this.task = task;
-            this.immediate = delayNanos <= 0L;
-            this.deadline = System.nanoTime() + Math.min(delayNanos, MAX_DELAY_NANOS);
         }
 
-        boolean isImmediate() {
-            return immediate;
-        }
-
-        /** On the loop: runs the task unless the timer was cancelled; the outcome goes to this future. */
-        void fire() {
-            if (isDone()) {
-                return; // cancelled
-            }
+        /** On the loop, not cancelled: runs the task; the outcome goes to this future. */
+        @Override
+        protected void expire() {
             try {
                 task.run();
                 complete(null);
@@ -110,23 +98,18 @@ final class LoopTimers {
                 completeExceptionally(t);
             }
         }
-
-        void refuse(String loopName) {
-            completeExceptionally(new RejectedExecutionException("event loop " + loopName
-                    + " closed before the timer was due"));
-        }
     }
 
     /**
-     * The run-queue task that brings a timer scheduled off the loop there: arms it, or, for a zero
-     * delay, runs it at once (a zero delay is a task queued by {@code execute}). Not the Timer itself,
-     * so that the future a user holds is no Runnable anyone could run off the loop.
+     * The run-queue task that brings a deadline armed off the loop there: arms it, or, for a zero
+     * delay, fires it at once (a zero delay is a task queued by {@code execute}). Not the Deadline
+     * itself, so that the future a user holds is no Runnable anyone could run off the loop.
      */
     static final class Arm implements Runnable {
         private final LoopCore loop;
-        private final Timer timer;
+        private final Deadline<?> timer;
 
-        Arm(LoopCore loop, Timer timer) {
+        Arm(LoopCore loop, Deadline<?> timer) {
             this.loop = loop;
             this.timer = timer;
         }
@@ -146,7 +129,7 @@ final class LoopTimers {
         }
     }
 
-    private Timer[] heap = new Timer[8];
+    private Deadline<?>[] heap = new Deadline<?>[8];
     private int size;
     private long nextSeq;
     private int sweepAt = SWEEP_MIN;
@@ -160,7 +143,7 @@ final class LoopTimers {
     }
 
     /** Inserts an armed timer; on the loop. */
-    void add(Timer t) {
+    void add(Deadline<?> t) {
         if (size >= sweepAt) {
             sweep();
         }
@@ -180,17 +163,17 @@ final class LoopTimers {
     int runDue(long now) {
         int ran = 0;
         while (size != 0) {
-            Timer head = heap[0];
-            if (head.isDone()) {
-                removeHead(); // cancelled: lazily dropped
-                continue;
-            }
-            if (head.deadline - now > 0L) {
+            Deadline<?> head = heap[0];
+            if (head.deadline() - now > 0L) {
+                // Nothing due. Done entries ahead of the first live one stay for the sweep (or until
+                // due): popping them here cost a sift-down per answered request (AskRoundTrip).
                 break;
             }
             removeHead();
-            head.fire();
-            ran++;
+            if (!head.isDone()) { // else cancelled, or a request answered: dropped unfired
+                head.fire();
+                ran++;
+            }
         }
         return ran;
     }
@@ -203,14 +186,14 @@ final class LoopTimers {
         while (size != 0 && heap[0].isDone()) {
             removeHead();
         }
-        return size == 0 ? -1L : Math.max(0L, heap[0].deadline - now);
+        return size == 0 ? -1L : Math.max(0L, heap[0].deadline() - now);
     }
 
     /** Fails every pending timer with RejectedExecutionException and empties the heap; on the loop. */
     void refuseAll(String loopName) {
-        Timer[] pending = heap;
+        Deadline<?>[] pending = heap;
         int n = size;
-        heap = new Timer[8];
+        heap = new Deadline<?>[8];
         size = 0;
         for (int i = 0; i < n; i++) {
             pending[i].refuse(loopName);
@@ -256,7 +239,7 @@ final class LoopTimers {
     private void sweep() {
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            Timer t = heap[i];
+            Deadline<?> t = heap[i];
             if (!t.isDone()) {
                 heap[kept++] = t;
             }
@@ -271,22 +254,22 @@ final class LoopTimers {
 
     private void removeHead() {
         int last = --size;
-        Timer moved = heap[last];
+        Deadline<?> moved = heap[last];
         heap[last] = null;
         if (last != 0) {
             siftDown(0, moved);
         }
     }
 
-    private static boolean before(Timer a, Timer b) {
-        long d = a.deadline - b.deadline;
+    private static boolean before(Deadline<?> a, Deadline<?> b) {
+        long d = a.deadline() - b.deadline();
         return d < 0L || (d == 0L && a.seq < b.seq);
     }
 
-    private void siftUp(int k, Timer t) {
+    private void siftUp(int k, Deadline<?> t) {
         while (k > 0) {
             int parent = (k - 1) >>> 1;
-            Timer p = heap[parent];
+            Deadline<?> p = heap[parent];
             if (!before(t, p)) {
                 break;
             }
@@ -296,11 +279,11 @@ final class LoopTimers {
         heap[k] = t;
     }
 
-    private void siftDown(int k, Timer t) {
+    private void siftDown(int k, Deadline<?> t) {
         int half = size >>> 1;
         while (k < half) {
             int child = 2 * k + 1;
-            Timer c = heap[child];
+            Deadline<?> c = heap[child];
             int right = child + 1;
             if (right < size && before(heap[right], c)) {
                 child = right;
