@@ -207,6 +207,7 @@ final class JsRealm implements JsHost {
         if (worker) {
             bindParentPort(scope.parentPort());
         }
+        enter(() -> api.invokeMember("bound"));
     }
 
     /** A bind-time value, which the prelude must not read while it is evaluated (see the overview). */

@@ -240,6 +240,14 @@
   delete globalThis.printErr;
   delete globalThis[Symbol.toStringTag]; // GraalJS's "global": the interface's tag shows instead (WebIDL §3.7.3)
   readonly(globalThis, 'location', location);
+  // Once the realm is bound (JsRealm.bind): a main realm makes its location then, which does the engine's
+  // one-time work of parsing a URL before its script runs (a worker's is made on first read; its realm
+  // may be a spare, made before its URL is known).
+  h.bound = () => {
+    if (kind === 'main') {
+      location();
+    }
+  };
   readonly(globalThis, 'navigator', () => navigator);
   readonly(globalThis, 'performance', () => performance);
   readonly(globalThis, 'origin', () => location().origin);
