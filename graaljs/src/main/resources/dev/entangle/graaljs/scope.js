@@ -70,8 +70,8 @@
     return C;
   };
   const Location = locationClass(kind === 'worker' ? 'WorkerLocation' : 'Location');
-  // Made on first read: the script's URL is known only once the realm is bound to its worker (a spare
-  // realm is evaluated before that: JsSpareRealm), and parsing it is the prelude's first regex work.
+  // Made on first read (a main realm's once bound: h.bound below): the script's URL is known only once
+  // the realm is bound to its worker (a spare realm is evaluated before that: JsSpareRealm).
   let locationObject;
   const location = () => locationObject ?? (locationObject = new Location(CONSTRUCT, native.location()));
 
