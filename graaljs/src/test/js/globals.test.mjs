@@ -75,6 +75,28 @@ test('URL resolves, splits and serializes; URLSearchParams reads and writes the 
   assertEquals(new URLSearchParams({ b: '2', a: '1' }).toString(), 'b=2&a=1');
 });
 
+// url.js splits a URL with string operations instead of regular expressions (start-up:
+// graaljs-benchmarks/README.md "Start-up"); these are the parts the regex-based split gave (main at
+// 9c53278): user info, a bracketed host with a port, an empty port, '?' and '#' inside the fragment,
+// tab and newline removed, opaque paths.
+test('URL splits user info, bracketed hosts, ports, queries and fragments as before', () => {
+  const parts = (u, b) => {
+    const x = b === undefined ? new URL(u) : new URL(u, b);
+    return [x.href, x.username, x.password, x.hostname, x.port, x.pathname, x.search, x.hash].join(' | ');
+  };
+  assertEquals(parts('http://u:p@Example.COM:8080/a/b?c=1#d'),
+      'http://u:p@example.com:8080/a/b?c=1#d | u | p | example.com | 8080 | /a/b | ?c=1 | #d');
+  assertEquals(parts('http://[::1]:80/x'), 'http://[::1]/x |  |  | [::1] |  | /x |  | ');
+  assertEquals(parts('https://h:/p'), 'https://h/p |  |  | h |  | /p |  | ');
+  assertEquals(parts('x.js?q#f?g', 'http://h/dir/'), 'http://h/dir/x.js?q#f?g |  |  | h |  | /dir/x.js | ?q | #f?g');
+  assertEquals(parts('http://h/p?a#b?c'), 'http://h/p?a#b?c |  |  | h |  | /p | ?a | #b?c');
+  assertEquals(parts('a\tb\n.js', 'http://h/'), 'http://h/ab.js |  |  | h |  | /ab.js |  | ');
+  assertEquals(parts('http://h?x'), 'http://h/?x |  |  | h |  | / | ?x | ');
+  assertEquals(parts('urn:a:b'), 'urn:a:b |  |  |  |  | a:b |  | ');
+  assertThrows(TypeError, () => new URL('http://h:65536/'));
+  assertThrows(TypeError, () => new URL('?q', 'no-scheme-base'));
+});
+
 // Encoding §8 and HTML §8.3 forgiving-base64.
 test('TextEncoder/TextDecoder round-trip UTF-8; atob/btoa are forgiving base64', () => {
   const bytes = new TextEncoder().encode('h\u00e9\u{1F600}');

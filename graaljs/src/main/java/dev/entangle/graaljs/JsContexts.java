@@ -4,6 +4,8 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 
+import dev.entangle.EventLoop;
+
 /**
  * How every GraalJS context of this module is made: one shared {@link Engine} (its parsed and
  * profiled code is reused by every realm), explicit host access only (scripts see no Java class or
@@ -74,10 +76,15 @@ final class JsContexts {
      * calling loop's {@link JsFileAccess} admits (for {@code load()} and modules).
      */
     static Context newContext() {
+        return newContext(JsFileAccess.of(EventLoop.current()));
+    }
+
+    /** A new context as {@link #newContext()}, its scripts reaching the files {@code access} admits. */
+    static Context newContext(JsFileAccess access) {
         return Context.newBuilder("js")
                 .engine(Shared.ENGINE)
                 .allowHostAccess(HOST_ACCESS)
-                .allowIO(JsFileAccess.forCurrentLoop()) // the host's policy, plus served and blob URLs
+                .allowIO(access.io()) // the host's policy, plus served and blob URLs
                 .option("js.ecmascript-version", "latest")
                 .option("js.esm-eval-returns-exports", "true")
                 .option("js.foreign-object-prototype", "true")

@@ -52,7 +52,8 @@ public final class JsFileAccess {
      * worker scripts entangle itself reads from disk (JsWorkers: Source.newBuilder(file) reads with
      * host IO, outside the context's file system). Realms find their policy by their loop: BOUND maps
      * each worker loop of a realm started from Java to its policy, bound before the realm is made
-     * (JsContexts.newContext runs on that loop) and removed when the worker has ended. A loop without a
+     * (JsContexts.newContext runs on that loop; a spare realm, made ahead on another thread, gets its
+     * policy from the realm whose workers it will serve: JsSpareRealm) and removed when the worker has ended. A loop without a
      * binding (a realm made directly, as tests and benchmarks do) gets none().
      */
 
@@ -103,6 +104,14 @@ public final class JsFileAccess {
         return ALL;
     }
 
+    /**
+     * Whether {@code other} admits exactly the files this policy does: the same policy, or read-only
+     * under the same directory (a spare realm's file system serves either: JsSpareRealm).
+     */
+    boolean admitsTheSameAs(JsFileAccess other) {
+        return this == other || root != null && root.equals(other.root);
+    }
+
     /** {@return the directory of a read-only policy, or null for none and all} */
     Path root() {
         return root;
@@ -133,11 +142,11 @@ public final class JsFileAccess {
     }
 
     /**
-     * The context IO of a realm being made on the calling loop (JsContexts): the policy's host files,
-     * plus the scripts of served origins and blob URLs, which are no host files (JsFileSystem).
+     * The context IO of a realm under this policy (JsContexts): the policy's host files, plus the
+     * scripts of served origins and blob URLs, which are no host files (JsFileSystem).
      */
-    static IOAccess forCurrentLoop() {
-        return IOAccess.newBuilder().fileSystem(new JsFileSystem(of(EventLoop.current()).files)).build();
+    IOAccess io() {
+        return IOAccess.newBuilder().fileSystem(new JsFileSystem(files)).build();
     }
 
     /**

@@ -38,8 +38,13 @@ import dev.entangle.Worker;
  * its microtasks run when each entry returns (GraalJS drains the promise job queue when the outermost
  * host-to-guest call returns): HTML's "perform a microtask checkpoint" after each task.
  *
- * <p>Threads: created on its loop; every method but {@link #cancel()} is loop-only.
- * Memory consistency effects: those of the loop (tasks run one after another on it).
+ * <p>A realm is made on its loop, or ahead of its worker as a spare ({@link #spare}, on any thread: the
+ * context evaluated, not yet bound) and then bound once to the worker's loop ({@link #bind}), on that loop.
+ *
+ * <p>Threads: made on its loop, or made on any thread and bound on its loop; every method but
+ * {@link #cancel()} is loop-only once bound. Memory consistency effects: those of the loop (tasks run one
+ * after another on it); a spare is handed to its loop through a future (JsSpareRealm), whose completion
+ * <i>happens-before</i> the bind.
  */
 final class JsRealm implements JsHost {
     /*
@@ -59,7 +64,17 @@ final class JsRealm implements JsHost {
      * listening port ends by itself (Node's rule).
      *
      * Globals: prelude.js calls the functions of the resource files, one concept each (PARTS,
-     * evaluated once per realm from Sources shared by every realm, so the engine parses them once). `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
+     * evaluated once per realm from Sources shared by every realm, so the engine parses them once).
+     *
+     * Two phases: the constructor makes the context and evaluates the prelude, which depends only on
+     * the realm's kind (worker or main) and its file access (the context's file system); bind() then
+     * ties it to its loop, script URL, name, worker scope and error sink, starts its time origin and
+     * makes its timer channel. A spare realm (JsSpareRealm) is made by the first phase on another
+     * thread, ahead of the worker that binds it; the bind-time fields are written once by bind() on the
+     * loop, before any task of the realm runs (a spare is never bound twice), and read on that loop only
+     * (cancel() reads `loop` through the worker's realm cell, set after bind). So the prelude must not
+     * read them while it is evaluated: the bindings that return them fail before bind (`bound()`), and
+     * the JS side reads location, name and timeOrigin on first use. `location` and `base` are URLs (JsScript resolves against `base`). `closing` (the
      * worker global's close()) makes `enter` discard every later task; the exit itself is a task
      * queued behind the current one. `children`: the workers this realm started and that still run,
      * terminated when it closes (a dedicated worker's owner is its parent, HTML §10.2.4).
@@ -71,27 +86,28 @@ final class JsRealm implements JsHost {
         void uncaught(String message, String filename, int lineno, int colno, String stack);
     }
 
-    private final EventLoop loop;
     private final Context context;
-    private final String location;
-    private final String base;
-    private final Worker.Scope scope;
     private final boolean worker;
-    private final String name;
-    private final ErrorSink errors;
     private final Value api;
+    // bind-time: written once by bind(), on the loop, before the realm's first task (see the overview)
+    private EventLoop loop;
+    private String location;
+    private String base;
+    private Worker.Scope scope;
+    private String name;
+    private ErrorSink errors;
+    private MessagePort timerIn;
+    private MessagePort timerOut;
+    private long originNanos;
+    private double timeOrigin;
     /** The codec's helpers in this realm's context, and api's dispatch functions (called per event). */
     private final JsCodecHelpers helpers;
     private final Value dispatchMessageFn;
     private final Value dispatchSimpleFn;
-    private final MessagePort timerIn;
-    private final MessagePort timerOut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean hadUncaughtError;
     private boolean closing; // loop-only: the worker global's close() was called
     private final Set<Worker> children = ConcurrentHashMap.newKeySet(); // running workers it started
-    private final long originNanos = System.nanoTime();
-    private final double timeOrigin = epochMillis(Instant.now());
     private int keepAlive; // loop-only: pending timers + listening BroadcastChannels
 
     /**
@@ -102,27 +118,33 @@ final class JsRealm implements JsHost {
      */
     JsRealm(EventLoop loop, String location, String base, Worker.Scope scope, boolean worker, String name,
             ErrorSink errors) {
+        this(worker, accessOf(loop));
+        try {
+            bind(loop, location, base, scope, name, errors);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /** The file access of the realm made on {@code loop}, which must be the calling thread's. */
+    private static JsFileAccess accessOf(EventLoop loop) {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("a realm is created on its own loop");
         }
-        this.loop = loop;
-        this.location = Objects.requireNonNull(location, "location");
-        this.base = Objects.requireNonNull(base, "base");
-        this.scope = scope;
+        return JsFileAccess.of(loop);
+    }
+
+    /**
+     * The first phase: a new context with the globals of a dedicated worker ({@code worker} true) or a
+     * main realm evaluated, its scripts reaching the files {@code access} admits; not bound to a loop.
+     */
+    private JsRealm(boolean worker, JsFileAccess access) {
         this.worker = worker;
-        if (worker && scope == null) {
-            throw new IllegalArgumentException("a worker realm needs its worker's scope");
-        }
-        this.name = Objects.requireNonNull(name, "name");
-        this.errors = Objects.requireNonNull(errors, "errors");
         JsCodec.install();
-        this.context = JsContexts.newContext();
-        this.helpers = JsCodec.prepare(context); // they take the built-ins before any script can replace them
-        JsHost.register(loop, this);
-        MessageChannel timers = new MessageChannel();
-        this.timerIn = timers.port1();
-        this.timerOut = timers.port2();
+        this.context = JsContexts.newContext(access);
         try {
+            this.helpers = JsCodec.prepare(context); // they take the built-ins before any script can replace them
             Value init = context.eval(PRELUDE);
             Value[] parts = new Value[PARTS.length];
             for (int i = 0; i < parts.length; i++) {
@@ -133,10 +155,51 @@ final class JsRealm implements JsHost {
             this.dispatchSimpleFn = api.getMember("dispatchSimple");
             helpers.installPortCheck(api.getMember("isMessagePort"));
         } catch (RuntimeException e) {
-            JsHost.unregister(loop, this);
             context.close();
             throw e;
         }
+    }
+
+    /**
+     * A dedicated worker's realm made ahead of its worker, on the calling thread (any thread, no loop):
+     * its context with the prelude evaluated, its scripts reaching the files {@code access} admits. It
+     * runs nothing until {@link #bind} ties it to its worker; {@link #close()} discards it unbound.
+     */
+    static JsRealm spare(JsFileAccess access) {
+        return new JsRealm(true, access);
+    }
+
+    /**
+     * The second phase, on {@code loop}, once: binds the realm to the calling loop, as the realm of the
+     * script at {@code location} (see the constructor), and starts its time origin (HR-Time: when the
+     * worker's global scope is set up, so a spare's begins here, not when its context was made).
+     */
+    void bind(EventLoop loop, String location, String base, Worker.Scope scope, String name, ErrorSink errors) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("a realm is bound on its own loop");
+        }
+        if (this.loop != null) {
+            throw new IllegalStateException("a realm is bound once");
+        }
+        if (worker && scope == null) {
+            throw new IllegalArgumentException("a worker realm needs its worker's scope");
+        }
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(errors, "errors");
+        JsHost.register(loop, this);
+        this.location = location;
+        this.base = base;
+        this.name = name;
+        this.errors = errors;
+        this.scope = scope;
+        this.originNanos = System.nanoTime();
+        this.timeOrigin = epochMillis(Instant.now());
+        this.loop = loop;
+        MessageChannel timers = new MessageChannel();
+        this.timerIn = timers.port1();
+        this.timerOut = timers.port2();
         timerIn.addEventListener("message", event -> enter(() -> api.invokeMember("fireTimer",
                 ((MessageEvent) event).data())));
         timerIn.unref();
@@ -144,6 +207,15 @@ final class JsRealm implements JsHost {
         if (worker) {
             bindParentPort(scope.parentPort());
         }
+        enter(() -> api.invokeMember("bound"));
+    }
+
+    /** A bind-time value, which the prelude must not read while it is evaluated (see the overview). */
+    private <T> T bound(T value) {
+        if (loop == null) {
+            throw new IllegalStateException("the realm is not bound to its worker yet");
+        }
+        return value;
     }
 
     /**
@@ -203,12 +275,12 @@ final class JsRealm implements JsHost {
 
     /** HR-Time "current high resolution time": milliseconds since this realm's time origin. */
     double now() {
-        return (System.nanoTime() - originNanos) / 1e6;
+        return (System.nanoTime() - bound(originNanos)) / 1e6;
     }
 
-    /** HR-Time {@code performance.timeOrigin}: when this realm was made, in milliseconds since the epoch. */
+    /** HR-Time {@code performance.timeOrigin}: when this realm was bound, in milliseconds since the epoch. */
     double timeOrigin() {
-        return timeOrigin;
+        return bound(timeOrigin);
     }
 
     private static double epochMillis(Instant t) {
@@ -217,12 +289,12 @@ final class JsRealm implements JsHost {
 
     /** The URL this realm's relative URLs resolve against (HTML "API base URL"). */
     String base() {
-        return base;
+        return bound(base);
     }
 
     /** The URL of this realm's script (a worker's {@code self.location}). */
     String location() {
-        return location;
+        return bound(location);
     }
 
     /**
@@ -252,7 +324,7 @@ final class JsRealm implements JsHost {
 
     /** The worker global's {@code name} (the {@code name} option of {@code new Worker}, or ""). */
     String name() {
-        return name;
+        return bound(name);
     }
 
     Value api() {
@@ -449,7 +521,9 @@ final class JsRealm implements JsHost {
      */
     void cancel() {
         if (closed.compareAndSet(false, true)) {
-            JsHost.unregister(loop, this);
+            if (loop != null) {
+                JsHost.unregister(loop, this);
+            }
             ForkJoinPool.commonPool().execute(() -> {
                 try {
                     context.close(true);
@@ -490,6 +564,10 @@ final class JsRealm implements JsHost {
      */
     void close() {
         if (closed.compareAndSet(false, true)) {
+            if (loop == null) { // a spare never bound: nothing ran in it, no thread is in its context
+                context.close();
+                return;
+            }
             JsHost.unregister(loop, this);
             for (Worker child : List.copyOf(children)) {
                 JsWorkers.terminate(child);

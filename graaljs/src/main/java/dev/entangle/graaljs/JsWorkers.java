@@ -104,13 +104,19 @@ final class JsWorkers {
         JsFileAccess.bind(scope.loop(), access); // read by the realm's context (JsContexts), on this loop
         JsRealm realm;
         try {
-            realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, workerGlobal,
-                    name, errors);
+            realm = workerGlobal ? JsSpareRealm.take(access) : null; // made ahead, for this policy
+            if (realm == null) {
+                realm = new JsRealm(scope.loop(), script.url(), script.base(creatorBase), scope, workerGlobal,
+                        name, errors);
+            } else {
+                bindSpare(realm, scope, script.url(), script.base(creatorBase), name, errors);
+            }
         } catch (RuntimeException e) {
             JsFileAccess.unbind(scope.loop());
             throw e;
         }
         cell.set(realm);
+        JsSpareRealm.prepare(access); // for the next worker, which inherits this realm's policy
         Source source;
         try {
             if (scriptParent) { // the script a Java host starts is its own choice; a worker's is checked
@@ -140,6 +146,16 @@ final class JsWorkers {
         realm.enableParentPort();
     }
 
+    private static void bindSpare(JsRealm spare, Worker.Scope scope, String location, String base, String name,
+                                  JsRealm.ErrorSink errors) {
+        try {
+            spare.bind(scope.loop(), location, base, scope, name, errors);
+        } catch (RuntimeException e) {
+            spare.close();
+            throw e;
+        }
+    }
+
     /** HTML "run a worker": a script that cannot be fetched or parsed is a plain `error` at the Worker. */
     private static void loadFailed(Worker.Scope scope, JsRealm realm, JsScript script, String message,
                                    boolean scriptParent) {
@@ -156,6 +172,9 @@ final class JsWorkers {
         if (r != null) {
             JsFileAccess.unbind(r.loop());
             r.close();
+        }
+        if (REALMS.isEmpty()) {
+            JsSpareRealm.discard(); // no realm left whose workers it would serve
         }
     }
 

@@ -13,11 +13,11 @@
 
   // ---------------------------------------------------------------- Headers (Fetch §5.2)
   const headerSlots = new WeakMap();
-  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  let token; // made on first use: a regex is the first of a realm's regex work (one-time cost, README "Start-up")
   const normalizeValue = (v) => String(v).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
   const checkName = (name, what) => {
     const n = String(name);
-    if (!TOKEN.test(n)) {
+    if (!(token ?? (token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/)).test(n)) {
       throw new TypeError(`Failed to execute '${what}' on 'Headers': Invalid name`);
     }
     return n.toLowerCase();

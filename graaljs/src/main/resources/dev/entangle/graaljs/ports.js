@@ -194,7 +194,7 @@
     }
     const ports = javaPorts === null ? null : wrapArrivals(javaPorts);
     endArrival();
-    const origin = broadcastSlots.has(target) ? h.origin : ''; // scope.js; HTML §9.5 step 8; ports: ''
+    const origin = broadcastSlots.has(target) ? h.origin() : ''; // scope.js; HTML §9.5 step 8; ports: ''
     const event = Object.create(MessageEventPrototype);
     const e = platformEvent(event, type, timeStamp);
     messageSlots.set(event,

@@ -46,7 +46,7 @@
   return {
     raise: h.raise, wrapPort: h.wrapPort, portOf: h.portOf, dispatchMessage: h.dispatchMessage,
     dispatchSimple: h.dispatchSimple, workerError: h.workerError, fireTimer: h.fireTimer,
-    reportException: h.reportException,
+    reportException: h.reportException, bound: h.bound,
     // the codec's check (JsCodecHelpers describe): true for a port, [interface, data] for a serializable
     // platform object, [interface] for one that is not (a DataCloneError), false for anything else
     isMessagePort: (value) => (h.isPort(value) ? true : platformObject(value)),

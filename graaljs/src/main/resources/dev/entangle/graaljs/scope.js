@@ -70,7 +70,10 @@
     return C;
   };
   const Location = locationClass(kind === 'worker' ? 'WorkerLocation' : 'Location');
-  const location = new Location(CONSTRUCT, native.location());
+  // Made on first read (a main realm's once bound: h.bound below): the script's URL is known only once
+  // the realm is bound to its worker (a spare realm is evaluated before that: JsSpareRealm).
+  let locationObject;
+  const location = () => locationObject ?? (locationObject = new Location(CONSTRUCT, native.location()));
 
   // ---------------------------------------------------------------- Navigator / WorkerNavigator (HTML §8.9.1)
   const navigatorClass = (name) => {
@@ -101,7 +104,7 @@
   // ---------------------------------------------------------------- Performance (HR-Time §4, User Timing §3, Performance Timeline)
   // A realm's performance timeline holds the marks and measures of User Timing (no resource or
   // navigation entries: nothing here is fetched over a network or navigated).
-  const timeOrigin = native.timeOrigin();
+  const timeOrigin = () => native.timeOrigin(); // set when the realm is bound to its worker
   const entrySlots = new WeakMap();
   class PerformanceEntry {
     constructor(token = undefined, name = '', entryType = '', startTime = 0, duration = 0, detail = null) {
@@ -172,8 +175,8 @@
       super();
     }
     now() { checkPerformance(this); return native.now(); }
-    get timeOrigin() { checkPerformance(this); return timeOrigin; }
-    toJSON() { checkPerformance(this); return { timeOrigin }; }
+    get timeOrigin() { checkPerformance(this); return timeOrigin(); }
+    toJSON() { checkPerformance(this); return { timeOrigin: timeOrigin() }; }
     mark(markName, markOptions = undefined) {
       checkPerformance(this);
       requireArgs(arguments.length, 1, "'mark' on 'Performance'");
@@ -229,17 +232,25 @@
   // ---------------------------------------------------------------- the global object
   define(globalThis, { CustomEvent, Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure,
     [Location.name]: Location, [Navigator.name]: Navigator });
-  h.origin = location.origin; // a BroadcastChannel message's origin (HTML §9.5 step 8)
+  h.origin = () => location().origin; // a BroadcastChannel message's origin (HTML §9.5 step 8)
   // HTML §2.7.2: without cross-origin isolation SharedArrayBuffer is not exposed (its constructor is
   // removed; `new WebAssembly.Memory({shared: true})` would still make one, where WebAssembly exists)
   delete globalThis.SharedArrayBuffer;
   delete globalThis.print; // GraalJS's shell function; Window's print() is not a worker's, and console prints
   delete globalThis.printErr;
   delete globalThis[Symbol.toStringTag]; // GraalJS's "global": the interface's tag shows instead (WebIDL §3.7.3)
-  readonly(globalThis, 'location', () => location);
+  readonly(globalThis, 'location', location);
+  // Once the realm is bound (JsRealm.bind): a main realm makes its location then, which does the engine's
+  // one-time work of parsing a URL before its script runs (a worker's is made on first read; its realm
+  // may be a spare, made before its URL is known).
+  h.bound = () => {
+    if (kind === 'main') {
+      location();
+    }
+  };
   readonly(globalThis, 'navigator', () => navigator);
   readonly(globalThis, 'performance', () => performance);
-  readonly(globalThis, 'origin', () => location.origin);
+  readonly(globalThis, 'origin', () => location().origin);
   readonly(globalThis, 'isSecureContext', () => true);
   readonly(globalThis, 'crossOriginIsolated', () => false);
 
@@ -272,8 +283,8 @@
   define(globalThis, { WorkerGlobalScope, DedicatedWorkerGlobalScope });
   // `self` of a worker is a plain readonly attribute (Window's is [Replaceable]): `self = 1` is ignored
   readonly(globalThis, 'self', () => globalThis);
-  readonly(globalThis, 'name', () => workerName);
-  const workerName = native.workerName();
+  let workerName; // known once the realm is bound to its worker
+  readonly(globalThis, 'name', () => workerName ?? (workerName = native.workerName()));
   define(globalThis, {
     importScripts: function importScripts(...urls) {
       native.importScripts(urls.map(String));

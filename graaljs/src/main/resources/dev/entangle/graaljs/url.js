@@ -15,14 +15,85 @@
   const DEFAULT_PORTS = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
   const SPECIAL = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
 
-  // The parts of an absolute URL the host serialized.
+  // The URL constructor's path reads strings without regular expressions: a realm's first regex costs
+  // 0.1-0.15 s of one-time engine work, which a script that makes a URL need not pay
+  // (graaljs-benchmarks/README.md "Start-up").
+  const isAlpha = (c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  const isDigit = (c) => c >= '0' && c <= '9';
+  // the length of s's leading scheme and colon (/^[a-zA-Z][a-zA-Z0-9+.-]*:/), or 0 if it has none
+  const schemeLength = (s) => {
+    if (s.length === 0 || !isAlpha(s[0])) {
+      return 0;
+    }
+    let i = 1;
+    while (i < s.length && (isAlpha(s[i]) || isDigit(s[i]) || s[i] === '+' || s[i] === '.' || s[i] === '-')) {
+      i++;
+    }
+    return i < s.length && s[i] === ':' ? i + 1 : 0;
+  };
+  // the index of the first of `chars` in s at or after `from`, or s.length
+  const indexOfAny = (s, chars, from) => {
+    for (let i = from; i < s.length; i++) {
+      if (chars.includes(s[i])) {
+        return i;
+      }
+    }
+    return s.length;
+  };
+  // the port after a hostname ending at i (/(?::(\d*))?$/): '' if none, null if something else follows
+  const portAt = (host, i) => {
+    if (i === host.length) {
+      return '';
+    }
+    if (host[i] !== ':') {
+      return null;
+    }
+    for (let j = i + 1; j < host.length; j++) {
+      if (!isDigit(host[j])) {
+        return null;
+      }
+    }
+    return host.slice(i + 1);
+  };
+  // a host's hostname and port (/^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/); the whole host and '' if it has no such form
+  const hostAndPort = (host) => {
+    const close = host[0] === '[' ? host.indexOf(']') : -1;
+    if (close >= 0) {
+      const port = portAt(host, close + 1);
+      if (port !== null) {
+        return [host.slice(0, close + 1), port];
+      }
+    }
+    const colon = host.indexOf(':');
+    const end = colon < 0 ? host.length : colon;
+    const port = portAt(host, end);
+    return port === null ? [host, ''] : [host.slice(0, end), port];
+  };
+  // s without tab, LF and CR (URL parser: "remove all ASCII tab or newline")
+  const withoutTabOrNewline = (s) => (s.includes('\t') || s.includes('\n') || s.includes('\r')
+    ? s.split('\t').join('').split('\n').join('').split('\r').join('') : s);
+
+  // The parts of an absolute URL the host serialized:
+  // /^([a-zA-Z][a-zA-Z0-9+.-]*:)(\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s
   const split = (href) => {
-    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)(\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(href);
-    if (m === null) {
+    const schemeEnd = schemeLength(href);
+    if (schemeEnd === 0) {
       throw new TypeError(`Failed to construct 'URL': Invalid URL '${href}'`);
     }
-    const protocol = m[1].toLowerCase();
-    let username = '', password = '', host = m[3] === undefined ? null : m[3];
+    const protocol = href.slice(0, schemeEnd).toLowerCase();
+    let at = schemeEnd;
+    let host = null;
+    if (href.startsWith('//', at)) {
+      const end = indexOfAny(href, '/?#', at + 2);
+      host = href.slice(at + 2, end);
+      at = end;
+    }
+    const pathEnd = indexOfAny(href, '?#', at);
+    const fragmentAt = href.indexOf('#', pathEnd);
+    const queryEnd = fragmentAt < 0 ? href.length : fragmentAt;
+    const query = pathEnd < queryEnd && href[pathEnd] === '?' ? href.slice(pathEnd + 1, queryEnd) : null;
+    const fragment = fragmentAt < 0 ? null : href.slice(fragmentAt + 1);
+    let username = '', password = '';
     if (host !== null && host.includes('@')) {
       const at = host.lastIndexOf('@');
       const user = host.slice(0, at);
@@ -33,9 +104,7 @@
     }
     let hostname = host, port = '';
     if (host !== null) {
-      const pm = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host);
-      hostname = pm === null ? host : pm[1];
-      port = pm === null || pm[2] === undefined ? '' : pm[2];
+      [hostname, port] = hostAndPort(host);
       if (SPECIAL.has(protocol)) {
         hostname = hostname.toLowerCase();
       }
@@ -49,14 +118,13 @@
         port = '';
       }
     }
-    let pathname = m[4];
+    let pathname = href.slice(at, pathEnd);
     if (SPECIAL.has(protocol) && host !== null && pathname === '') {
       pathname = '/';
     }
     return {
       protocol, username, password, hostname, port, pathname,
-      query: m[5] === undefined ? null : m[5].slice(1),
-      fragment: m[6] === undefined ? null : m[6].slice(1),
+      query, fragment,
       hasHost: host !== null,
     };
   };
@@ -81,7 +149,7 @@
   // URL "basic URL parser" (as the host does it); null for failure.
   const parse = (input, base) => {
     try {
-      const absolute = native.parseUrl(String(input).replace(/[\t\n\r]/g, ''), base === undefined ? 'about:blank' : base);
+      const absolute = native.parseUrl(withoutTabOrNewline(String(input)), base === undefined ? 'about:blank' : base);
       return split(absolute);
     } catch (e) {
       return null;
@@ -94,11 +162,11 @@
       let baseHref;
       if (base !== undefined) {
         const b = parse(String(base), 'about:blank');
-        if (b === null || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(base))) {
+        if (b === null || schemeLength(String(base)) === 0) {
           throw new TypeError(`Failed to construct 'URL': Invalid base URL '${base}'`);
         }
         baseHref = serialize(b);
-      } else if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(String(url).trim())) {
+      } else if (schemeLength(String(url).trim()) === 0) {
         throw new TypeError(`Failed to construct 'URL': Invalid URL '${url}'`);
       }
       const u = parse(String(url), baseHref);

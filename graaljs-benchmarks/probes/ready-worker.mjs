@@ -1,0 +1,2 @@
+// The worker of second-worker.mjs: posts once.
+postMessage('ready');
