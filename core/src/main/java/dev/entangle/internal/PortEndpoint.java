@@ -459,24 +459,9 @@ public final class PortEndpoint {
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
-        touchDrainTarget();
         queue().offer(payload == null ? NULL : payload);
         afterOffer();
         return true;
-    }
-
-    /**
-     * Reads, ahead of the offer, what the signal after it reads again: the bound handle's state and
-     * its loop's. Only for the cache: in a ring of thousands of loops both lines are cold, and read
-     * here their misses overlap those on the queue instead of following the offer's atomic update
-     * (benchmarks' Scale). The values are not used: the binding may move meanwhile, and the Dekker
-     * pair with a binder needs the reads after the offer (signal). Volatile reads, which the JIT keeps.
-     */
-    private void touchDrainTarget() {
-        PortHandle h = lvBound();
-        if (h != null && h.isStarted()) {
-            h.loop.isTerminated();
-        }
     }
 
     /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
