@@ -530,6 +530,17 @@ class EventTargetTest {
         assertEquals(List.of(boom), target.reported);
     }
 
+    /** Adds a message listener that records "listener", removes itself, then sets the handler to {@code next}. */
+    private void addListenerThatLeavesThenSetsTheHandler(EventHandler<MessageEvent> next) {
+        EventListener[] self = new EventListener[1];
+        self[0] = event -> {
+            calls.add("listener");
+            target.removeEventListener("message", self[0]);
+            target.setEventHandler("message", next);
+        };
+        target.addEventListener("message", self[0]);
+    }
+
     /**
      * A listener before the handler removes itself (the handler is then alone) and nulls the handler:
      * the dispatch under way, holding the older list, must not invoke it (HTML: the current value of
@@ -537,13 +548,7 @@ class EventTargetTest {
      */
     @Test
     void handlerNulledByAnEarlierListenerAfterItLeftIsNotInvoked() {
-        EventListener[] self = new EventListener[1];
-        self[0] = event -> {
-            calls.add("listener");
-            target.removeEventListener("message", self[0]);
-            target.setEventHandler("message", null);
-        };
-        target.addEventListener("message", self[0]);
+        addListenerThatLeavesThenSetsTheHandler(null);
         target.setEventHandler("message", event -> calls.add("handler"));
 
         target.dispatchEvent(message());
@@ -555,13 +560,7 @@ class EventTargetTest {
     /** As above, but the earlier listener replaces the handler: the new value runs in that dispatch. */
     @Test
     void handlerReplacedByAnEarlierListenerAfterItLeftRunsTheNewValue() {
-        EventListener[] self = new EventListener[1];
-        self[0] = event -> {
-            calls.add("listener");
-            target.removeEventListener("message", self[0]);
-            target.setEventHandler("message", e -> calls.add("new"));
-        };
-        target.addEventListener("message", self[0]);
+        addListenerThatLeavesThenSetsTheHandler(e -> calls.add("new"));
         target.setEventHandler("message", event -> calls.add("old"));
 
         target.dispatchEvent(message());
