@@ -67,14 +67,13 @@ public class EventTarget {
      * handler"). HandlerEntry is private, so user code can never add or remove it directly.
      *
      * A handler published as itself has no entry object in the list: writers rebuild one (entries())
-     * and publish again after every change of the handler, and dispatch invokes the handler it read.
-     * Only a handler whose entry no dispatch can hold is published so (one set on an empty list, and
-     * its replacements); an entry that was listed beside others stays published as an entry, since
-     * a dispatch holding that older list must see the handler a listener before it nulled. Dispatch
-     * invokes the handler it read,
-     * so a handler replaced by another thread during that dispatch takes effect from the next one (the
-     * DOM gives no order between two threads; on the dispatching thread a lone handler has no
-     * listener before it that could replace it).
+     * and publish the new value after each replacement. Only a handler whose entry no dispatch can
+     * hold is published so (one set on an empty list, and its replacements); an entry that was listed
+     * beside others stays published as an entry, since a dispatch holding that older list must see
+     * the handler a listener before it nulled or replaced. Dispatch invokes the handler it read, so a
+     * handler replaced by another thread during that dispatch takes effect from the next one (the DOM
+     * gives no order between two threads; on the dispatching thread a lone handler has no listener
+     * before it that could replace it).
      */
 
     private static final Entry[] NO_ENTRIES = new Entry[0];
@@ -377,7 +376,9 @@ public class EventTarget {
                 }
             } else if (index >= 0) {
                 ((HandlerEntry) current[index]).handler = handler;
-                publish(current); // a lone message handler is published as itself: publish the new one
+                if (isBareHandler(listeners)) {
+                    listeners = handler; // published as itself: the entry above is a copy (entries())
+                }
             } else {
                 append(current, new HandlerEntry(type, handler));
             }
@@ -452,13 +453,18 @@ public class EventTarget {
         } else if (next.length > 1) {
             listeners = next;
         } else if (next[0] instanceof HandlerEntry && next[0].type.equals(MESSAGE)
-                && !(before instanceof Entry) && !(before instanceof Entry[])) {
+                && (before == null || isBareHandler(before))) {
             listeners = ((HandlerEntry) next[0]).handler;
         } else {
             // An entry once listed beside others keeps its identity: a dispatch holding that older
             // list must see this entry's handler set to null by a listener before it.
             listeners = next[0];
         }
+    }
+
+    /** Whether {@code published} (a value of {@link #listeners}) is a handler published as itself. */
+    private static boolean isBareHandler(Object published) {
+        return published != null && !(published instanceof Entry) && !(published instanceof Entry[]);
     }
 
     private static int indexOf(Entry[] entries, String type, EventListener listener) {

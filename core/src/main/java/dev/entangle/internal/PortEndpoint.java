@@ -452,14 +452,18 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
-        if (isClosed()) {
-            return true; // dropped, as postMessage drops it; no queue made for it (PortHandle.post)
+        MessagePassingQueue<Object> q = lvQueue();
+        if (q == null && isClosed()) {
+            // Dropped, as postMessage drops it, without making a queue for it: a port posting to the
+            // far end it keeps (PortHandle.post) may reach one closed before any message came. With a
+            // queue, a closed port discards after the offer (afterOffer), as it always did.
+            return true;
         }
         BoundedSlots b = bounded();
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
-        queue().offer(payload == null ? NULL : payload);
+        (q != null ? q : queue()).offer(payload == null ? NULL : payload);
         afterOffer();
         return true;
     }
