@@ -27,6 +27,12 @@ final class Loops {
         return loop;
     }
 
+    EventLoop start(String name, IdleStrategy idleStrategy) {
+        EventLoop loop = EventLoop.start(name, idleStrategy, (thread, error) -> errors.add(error));
+        started.add(loop);
+        return loop;
+    }
+
     /** Closes {@code loop} with the loops started here (for a loop made otherwise, e.g. multiplexed). */
     EventLoop adopt(EventLoop loop) {
         started.add(loop);

@@ -63,8 +63,9 @@ public final class PortEndpoint {
      *
      * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
      *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
-     *                 trySchedule(), cleared by the drain). The party that clears it must recheck for
-     *                 work afterwards (Dekker with producers, who offer and then read the state; all
+     *                 trySchedule(), cleared by the drain, or later by the idle dedicated loop that
+     *                 kept it to poll: LoopCore, "Watched port"). The party that clears it must recheck
+     *                 for work afterwards (Dekker with producers, who offer and then read the state; all
      *                 volatile or atomic, hence sequentially consistent).
      *   CLOSED        set once by closeInternal() (getAndBitwiseOr: the first setter closes); terminal.
      *   PENDING_CLOSE asks a drain to look for CLOSE at the head of a disabled queue (see Close).
@@ -572,8 +573,28 @@ public final class PortEndpoint {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
             return;
         }
+        if (loop.watch(this)) {
+            return; // still SCHEDULED: the idle loop polls the queue itself (LoopCore, "Watched port")
+        }
+        endDrain();
+    }
+
+    /** The end of a drain that left nothing queued, on the loop that held SCHEDULED. */
+    void endDrain() {
         getAndBitwiseAndNotState(SCHEDULED); // atomic: other bits may change concurrently
         recheck();
+    }
+
+    /** For a loop watching this endpoint: true if something is queued. */
+    boolean hasQueued() {
+        MessagePassingQueue<Object> q = lvQueue();
+        return q != null && !QueueProbe.isEmpty(q);
+    }
+
+    /** True if this endpoint is open and bound to a started handle of {@code loop}. */
+    boolean isStartedOn(LoopCore loop) {
+        PortHandle h = lvBound();
+        return h != null && h.loop == loop && h.isStarted() && !isClosed();
     }
 
     /** After releasing the consumer lock or the scheduled flag: pick up work that raced in. */
@@ -729,9 +750,12 @@ public final class PortEndpoint {
             // endpoint, whose fields every post of the far side reads (benchmarks' busy PingPong).
             return peer() == null ? END : PortWaiters.RETRY;
         }
-        LoopCore running = LoopCore.current();
-        // A handler on its own port: its loop's drain holds the lock, lower on this thread's stack.
-        boolean reentrant = running != null && lvConsumer() == running.consumerId();
+        // A handler on its own port: its loop's drain holds the lock, lower on this thread's stack. The
+        // lock's value first: a free lock (the usual case) needs no look at the thread's loop.
+        int holder = lvConsumer();
+        LoopCore running;
+        boolean reentrant = holder != FREE && holder != HELD && (running = LoopCore.current()) != null
+                && holder == running.consumerId();
         if (!reentrant && !tryAcquireConsumer()) {
             return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
