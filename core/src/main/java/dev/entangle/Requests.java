@@ -281,11 +281,17 @@ public final class Requests {
      * @throws NullPointerException if {@code request} is null
      */
     public static MessagePort replyPort(MessageEvent request) {
+        List<MessagePort> ports = portsOf(request);
+        return ports.get(ports.size() - 1);
+    }
+
+    /** The request's ports, not empty (the reply port last), their objects not made by this call. */
+    private static List<MessagePort> portsOf(MessageEvent request) {
         List<MessagePort> ports = Objects.requireNonNull(request, "request").ports();
         if (ports.isEmpty()) {
             throw DOMException.invalidStateError("the message carries no reply port");
         }
-        return ports.get(ports.size() - 1);
+        return ports;
     }
 
     /**
@@ -298,14 +304,54 @@ public final class Requests {
      *     open, so a {@link #replyError} may follow); InvalidStateError if the event has no reply port
      */
     public static void reply(MessageEvent request, Object value) {
-        MessagePort replyPort = replyPort(request);
-        // The wire form is for repliers and requesters that are not this class. When the far end is an
-        // ask() of this process, the bare value says the same (an ask takes a message that is not a
-        // wire value as the value itself) without a map to build and clone (issue 15: half the bytes
-        // an ask allocated); a value that itself looks like a wire value keeps its wrapping.
-        boolean toAsk = toAsk(replyPort);
-        replyPort.postMessage(toAsk && !WireValues.isWireValue(value) ? value : WireValues.raw(value));
+        List<MessagePort> ports = portsOf(request);
+        if (answeredThroughEndpoint(ports, value, false)) {
+            return;
+        }
+        MessagePort replyPort = ports.get(ports.size() - 1);
+        boolean toAsk = toAsk(replyPort); // before the post: the answer closes an ask's end
+        replyPort.postMessage(answer(value, toAsk));
         close(replyPort, toAsk);
+    }
+
+    /**
+     * The message that answers with {@code value}. The wire form is for repliers and requesters that
+     * are not this class. When the far end is an ask() of this process ({@code toAsk}), the bare value
+     * says the same (an ask takes a message that is not a wire value as the value itself) without a
+     * map to build and clone (issue 15: half the bytes an ask allocated); a value that itself looks
+     * like a wire value keeps its wrapping.
+     */
+    private static Object answer(Object value, boolean toAsk) {
+        return toAsk && !WireValues.isWireValue(value) ? value : WireValues.raw(value);
+    }
+
+    /**
+     * Answers through the endpoint of the request's lone port if no port object was made for it yet
+     * (ReceivedPorts: the usual request, answered in its handler), and closes it; false, having done
+     * nothing, if that port is not the request's alone, was made or used already, or is bounded (a
+     * full queue would refuse the answer: the port path throws then). {@code message} is the answer
+     * itself ({@code isError}, already in wire form), or the value to {@link #answer} with. The
+     * replier's loop then makes, binds and registers no port (issue 15: the replier's share of what
+     * an ask costs more across loops than on one).
+     *
+     * @throws DOMException DataCloneError if the answer cannot be cloned (nothing was taken)
+     */
+    private static boolean answeredThroughEndpoint(List<MessagePort> ports, Object message, boolean isError) {
+        if (!(ports instanceof ReceivedPorts)) {
+            return false;
+        }
+        ReceivedPorts received = (ReceivedPorts) ports;
+        PortEndpoint lone = received.unclaimedLoneEndpoint();
+        if (lone == null || lone.isPeerBounded()) {
+            return false;
+        }
+        boolean toAsk = lone.peerBoundHandle() instanceof ReplyHandle;
+        Object payload = StructuredSerialize.serialize(isError ? message : answer(message, toAsk), null);
+        if (!received.claimForReply()) {
+            return false; // another thread read the ports meanwhile: answer through the port
+        }
+        lone.answerAndClose(payload, !toAsk); // no close marker for an ask, as close() below
+        return true;
     }
 
     /** Whether the far end of {@code replyPort} is an {@link #ask} of this process (a ReplyHandle). */
@@ -336,9 +382,14 @@ public final class Requests {
      */
     public static void replyError(MessageEvent request, Throwable error) {
         Objects.requireNonNull(error, "error");
-        MessagePort replyPort = replyPort(request);
+        List<MessagePort> ports = portsOf(request);
+        Object thrown = WireValues.thrown(error);
+        if (answeredThroughEndpoint(ports, thrown, true)) {
+            return;
+        }
+        MessagePort replyPort = ports.get(ports.size() - 1);
         boolean toAsk = toAsk(replyPort);
-        replyPort.postMessage(WireValues.thrown(error));
+        replyPort.postMessage(thrown);
         close(replyPort, toAsk);
     }
 }

@@ -913,6 +913,39 @@ public final class PortEndpoint {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // An answer straight through an endpoint that arrived with a message and was never bound
+    // (Requests.reply, through the received ports' list of dev.entangle).
+
+    /**
+     * The handle bound to the entangled endpoint at this moment, or null; any thread, a racy answer
+     * (PortHandle.entangledHandle, for an endpoint no handle stands for).
+     */
+    public PortHandle peerBoundHandle() {
+        PortEndpoint p = peer();
+        return p == null ? null : p.boundHandle();
+    }
+
+    /** Whether the entangled endpoint's queue is bounded (a post there can be refused); any thread. */
+    public boolean isPeerBounded() {
+        PortEndpoint p = peer();
+        return p != null && p.capacity() != 0;
+    }
+
+    /**
+     * Posts {@code payload} (serialized) to the entangled endpoint, then closes this one; without
+     * leaving the peer a CLOSE marker if {@code notifyPeer} is false (as PortHandle.closeAfterAnswer).
+     * Only for an endpoint that arrived with a message, was never bound, and is the caller's alone
+     * (taken from the message), and whose peer is unbounded ({@link #isPeerBounded}). Any thread.
+     */
+    public void answerAndClose(Object payload, boolean notifyPeer) {
+        PortEndpoint p = peer();
+        if (p != null) {
+            p.offer(payload); // unbounded: never refused; a closed peer drops it
+        }
+        closeInternal(notifyPeer);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Close and disentangle (HTML #disentangle, SPEC item 6).
 
     /**
