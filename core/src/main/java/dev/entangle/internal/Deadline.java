@@ -63,9 +63,23 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
         }
     }
 
+    /**
+     * Whether this entry, while pending, keeps a loop that ends when idle (a worker's) alive; on the
+     * loop. A timer does not ({@code EventLoop.schedule}); a request's answer does, as the reply port
+     * it stands for would (Node keeps a loop alive for a port with a listener).
+     */
+    protected boolean keepsLoopAlive() {
+        return false;
+    }
+
+    /** Why the future fails when the loop closes before the deadline; on the loop. */
+    protected String closedBeforeDue(String loopName) {
+        return "event loop " + loopName + " closed before the timer was due";
+    }
+
     /** The loop closed before the deadline: fails the future. */
     final void refuse(String loopName) {
-        refuse(new RejectedExecutionException("event loop " + loopName + " closed before the timer was due"));
+        refuse(new RejectedExecutionException(closedBeforeDue(loopName)));
     }
 
     /** The loop refused the entry: fails the future with {@code failure}. */

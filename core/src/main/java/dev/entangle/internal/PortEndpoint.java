@@ -974,7 +974,6 @@ public final class PortEndpoint {
         }
         if (h.get() != null) {
             h.close();
-            h.closedWithLoop();
         } else {
             closeCollected(h); // the public object was collected and the collector has not run yet
         }
