@@ -98,9 +98,14 @@ public final class Requests {
         private final Duration timeout;
 
         Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
-            super(LoopCore.saturatedNanos(timeout));
+            super(LoopCore.saturatedNanos(timeout), false); // started by ask(), before it arms
             this.timeout = timeout;
             replies = new ReplyHandle(owner, endpoint, this); // final: safe on any thread
+        }
+
+        /** Starts the timeout: it runs from now (Deadline.start); before the answer is armed. */
+        void startClock() {
+            start();
         }
 
         /** The deadline passed with no answer: on the owner loop. */
@@ -267,6 +272,7 @@ public final class Requests {
         if (current == null) {
             // Off any loop: arm before the post, whose answer the common loop may deliver at once
             // (the Arm task also publishes the reply end's plain writes to that loop).
+            answer.startClock();
             owner.core.arm(answer, false);
         }
         try {
@@ -279,7 +285,8 @@ public final class Requests {
         if (current != null) {
             // On the asking loop, after the post, off the request's way to the replier: until this task
             // ends nothing can complete the future (answers, a close and the timer are all this loop's
-            // to deliver; the caller has not got the future yet).
+            // to deliver; the caller has not got the future yet). The timeout runs from here.
+            answer.startClock();
             owner.core.arm(answer, true);
         }
         return answer;
