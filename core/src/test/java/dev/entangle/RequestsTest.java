@@ -41,13 +41,17 @@ class RequestsTest {
 
     /** A channel whose port2 lives on a replier loop running {@code handler}; returns port1. */
     private MessagePort replier(EventHandler<MessageEvent> handler) throws Exception {
-        EventLoop loop = loops.start("replier");
+        return channelOn(loops.start("replier"), handler).port1();
+    }
+
+    /** A channel of {@code loop} whose port2 runs {@code handler}. */
+    private static MessageChannel channelOn(EventLoop loop, EventHandler<MessageEvent> handler) throws Exception {
         MessageChannel channel = new MessageChannel(loop);
         Loops.on(loop, () -> {
             channel.port2().onmessage(handler);
             return null;
         });
-        return channel.port1();
+        return channel;
     }
 
     @Test
@@ -374,19 +378,15 @@ class RequestsTest {
         // answers through its endpoint, so the replier's loop never registers it (it did: one more
         // port during every handler). A port read after the reply is made closed.
         EventLoop loop = loops.start("replier");
-        MessageChannel channel = new MessageChannel(loop);
-        int base = loop.core.portCount();
         LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
-        Loops.on(loop, () -> {
-            channel.port2().onmessage(e -> {
-                seen.add(loop.core.portCount());
-                Requests.reply(e, "answer " + e.data());
-                Requests.reply(e, "a second answer"); // dropped: the port is closed
-                seen.add(Requests.replyPort(e).toString().contains("closed"));
-                seen.add(loop.core.portCount());
-            });
-            return null;
+        MessageChannel channel = channelOn(loop, e -> {
+            seen.add(loop.core.portCount());
+            Requests.reply(e, "answer " + e.data());
+            Requests.reply(e, "a second answer"); // dropped: the port is closed
+            seen.add(Requests.replyPort(e).toString().contains("closed"));
+            seen.add(loop.core.portCount());
         });
+        int base = loop.core.portCount();
         assertEquals("answer 1", await(Requests.ask(channel.port1(), 1, Loops.TIMEOUT)));
         assertEquals(base, Loops.next(seen), "no port bound for the request in its handler");
         assertEquals(Boolean.TRUE, Loops.next(seen), "the reply port, read after the reply, is closed");
@@ -399,13 +399,9 @@ class RequestsTest {
     @Test
     void aRequestKeptPastItsHandlerIsBoundThenAndAnsweredLaterFromAnotherThread() throws Exception {
         EventLoop loop = loops.start("replier");
-        MessageChannel channel = new MessageChannel(loop);
-        int base = loop.core.portCount();
         LinkedBlockingQueue<MessageEvent> kept = new LinkedBlockingQueue<>();
-        Loops.on(loop, () -> {
-            channel.port2().onmessage(kept::add); // the ports are not read in the handler
-            return null;
-        });
+        MessageChannel channel = channelOn(loop, kept::add); // the ports are not read in the handler
+        int base = loop.core.portCount();
         CompletableFuture<Object> answer = Requests.ask(channel.port1(), "q", Loops.TIMEOUT);
         MessageEvent request = Loops.next(kept);
         Loops.settle(loop);
@@ -438,13 +434,8 @@ class RequestsTest {
     @Test
     void aPendingAskKeepsAWorkersLoopAliveUntilTheAnswerComes() throws Exception {
         // Its reply end is no registered port: the answer's timer keeps the loop alive instead.
-        EventLoop replierLoop = loops.start("replier");
-        MessageChannel channel = new MessageChannel(replierLoop);
         LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
-        Loops.on(replierLoop, () -> {
-            channel.port2().onmessage(requests::add);
-            return null;
-        });
+        MessageChannel channel = channelOn(loops.start("replier"), requests::add);
         LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
         CompletableFuture<Thread> workerThread = new CompletableFuture<>();
         EventLoop parent = loops.start("parent");
