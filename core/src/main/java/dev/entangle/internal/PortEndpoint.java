@@ -392,8 +392,8 @@ public final class PortEndpoint {
         PortEndpoint requester = new PortEndpoint(0);
         PortEndpoint replier = new PortEndpoint(0);
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
-        // until the replier's end is posted (published by the queue's offer) or the requester's end
-        // registered with its loop (published by the registry's lock).
+        // until the replier's end is posted (published by the queue's offer) or the requester's
+        // answer armed on its loop from another thread (published by the run queue's hand-off).
         requester.spPeer(replier);
         replier.spPeer(requester);
         requester.spQueue(new ReplyQueue());
