@@ -81,6 +81,7 @@ public final class Requests {
      * dispatch). reply() in the handler, the usual case, finds it unmade and answers through the
      * endpoint itself (PortEndpoint.answerAndClose): no port object, binding or registration with the
      * replier's loop either (issue 15: that work was on the way of every answer, before its post).
+     * Such an answer records no JFR MessagePosted event (it has no port; PortClosed is recorded).
      */
 
     /**
