@@ -397,6 +397,29 @@ class RequestsTest {
     }
 
     @Test
+    void aRequestsPortMadeOnAnotherThreadDuringItsHandlerIsTheOneTheReplyAnswersThrough() throws Exception {
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            try {
+                // Another thread reads the ports first: it makes (and binds) the port object.
+                MessagePort made = CompletableFuture.supplyAsync(() -> e.ports().get(0))
+                        .get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                seen.add(made.isOpenHere());
+                Requests.reply(e, "through the port");
+                seen.add(made == Requests.replyPort(e));
+                seen.add(made.isOpenHere());
+            } catch (Exception failure) {
+                seen.add(failure);
+            }
+        });
+        assertEquals("through the port", await(Requests.ask(port, "q", Loops.TIMEOUT)));
+        assertEquals(Boolean.TRUE, Loops.next(seen), "made open and bound");
+        assertEquals(Boolean.TRUE, Loops.next(seen), "the same object on every read");
+        assertEquals(Boolean.FALSE, Loops.next(seen), "closed by the reply");
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
     void aRequestKeptPastItsHandlerIsBoundThenAndAnsweredLaterFromAnotherThread() throws Exception {
         EventLoop loop = loops.start("replier");
         LinkedBlockingQueue<MessageEvent> kept = new LinkedBlockingQueue<>();
