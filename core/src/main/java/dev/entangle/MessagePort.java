@@ -102,7 +102,17 @@ public final class MessagePort extends EventTarget implements Transferable {
         protected void deliver(Object payload, PortEndpoint[] endpoints) {
             EventLoop owner = owner();
             assert owner.inEventLoop() : "message dispatch off the port's owner loop";
-            port().dispatch(receivedEvent(owner, payload, endpoints)); // started, hence not collected
+            if (endpoints.length == 0) {
+                port().dispatch(receivedEvent(owner, payload, List.of())); // started, hence not collected
+                return;
+            }
+            // The received ports' objects are made on first use (a request's answered port: never).
+            ReceivedPorts ports = new ReceivedPorts(owner, endpoints);
+            try {
+                port().dispatch(receivedEvent(owner, payload, ports));
+            } finally {
+                ports.bindUnclaimed();
+            }
         }
 
         @Override
@@ -133,7 +143,11 @@ public final class MessagePort extends EventTarget implements Transferable {
      * survives every message its sender accepted. On {@code owner}'s loop.
      */
     static MessageEvent receivedEvent(EventLoop owner, Object payload, PortEndpoint[] endpoints) {
-        List<MessagePort> ports = adopt(owner, endpoints);
+        return receivedEvent(owner, payload, adopt(owner, endpoints));
+    }
+
+    /** {@link #receivedEvent(EventLoop, Object, PortEndpoint[])} with the received ports' list. */
+    private static MessageEvent receivedEvent(EventLoop owner, Object payload, List<MessagePort> ports) {
         MessageEvent event;
         try {
             event = new MessageEvent("message", StructuredSerialize.deserialize(payload, ports), ports);
@@ -168,11 +182,27 @@ public final class MessagePort extends EventTarget implements Transferable {
         if (endpoints.length == 1) {
             return List.of(bound(owner, endpoints[0])); // a request's reply port: no array to copy
         }
+        return List.of(adoptAll(owner, endpoints));
+    }
+
+    /** {@link #adopt}'s port objects, in an array of their own. */
+    static MessagePort[] adoptAll(EventLoop owner, PortEndpoint[] endpoints) {
         MessagePort[] ports = new MessagePort[endpoints.length];
         for (int i = 0; i < endpoints.length; i++) {
             ports[i] = bound(owner, endpoints[i]);
         }
-        return List.of(ports);
+        return ports;
+    }
+
+    /**
+     * A closed port object of {@code owner} for {@code endpoint}, an endpoint that arrived with a
+     * message and was answered through and closed without a port object ({@link ReceivedPorts}):
+     * never bound, so neither registered with the loop nor standing for the endpoint.
+     */
+    static MessagePort closedOn(EventLoop owner, PortEndpoint endpoint) {
+        MessagePort port = new MessagePort(owner, endpoint);
+        port.handle.close(); // unbound: only the handle's state changes
+        return port;
     }
 
     /** Whether this port is still open here: not closed, not transferred away. For PortPublisher. */

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -59,18 +58,30 @@ public final class Requests {
     /*
      * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.replyPair). The far end travels
      * last in the request's ports (MessagePort.postRequest): no MessagePort is made for it on this
-     * side, bound to this loop and detached again; the replier's loop makes the only one. The near
-     * end, which no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle
-     * machinery (the loop's drain, binding, registration with the loop, close, GC disentangling),
-     * started, whose deliver() completes the future with the deserialized answer and whose
-     * deliverClose() fails it, without a MessageEvent, event listeners or an EventTarget (measured by
-     * AskRoundTrip). The future is an Answer, which is also the timeout: a Deadline, an entry of the
-     * same loop's timer heap (LoopCore.arm: no hop, no JDK scheduler, no timer object of its own),
-     * which the heap drops unfired once the future is done. The Answer's completion methods close the
-     * near end, whatever completed it (answer, error, timeout, close, cancel from any thread):
-     * CompletableFuture decides the winner atomically, and close() is idempotent. The near end closes
-     * itself on the first message it receives, so reply() to an ask closes the far end without leaving
-     * it a close marker (PortHandle.closeAfterAnswer): the requester's loop would only discard it.
+     * side, bound to this loop and detached again. The near end, which no user ever sees, is no
+     * MessagePort at all but a ReplyHandle: the same handle machinery (the loop's drain, binding,
+     * close, GC disentangling), started, whose deliver() completes the future with the deserialized
+     * answer and whose deliverClose() fails it, without a MessageEvent, event listeners or an
+     * EventTarget (measured by AskRoundTrip). It is not registered with its loop (issue 15: a lock
+     * and two atomic updates to enter the registry, as many to leave it, per ask): what the registry
+     * does for a port, the answer's timer does for it. The future is an Answer, which is also the
+     * timeout: a Deadline, an entry of the same loop's timer heap (LoopCore.arm: no hop, no JDK
+     * scheduler, no timer object of its own), which the heap drops unfired once the future is done;
+     * when the loop closes, the heap refuses it (RejectedExecutionException, which closes the reply
+     * end, as the registry's close of the loop's ports would), and while it is pending it keeps a
+     * worker's loop alive (Deadline.keepsLoopAlive), as a port with a listener does. The Answer's
+     * completion methods close the near end, whatever completed it (answer, error, timeout, close,
+     * cancel from any thread): CompletableFuture decides the winner atomically, and close() is
+     * idempotent. The near end closes itself on the first message it receives, so reply() to an ask
+     * closes the far end without leaving it a close marker (PortHandle.closeAfterAnswer): the
+     * requester's loop would only discard it.
+     *
+     * The replier's side: the far end arrives as the lone port of the request, whose MessagePort the
+     * replier's loop makes only on first use (ReceivedPorts: a read of ports(), or the end of the
+     * dispatch). reply() in the handler, the usual case, finds it unmade and answers through the
+     * endpoint itself (PortEndpoint.answerAndClose): no port object, binding or registration with the
+     * replier's loop either (issue 15: that work was on the way of every answer, before its post).
+     * Such an answer records no JFR MessagePosted event (it has no port; PortClosed is recorded).
      */
 
     /**
@@ -88,15 +99,35 @@ public final class Requests {
         private final Duration timeout;
 
         Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
-            super(LoopCore.saturatedNanos(timeout));
+            super(LoopCore.saturatedNanos(timeout), false); // started by ask(), before it arms
             this.timeout = timeout;
             replies = new ReplyHandle(owner, endpoint, this); // final: safe on any thread
+        }
+
+        /** Starts the timeout: it runs from now (Deadline.start); before the answer is armed. */
+        void startClock() {
+            start();
         }
 
         /** The deadline passed with no answer: on the owner loop. */
         @Override
         protected void expire() {
             completeExceptionally(new TimeoutException("no answer within " + timeout));
+        }
+
+        /** A pending ask keeps a worker's loop alive, as its reply port would (see the mechanics). */
+        @Override
+        protected boolean keepsLoopAlive() {
+            return true;
+        }
+
+        /**
+         * The asking loop closed before the answer came: its timers are refused (this one with this
+         * message), which closes the reply end; on that loop, as it closes.
+         */
+        @Override
+        protected String closedBeforeDue(String loopName) {
+            return "event loop " + loopName + " closed before the answer came";
         }
 
         /** After a completion attempt: if it was the one that completed the future, let go of the port. */
@@ -195,15 +226,6 @@ public final class Requests {
                     "the far side closed the reply port without answering", "AbortError"));
         }
 
-        /**
-         * The asking loop closed before the answer came: its timers are refused and its drains
-         * stop, so fail the future here (on that loop, as it closes).
-         */
-        @Override
-        protected void closedWithLoop() {
-            answer.completeExceptionally(new RejectedExecutionException(
-                    "event loop " + owner.name() + " closed before the answer came"));
-        }
     }
 
     private Requests() {
@@ -249,9 +271,9 @@ public final class Requests {
         ReplyHandle replies = answer.replies;
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
         if (current == null) {
-            // Off any loop: the common loop may deliver the answer (and close the reply end) as soon
-            // as the request is posted, so register and arm before that, as bind() would.
-            replies.register();
+            // Off any loop: arm before the post, whose answer the common loop may deliver at once
+            // (the Arm task also publishes the reply end's plain writes to that loop).
+            answer.startClock();
             owner.core.arm(answer, false);
         }
         try {
@@ -263,10 +285,9 @@ public final class Requests {
         }
         if (current != null) {
             // On the asking loop, after the post, off the request's way to the replier: until this task
-            // ends nothing can complete the future or close the reply end (answers, a close and the
-            // timer are all this loop's to deliver; the caller has not got the future yet), so the
-            // registration cannot outlive the handle.
-            replies.register();
+            // ends nothing can complete the future (answers, a close and the timer are all this loop's
+            // to deliver; the caller has not got the future yet). The timeout runs from here.
+            answer.startClock();
             owner.core.arm(answer, true);
         }
         return answer;
@@ -281,11 +302,17 @@ public final class Requests {
      * @throws NullPointerException if {@code request} is null
      */
     public static MessagePort replyPort(MessageEvent request) {
+        List<MessagePort> ports = portsOf(request);
+        return ports.get(ports.size() - 1);
+    }
+
+    /** The request's ports, not empty (the reply port last), their objects not made by this call. */
+    private static List<MessagePort> portsOf(MessageEvent request) {
         List<MessagePort> ports = Objects.requireNonNull(request, "request").ports();
         if (ports.isEmpty()) {
             throw DOMException.invalidStateError("the message carries no reply port");
         }
-        return ports.get(ports.size() - 1);
+        return ports;
     }
 
     /**
@@ -298,14 +325,54 @@ public final class Requests {
      *     open, so a {@link #replyError} may follow); InvalidStateError if the event has no reply port
      */
     public static void reply(MessageEvent request, Object value) {
-        MessagePort replyPort = replyPort(request);
-        // The wire form is for repliers and requesters that are not this class. When the far end is an
-        // ask() of this process, the bare value says the same (an ask takes a message that is not a
-        // wire value as the value itself) without a map to build and clone (issue 15: half the bytes
-        // an ask allocated); a value that itself looks like a wire value keeps its wrapping.
-        boolean toAsk = toAsk(replyPort);
-        replyPort.postMessage(toAsk && !WireValues.isWireValue(value) ? value : WireValues.raw(value));
+        List<MessagePort> ports = portsOf(request);
+        if (answeredThroughEndpoint(ports, value, false)) {
+            return;
+        }
+        MessagePort replyPort = ports.get(ports.size() - 1);
+        boolean toAsk = toAsk(replyPort); // before the post: the answer closes an ask's end
+        replyPort.postMessage(answer(value, toAsk));
         close(replyPort, toAsk);
+    }
+
+    /**
+     * The message that answers with {@code value}. The wire form is for repliers and requesters that
+     * are not this class. When the far end is an ask() of this process ({@code toAsk}), the bare value
+     * says the same (an ask takes a message that is not a wire value as the value itself) without a
+     * map to build and clone (issue 15: half the bytes an ask allocated); a value that itself looks
+     * like a wire value keeps its wrapping.
+     */
+    private static Object answer(Object value, boolean toAsk) {
+        return toAsk && !WireValues.isWireValue(value) ? value : WireValues.raw(value);
+    }
+
+    /**
+     * Answers through the endpoint of the request's lone port if no port object was made for it yet
+     * (ReceivedPorts: the usual request, answered in its handler), and closes it; false, having done
+     * nothing, if that port is not the request's alone, was made or used already, or is bounded (a
+     * full queue would refuse the answer: the port path throws then). {@code message} is the answer
+     * itself ({@code isError}, already in wire form), or the value to {@link #answer} with. The
+     * replier's loop then makes, binds and registers no port (issue 15: the replier's share of what
+     * an ask costs more across loops than on one).
+     *
+     * @throws DOMException DataCloneError if the answer cannot be cloned (nothing was taken)
+     */
+    private static boolean answeredThroughEndpoint(List<MessagePort> ports, Object message, boolean isError) {
+        if (!(ports instanceof ReceivedPorts)) {
+            return false;
+        }
+        ReceivedPorts received = (ReceivedPorts) ports;
+        PortEndpoint lone = received.unclaimedLoneEndpoint();
+        if (lone == null || lone.isPeerBounded()) {
+            return false;
+        }
+        boolean toAsk = lone.peerBoundHandle() instanceof ReplyHandle;
+        Object payload = StructuredSerialize.serialize(isError ? message : answer(message, toAsk), null);
+        if (!received.claimForReply()) {
+            return false; // another thread read the ports meanwhile: answer through the port
+        }
+        lone.answerAndClose(payload, !toAsk); // no close marker for an ask, as close() below
+        return true;
     }
 
     /** Whether the far end of {@code replyPort} is an {@link #ask} of this process (a ReplyHandle). */
@@ -336,9 +403,14 @@ public final class Requests {
      */
     public static void replyError(MessageEvent request, Throwable error) {
         Objects.requireNonNull(error, "error");
-        MessagePort replyPort = replyPort(request);
+        List<MessagePort> ports = portsOf(request);
+        Object thrown = WireValues.thrown(error);
+        if (answeredThroughEndpoint(ports, thrown, true)) {
+            return;
+        }
+        MessagePort replyPort = ports.get(ports.size() - 1);
         boolean toAsk = toAsk(replyPort);
-        replyPort.postMessage(WireValues.thrown(error));
+        replyPort.postMessage(thrown);
         close(replyPort, toAsk);
     }
 }

@@ -41,13 +41,17 @@ class RequestsTest {
 
     /** A channel whose port2 lives on a replier loop running {@code handler}; returns port1. */
     private MessagePort replier(EventHandler<MessageEvent> handler) throws Exception {
-        EventLoop loop = loops.start("replier");
+        return channelOn(loops.start("replier"), handler).port1();
+    }
+
+    /** A channel of {@code loop} whose port2 runs {@code handler}. */
+    private static MessageChannel channelOn(EventLoop loop, EventHandler<MessageEvent> handler) throws Exception {
         MessageChannel channel = new MessageChannel(loop);
         Loops.on(loop, () -> {
             channel.port2().onmessage(handler);
             return null;
         });
-        return channel.port1();
+        return channel;
     }
 
     @Test
@@ -366,6 +370,114 @@ class RequestsTest {
             assertTrue(used.toString().contains("closed"), used.toString());
         }
         assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aRequestAnsweredInItsHandlerBindsNoPortOnTheRepliersLoop() throws Exception {
+        // ReceivedPorts: the reply port's object is made on first use, and reply() in the handler
+        // answers through its endpoint, so the replier's loop never registers it (it did: one more
+        // port during every handler). A port read after the reply is made closed.
+        EventLoop loop = loops.start("replier");
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        MessageChannel channel = channelOn(loop, e -> {
+            seen.add(loop.core.portCount());
+            Requests.reply(e, "answer " + e.data());
+            Requests.reply(e, "a second answer"); // dropped: the port is closed
+            seen.add(Requests.replyPort(e).toString().contains("closed"));
+            seen.add(loop.core.portCount());
+        });
+        int base = loop.core.portCount();
+        assertEquals("answer 1", await(Requests.ask(channel.port1(), 1, Loops.TIMEOUT)));
+        assertEquals(base, Loops.next(seen), "no port bound for the request in its handler");
+        assertEquals(Boolean.TRUE, Loops.next(seen), "the reply port, read after the reply, is closed");
+        assertEquals(base, Loops.next(seen));
+        Loops.settle(loop);
+        assertEquals(base, loop.core.portCount());
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aRequestsPortMadeOnAnotherThreadDuringItsHandlerIsTheOneTheReplyAnswersThrough() throws Exception {
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            try {
+                // Another thread reads the ports first: it makes (and binds) the port object.
+                MessagePort made = CompletableFuture.supplyAsync(() -> e.ports().get(0))
+                        .get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                seen.add(made.isOpenHere());
+                Requests.reply(e, "through the port");
+                seen.add(made == Requests.replyPort(e));
+                seen.add(made.isOpenHere());
+            } catch (Exception failure) {
+                seen.add(failure);
+            }
+        });
+        assertEquals("through the port", await(Requests.ask(port, "q", Loops.TIMEOUT)));
+        assertEquals(Boolean.TRUE, Loops.next(seen), "made open and bound");
+        assertEquals(Boolean.TRUE, Loops.next(seen), "the same object on every read");
+        assertEquals(Boolean.FALSE, Loops.next(seen), "closed by the reply");
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aRequestKeptPastItsHandlerIsBoundThenAndAnsweredLaterFromAnotherThread() throws Exception {
+        EventLoop loop = loops.start("replier");
+        LinkedBlockingQueue<MessageEvent> kept = new LinkedBlockingQueue<>();
+        MessageChannel channel = channelOn(loop, kept::add); // the ports are not read in the handler
+        int base = loop.core.portCount();
+        CompletableFuture<Object> answer = Requests.ask(channel.port1(), "q", Loops.TIMEOUT);
+        MessageEvent request = Loops.next(kept);
+        Loops.settle(loop);
+        assertEquals(base + 1, loop.core.portCount(), "bound to the replier's loop when the dispatch ended");
+        assertTrue(Requests.replyPort(request).isOpenHere());
+        Requests.reply(request, "later"); // on the test thread
+        assertEquals("later", await(answer));
+        Loops.settle(loop);
+        assertEquals(base, loop.core.portCount());
+    }
+
+    @Test
+    void anUnansweredRequestWhoseEventIsDroppedFailsWithAbortErrorOnceCollected() throws Exception {
+        // The port the dispatch bound at its end is only weakly held: collected with the event, it is
+        // disentangled (HTML #ports-and-garbage-collection), and the requester learns of it.
+        MessagePort port = replier(e -> { });
+        CompletableFuture<Object> answer = Requests.ask(port, "ignored", Loops.TIMEOUT);
+        long end = System.nanoTime() + Loops.TIMEOUT.toNanos();
+        while (!answer.isDone() && System.nanoTime() - end < 0L) {
+            System.gc();
+            try {
+                answer.get(20, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException notYet) {
+                // prod the GC again, or done
+            }
+        }
+        assertEquals("AbortError", assertInstanceOf(DOMException.class, failureOf(answer)).name());
+    }
+
+    @Test
+    void aPendingAskKeepsAWorkersLoopAliveUntilTheAnswerComes() throws Exception {
+        // Its reply end is no registered port: the answer's timer keeps the loop alive instead.
+        LinkedBlockingQueue<MessageEvent> requests = new LinkedBlockingQueue<>();
+        MessageChannel channel = channelOn(loops.start("replier"), requests::add);
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Thread> workerThread = new CompletableFuture<>();
+        EventLoop parent = loops.start("parent");
+        Loops.on(parent, () -> {
+            Worker worker = new Worker("asker", scope -> {
+                workerThread.complete(Thread.currentThread());
+                Requests.ask(channel.port1(), "q", Loops.TIMEOUT)
+                        .thenAccept(v -> scope.parentPort().postMessage("answer " + v));
+            });
+            worker.onmessage(e -> events.add("message " + e.data()));
+            worker.addEventListener("exit", e -> events.add("exit " + ((Worker.ExitEvent) e).exitCode()));
+            return worker;
+        });
+        MessageEvent request = Loops.next(requests);
+        Loops.awaitIdle(workerThread.get(10, TimeUnit.SECONDS)); // idle, and its lifetime check kept it
+        assertNull(Loops.pollSettled(events, parent), "still alive while the answer is pending");
+        Requests.reply(request, 42);
+        assertEquals("message answer 42", Loops.next(events));
+        assertEquals("exit 0", Loops.next(events));
     }
 
     @Test

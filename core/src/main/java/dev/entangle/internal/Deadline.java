@@ -10,8 +10,9 @@ import java.util.concurrent.RejectedExecutionException;
  * The loop drops an entry whose future is done without looking at it further, so that completing
  * the future any way (cancel, answer) disarms it.
  *
- * <p>Thread contract: made on any thread with its delay, which fixes the deadline; armed once on one
- * loop ({@link LoopCore#arm}); {@link #expire} runs on that loop only. The future's own methods may
+ * <p>Thread contract: made on any thread with its delay, which fixes the deadline (or, for an entry
+ * made unstarted, its {@link #start()} on that thread); armed once on one loop
+ * ({@link LoopCore#arm}); {@link #expire} runs on that loop only. The future's own methods may
  * be called from any thread.
  *
  * <p>Memory consistency effects: actions before {@link LoopCore#arm} <i>happen-before</i>
@@ -21,14 +22,19 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public abstract class Deadline<T> extends CompletableFuture<T> {
     /*
-     * Fields: `deadline` and `immediate` final, set by the constructor; `seq` plain, written when the
-     * entry is armed and read by the heap, both on the loop (LoopTimers).
+     * Fields: `immediate` final, set by the constructor; `deadline` plain, the delay until the clock
+     * starts (the constructor, or start() for an entry made unstarted), then the due time, written
+     * by the thread that makes the entry before it is armed (published by the arming); `started`
+     * plain, likewise (checked by assertion); `seq` plain, written when the entry is armed and read
+     * by the heap, both on the loop (LoopTimers).
      */
 
-    /** System.nanoTime() at which the entry is due. */
-    private final long deadline;
+    /** The delay until the clock starts, then System.nanoTime() at which the entry is due. */
+    private long deadline;
     /** Zero or negative delay: due at once, run as a plain task of the loop, never in the heap. */
     private final boolean immediate;
+    /** Whether the clock was started: {@link #deadline} is the due time. */
+    private boolean started;
     /** Insertion number, for the order of equal deadlines; written when armed, on the loop. */
     long seq;
 
@@ -38,8 +44,33 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
      * @param delayNanos the delay; zero or negative for at once
      */
     protected Deadline(long delayNanos) {
+        this(delayNanos, true);
+    }
+
+    /**
+     * An entry due {@code delayNanos} (clamped to {@link LoopTimers#MAX_DELAY_NANOS}) from now, or,
+     * unless {@code startNow}, from its {@link #start()}.
+     *
+     * @param delayNanos the delay; zero or negative for at once
+     * @param startNow whether the delay runs from now
+     */
+    protected Deadline(long delayNanos, boolean startNow) {
         this.immediate = delayNanos <= 0L;
-        this.deadline = System.nanoTime() + Math.min(delayNanos, LoopTimers.MAX_DELAY_NANOS);
+        this.deadline = Math.min(delayNanos, LoopTimers.MAX_DELAY_NANOS);
+        if (startNow) {
+            start();
+        }
+    }
+
+    /**
+     * Starts the clock of an entry made unstarted: it is due its delay from now. Once, before it is
+     * armed, on the thread that made it (a request's timeout starts after the request is posted:
+     * one clock read less on the way to the replier, issue 15).
+     */
+    protected final void start() {
+        assert !started : "deadline started twice";
+        deadline += System.nanoTime();
+        started = true;
     }
 
     /**
@@ -53,6 +84,7 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
     }
 
     final long deadline() {
+        assert started : "deadline armed before its clock started";
         return deadline;
     }
 
@@ -63,9 +95,23 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
         }
     }
 
+    /**
+     * Whether this entry, while pending, keeps a loop that ends when idle (a worker's) alive; on the
+     * loop. A timer does not ({@code EventLoop.schedule}); a request's answer does, as the reply port
+     * it stands for would (Node keeps a loop alive for a port with a listener).
+     */
+    protected boolean keepsLoopAlive() {
+        return false;
+    }
+
+    /** Why the future fails when the loop closes before the deadline; on the loop. */
+    protected String closedBeforeDue(String loopName) {
+        return "event loop " + loopName + " closed before the timer was due";
+    }
+
     /** The loop closed before the deadline: fails the future. */
     final void refuse(String loopName) {
-        refuse(new RejectedExecutionException("event loop " + loopName + " closed before the timer was due"));
+        refuse(new RejectedExecutionException(closedBeforeDue(loopName)));
     }
 
     /** The loop refused the entry: fails the future with {@code failure}. */

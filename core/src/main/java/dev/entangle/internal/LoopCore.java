@@ -677,6 +677,12 @@ public final class LoopCore {
      */
     void unregister(PortHandle h) {
         assert h.loop == this : "a handle unregisters from its own loop";
+        if (!h.isRegistered()) {
+            // Never registered (a request's reply end), or removed already: no lock. The bit changes
+            // only under the lock, so reading it clear is as if this call took the lock first.
+            lifetimeChanged();
+            return;
+        }
         PortEndpoint endpoint = h.endpoint;
         synchronized (portsLock) {
             if (h.clearRegistered()) {
@@ -930,6 +936,9 @@ public final class LoopCore {
     }
 
     private boolean keptAlive() {
+        if (timers != null && timers.keepsLoopAlive()) {
+            return true; // a request's answer pending (Requests.ask: its reply end is no registered port)
+        }
         synchronized (portsLock) {
             // Under the lock: keepsLoopAlive() reads flags and listener arrays, never runs user code
             // and takes no lock.

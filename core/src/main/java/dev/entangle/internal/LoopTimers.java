@@ -189,6 +189,20 @@ final class LoopTimers {
         return size == 0 ? -1L : Math.max(0L, heap[0].deadline() - now);
     }
 
+    /**
+     * Whether a pending entry keeps the loop alive ({@link Deadline#keepsLoopAlive}: a request's
+     * answer); on the loop, when a loop that ends when idle ran out of work (a walk of the heap).
+     */
+    boolean keepsLoopAlive() {
+        for (int i = 0; i < size; i++) {
+            Deadline<?> t = heap[i];
+            if (!t.isDone() && t.keepsLoopAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Fails every pending timer with RejectedExecutionException and empties the heap; on the loop. */
     void refuseAll(String loopName) {
         Deadline<?>[] pending = heap;

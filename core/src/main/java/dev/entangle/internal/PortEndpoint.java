@@ -393,8 +393,8 @@ public final class PortEndpoint {
         PortEndpoint requester = new PortEndpoint(0);
         PortEndpoint replier = new PortEndpoint(0);
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
-        // until the replier's end is posted (published by the queue's offer) or the requester's end
-        // registered with its loop (published by the registry's lock).
+        // until the replier's end is posted (published by the queue's offer) or the requester's
+        // answer armed on its loop from another thread (published by the run queue's hand-off).
         requester.spPeer(replier);
         replier.spPeer(requester);
         requester.spQueue(new ReplyQueue());
@@ -937,6 +937,39 @@ public final class PortEndpoint {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // An answer straight through an endpoint that arrived with a message and was never bound
+    // (Requests.reply, through the received ports' list of dev.entangle).
+
+    /**
+     * The handle bound to the entangled endpoint at this moment, or null; any thread, a racy answer
+     * (PortHandle.entangledHandle, for an endpoint no handle stands for).
+     */
+    public PortHandle peerBoundHandle() {
+        PortEndpoint p = peer();
+        return p == null ? null : p.boundHandle();
+    }
+
+    /** Whether the entangled endpoint's queue is bounded (a post there can be refused); any thread. */
+    public boolean isPeerBounded() {
+        PortEndpoint p = peer();
+        return p != null && p.capacity() != 0;
+    }
+
+    /**
+     * Posts {@code payload} (serialized) to the entangled endpoint, then closes this one; without
+     * leaving the peer a CLOSE marker if {@code notifyPeer} is false (as PortHandle.closeAfterAnswer).
+     * Only for an endpoint that arrived with a message, was never bound, and is the caller's alone
+     * (taken from the message), and whose peer is unbounded ({@link #isPeerBounded}). Any thread.
+     */
+    public void answerAndClose(Object payload, boolean notifyPeer) {
+        PortEndpoint p = peer();
+        if (p != null) {
+            p.offer(payload); // unbounded: never refused; a closed peer drops it
+        }
+        closeInternal(notifyPeer);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Close and disentangle (HTML #disentangle, SPEC item 6).
 
     /**
@@ -965,7 +998,6 @@ public final class PortEndpoint {
         }
         if (h.get() != null) {
             h.close();
-            h.closedWithLoop();
         } else {
             closeCollected(h); // the public object was collected and the collector has not run yet
         }

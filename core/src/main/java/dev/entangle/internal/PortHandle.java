@@ -107,20 +107,15 @@ public abstract class PortHandle extends WeakReference<Object> {
     /**
      * {@link #bind()} and {@link #start()} at once, for a handle whose endpoint no other thread can
      * reach yet (the requester's end of a fresh reply channel, {@link PortEndpoint#replyPair}): plain
-     * writes, published with the endpoint (by the post that carries the far end, or by the loop
-     * registry's lock), and no signal, since nothing can be queued there yet. The registration with
-     * the loop, which bind() makes, is left to the caller ({@link #register()}): before the endpoint
-     * is reachable from another thread, or later on the owner loop itself while nothing can close
-     * this handle. Call once, after construction, instead of both.
+     * writes, published with the endpoint (by the post that carries the far end, or by the run
+     * queue hand-off of the answer's timer, {@code Requests.ask}), and no signal, since nothing can be queued there yet. No registration with
+     * the loop, which bind() makes: the caller's handle stands for a request's answer, which its
+     * loop's timer heap fails and closes when the loop closes, and which keeps a worker's loop alive
+     * through that heap too ({@code Requests}). Call once, after construction, instead of both.
      */
     public final void bindStartedUnpublished() {
         spState(ENABLED); // plain: see above
         endpoint.bindStartedUnpublished(this);
-    }
-
-    /** Registers this handle with its loop (see {@link #bindStartedUnpublished()}); once. */
-    public final void register() {
-        loop.register(this);
     }
 
     private int state() {
@@ -152,6 +147,11 @@ public abstract class PortHandle extends WeakReference<Object> {
     /** Under the registry lock of {@link #loop}: clears the mark; false if it was not registered. */
     final boolean clearRegistered() {
         return (getAndBitwiseAndNotState(REGISTERED) & REGISTERED) != 0;
+    }
+
+    /** Whether the REGISTERED bit is set; any thread, racy (it changes under the registry lock). */
+    final boolean isRegistered() {
+        return (state() & REGISTERED) != 0;
     }
 
     /** Neither detached nor closed. */
@@ -479,14 +479,6 @@ public abstract class PortHandle extends WeakReference<Object> {
 
     /** Dispatches the {@code close} event; owner loop thread only. */
     protected abstract void deliverClose();
-
-    /**
-     * The owner loop closed this port because the loop is closing (after {@link #close()}); on the
-     * closing loop, or on a thread binding a port to it meanwhile. Nothing is dispatched for it; this
-     * default does nothing (a request's reply end fails its future here: nothing else would).
-     */
-    protected void closedWithLoop() {
-    }
 
     @Override
     public String toString() {
