@@ -86,8 +86,14 @@ final class ReceivedPorts extends AbstractList<MessagePort> implements RandomAcc
                 continue;
             }
             if (casMade(m, MAKING)) {
-                MessagePort[] ports = m == REPLIED ? new MessagePort[] {MessagePort.closedOn(owner, endpoints[0])}
-                        : MessagePort.adoptAll(owner, endpoints);
+                MessagePort[] ports;
+                try {
+                    ports = m == REPLIED ? new MessagePort[] {MessagePort.closedOn(owner, endpoints[0])}
+                            : MessagePort.adoptAll(owner, endpoints);
+                } catch (Throwable failure) {
+                    svMade(m); // out of memory, say: let the next reader try, rather than spin forever
+                    throw failure;
+                }
                 svMade(ports); // publishes the ports to the readers spinning above
                 return ports;
             }

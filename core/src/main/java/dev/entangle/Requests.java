@@ -48,7 +48,8 @@ import dev.entangle.internal.WireValues;
  * request could not be posted; a {@link java.util.concurrent.RejectedExecutionException} when that
  * loop closes first. {@link CompletableFuture#cancel cancel} (or any other completion of
  * the future) closes the reply port at once, so the replier's side sees {@code close} and a later
- * {@code reply} is dropped. Nothing here blocks a thread.
+ * {@code reply} is dropped. While pending, an ask keeps a {@link Worker}'s loop alive, as a port with
+ * a listener would. Nothing here blocks a thread.
  *
  * <p>Threads: every method may be called from any thread. Memory consistency effects: actions of the
  * replier before {@code reply} <i>happen-before</i> the completion of the requester's future with that
