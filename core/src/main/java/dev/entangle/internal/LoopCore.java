@@ -864,14 +864,20 @@ public final class LoopCore {
             } else if ((entry = runQueue.poll()) == null) {
                 return n;
             }
-            if (watched != null) {
-                unwatch(); // the watched port's next messages queue behind this entry, as a drain's would
-            }
-            Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
-            runEntry(entry);
-            Jfr.turnEnd(jfr, this, entry);
+            runTimed(entry);
         }
         return limit;
+    }
+
+    /**
+     * Runs one entry, timed for JFR's LongLoopTurn; a watched port is handed back first, so that its
+     * next messages queue behind this entry, as they would behind a drain that cleared its flag.
+     */
+    private void runTimed(Object entry) {
+        unwatch();
+        Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
+        runEntry(entry);
+        Jfr.turnEnd(jfr, this, entry);
     }
 
     /**
@@ -903,9 +909,7 @@ public final class LoopCore {
             return false;
         }
         watched = null; // the drain watches it again if it empties the queue
-        Object jfr = Jfr.turnBegin(); // JFR LongLoopTurn
-        runEntry(w);
-        Jfr.turnEnd(jfr, this, w);
+        runTimed(w);
         return true;
     }
 
