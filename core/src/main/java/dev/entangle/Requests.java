@@ -83,6 +83,11 @@ public final class Requests {
      * endpoint itself (PortEndpoint.answerAndClose): no port object, binding or registration with the
      * replier's loop either (issue 15: that work was on the way of every answer, before its post).
      * Such an answer records no JFR MessagePosted event (it has no port; PortClosed is recorded).
+     *
+     * The answer's way back: an ask made on a dedicated loop has that loop watch the near end from
+     * its creation (LoopCore.watchReply, "Watched reply end"), as the loop watches the port it last
+     * drained, so that the replier's answer is an offer into the ReplyQueue that the idle asking
+     * loop polls, with no run-queue entry (issue 15: the two-loop AskRoundTrip against two posts).
      */
 
     /**
@@ -271,6 +276,11 @@ public final class Requests {
         Answer answer = new Answer(owner, pair[0], timeout);
         ReplyHandle replies = answer.replies;
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
+        if (current != null) {
+            // Before the post publishes the pair: the asking loop polls for the answer itself while
+            // idle, if it can (LoopCore, "Watched reply end").
+            owner.core.watchReply(pair[0]);
+        }
         if (current == null) {
             // Off any loop: arm before the post, whose answer the common loop may deliver at once
             // (the Arm task also publishes the reply end's plain writes to that loop).

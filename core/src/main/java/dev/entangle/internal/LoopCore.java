@@ -67,6 +67,17 @@ public final class LoopCore {
      * have. A transfer or close while watched is found by the drain the next message starts (the
      * binding check), which then clears the flag and reschedules on the right loop as any drain does.
      *
+     * Watched reply end (issue 15). An ask's answer comes on a fresh endpoint, the requester's end of
+     * its reply pair, which no drain has emptied yet and so nothing watched: its answer would take
+     * the slow path, a CAS of SCHEDULED and a run-queue entry across cores. So an ask made in a turn
+     * of a dedicated loop that watches nothing (watchReply; the turn's entry handed back what was
+     * watched before it ran) makes that end watched from its creation: SCHEDULED set before the pair
+     * is published (PortEndpoint.scheduleUnpublished), the loop's `watched` pointing at it. From
+     * there it is a watched port like any other, under the same hand-back rules (before another
+     * entry, before parking, on close and abandon); its drain takes the answer, whose completion
+     * closes the end, so the drain does not watch it again. One watched endpoint per loop still: a
+     * second ask of the same entry takes the slow path. A multiplexed loop never watches.
+     *
      * State machine, changed by CAS on `state` only:
      *   NEW --start()--> RUNNING --close()--> CLOSING --(on the loop: ports closed, queue drained)-->
      *   TERMINATED.
@@ -890,6 +901,24 @@ public final class LoopCore {
             return false;
         }
         watched = endpoint;
+        return true;
+    }
+
+    /**
+     * From {@code Requests.ask} in a turn of this loop, for the requester's end of the reply pair it
+     * just made, before anything of the pair is published: true if this loop watches that end from
+     * now on, SCHEDULED set, so that the answer is only an offer the idle loop polls (see "Watched
+     * reply end" in the overview); false, having done nothing, on a multiplexed or closing loop or
+     * one that watches an endpoint already (an earlier ask of the same entry, or a port watched
+     * while a timer's task runs).
+     */
+    public boolean watchReply(PortEndpoint requesterEnd) {
+        assert inEventLoop() : "watchReply off the loop";
+        if (thread == null || watched != null || portsClosed) {
+            return false;
+        }
+        requesterEnd.scheduleUnpublished();
+        watched = requesterEnd;
         return true;
     }
 

@@ -64,7 +64,9 @@ public final class PortEndpoint {
      * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
      *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
      *                 trySchedule(), cleared by the drain, or later by the idle dedicated loop that
-     *                 kept it to poll: LoopCore, "Watched port"). The party that clears it must recheck
+     *                 kept it to poll: LoopCore, "Watched port"; or set before publication on the
+     *                 requester's end of a reply pair its asking loop watches from the start,
+     *                 scheduleUnpublished). The party that clears it must recheck
      *                 for work afterwards (Dekker with producers, who offer and then read the state; all
      *                 volatile or atomic, hence sequentially consistent).
      *   CLOSED        set once by closeInternal() (getAndBitwiseOr: the first setter closes); terminal.
@@ -119,7 +121,8 @@ public final class PortEndpoint {
      *
      * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
      * plain writes a reply pair makes before it is published, replyPair and bindStartedUnpublished):
-     *   state         volatile; CAS, getAndBitwiseOr/And        the five flags above
+     *   state         volatile; CAS, getAndBitwiseOr/And; plain set before publication
+     *                 (scheduleUnpublished)                     the five flags above
      *   queue         volatile; CAS once (lazy creation)        the port message queue
      *   peer          volatile; getAndSet on close; plain set before publication (replyPair)
      *                                                           the entangled endpoint, or null
@@ -228,6 +231,11 @@ public final class PortEndpoint {
 
     private boolean casState(int expect, int update) {
         return STATE.compareAndSet(this, expect, update);
+    }
+
+    /** Plain: only before the endpoint is published (scheduleUnpublished). */
+    private void spState(int value) {
+        STATE.set(this, value);
     }
 
     /** Sets {@code bits}; returns the state before. */
@@ -399,6 +407,16 @@ public final class PortEndpoint {
         replier.spPeer(requester);
         requester.spQueue(new ReplyQueue());
         return new PortEndpoint[] {requester, replier};
+    }
+
+    /**
+     * Marks the requester's end of a fresh reply pair SCHEDULED before anything of the pair is
+     * published, for the loop that will watch it (LoopCore.watchReply): the answer then only offers
+     * to its queue, which the asking loop polls while idle. Plain, like replyPair's writes: the post
+     * that carries the far end publishes it.
+     */
+    void scheduleUnpublished() {
+        spState(SCHEDULED);
     }
 
     /** The entangled endpoint, or null once disentangled. */
