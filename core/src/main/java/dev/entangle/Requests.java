@@ -374,10 +374,15 @@ public final class Requests {
         }
         ReceivedPorts received = (ReceivedPorts) ports;
         PortEndpoint lone = received.unclaimedLoneEndpoint();
-        if (lone == null || lone.isPeerBounded()) {
+        if (lone == null) {
             return false;
         }
-        boolean toAsk = lone.peerBoundHandle() instanceof ReplyHandle;
+        // An ask's reply port says so itself: no look at the requester's end, whose lines are the
+        // asking loop's (its handle, its bounds), before the answer is on its way.
+        boolean toAsk = lone.answersAsk();
+        if (!toAsk && lone.isPeerBounded()) {
+            return false;
+        }
         Object payload = StructuredSerialize.serialize(isError ? message : answer(message, toAsk), null);
         if (!received.claimForReply()) {
             return false; // another thread read the ports meanwhile: answer through the port

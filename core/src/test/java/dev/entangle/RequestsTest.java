@@ -481,6 +481,66 @@ class RequestsTest {
     }
 
     @Test
+    void anAnswerInItsHandlerToAnAskThatTimedOutMeanwhileIsDroppedQuietly() throws Exception {
+        // The reply port of an ask says so itself (PortEndpoint.answersAsk): the answer through its
+        // endpoint takes the requester's end for open without looking, and the closed end drops it.
+        EventLoop loop = loops.start("replier");
+        java.util.concurrent.CountDownLatch timedOut = new java.util.concurrent.CountDownLatch(1);
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        MessageChannel channel = channelOn(loop, e -> {
+            if (e.data().equals("slow")) {
+                try {
+                    seen.add(timedOut.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Requests.reply(e, "re:" + e.data());
+            seen.add(loop.core.portCount());
+        });
+        int base = loop.core.portCount();
+        CompletableFuture<Object> slow = Requests.ask(channel.port1(), "slow", Duration.ofMillis(30));
+        assertInstanceOf(TimeoutException.class, failureOf(slow));
+        timedOut.countDown();
+        assertEquals(Boolean.TRUE, Loops.next(seen));
+        assertEquals(base, Loops.next(seen), "answered through the endpoint: no port bound");
+        assertEquals("re:next", await(Requests.ask(channel.port1(), "next", Loops.TIMEOUT)));
+        assertEquals(base, Loops.next(seen));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aLoneReplyPortWhosePeerIsAFullBoundedPortRefusesTheAnswerInTheHandler() throws Exception {
+        // Not an ask's reply port: its peer may be bounded, and then the answer in the handler takes
+        // the port's way, which refuses it while the peer's queue is full (straight through the
+        // endpoint it would have been queued past the bound).
+        java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        MessagePort port = replier(e -> {
+            try {
+                Requests.reply(e, "v");
+                seen.add("accepted");
+            } catch (DOMException refused) {
+                seen.add(refused.name());
+            }
+            try {
+                seen.add(drained.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Requests.reply(e, "v");
+        });
+        MessageChannel reply = MessageChannel.bounded(1);
+        reply.port2().postMessage("fills port1's queue");
+        port.postMessage("q", List.of(reply.port2()));
+        assertEquals("QuotaExceededError", Loops.next(seen));
+        assertEquals("fills port1's queue", reply.port1().receiveMessage(Loops.TIMEOUT).data());
+        drained.countDown();
+        assertEquals(Boolean.TRUE, Loops.next(seen));
+        assertEquals(Map.of("type", "RAW", "value", "v"), reply.port1().receiveMessage(Loops.TIMEOUT).data());
+    }
+
+    @Test
     void aRequestWithoutPortsHasNoReplyPort() {
         MessageEvent plain = new MessageEvent("message");
         assertEquals("InvalidStateError",

@@ -61,7 +61,7 @@ public final class PortEndpoint {
      * loop's list. An endpoint is in at most one list: a binding unregisters before the next binding
      * of the same endpoint can exist (a transfer unbinds before its message is queued).
      *
-     * State word. `state` holds five flags, so that an endpoint is 48 bytes, not 64 (issue 12):
+     * State word. `state` holds six flags, so that an endpoint is 48 bytes, not 64 (issue 12):
      *   SCHEDULED     admits the endpoint into at most one loop's run queue (set by CAS in
      *                 trySchedule(), cleared by the drain, or later by the idle dedicated loop that
      *                 kept it to poll: LoopCore, "Watched port"; or set before publication on the
@@ -73,6 +73,9 @@ public final class PortEndpoint {
      *   PENDING_CLOSE asks a drain to look for CLOSE at the head of a disabled queue (see Close).
      *   CLOSE_QUEUED  the far side's CLOSE sits in the queue, so that queuedCount() counts messages only.
      *   PEER_CLOSED   the consumer processed CLOSE; later messages are discarded (read by the consumer).
+     *   ANSWERS_ASK   set before publication on the replier's end of a reply pair (replyPair), never
+     *                 changed: its peer is the requester's end of a Requests.ask (unbounded, no port
+     *                 object, closed by its first message), so a replier needs no look at the peer.
      * Every bit is changed by an atomic read-modify-write (CAS, getAndBitwiseOr/And), because the
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
@@ -122,7 +125,7 @@ public final class PortEndpoint {
      * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
      * plain writes a reply pair makes before it is published, replyPair and bindStartedUnpublished):
      *   state         volatile; CAS, getAndBitwiseOr/And; plain set before publication
-     *                 (scheduleUnpublished)                     the five flags above
+     *                 (replyPair, scheduleUnpublished)          the six flags above
      *   queue         volatile; CAS once (lazy creation)        the port message queue
      *   peer          volatile; getAndSet on close; plain set before publication (replyPair)
      *                                                           the entangled endpoint, or null
@@ -165,6 +168,8 @@ public final class PortEndpoint {
     private static final int CLOSE_QUEUED = 8;
     /** {@code state} bit, consumer only: the far side's CLOSE was processed; later messages are discarded. */
     private static final int PEER_CLOSED = 16;
+    /** {@code state} bit, set before publication and never changed: the peer is an ask's requester end. */
+    private static final int ANSWERS_ASK = 32;
 
     private static final VarHandle STATE;
     private static final VarHandle QUEUE;
@@ -233,7 +238,7 @@ public final class PortEndpoint {
         return STATE.compareAndSet(this, expect, update);
     }
 
-    /** Plain: only before the endpoint is published (scheduleUnpublished). */
+    /** Plain: only before the endpoint is published (replyPair, scheduleUnpublished). */
     private void spState(int value) {
         STATE.set(this, value);
     }
@@ -405,8 +410,20 @@ public final class PortEndpoint {
         // answer armed on its loop from another thread (published by the run queue's hand-off).
         requester.spPeer(replier);
         replier.spPeer(requester);
+        replier.spState(ANSWERS_ASK);
         requester.spQueue(new ReplyQueue());
         return new PortEndpoint[] {requester, replier};
+    }
+
+    /**
+     * Whether this is the replier's end of a reply pair ({@link #replyPair}): its peer, while
+     * entangled, is the requester's end of an ask, unbounded, which closes itself on the first
+     * message it receives. Any thread; a fact fixed before publication. A replier's answer then
+     * reads nothing of the peer but what the offer itself reads (issue 15: the peer's handle and
+     * bounds were lines of the requester's loop on the way of every answer).
+     */
+    public boolean answersAsk() {
+        return hasState(ANSWERS_ASK);
     }
 
     /**
@@ -957,15 +974,6 @@ public final class PortEndpoint {
     // ------------------------------------------------------------------------------------------------
     // An answer straight through an endpoint that arrived with a message and was never bound
     // (Requests.reply, through the received ports' list of dev.entangle).
-
-    /**
-     * The handle bound to the entangled endpoint at this moment, or null; any thread, a racy answer
-     * (PortHandle.entangledHandle, for an endpoint no handle stands for).
-     */
-    public PortHandle peerBoundHandle() {
-        PortEndpoint p = peer();
-        return p == null ? null : p.boundHandle();
-    }
 
     /** Whether the entangled endpoint's queue is bounded (a post there can be refused); any thread. */
     public boolean isPeerBounded() {
