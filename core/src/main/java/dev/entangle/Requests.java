@@ -57,9 +57,12 @@ import dev.entangle.internal.WireValues;
  */
 public final class Requests {
     /*
-     * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.replyPair). The far end travels
-     * last in the request's ports (MessagePort.postRequest): no MessagePort is made for it on this
-     * side, bound to this loop and detached again. The near end, which no user ever sees, is no
+     * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.requesterEnd, then
+     * entangleReplierEnd: two steps, so that the Answer and its handle lie between the two ends in
+     * memory; the replier writes its end as the asking loop drains the other, and adjacent ends could
+     * share a cache line). The far end travels last in the request's ports (MessagePort.postRequest):
+     * no MessagePort is made for it on this side, bound to this loop and detached again. The near
+     * end, which no user ever sees, is no
      * MessagePort at all but a ReplyHandle: the same handle machinery (the loop's drain, binding,
      * close, GC disentangling), started, whose deliver() completes the future with the deserialized
      * answer and whose deliverClose() fails it, without a MessageEvent, event listeners or an
@@ -272,14 +275,16 @@ public final class Requests {
         if (owner.isClosed()) {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
-        PortEndpoint[] pair = PortEndpoint.replyPair();
-        Answer answer = new Answer(owner, pair[0], timeout);
+        PortEndpoint requesterEnd = PortEndpoint.requesterEnd();
+        Answer answer = new Answer(owner, requesterEnd, timeout);
+        // After the Answer and its handle: they lie between the two ends (see requesterEnd).
+        PortEndpoint replierEnd = requesterEnd.entangleReplierEnd();
         ReplyHandle replies = answer.replies;
         replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
         if (current != null) {
             // Before the post publishes the pair: the asking loop polls for the answer itself while
             // idle, if it can (LoopCore, "Watched reply end").
-            owner.core.watchReply(pair[0]);
+            owner.core.watchReply(requesterEnd);
         }
         if (current == null) {
             // Off any loop: arm before the post, whose answer the common loop may deliver at once
@@ -288,10 +293,10 @@ public final class Requests {
             owner.core.arm(answer, false);
         }
         try {
-            port.postRequest(request, transfer, pair[1]);
+            port.postRequest(request, transfer, replierEnd);
         } catch (RuntimeException refused) {
             answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
-            PortHandle.discard(new PortEndpoint[] {pair[1]});
+            PortHandle.discard(new PortEndpoint[] {replierEnd});
             return answer;
         }
         if (current != null) {

@@ -39,8 +39,8 @@ public final class PortEndpoint {
      * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
      * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
      * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
-     * A requester's end of a reply channel (replyPair) has a ReplyQueue instead, made with it: one
-     * slot for the answer, a JCTools queue behind it only if more arrives.
+     * A requester's end of a reply channel (requesterEnd) has a ReplyQueue instead, made with it:
+     * one slot for the answer, a JCTools queue behind it only if more arrives.
      * Elements: a bare payload (no ports), NULL for a null payload, an Envelope (payload + transferred
      * endpoints), or CLOSE, the marker the far side leaves when it closes; markers go through the queue
      * so that `close` fires after every message posted before it (SPEC item 6).
@@ -73,8 +73,8 @@ public final class PortEndpoint {
      *   PENDING_CLOSE asks a drain to look for CLOSE at the head of a disabled queue (see Close).
      *   CLOSE_QUEUED  the far side's CLOSE sits in the queue, so that queuedCount() counts messages only.
      *   PEER_CLOSED   the consumer processed CLOSE; later messages are discarded (read by the consumer).
-     *   ANSWERS_ASK   set before publication on the replier's end of a reply pair (replyPair), never
-     *                 changed: its peer is the requester's end of a Requests.ask (unbounded, no port
+     *   ANSWERS_ASK   set before publication on the replier's end of a reply pair
+     *                 (entangleReplierEnd), never changed: its peer is the requester's end of a Requests.ask (unbounded, no port
      *                 object, closed by its first message), so a replier needs no look at the peer.
      * Every bit is changed by an atomic read-modify-write (CAS, getAndBitwiseOr/And), because the
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
@@ -123,11 +123,13 @@ public final class PortEndpoint {
      * drain's (the message goes to this receiver, exactly once).
      *
      * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
-     * plain writes a reply pair makes before it is published, replyPair and bindStartedUnpublished):
+     * plain writes a reply pair makes before it is published: requesterEnd, entangleReplierEnd,
+     * scheduleUnpublished and bindStartedUnpublished):
      *   state         volatile; CAS, getAndBitwiseOr/And; plain set before publication
-     *                 (replyPair, scheduleUnpublished)          the six flags above
-     *   queue         volatile; CAS once (lazy creation)        the port message queue
-     *   peer          volatile; getAndSet on close; plain set before publication (replyPair)
+     *                 (entangleReplierEnd, scheduleUnpublished) the six flags above
+     *   queue         volatile; CAS once (lazy creation); plain set before publication (requesterEnd)
+     *                                                           the port message queue
+     *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd)
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
@@ -238,7 +240,7 @@ public final class PortEndpoint {
         return STATE.compareAndSet(this, expect, update);
     }
 
-    /** Plain: only before the endpoint is published (replyPair, scheduleUnpublished). */
+    /** Plain: only before the endpoint is published (entangleReplierEnd, scheduleUnpublished). */
     private void spState(int value) {
         STATE.set(this, value);
     }
@@ -277,7 +279,7 @@ public final class PortEndpoint {
         peer = value;
     }
 
-    /** Plain: only before the endpoint is published (replyPair). */
+    /** Plain: only before the endpoint is published (entangleReplierEnd). */
     private void spPeer(PortEndpoint value) {
         PEER.set(this, value);
     }
@@ -398,25 +400,38 @@ public final class PortEndpoint {
     }
 
     /**
-     * Creates two entangled endpoints for one request's answer ({@code Requests.ask}): unbounded, and
-     * the first, the requester's end, with its queue made already, a ReplyQueue: one slot for the
-     * answer (a JCTools queue, even of 4 slots, cost 80 bytes and a constructor more per ask).
+     * The first half of a reply pair, the two entangled endpoints of one request's answer
+     * ({@code Requests.ask}): the requester's end, unbounded, with its queue made already, a
+     * ReplyQueue (one slot for the answer: a JCTools queue, even of 4 slots, cost 80 bytes and a
+     * constructor more per ask), not entangled until {@link #entangleReplierEnd}. Two steps, so that
+     * the caller allocates the objects of its own side between the two ends: the replier writes its
+     * end (its close) as the asking loop drains this one, and adjacent ends could share a cache line
+     * (issue 15).
      */
-    public static PortEndpoint[] replyPair() {
+    public static PortEndpoint requesterEnd() {
         PortEndpoint requester = new PortEndpoint(0);
+        requester.spQueue(new ReplyQueue()); // plain: see entangleReplierEnd
+        return requester;
+    }
+
+    /**
+     * The second half of a reply pair: makes the replier's end of the requester's end
+     * {@link #requesterEnd} made, unbounded, marked {@link #answersAsk}, and entangles the two.
+     * On the thread that made this end, before it is published.
+     */
+    public PortEndpoint entangleReplierEnd() {
         PortEndpoint replier = new PortEndpoint(0);
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
         // until the replier's end is posted (published by the queue's offer) or the requester's
         // answer armed on its loop from another thread (published by the run queue's hand-off).
-        requester.spPeer(replier);
-        replier.spPeer(requester);
+        spPeer(replier);
+        replier.spPeer(this);
         replier.spState(ANSWERS_ASK);
-        requester.spQueue(new ReplyQueue());
-        return new PortEndpoint[] {requester, replier};
+        return replier;
     }
 
     /**
-     * Whether this is the replier's end of a reply pair ({@link #replyPair}): its peer, while
+     * Whether this is the replier's end of a reply pair ({@link #requesterEnd}): its peer, while
      * entangled, is the requester's end of an ask, unbounded, which closes itself on the first
      * message it receives. Any thread; a fact fixed before publication. A replier's answer then
      * reads nothing of the peer but what the offer itself reads (issue 15: the peer's handle and
@@ -429,7 +444,7 @@ public final class PortEndpoint {
     /**
      * Marks the requester's end of a fresh reply pair SCHEDULED before anything of the pair is
      * published, for the loop that will watch it (LoopCore.watchReply): the answer then only offers
-     * to its queue, which the asking loop polls while idle. Plain, like replyPair's writes: the post
+     * to its queue, which the asking loop polls while idle. Plain, like entangleReplierEnd's writes: the post
      * that carries the far end publishes it.
      */
     void scheduleUnpublished() {

@@ -7,7 +7,7 @@ import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
 /**
- * The port message queue of a requester's end of a reply channel ({@link PortEndpoint#replyPair}):
+ * The port message queue of a requester's end of a reply channel ({@link PortEndpoint#requesterEnd}):
  * multi-producer, single-consumer and unbounded like every port's queue, but built for the one
  * message it nearly always receives, the answer. The first element goes into one slot; only a second
  * one (a replier that posts more than its answer, or the far side's close marker behind an answer of
