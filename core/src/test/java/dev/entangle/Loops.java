@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +19,18 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Loops {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Idle strategies that make a dedicated loop spin, yield or park at different moments, by name:
+     * for tests that a loop's handling of a watched port holds whatever it does while idle.
+     */
+    static Map<String, IdleStrategy> idleStrategies() {
+        return Map.of(
+                "busySpin", IdleStrategy.busySpin(),
+                "default", IdleStrategy.DEFAULT,
+                "spin8", IdleStrategy.spinYieldPark(8, 0),
+                "random", turn -> ThreadLocalRandom.current().nextInt(16) == 0);
+    }
 
     final LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
     private final List<EventLoop> started = new ArrayList<>();

@@ -56,11 +56,7 @@ class WatchedPortTest {
      */
     @Test
     void noMessageIsLostOrReorderedWhateverTheLoopDoesMeanwhile() throws Exception {
-        Map<String, IdleStrategy> strategies = Map.of(
-                "busySpin", IdleStrategy.busySpin(),
-                "default", IdleStrategy.DEFAULT,
-                "spin8", IdleStrategy.spinYieldPark(8, 0),
-                "random", turn -> ThreadLocalRandom.current().nextInt(16) == 0);
+        Map<String, IdleStrategy> strategies = Loops.idleStrategies();
         for (Map.Entry<String, IdleStrategy> entry : strategies.entrySet()) {
             EventLoop loop = loops.start(entry.getKey(), entry.getValue());
             MessageChannel channel = new MessageChannel(loop);

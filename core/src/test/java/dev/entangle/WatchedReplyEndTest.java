@@ -199,11 +199,7 @@ class WatchedReplyEndTest {
     @Test
     void noAnswerOrMessageIsLostOrMixedUpWhateverTheAskingLoopDoes() throws Exception {
         MessagePort port = echo();
-        Map<String, IdleStrategy> strategies = Map.of(
-                "busySpin", IdleStrategy.busySpin(),
-                "default", IdleStrategy.DEFAULT,
-                "spin8", IdleStrategy.spinYieldPark(8, 0),
-                "random", turn -> ThreadLocalRandom.current().nextInt(16) == 0);
+        Map<String, IdleStrategy> strategies = Loops.idleStrategies();
         for (Map.Entry<String, IdleStrategy> entry : strategies.entrySet()) {
             String name = entry.getKey();
             EventLoop requester = loops.start(name, entry.getValue());
