@@ -62,15 +62,15 @@ public final class Requests {
      * memory; the replier writes its end as the asking loop drains the other, and adjacent ends could
      * share a cache line). The far end travels last in the request's ports (MessagePort.postRequest):
      * no MessagePort is made for it on this side, bound to this loop and detached again. The near
-     * end, which no user ever sees, is no
-     * MessagePort at all but a ReplyHandle: the same handle machinery (the loop's drain, binding,
-     * close, GC disentangling), started, whose deliver() completes the future with the deserialized
-     * answer and whose deliverClose() fails it, without a MessageEvent, event listeners or an
-     * EventTarget (measured by AskRoundTrip). It is not registered with its loop (issue 15: a lock
-     * and two atomic updates to enter the registry, as many to leave it, per ask): what the registry
-     * does for a port, the answer's timer does for it. The future is an Answer, which is also the
-     * timeout: a Deadline, an entry of the same loop's timer heap (LoopCore.arm: no hop, no JDK
-     * scheduler, no timer object of its own), which the heap drops unfired once the future is done;
+     * end, which no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle
+     * machinery (the loop's drain, binding, close, GC disentangling), started, whose deliver()
+     * completes the future with the deserialized answer and whose deliverClose() fails it, without a
+     * MessageEvent, event listeners or an EventTarget (measured by AskRoundTrip). It is not
+     * registered with its loop (issue 15: a lock and two atomic updates to enter the registry, as
+     * many to leave it, per ask): what the registry does for a port, the answer's timer does for it.
+     * The future is an Answer, which is also the timeout: a Deadline, an entry of the same loop's
+     * timer heap (LoopCore.arm: no hop, no JDK scheduler, no timer object of its own), which the heap
+     * drops unfired once the future is done;
      * when the loop closes, the heap refuses it (RejectedExecutionException, which closes the reply
      * end, as the registry's close of the loop's ports would), and while it is pending it keeps a
      * worker's loop alive (Deadline.keepsLoopAlive), as a port with a listener does. The Answer's

@@ -128,7 +128,8 @@ class WatchedReplyEndTest {
                 // Queued before this entry ends: the loop runs it before any idle look at the reply end.
                 requester.execute(() -> {
                     try {
-                        order.add(answered.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) ? "task" : "no answer");
+                        boolean wasAnswered = answered.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        order.add(wasAnswered ? "task" : "no answer");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -151,7 +152,8 @@ class WatchedReplyEndTest {
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         requester.execute(() -> Requests.ask(port, "never answered", Duration.ofMillis(30)).whenComplete(
                 (v, t) -> failure.complete(EventLoop.current() == requester ? t : new AssertionError("off loop"))));
-        assertInstanceOf(TimeoutException.class, failure.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        assertInstanceOf(TimeoutException.class,
+                failure.get(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         next(requests); // the request did arrive
     }
 
@@ -174,7 +176,8 @@ class WatchedReplyEndTest {
             return null;
         });
         EventLoop requester = loops.start("requester", IdleStrategy.busySpin());
-        CompletableFuture<Object> answer = Loops.on(requester, () -> Requests.ask(channel.port1(), "q", LONG));
+        CompletableFuture<Object> answer =
+                Loops.on(requester, () -> Requests.ask(channel.port1(), "q", LONG));
         MessageEvent request = next(requests);
         requester.close();
         Throwable failure = assertThrows(ExecutionException.class,

@@ -66,16 +66,17 @@ public final class PortEndpoint {
      *                 trySchedule(), cleared by the drain, or later by the idle dedicated loop that
      *                 kept it to poll: LoopCore, "Watched port"; or set before publication on the
      *                 requester's end of a reply pair its asking loop watches from the start,
-     *                 scheduleUnpublished). The party that clears it must recheck
-     *                 for work afterwards (Dekker with producers, who offer and then read the state; all
+     *                 scheduleUnpublished). The party that clears it must recheck for work
+     *                 afterwards (Dekker with producers, who offer and then read the state; all
      *                 volatile or atomic, hence sequentially consistent).
      *   CLOSED        set once by closeInternal() (getAndBitwiseOr: the first setter closes); terminal.
      *   PENDING_CLOSE asks a drain to look for CLOSE at the head of a disabled queue (see Close).
      *   CLOSE_QUEUED  the far side's CLOSE sits in the queue, so that queuedCount() counts messages only.
      *   PEER_CLOSED   the consumer processed CLOSE; later messages are discarded (read by the consumer).
      *   ANSWERS_ASK   set before publication on the replier's end of a reply pair
-     *                 (entangleReplierEnd), never changed: its peer is the requester's end of a Requests.ask (unbounded, no port
-     *                 object, closed by its first message), so a replier needs no look at the peer.
+     *                 (entangleReplierEnd), never changed: its peer is the requester's end of a
+     *                 Requests.ask (unbounded, no port object, closed by its first message), so a
+     *                 replier needs no look at the peer.
      * Every bit is changed by an atomic read-modify-write (CAS, getAndBitwiseOr/And), because the
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
@@ -444,8 +445,8 @@ public final class PortEndpoint {
     /**
      * Marks the requester's end of a fresh reply pair SCHEDULED before anything of the pair is
      * published, for the loop that will watch it (LoopCore.watchReply): the answer then only offers
-     * to its queue, which the asking loop polls while idle. Plain, like entangleReplierEnd's writes: the post
-     * that carries the far end publishes it.
+     * to its queue, which the asking loop polls while idle. Plain, like entangleReplierEnd's writes:
+     * the post that carries the far end publishes it.
      */
     void scheduleUnpublished() {
         spState(SCHEDULED);
