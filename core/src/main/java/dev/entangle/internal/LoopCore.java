@@ -55,14 +55,16 @@ public final class LoopCore {
      * queue through runEntries(), the one place where entries run and where closing is noticed.
      *
      * Watched port (dedicated loops). A drain that empties its port's queue, on a dedicated loop whose
-     * port is still bound and started there, leaves SCHEDULED set and makes the endpoint the loop's
-     * `watched` one (at most one), instead of clearing the flag. While SCHEDULED is set the port's
-     * producers only offer to its queue (no run-queue entry, no second CAS on the endpoint), and the
-     * idle loop polls that queue between its looks at the run queue: a spinning loop then takes a
-     * message where its sender put it, one cache line hop fewer each way in a ping-pong (benchmarks'
-     * busy PingPong). The loop hands the endpoint back (clears SCHEDULED and rechecks, as the drain
-     * would have) before it runs any other entry, before it parks, and when it closes its ports or is
-     * abandoned, so that a watched port is never owed a drain that nobody runs: a message that
+     * port is still bound and started there, leaves SCHEDULED set and the endpoint's consumer lock held,
+     * and makes the endpoint the loop's `watched` one (at most one), instead of clearing the flag and
+     * releasing the lock. While SCHEDULED is set the port's producers only offer to its queue (no
+     * run-queue entry, no second CAS on the endpoint), and the idle loop polls that queue between its
+     * looks at the run queue: a spinning loop then takes a message where its sender put it, one cache
+     * line hop fewer each way in a ping-pong (benchmarks' busy PingPong), and without the lock's CAS and
+     * release (a full fence, which waited for the poll's own stores to leave the core). The loop hands
+     * the endpoint back (releases the lock, clears SCHEDULED and rechecks, as the drain would have)
+     * before it runs any other entry, before it parks, and when it closes its ports or is abandoned, so
+     * that a watched port is never owed a drain that nobody runs: a message that
      * arrives meanwhile is found by that recheck and goes to the tail of the run queue, as it would
      * have. A transfer or close while watched is found by the drain the next message starts (the
      * binding check), which then clears the flag and reschedules on the right loop as any drain does.
@@ -893,12 +895,15 @@ public final class LoopCore {
         return true;
     }
 
-    /** Hands the watched endpoint back, as its drain would have: clears SCHEDULED, then rechecks. */
+    /**
+     * Hands the watched endpoint back, as its drain would have: releases its consumer lock, clears
+     * SCHEDULED, then rechecks.
+     */
     private void unwatch() {
         PortEndpoint w = watched;
         if (w != null) {
             watched = null;
-            w.endDrain();
+            w.endWatch();
         }
     }
 

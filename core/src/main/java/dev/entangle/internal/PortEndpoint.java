@@ -4,8 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
 /**
  * One end of a channel as the standard sees it behind the {@code MessagePort} object: the <i>port
@@ -35,8 +33,8 @@ public final class PortEndpoint {
      * PortCollector. An idle channel pays for two 48-byte endpoints and no registry node: the endpoint
      * is itself the node of its loop's port registry (benchmarks/README.md, "Footprint layout").
      *
-     * Queue. A JCTools MPSC unbounded array queue, created on the first message (an idle channel pays
-     * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
+     * Queue. A JCTools MPSC unbounded array queue (ChunkedPortQueue, which adds the consumer lock),
+     * created on the first message (an idle channel pays for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
      * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
      * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
      * A requester's end of a reply channel (replyPair) has a ReplyQueue instead, made with it: one
@@ -75,15 +73,23 @@ public final class PortEndpoint {
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
      *
-     * Consumer lock. `consumer` is FREE (0), a loop's consumerId (CAS FREE -> id: that loop's drain
-     * holds it) or HELD (-1: a receive or a discard holds it, running no user code), so that a loop
-     * drain and receiveMessage() never poll concurrently (the queue is single-consumer), and so that a
-     * handler calling receiveMessage() on its own port re-enters: the lock holds the id of the loop
-     * whose turn runs on the calling thread, so its drain is lower on this stack (a loop runs one turn
-     * at a time; ids are unique among live loops, LoopIds). An int, not the draining Thread: storing
-     * a reference into an endpoint in the old generation costs a G1 card per drain (benchmarks'
-     * Scale). It stays a field here, not a lazy part: every drain takes it. Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and
-     * volatile release as well as by the state word.
+     * Consumer lock. The lock word, in the queue object (PortQueue: not in this endpoint, whose state
+     * every post reads right after its offer), is FREE (0), a loop's consumerId (CAS FREE -> id: that
+     * loop's drain holds it) or HELD (-1: a receive or a discard holds it, running no user code), so
+     * that a loop drain and receiveMessage() never poll concurrently (the queue is single-consumer),
+     * and so that a handler calling receiveMessage() on its own port re-enters: the lock holds the id
+     * of the loop whose turn runs on the calling thread, so its drain is lower on this stack, or the
+     * loop watches this endpoint and runs no drain of another (a loop runs one turn at a time; ids are
+     * unique among live loops, LoopIds). A dedicated loop that watches this endpoint keeps the lock
+     * from the drain that emptied the queue until it hands the endpoint back (endWatch), so that a
+     * spinning loop takes each message without a CAS and a release of its own; a receive from another
+     * thread meanwhile finds the lock held, as while a drain runs (the loop dispatches what arrives; a
+     * blocked receiver's request is answered when the loop hands the endpoint back: on the first
+     * message that is not the loop's to dispatch, the port having been transferred or closed, or when
+     * the loop parks or runs anything else). An int, not the draining Thread:
+     * storing a reference into an object in the old generation costs a G1 card per drain (benchmarks'
+     * Scale). Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and volatile
+     * release as well as by the state word.
      *
      * Transfer race (documented on MessagePort): a drain checks the binding before each message; a
      * transfer from a thread other than the owner loop may commit while the dispatch of one message it
@@ -125,7 +131,6 @@ public final class PortEndpoint {
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
-     *   consumer      volatile; CAS                             the consumer lock: FREE, a loop id, HELD
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
      *   prevInLoop,   plain, under the registry lock of the loop whose list holds this endpoint
@@ -168,7 +173,6 @@ public final class PortEndpoint {
     private static final VarHandle PEER;
     private static final VarHandle PIN;
     private static final VarHandle BOUND;
-    private static final VarHandle CONSUMER;
     private static final VarHandle SIDE;
     /** Outcome of a receive attempt: no message can come to this handle any more. */
     private static final Object END = new Object() {
@@ -189,11 +193,10 @@ public final class PortEndpoint {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(PortEndpoint.class, "state", int.class);
-            QUEUE = l.findVarHandle(PortEndpoint.class, "queue", MessagePassingQueue.class);
+            QUEUE = l.findVarHandle(PortEndpoint.class, "queue", PortQueue.class);
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             PIN = l.findVarHandle(PortEndpoint.class, "pin", Object.class);
             BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
-            CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", int.class);
             SIDE = l.findVarHandle(PortEndpoint.class, "side", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -203,11 +206,10 @@ public final class PortEndpoint {
     // Field order is layout order only by accident: the JVM packs them (benchmarks/README.md shows the
     // layout, 48 bytes with compressed oops). Every access goes through the wrappers below.
     private volatile int state;
-    private volatile MessagePassingQueue<Object> queue;
+    private volatile PortQueue queue;
     private volatile PortEndpoint peer;
     private volatile Object pin;
     private volatile PortHandle bound;
-    private volatile int consumer;
     /** BoundedSlots (bounded queues, from construction), PortWaiters (lazily), or null: see Fields. */
     private Object side;
     /** The neighbours in the registry of the loop whose list holds this endpoint (LoopCore.register). */
@@ -244,15 +246,15 @@ public final class PortEndpoint {
         return (lvState() & bit) != 0;
     }
 
-    private MessagePassingQueue<Object> lvQueue() {
+    private PortQueue lvQueue() {
         return queue;
     }
 
-    private void spQueue(MessagePassingQueue<Object> value) {
+    private void spQueue(PortQueue value) {
         QUEUE.set(this, value);
     }
 
-    private boolean casQueue(MessagePassingQueue<Object> expect, MessagePassingQueue<Object> update) {
+    private boolean casQueue(PortQueue expect, PortQueue update) {
         return QUEUE.compareAndSet(this, expect, update);
     }
 
@@ -305,18 +307,6 @@ public final class PortEndpoint {
 
     private boolean casBound(PortHandle expect, PortHandle update) {
         return BOUND.compareAndSet(this, expect, update);
-    }
-
-    private int lvConsumer() {
-        return consumer;
-    }
-
-    private void svConsumer(int value) {
-        consumer = value;
-    }
-
-    private boolean casConsumer(int expect, int update) {
-        return CONSUMER.compareAndSet(this, expect, update);
     }
 
     /**
@@ -420,7 +410,7 @@ public final class PortEndpoint {
      * while other threads post or consume.
      */
     public int queuedCount() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null) {
             return 0;
         }
@@ -453,7 +443,7 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null && isClosed()) {
             // Dropped, as postMessage drops it, without making a queue for it: a port posting to the
             // far end it keeps (PortHandle.post) may reach one closed before any message came. With a
@@ -496,12 +486,12 @@ public final class PortEndpoint {
         signal();
     }
 
-    private MessagePassingQueue<Object> queue() {
-        MessagePassingQueue<Object> q = lvQueue();
+    private PortQueue queue() {
+        PortQueue q = lvQueue();
         if (q != null) {
             return q;
         }
-        MessagePassingQueue<Object> created = new MpscUnboundedUnpaddedArrayQueue<>(QUEUE_CHUNK);
+        PortQueue created = new ChunkedPortQueue(QUEUE_CHUNK);
         // CAS: two first producers may race; the loser adopts the winner's queue.
         return casQueue(null, created) ? created : lvQueue();
     }
@@ -534,7 +524,7 @@ public final class PortEndpoint {
     }
 
     private LoopCore drainTarget() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null || QueueProbe.isEmpty(q)) {
             return null;
         }
@@ -558,36 +548,54 @@ public final class PortEndpoint {
     /** Runs on {@code loop}'s thread with SCHEDULED set. */
     void drain(LoopCore loop) {
         assert loop.inEventLoop() : "port drain off its loop";
-        if (!casConsumer(FREE, loop.consumerId())) {
+        PortQueue q = lvQueue();
+        if (q == null) {
+            endDrain(); // nothing was ever queued: nothing to take
+            return;
+        }
+        int id = loop.consumerId();
+        // Our own id: this loop watched the endpoint and kept the lock (LoopCore, "Watched port").
+        if (q.lvConsumer() != id && !q.casConsumer(FREE, id)) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
             return;
         }
-        boolean more;
+        boolean more = false;
+        boolean watched = false;
         try {
-            more = drainLocked(loop);
+            more = drainLocked(loop, q);
+            // Watched: SCHEDULED and the lock stay with the loop, which polls the queue while idle.
+            watched = !more && loop.watch(this);
         } finally {
-            releaseConsumer();
+            if (!watched) {
+                releaseConsumer(q);
+            }
         }
         if (more) {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
-            return;
+        } else if (!watched) {
+            endDrain();
         }
-        if (loop.watch(this)) {
-            return; // still SCHEDULED: the idle loop polls the queue itself (LoopCore, "Watched port")
-        }
-        endDrain();
     }
 
     /** The end of a drain that left nothing queued, on the loop that held SCHEDULED. */
-    void endDrain() {
+    private void endDrain() {
         getAndBitwiseAndNotState(SCHEDULED); // atomic: other bits may change concurrently
         recheck();
     }
 
+    /**
+     * A loop that watched this endpoint hands it back, as its last drain would have ended: releases
+     * the consumer lock, then clears SCHEDULED and rechecks. On that loop's thread.
+     */
+    void endWatch() {
+        releaseConsumer(lvQueue()); // the watched drain had a queue: queues are never removed
+        endDrain();
+    }
+
     /** For a loop watching this endpoint: true if something is queued. */
     boolean hasQueued() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         return q != null && !QueueProbe.isEmpty(q);
     }
 
@@ -607,11 +615,7 @@ public final class PortEndpoint {
     }
 
     /** Holds the consumer lock. Returns true if a full batch ran and more messages wait. */
-    private boolean drainLocked(LoopCore loop) {
-        MessagePassingQueue<Object> q = lvQueue();
-        if (q == null) {
-            return false;
-        }
+    private boolean drainLocked(LoopCore loop, PortQueue q) {
         if (hasState(CLOSED)) {
             discardLocked(q);
             return false;
@@ -743,7 +747,7 @@ public final class PortEndpoint {
         if (!h.isOpen() || !isBoundTo(h) || isClosed()) {
             return END;
         }
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null || QueueProbe.isEmpty(q)) {
             // Nothing queued (the probe never misses an element already offered): answer without
             // the lock, so that a receiver spinning on an empty queue writes nothing into this
@@ -752,11 +756,11 @@ public final class PortEndpoint {
         }
         // A handler on its own port: its loop's drain holds the lock, lower on this thread's stack. The
         // lock's value first: a free lock (the usual case) needs no look at the thread's loop.
-        int holder = lvConsumer();
+        int holder = q.lvConsumer();
         LoopCore running;
         boolean reentrant = holder != FREE && holder != HELD && (running = LoopCore.current()) != null
                 && holder == running.consumerId();
-        if (!reentrant && !tryAcquireConsumer()) {
+        if (!reentrant && !tryAcquireConsumer(q)) {
             return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
         Object result;
@@ -785,7 +789,7 @@ public final class PortEndpoint {
             }
         } finally {
             if (!reentrant) {
-                releaseConsumer();
+                releaseConsumer(q);
             }
         }
         if (closeAtHead) {
@@ -801,9 +805,9 @@ public final class PortEndpoint {
      * Tries the consumer lock for a few spins: a receive never waits for a drain's user handlers. On
      * failure, asks the holder to signal waiters when it releases the lock.
      */
-    private boolean tryAcquireConsumer() {
+    private boolean tryAcquireConsumer(PortQueue q) {
         for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
-            if (casConsumer(FREE, HELD)) {
+            if (q.casConsumer(FREE, HELD)) {
                 return true;
             }
             Thread.onSpinWait();
@@ -816,15 +820,15 @@ public final class PortEndpoint {
         // later reads (of `waiters`, then of the request) see the request and signal, or this CAS sees
         // the lock free. A blocking receiver creates `waiters` before this attempt (PortWaiters.await).
         w.requestConsumer();
-        return casConsumer(FREE, HELD);
+        return q.casConsumer(FREE, HELD);
     }
 
     /**
      * Releases the consumer lock and, if a receiver gave up on it meanwhile, signals the waiters. Only
      * on request: a waiting receiver's own release must not wake itself (it would spin).
      */
-    private void releaseConsumer() {
-        svConsumer(FREE);
+    private void releaseConsumer(PortQueue q) {
+        q.svConsumer(FREE);
         // Volatile reads after the release; one request is answered once (PortWaiters).
         PortWaiters w = lvWaiters();
         if (w != null && w.takeConsumerRequest()) {
@@ -1048,19 +1052,19 @@ public final class PortEndpoint {
     /** Discards everything queued, if no consumer holds the queue (a holder rechecks on release). */
     private void discardIfIdle() {
         while (true) {
-            MessagePassingQueue<Object> q = lvQueue();
-            if (q == null || QueueProbe.isEmpty(q) || !casConsumer(FREE, HELD)) {
+            PortQueue q = lvQueue();
+            if (q == null || QueueProbe.isEmpty(q) || !q.casConsumer(FREE, HELD)) {
                 return;
             }
             try {
                 discardLocked(q);
             } finally {
-                releaseConsumer();
+                releaseConsumer(q);
             }
         }
     }
 
-    private void discardLocked(MessagePassingQueue<Object> q) {
+    private void discardLocked(PortQueue q) {
         Object element;
         while ((element = q.poll()) != null) {
             if (element == CLOSE) {
