@@ -53,6 +53,15 @@ public final class PortEndpoint {
      * PortCollector's thread disentangles this endpoint (SPEC item 6, HTML
      * #ports-and-garbage-collection).
      *
+     * Drain target. `target` is the bound handle's loop while that handle is started, else null, so
+     * that a post finds the loop to schedule on in this endpoint (whose line its state read brings in
+     * anyway) instead of one dependent miss further, in the handle (benchmarks' Scale: each hop posts to
+     * a port no thread touched for a lap). Every change of the binding or of the handle's ENABLED bit
+     * is followed by refreshTarget(), which derives the value again after writing it until the
+     * binding it read is still there: the last write of any race is therefore derived from the final
+     * binding. A post that reads a stale value schedules a drain on the old loop, which finds the
+     * binding changed and reschedules, as for a transfer racing the post.
+     *
      * Loop registry. The loops close the ports bound to their handles (LoopCore.register): each loop
      * keeps a doubly linked list through its endpoints (`prevInLoop`, `nextInLoop`, plain, guarded by
      * that loop's registry lock), and the handle's REGISTERED bit says whether its endpoint is in its
@@ -131,6 +140,7 @@ public final class PortEndpoint {
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
+     *   target        volatile; plain set before publication    the started bound handle's loop, or null
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
      *   prevInLoop,   plain, under the registry lock of the loop whose list holds this endpoint
@@ -173,6 +183,7 @@ public final class PortEndpoint {
     private static final VarHandle PEER;
     private static final VarHandle PIN;
     private static final VarHandle BOUND;
+    private static final VarHandle TARGET;
     private static final VarHandle SIDE;
     /** Outcome of a receive attempt: no message can come to this handle any more. */
     private static final Object END = new Object() {
@@ -197,6 +208,7 @@ public final class PortEndpoint {
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             PIN = l.findVarHandle(PortEndpoint.class, "pin", Object.class);
             BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
+            TARGET = l.findVarHandle(PortEndpoint.class, "target", LoopCore.class);
             SIDE = l.findVarHandle(PortEndpoint.class, "side", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -210,6 +222,8 @@ public final class PortEndpoint {
     private volatile PortEndpoint peer;
     private volatile Object pin;
     private volatile PortHandle bound;
+    /** The loop of the bound handle while that handle is started, else null: see "Drain target". */
+    private volatile LoopCore target;
     /** BoundedSlots (bounded queues, from construction), PortWaiters (lazily), or null: see Fields. */
     private Object side;
     /** The neighbours in the registry of the loop whose list holds this endpoint (LoopCore.register). */
@@ -307,6 +321,19 @@ public final class PortEndpoint {
 
     private boolean casBound(PortHandle expect, PortHandle update) {
         return BOUND.compareAndSet(this, expect, update);
+    }
+
+    private LoopCore lvTarget() {
+        return target;
+    }
+
+    private void svTarget(LoopCore value) {
+        target = value;
+    }
+
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spTarget(LoopCore value) {
+        TARGET.set(this, value);
     }
 
     /**
@@ -528,18 +555,32 @@ public final class PortEndpoint {
         if (q == null || QueueProbe.isEmpty(q)) {
             return null;
         }
-        PortHandle h = lvBound();
-        if (h == null) {
-            return null;
-        }
-        if (h.isStarted()) {
-            return h.loop;
+        LoopCore started = lvTarget(); // the bound handle's loop if it is started: not the handle itself
+        if (started != null) {
+            return started;
         }
         if (hasState(PENDING_CLOSE)) {
-            h = boundHandle();
+            PortHandle h = boundHandle();
             return h == null ? null : h.loop;
         }
         return null;
+    }
+
+    /**
+     * Makes {@code target} agree with the binding: the bound handle's loop if that handle is started,
+     * else null. Called after every change of either (bind, start, unbind, close); see "Drain target".
+     */
+    private void refreshTarget() {
+        while (true) {
+            PortHandle h = lvBound();
+            boolean started = h != null && h.isStarted();
+            svTarget(started ? h.loop : null);
+            // Re-read after the write: a change in between made the value stale, and whoever made
+            // it may have written before us; derive again. A later change refreshes after it.
+            if (lvBound() == h && (h == null || h.isStarted() == started)) {
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -872,6 +913,7 @@ public final class PortEndpoint {
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
         svBound(h);
+        refreshTarget();
         h.loop.register(h);
         signal(); // a CLOSE marker may have arrived while in transit
     }
@@ -883,12 +925,14 @@ public final class PortEndpoint {
      */
     void bindStartedUnpublished(PortHandle h) {
         spBound(h); // plain: published with the endpoint (see there)
+        spTarget(h.loop);
         spPin(h.get());
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
         if (casBound(h, null)) {
+            refreshTarget();
             // No later binding exists yet (the transferring message is queued after this returns),
             // so whatever `pin` holds belongs to h or an older binding: let it go.
             svPin(null);
@@ -910,6 +954,7 @@ public final class PortEndpoint {
         // found the same race when the enabled handle was a field). Hence: replace a stale value, and
         // re-check the binding after publishing (unbinders write `bound` first, then clear `pin`: all
         // volatile, so either they see our value or we see theirs).
+        refreshTarget(); // before the signals below: producers read `target`, not h's state
         Object publicObject = h.get(); // non-null: our caller, the public object, holds h
         while (publicObject != null) {
             Object current = lvPin();
@@ -1018,6 +1063,7 @@ public final class PortEndpoint {
         }
         PortHandle h = lvBound();
         svBound(null);
+        refreshTarget();
         svPin(null);
         LoopCore loop = null;
         if (h != null) {
