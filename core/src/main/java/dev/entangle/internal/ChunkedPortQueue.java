@@ -16,7 +16,10 @@ import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
  * the poll that takes its element).
  */
 final class ChunkedPortQueue extends MpscUnboundedUnpaddedArrayQueue<Object> implements PortQueue {
-    /* Fields: `consumer` volatile; CAS, volatile read and store (the lock; PortEndpoint's field table). */
+    /*
+     * Fields: `consumer` through its VarHandle only: volatile read and store, release store, CAS (the
+     * lock; PortEndpoint, "Consumer lock").
+     */
     private static final VarHandle CONSUMER;
 
     static {
@@ -27,7 +30,8 @@ final class ChunkedPortQueue extends MpscUnboundedUnpaddedArrayQueue<Object> imp
         }
     }
 
-    private volatile int consumer;
+    @SuppressWarnings("unused") // accessed through CONSUMER
+    private int consumer;
 
     ChunkedPortQueue(int chunkSize) {
         super(chunkSize);
@@ -35,12 +39,17 @@ final class ChunkedPortQueue extends MpscUnboundedUnpaddedArrayQueue<Object> imp
 
     @Override
     public int lvConsumer() {
-        return consumer;
+        return (int) CONSUMER.getVolatile(this);
     }
 
     @Override
     public void svConsumer(int value) {
-        consumer = value;
+        CONSUMER.setVolatile(this, value);
+    }
+
+    @Override
+    public void soConsumer(int value) {
+        CONSUMER.setRelease(this, value);
     }
 
     @Override

@@ -197,8 +197,10 @@ public final class PortEndpoint {
     /** {@code consumer}: a receive or a discard holds it (no user code runs while it does). */
     private static final int HELD = -1;
 
-    /** Spins a non-blocking receive gives a consumer holding the lock for one poll. */
+    /** Spins a receive gives a loop's drain holding the lock before it gives up (or asks). */
     private static final int RECEIVE_SPINS = 64;
+    /** Spins a wait for a HELD lock makes before it yields between looks. */
+    private static final int HELD_SPINS = 1_000;
 
     static {
         try {
@@ -854,7 +856,7 @@ public final class PortEndpoint {
             }
         } finally {
             if (!reentrant) {
-                releaseConsumer(q);
+                releaseHeld(q);
             }
         }
         if (closeAtHead) {
@@ -867,15 +869,26 @@ public final class PortEndpoint {
     }
 
     /**
-     * Tries the consumer lock for a few spins: a receive never waits for a drain's user handlers. On
-     * failure, asks the holder to signal waiters when it releases the lock.
+     * Tries the consumer lock: waits while another receive or a discard holds it (HELD: a few
+     * instructions, no user code, and a release that signals nobody), and for a few spins while a
+     * loop's drain holds it: a receive never waits for a drain's user handlers. On failure, asks the
+     * drain to signal waiters when it releases the lock.
      */
     private boolean tryAcquireConsumer(PortQueue q) {
-        for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
-            if (q.casConsumer(FREE, HELD)) {
-                return true;
+        int spins = 0;
+        int drainSpins = 0;
+        while (drainSpins < RECEIVE_SPINS) {
+            int holder = q.lvConsumer();
+            if (holder == FREE) {
+                if (q.casConsumer(FREE, HELD)) {
+                    return true;
+                }
+            } else if (holder == HELD) {
+                awaitHeldRelease(spins++);
+            } else {
+                drainSpins++;
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         PortWaiters w = lvWaiters();
         if (w == null) {
@@ -889,8 +902,30 @@ public final class PortEndpoint {
     }
 
     /**
-     * Releases the consumer lock and, if a receiver gave up on it meanwhile, signals the waiters. Only
-     * on request: a waiting receiver's own release must not wake itself (it would spin).
+     * Releases the lock a receive or a discard holds (HELD), with a release store: no fence, because
+     * nobody waits for this release to be signalled (whoever finds the lock HELD waits for it to end:
+     * tryAcquireConsumer, discardIfIdle), so the receive does not wait for its poll's stores to leave
+     * the core (benchmarks' busy PingPong, whose receiving side is such a receive).
+     */
+    private void releaseHeld(PortQueue q) {
+        q.soConsumer(FREE);
+    }
+
+    /**
+     * A wait for a lock held by a receive or a discard, which runs no user code and holds it for a
+     * poll or a discard: spins, then yields (its thread may have lost its core).
+     */
+    private static void awaitHeldRelease(int spins) {
+        if (spins < HELD_SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Releases a loop drain's consumer lock and, if a receiver gave up on it meanwhile, signals the
+     * waiters. Only on request: a waiting receiver's own release must not wake itself (it would spin).
      */
     private void releaseConsumer(PortQueue q) {
         q.svConsumer(FREE);
@@ -1119,17 +1154,32 @@ public final class PortEndpoint {
         recheck();
     }
 
-    /** Discards everything queued, if no consumer holds the queue (a holder rechecks on release). */
+    /**
+     * Discards everything queued, unless a loop's drain holds the queue (it rechecks when it releases
+     * the lock); waits out a receive or another discard (HELD), whose release rechecks nothing.
+     */
     private void discardIfIdle() {
+        int spins = 0;
         while (true) {
             PortQueue q = lvQueue();
-            if (q == null || QueueProbe.isEmpty(q) || !q.casConsumer(FREE, HELD)) {
+            if (q == null || QueueProbe.isEmpty(q)) {
                 return;
+            }
+            int holder = q.lvConsumer();
+            if (holder == HELD) {
+                awaitHeldRelease(spins++);
+                continue;
+            }
+            if (holder != FREE) {
+                return; // a loop's drain: its release and recheck come after our CLOSED (both SC)
+            }
+            if (!q.casConsumer(FREE, HELD)) {
+                continue;
             }
             try {
                 discardLocked(q);
             } finally {
-                releaseConsumer(q);
+                releaseHeld(q);
             }
         }
     }

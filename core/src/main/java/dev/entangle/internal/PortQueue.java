@@ -26,6 +26,9 @@ interface PortQueue extends MessagePassingQueue<Object> {
     /** Releases (or hands) the lock. Volatile: see PortEndpoint.releaseConsumer for the Dekker pair. */
     void svConsumer(int value);
 
+    /** Releases the lock with a release store only (PortEndpoint.releaseHeld: nobody waits for a signal). */
+    void soConsumer(int value);
+
     /** Compare-and-set of the lock word. */
     boolean casConsumer(int expect, int update);
 }

@@ -36,7 +36,8 @@ final class ReplyQueue implements PortQueue {
      * JCTools queue, by equal indices, so an offer under way counts as not empty.
      *
      * Fields: `first` volatile read, CAS by producers, release store (TAKEN) by the consumer;
-     * `overflow` volatile read, CAS once; `consumer` volatile, CAS (the consumer lock, PortQueue).
+     * `overflow` volatile read, CAS once; `consumer` through its VarHandle only: volatile read and
+     * store, release store, CAS (the consumer lock, PortQueue).
      */
 
     /** What the slot holds once the consumer took its element. */
@@ -67,7 +68,8 @@ final class ReplyQueue implements PortQueue {
     private volatile Object first;
     private volatile MpscUnboundedUnpaddedArrayQueue<Object> overflow;
     /** The consumer lock (PortQueue), in the 4 bytes the layout leaves free: 24 bytes as without it. */
-    private volatile int consumer;
+    @SuppressWarnings("unused") // accessed through CONSUMER
+    private int consumer;
 
     private Object lvFirst() {
         return first;
@@ -92,12 +94,17 @@ final class ReplyQueue implements PortQueue {
 
     @Override
     public int lvConsumer() {
-        return consumer;
+        return (int) CONSUMER.getVolatile(this);
     }
 
     @Override
     public void svConsumer(int value) {
-        consumer = value;
+        CONSUMER.setVolatile(this, value);
+    }
+
+    @Override
+    public void soConsumer(int value) {
+        CONSUMER.setRelease(this, value);
     }
 
     @Override
