@@ -34,9 +34,10 @@ public final class PortEndpoint {
      * is itself the node of its loop's port registry (benchmarks/README.md, "Footprint layout").
      *
      * Queue. A JCTools MPSC unbounded array queue (ChunkedPortQueue, which adds the consumer lock),
-     * created on the first message (an idle channel pays for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
-     * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
-     * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
+     * created on the first message (an idle channel pays for no queue). MPSC because postMessage is
+     * legal from any thread (SPEC item 2); one consumer at a time because of the consumer lock below.
+     * Unpadded: thousands of ports per loop make footprint matter more than producer/consumer false
+     * sharing on one port (to be revisited with benchmarks).
      * A requester's end of a reply channel (replyPair) has a ReplyQueue instead, made with it: one
      * slot for the answer, a JCTools queue behind it only if more arrives.
      * Elements: a bare payload (no ports), NULL for a null payload, an Envelope (payload + transferred
@@ -95,10 +96,14 @@ public final class PortEndpoint {
      * thread meanwhile finds the lock held, as while a drain runs (the loop dispatches what arrives; a
      * blocked receiver's request is answered when the loop hands the endpoint back: on the first
      * message that is not the loop's to dispatch, the port having been transferred or closed, or when
-     * the loop parks or runs anything else). An int, not the draining Thread:
-     * storing a reference into an object in the old generation costs a G1 card per drain (benchmarks'
-     * Scale). Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and volatile
-     * release as well as by the state word.
+     * the loop parks or runs anything else). A HELD holder releases with a release store and signals
+     * nobody (releaseHeld: a receive must not wait for its poll's stores to leave the core, benchmarks'
+     * busy PingPong); whoever finds the lock HELD waits its few instructions out instead of asking
+     * (tryAcquireConsumer, discardIfIdle). A drain's release is volatile and then reads the request of
+     * a blocked receiver that found the lock with the loop (Dekker with PortWaiters.requestConsumer).
+     * An int, not the draining Thread: storing a reference into an object in the old generation costs
+     * a G1 card per drain (benchmarks' Scale). Facts only the holder reads (PEER_CLOSED) are published
+     * by the lock's CAS and release as well as by the state word.
      *
      * Transfer race (documented on MessagePort): a drain checks the binding before each message; a
      * transfer from a thread other than the owner loop may commit while the dispatch of one message it
