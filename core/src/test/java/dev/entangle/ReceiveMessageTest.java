@@ -248,6 +248,70 @@ class ReceiveMessageTest {
         assertNull(channel.port2().receiveMessage());
     }
 
+    /**
+     * Receivers racing for one port's queue, two blocked in {@code receiveMessage(Duration)} and two
+     * spinning on {@code receiveMessage()}, while a sender posts: every message is taken exactly once,
+     * each receiver sees the sender's order, and once the sender's port closes the blocked receivers
+     * return null. A receive that finds another one holding the queue waits for it (it holds it for
+     * one poll and signals nobody: PortEndpoint.releaseHeld); a wait that missed that release would
+     * end in a timeout and a missing message.
+     */
+    @Test
+    void racingReceiversTakeEveryMessageOnceInTheSendersOrder() throws Exception {
+        EventLoop loop = loops.start("racing-receivers");
+        MessageChannel channel = new MessageChannel(loop);
+        int messages = 20_000;
+        int receivers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(receivers);
+        try {
+            List<Future<List<Integer>>> taken = new ArrayList<>();
+            for (int r = 0; r < receivers; r++) {
+                boolean blocking = r % 2 == 0;
+                taken.add(pool.submit(() -> {
+                    List<Integer> mine = new ArrayList<>();
+                    while (true) {
+                        MessageEvent e = blocking ? channel.port2().receiveMessage(Loops.TIMEOUT)
+                                : channel.port2().receiveMessage();
+                        if (e != null && e.data() == null) {
+                            return mine; // the end marker; each receiver gets one
+                        }
+                        if (e != null) {
+                            mine.add((Integer) e.data());
+                        } else if (blocking) {
+                            throw new AssertionError("a blocked receive timed out after " + mine.size());
+                        } else {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }));
+            }
+            for (int i = 0; i < messages; i++) {
+                channel.port1().postMessage(i);
+            }
+            for (int r = 0; r < receivers; r++) {
+                channel.port1().postMessage(null);
+            }
+            boolean[] seen = new boolean[messages];
+            int total = 0;
+            for (Future<List<Integer>> f : taken) {
+                List<Integer> mine = f.get(1, TimeUnit.MINUTES);
+                for (int k = 1; k < mine.size(); k++) {
+                    assertTrue(mine.get(k - 1) < mine.get(k), "each receiver sees the sender's order");
+                }
+                for (int m : mine) {
+                    assertFalse(seen[m], "message " + m + " taken twice");
+                    seen[m] = true;
+                }
+                total += mine.size();
+            }
+            assertEquals(messages, total, "every message taken");
+            channel.port1().close();
+            assertNull(channel.port2().receiveMessage(Loops.TIMEOUT), "nothing can come any more");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Interrupt while waiting: InterruptedException, status cleared, no message taken. */
     @Test
     void interruptWhileWaitingThrowsAndTakesNothing() throws Exception {

@@ -140,6 +140,52 @@ class WatchedPortTest {
         assertNull(Loops.pollSettled(received, first, second), "nothing at the old owner, nothing twice");
     }
 
+    /**
+     * A watched port's loop keeps the port's consumer lock while it watches; transferred to a loop that
+     * does not start it, the port is read by a plain thread with a blocking receive, while another
+     * thread posts: the old loop hands the lock back on the first message that is not its to
+     * dispatch (a spinning loop), or when it parks (a parking one), and the receiver gets every
+     * message, in order (Node's receiveMessageOnPort on a port that was never started; SPEC item 3).
+     * With the lock kept, every receive would time out.
+     */
+    @Test
+    void aWatchedPortTransferredToAReceivingThreadGivesItEveryMessage() throws Exception {
+        transferToAReceivingThread(IdleStrategy.busySpin(), false);
+        transferToAReceivingThread(IdleStrategy.spinYieldPark(64, 0), true);
+    }
+
+    private void transferToAReceivingThread(IdleStrategy idle, boolean parked) throws Exception {
+        EventLoop first = loops.start("first", idle);
+        EventLoop second = loops.start("second");
+        MessageChannel channel = new MessageChannel(first);
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        MessagePort moving = channel.port2();
+        moving.onmessage(e -> received.add(e.data()));
+        channel.port1().postMessage(0);
+        assertEquals(0, next(received)); // drained on `first`, which now watches it and keeps its lock
+        if (parked) {
+            Loops.awaitIdle(Loops.on(first, Thread::currentThread)); // handed back before parking
+        }
+
+        MessageChannel carrier = new MessageChannel(second);
+        LinkedBlockingQueue<MessagePort> arrivals = new LinkedBlockingQueue<>();
+        carrier.port2().onmessage(e -> arrivals.add(e.ports().get(0))); // not started there
+        carrier.port1().postMessage("take it", List.of(moving));
+        MessagePort arrived = next(arrivals);
+        Thread sender = new Thread(() -> {
+            for (int i = 1; i <= 100; i++) {
+                channel.port1().postMessage(i);
+            }
+        }, "sender");
+        sender.start();
+        for (int i = 1; i <= 100; i++) {
+            MessageEvent e = arrived.receiveMessage(Loops.TIMEOUT);
+            assertEquals(i, e == null ? null : e.data(), "message " + i);
+        }
+        sender.join();
+        assertNull(Loops.pollSettled(received, first, second), "nothing dispatched at the old owner");
+    }
+
     /** Closing a loop while it watches a port closes that port: its far end gets {@code close}. */
     @Test
     void closingTheLoopClosesTheWatchedPort() throws Exception {

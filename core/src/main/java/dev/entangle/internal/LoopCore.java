@@ -55,14 +55,16 @@ public final class LoopCore {
      * queue through runEntries(), the one place where entries run and where closing is noticed.
      *
      * Watched port (dedicated loops). A drain that empties its port's queue, on a dedicated loop whose
-     * port is still bound and started there, leaves SCHEDULED set and makes the endpoint the loop's
-     * `watched` one (at most one), instead of clearing the flag. While SCHEDULED is set the port's
-     * producers only offer to its queue (no run-queue entry, no second CAS on the endpoint), and the
-     * idle loop polls that queue between its looks at the run queue: a spinning loop then takes a
-     * message where its sender put it, one cache line hop fewer each way in a ping-pong (benchmarks'
-     * busy PingPong). The loop hands the endpoint back (clears SCHEDULED and rechecks, as the drain
-     * would have) before it runs any other entry, before it parks, and when it closes its ports or is
-     * abandoned, so that a watched port is never owed a drain that nobody runs: a message that
+     * port is still bound and started there, leaves SCHEDULED set and the endpoint's consumer lock held,
+     * and makes the endpoint the loop's `watched` one (at most one), instead of clearing the flag and
+     * releasing the lock. While SCHEDULED is set the port's producers only offer to its queue (no
+     * run-queue entry, no second CAS on the endpoint), and the idle loop polls that queue between its
+     * looks at the run queue: a spinning loop then takes a message where its sender put it, one cache
+     * line hop fewer each way in a ping-pong (benchmarks' busy PingPong), and without the lock's CAS and
+     * release (a full fence, which waited for the poll's own stores to leave the core). The loop hands
+     * the endpoint back (releases the lock, clears SCHEDULED and rechecks, as the drain would have)
+     * before it runs any other entry, before it parks, and when it closes its ports or is abandoned, so
+     * that a watched port is never owed a drain that nobody runs: a message that
      * arrives meanwhile is found by that recheck and goes to the tail of the run queue, as it would
      * have. A transfer or close while watched is found by the drain the next message starts (the
      * binding check), which then clears the flag and reschedules on the right loop as any drain does.
@@ -71,8 +73,9 @@ public final class LoopCore {
      * its reply pair, which no drain has emptied yet and so nothing watched: its answer would take
      * the slow path, a CAS of SCHEDULED and a run-queue entry across cores. So an ask made in a turn
      * of a dedicated loop that watches nothing (watchReply; the turn's entry handed back what was
-     * watched before it ran) makes that end watched from its creation: SCHEDULED set before the pair
-     * is published (PortEndpoint.scheduleUnpublished), the loop's `watched` pointing at it. From
+     * watched before it ran) makes that end watched from its creation: SCHEDULED set and the consumer
+     * lock held with this loop's id before the pair is published (PortEndpoint.watchUnpublished), as
+     * a watched drain leaves them, the loop's `watched` pointing at it. From
      * there it is a watched port like any other, under the same hand-back rules (before another
      * entry, before parking, on close and abandon); its drain takes the answer, whose completion
      * closes the end, so the drain does not watch it again. One watched endpoint per loop still: a
@@ -602,6 +605,15 @@ public final class LoopCore {
     }
 
     /** Queues a port drain; any thread. Accepted in every state (see the overview). */
+    /**
+     * Loads a field on each of this object's cache lines that a turn reads (volatile: not removed as
+     * unused); for a producer that will hand this loop a turn (PortEndpoint.readAhead). Any thread.
+     */
+    void readAhead() {
+        lvScheduled();
+        facade(); // a volatile field on the second line (see the layout in benchmarks/README.md)
+    }
+
     void submitDrain(PortEndpoint endpoint) {
         enqueue(endpoint);
     }
@@ -907,27 +919,30 @@ public final class LoopCore {
     /**
      * From {@code Requests.ask} in a turn of this loop, for the requester's end of the reply pair it
      * just made, before anything of the pair is published: true if this loop watches that end from
-     * now on, SCHEDULED set, so that the answer is only an offer the idle loop polls (see "Watched
-     * reply end" in the overview); false, having done nothing, on a multiplexed or closing loop or
-     * one that watches an endpoint already (an earlier ask of the same entry, or a port watched
-     * while a timer's task runs).
+     * now on, SCHEDULED set and its consumer lock held, so that the answer is only an offer the idle
+     * loop polls (see "Watched reply end" in the overview); false, having done nothing, on a
+     * multiplexed or closing loop or one that watches an endpoint already (an earlier ask of the
+     * same entry, or a port watched while a timer's task runs).
      */
     public boolean watchReply(PortEndpoint requesterEnd) {
         assert inEventLoop() : "watchReply off the loop";
         if (thread == null || watched != null || portsClosed) {
             return false;
         }
-        requesterEnd.scheduleUnpublished();
+        requesterEnd.watchUnpublished(consumerId);
         watched = requesterEnd;
         return true;
     }
 
-    /** Hands the watched endpoint back, as its drain would have: clears SCHEDULED, then rechecks. */
+    /**
+     * Hands the watched endpoint back, as its drain would have: releases its consumer lock, clears
+     * SCHEDULED, then rechecks.
+     */
     private void unwatch() {
         PortEndpoint w = watched;
         if (w != null) {
             watched = null;
-            w.endDrain();
+            w.endWatch();
         }
     }
 

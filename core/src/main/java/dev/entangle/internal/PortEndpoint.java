@@ -4,8 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.unpadded.MpscUnboundedUnpaddedArrayQueue;
 
 /**
  * One end of a channel as the standard sees it behind the {@code MessagePort} object: the <i>port
@@ -35,10 +33,11 @@ public final class PortEndpoint {
      * PortCollector. An idle channel pays for two 48-byte endpoints and no registry node: the endpoint
      * is itself the node of its loop's port registry (benchmarks/README.md, "Footprint layout").
      *
-     * Queue. A JCTools MPSC unbounded array queue, created on the first message (an idle channel pays
-     * for no queue). MPSC because postMessage is legal from any thread (SPEC item 2); one consumer at a
-     * time because of the consumer lock below. Unpadded: thousands of ports per loop make footprint
-     * matter more than producer/consumer false sharing on one port (to be revisited with benchmarks).
+     * Queue. A JCTools MPSC unbounded array queue (ChunkedPortQueue, which adds the consumer lock),
+     * created on the first message (an idle channel pays for no queue). MPSC because postMessage is
+     * legal from any thread (SPEC item 2); one consumer at a time because of the consumer lock below.
+     * Unpadded: thousands of ports per loop make footprint matter more than producer/consumer false
+     * sharing on one port (to be revisited with benchmarks).
      * A requester's end of a reply channel (requesterEnd) has a ReplyQueue instead, made with it:
      * one slot for the answer, a JCTools queue behind it only if more arrives.
      * Elements: a bare payload (no ports), NULL for a null payload, an Envelope (payload + transferred
@@ -55,6 +54,15 @@ public final class PortEndpoint {
      * PortCollector's thread disentangles this endpoint (SPEC item 6, HTML
      * #ports-and-garbage-collection).
      *
+     * Drain target. `target` is the bound handle's loop while that handle is started, else null, so
+     * that a post finds the loop to schedule on in this endpoint (whose line its state read brings in
+     * anyway) instead of one dependent miss further, in the handle (benchmarks' Scale: each hop posts to
+     * a port no thread touched for a lap). Every change of the binding or of the handle's ENABLED bit
+     * is followed by refreshTarget(), which derives the value again after writing it until the
+     * binding it read is still there: the last write of any race is therefore derived from the final
+     * binding. A post that reads a stale value schedules a drain on the old loop, which finds the
+     * binding changed and reschedules, as for a transfer racing the post.
+     *
      * Loop registry. The loops close the ports bound to their handles (LoopCore.register): each loop
      * keeps a doubly linked list through its endpoints (`prevInLoop`, `nextInLoop`, plain, guarded by
      * that loop's registry lock), and the handle's REGISTERED bit says whether its endpoint is in its
@@ -66,7 +74,7 @@ public final class PortEndpoint {
      *                 trySchedule(), cleared by the drain, or later by the idle dedicated loop that
      *                 kept it to poll: LoopCore, "Watched port"; or set before publication on the
      *                 requester's end of a reply pair its asking loop watches from the start,
-     *                 scheduleUnpublished). The party that clears it must recheck for work
+     *                 watchUnpublished). The party that clears it must recheck for work
      *                 afterwards (Dekker with producers, who offer and then read the state; all
      *                 volatile or atomic, hence sequentially consistent).
      *   CLOSED        set once by closeInternal() (getAndBitwiseOr: the first setter closes); terminal.
@@ -81,15 +89,27 @@ public final class PortEndpoint {
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
      *
-     * Consumer lock. `consumer` is FREE (0), a loop's consumerId (CAS FREE -> id: that loop's drain
-     * holds it) or HELD (-1: a receive or a discard holds it, running no user code), so that a loop
-     * drain and receiveMessage() never poll concurrently (the queue is single-consumer), and so that a
-     * handler calling receiveMessage() on its own port re-enters: the lock holds the id of the loop
-     * whose turn runs on the calling thread, so its drain is lower on this stack (a loop runs one turn
-     * at a time; ids are unique among live loops, LoopIds). An int, not the draining Thread: storing
-     * a reference into an endpoint in the old generation costs a G1 card per drain (benchmarks'
-     * Scale). It stays a field here, not a lazy part: every drain takes it. Facts only the holder reads (PEER_CLOSED) are published by the lock's CAS and
-     * volatile release as well as by the state word.
+     * Consumer lock. The lock word, in the queue object (PortQueue: not in this endpoint, whose state
+     * every post reads right after its offer), is FREE (0), a loop's consumerId (CAS FREE -> id: that
+     * loop's drain holds it) or HELD (-1: a receive or a discard holds it, running no user code), so
+     * that a loop drain and receiveMessage() never poll concurrently (the queue is single-consumer),
+     * and so that a handler calling receiveMessage() on its own port re-enters: the lock holds the id
+     * of the loop whose turn runs on the calling thread, so its drain is lower on this stack, or the
+     * loop watches this endpoint and runs no drain of another (a loop runs one turn at a time; ids are
+     * unique among live loops, LoopIds). A dedicated loop that watches this endpoint keeps the lock
+     * from the drain that emptied the queue until it hands the endpoint back (endWatch), so that a
+     * spinning loop takes each message without a CAS and a release of its own; a receive from another
+     * thread meanwhile finds the lock held, as while a drain runs (the loop dispatches what arrives; a
+     * blocked receiver's request is answered when the loop hands the endpoint back: on the first
+     * message that is not the loop's to dispatch, the port having been transferred or closed, or when
+     * the loop parks or runs anything else). A HELD holder releases with a release store and signals
+     * nobody (releaseHeld: a receive must not wait for its poll's stores to leave the core, benchmarks'
+     * busy PingPong); whoever finds the lock HELD waits its few instructions out instead of asking
+     * (tryAcquireConsumer, discardIfIdle). A drain's release is volatile and then reads the request of
+     * a blocked receiver that found the lock with the loop (Dekker with PortWaiters.requestConsumer).
+     * An int, not the draining Thread: storing a reference into an object in the old generation costs
+     * a G1 card per drain (benchmarks' Scale). Facts only the holder reads (PEER_CLOSED) are published
+     * by the lock's CAS and release as well as by the state word.
      *
      * Transfer race (documented on MessagePort): a drain checks the binding before each message; a
      * transfer from a thread other than the owner loop may commit while the dispatch of one message it
@@ -125,16 +145,16 @@ public final class PortEndpoint {
      *
      * Fields (all volatile unless said; the VarHandles serve the atomic read-modify-writes, and the
      * plain writes a reply pair makes before it is published: requesterEnd, entangleReplierEnd,
-     * scheduleUnpublished and bindStartedUnpublished):
+     * watchUnpublished and bindStartedUnpublished):
      *   state         volatile; CAS, getAndBitwiseOr/And; plain set before publication
-     *                 (entangleReplierEnd, scheduleUnpublished) the six flags above
+     *                 (entangleReplierEnd, watchUnpublished) the six flags above
      *   queue         volatile; CAS once (lazy creation); plain set before publication (requesterEnd)
      *                                                           the port message queue
      *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd)
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
-     *   consumer      volatile; CAS                             the consumer lock: FREE, a loop id, HELD
+     *   target        volatile; plain set before publication    the started bound handle's loop, or null
      *   side          not volatile; plain (bounded check), volatile and CAS once (waiters): null,
      *                 BoundedSlots (set before publication, never replaced) or PortWaiters
      *   prevInLoop,   plain, under the registry lock of the loop whose list holds this endpoint
@@ -179,7 +199,7 @@ public final class PortEndpoint {
     private static final VarHandle PEER;
     private static final VarHandle PIN;
     private static final VarHandle BOUND;
-    private static final VarHandle CONSUMER;
+    private static final VarHandle TARGET;
     private static final VarHandle SIDE;
     /** Outcome of a receive attempt: no message can come to this handle any more. */
     private static final Object END = new Object() {
@@ -193,18 +213,20 @@ public final class PortEndpoint {
     /** {@code consumer}: a receive or a discard holds it (no user code runs while it does). */
     private static final int HELD = -1;
 
-    /** Spins a non-blocking receive gives a consumer holding the lock for one poll. */
+    /** Spins a receive gives a loop's drain holding the lock before it gives up (or asks). */
     private static final int RECEIVE_SPINS = 64;
+    /** Spins a wait for a HELD lock makes before it yields between looks. */
+    private static final int HELD_SPINS = 1_000;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(PortEndpoint.class, "state", int.class);
-            QUEUE = l.findVarHandle(PortEndpoint.class, "queue", MessagePassingQueue.class);
+            QUEUE = l.findVarHandle(PortEndpoint.class, "queue", PortQueue.class);
             PEER = l.findVarHandle(PortEndpoint.class, "peer", PortEndpoint.class);
             PIN = l.findVarHandle(PortEndpoint.class, "pin", Object.class);
             BOUND = l.findVarHandle(PortEndpoint.class, "bound", PortHandle.class);
-            CONSUMER = l.findVarHandle(PortEndpoint.class, "consumer", int.class);
+            TARGET = l.findVarHandle(PortEndpoint.class, "target", LoopCore.class);
             SIDE = l.findVarHandle(PortEndpoint.class, "side", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -214,11 +236,12 @@ public final class PortEndpoint {
     // Field order is layout order only by accident: the JVM packs them (benchmarks/README.md shows the
     // layout, 48 bytes with compressed oops). Every access goes through the wrappers below.
     private volatile int state;
-    private volatile MessagePassingQueue<Object> queue;
+    private volatile PortQueue queue;
     private volatile PortEndpoint peer;
     private volatile Object pin;
     private volatile PortHandle bound;
-    private volatile int consumer;
+    /** The loop of the bound handle while that handle is started, else null: see "Drain target". */
+    private volatile LoopCore target;
     /** BoundedSlots (bounded queues, from construction), PortWaiters (lazily), or null: see Fields. */
     private Object side;
     /** The neighbours in the registry of the loop whose list holds this endpoint (LoopCore.register). */
@@ -241,7 +264,7 @@ public final class PortEndpoint {
         return STATE.compareAndSet(this, expect, update);
     }
 
-    /** Plain: only before the endpoint is published (entangleReplierEnd, scheduleUnpublished). */
+    /** Plain: only before the endpoint is published (entangleReplierEnd, watchUnpublished). */
     private void spState(int value) {
         STATE.set(this, value);
     }
@@ -260,15 +283,15 @@ public final class PortEndpoint {
         return (lvState() & bit) != 0;
     }
 
-    private MessagePassingQueue<Object> lvQueue() {
+    private PortQueue lvQueue() {
         return queue;
     }
 
-    private void spQueue(MessagePassingQueue<Object> value) {
+    private void spQueue(PortQueue value) {
         QUEUE.set(this, value);
     }
 
-    private boolean casQueue(MessagePassingQueue<Object> expect, MessagePassingQueue<Object> update) {
+    private boolean casQueue(PortQueue expect, PortQueue update) {
         return QUEUE.compareAndSet(this, expect, update);
     }
 
@@ -323,16 +346,17 @@ public final class PortEndpoint {
         return BOUND.compareAndSet(this, expect, update);
     }
 
-    private int lvConsumer() {
-        return consumer;
+    private LoopCore lvTarget() {
+        return target;
     }
 
-    private void svConsumer(int value) {
-        consumer = value;
+    private void svTarget(LoopCore value) {
+        target = value;
     }
 
-    private boolean casConsumer(int expect, int update) {
-        return CONSUMER.compareAndSet(this, expect, update);
+    /** Plain: only before the endpoint is published (bindStartedUnpublished). */
+    private void spTarget(LoopCore value) {
+        TARGET.set(this, value);
     }
 
     /**
@@ -443,13 +467,17 @@ public final class PortEndpoint {
     }
 
     /**
-     * Marks the requester's end of a fresh reply pair SCHEDULED before anything of the pair is
-     * published, for the loop that will watch it (LoopCore.watchReply): the answer then only offers
-     * to its queue, which the asking loop polls while idle. Plain, like entangleReplierEnd's writes:
-     * the post that carries the far end publishes it.
+     * Leaves the requester's end of a fresh reply pair as a watched drain leaves its endpoint, before
+     * anything of the pair is published, for the loop that will watch it (LoopCore.watchReply):
+     * SCHEDULED set and the consumer lock held with {@code consumerId}, that loop's. The answer then
+     * only offers to its queue, which the asking loop polls while idle, and the loop's hand-back
+     * (endWatch) releases a lock it holds, as for any watched port. Plain, like entangleReplierEnd's
+     * writes (the lock's store is a release, the cheapest the queue offers): the post that carries
+     * the far end publishes them.
      */
-    void scheduleUnpublished() {
+    void watchUnpublished(int consumerId) {
         spState(SCHEDULED);
+        lvQueue().soConsumer(consumerId); // the ReplyQueue requesterEnd made
     }
 
     /** The entangled endpoint, or null once disentangled. */
@@ -471,7 +499,7 @@ public final class PortEndpoint {
      * while other threads post or consume.
      */
     public int queuedCount() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null) {
             return 0;
         }
@@ -504,7 +532,7 @@ public final class PortEndpoint {
      * @return false if the bounded queue is full (nothing was queued)
      */
     boolean offer(Object payload) {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null && isClosed()) {
             // Dropped, as postMessage drops it, without making a queue for it: a port posting to the
             // far end it keeps (PortHandle.post) may reach one closed before any message came. With a
@@ -515,9 +543,33 @@ public final class PortEndpoint {
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
+        if (!hasState(SCHEDULED)) {
+            readAhead();
+        }
         (q != null ? q : queue()).offer(payload == null ? NULL : payload);
         afterOffer();
         return true;
+    }
+
+    /**
+     * Before the offer to an unscheduled endpoint, loads what scheduling it and its drain will read
+     * next: the target loop's lines and the bound handle's state. Their values are not used (after the
+     * offer they are read again, in the order the handshakes need); the loads only start the cache
+     * misses beside the queue's, instead of one after another behind the offer's CAS, which no load
+     * may pass. A post to an idle actor is a walk of such misses (benchmarks' Scale: each hop posts to
+     * a port no thread touched for a lap, and the turn it hands off runs on the posting thread). Not
+     * for a scheduled endpoint: its loop is draining or watching it (a busy ping-pong), and a load of
+     * that loop's lines would take them from the core that writes them.
+     */
+    private void readAhead() {
+        LoopCore t = lvTarget();
+        if (t != null) {
+            t.readAhead();
+        }
+        PortHandle h = lvBound();
+        if (h != null) {
+            h.readAhead();
+        }
     }
 
     /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */
@@ -547,12 +599,12 @@ public final class PortEndpoint {
         signal();
     }
 
-    private MessagePassingQueue<Object> queue() {
-        MessagePassingQueue<Object> q = lvQueue();
+    private PortQueue queue() {
+        PortQueue q = lvQueue();
         if (q != null) {
             return q;
         }
-        MessagePassingQueue<Object> created = new MpscUnboundedUnpaddedArrayQueue<>(QUEUE_CHUNK);
+        PortQueue created = new ChunkedPortQueue(QUEUE_CHUNK);
         // CAS: two first producers may race; the loser adopts the winner's queue.
         return casQueue(null, created) ? created : lvQueue();
     }
@@ -585,22 +637,36 @@ public final class PortEndpoint {
     }
 
     private LoopCore drainTarget() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null || QueueProbe.isEmpty(q)) {
             return null;
         }
-        PortHandle h = lvBound();
-        if (h == null) {
-            return null;
-        }
-        if (h.isStarted()) {
-            return h.loop;
+        LoopCore started = lvTarget(); // the bound handle's loop if it is started: not the handle itself
+        if (started != null) {
+            return started;
         }
         if (hasState(PENDING_CLOSE)) {
-            h = boundHandle();
+            PortHandle h = boundHandle();
             return h == null ? null : h.loop;
         }
         return null;
+    }
+
+    /**
+     * Makes {@code target} agree with the binding: the bound handle's loop if that handle is started,
+     * else null. Called after every change of either (bind, start, unbind, close); see "Drain target".
+     */
+    private void refreshTarget() {
+        while (true) {
+            PortHandle h = lvBound();
+            boolean started = h != null && h.isStarted();
+            svTarget(started ? h.loop : null);
+            // Re-read after the write: a change in between made the value stale, and whoever made
+            // it may have written before us; derive again. A later change refreshes after it.
+            if (lvBound() == h && (h == null || h.isStarted() == started)) {
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -609,36 +675,54 @@ public final class PortEndpoint {
     /** Runs on {@code loop}'s thread with SCHEDULED set. */
     void drain(LoopCore loop) {
         assert loop.inEventLoop() : "port drain off its loop";
-        if (!casConsumer(FREE, loop.consumerId())) {
+        PortQueue q = lvQueue();
+        if (q == null) {
+            endDrain(); // nothing was ever queued: nothing to take
+            return;
+        }
+        int id = loop.consumerId();
+        // Our own id: this loop watched the endpoint and kept the lock (LoopCore, "Watched port").
+        if (q.lvConsumer() != id && !q.casConsumer(FREE, id)) {
             // receiveMessage() holds the queue for one poll: retry on a later turn, still scheduled.
             loop.submitDrain(this);
             return;
         }
-        boolean more;
+        boolean more = false;
+        boolean watched = false;
         try {
-            more = drainLocked(loop);
+            more = drainLocked(loop, q);
+            // Watched: SCHEDULED and the lock stay with the loop, which polls the queue while idle.
+            watched = !more && loop.watch(this);
         } finally {
-            releaseConsumer();
+            if (!watched) {
+                releaseConsumer(q);
+            }
         }
         if (more) {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
-            return;
+        } else if (!watched) {
+            endDrain();
         }
-        if (loop.watch(this)) {
-            return; // still SCHEDULED: the idle loop polls the queue itself (LoopCore, "Watched port")
-        }
-        endDrain();
     }
 
     /** The end of a drain that left nothing queued, on the loop that held SCHEDULED. */
-    void endDrain() {
+    private void endDrain() {
         getAndBitwiseAndNotState(SCHEDULED); // atomic: other bits may change concurrently
         recheck();
     }
 
+    /**
+     * A loop that watched this endpoint hands it back, as its last drain would have ended: releases
+     * the consumer lock, then clears SCHEDULED and rechecks. On that loop's thread.
+     */
+    void endWatch() {
+        releaseConsumer(lvQueue()); // the watched drain had a queue: queues are never removed
+        endDrain();
+    }
+
     /** For a loop watching this endpoint: true if something is queued. */
     boolean hasQueued() {
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         return q != null && !QueueProbe.isEmpty(q);
     }
 
@@ -658,11 +742,7 @@ public final class PortEndpoint {
     }
 
     /** Holds the consumer lock. Returns true if a full batch ran and more messages wait. */
-    private boolean drainLocked(LoopCore loop) {
-        MessagePassingQueue<Object> q = lvQueue();
-        if (q == null) {
-            return false;
-        }
+    private boolean drainLocked(LoopCore loop, PortQueue q) {
         if (hasState(CLOSED)) {
             discardLocked(q);
             return false;
@@ -794,7 +874,7 @@ public final class PortEndpoint {
         if (!h.isOpen() || !isBoundTo(h) || isClosed()) {
             return END;
         }
-        MessagePassingQueue<Object> q = lvQueue();
+        PortQueue q = lvQueue();
         if (q == null || QueueProbe.isEmpty(q)) {
             // Nothing queued (the probe never misses an element already offered): answer without
             // the lock, so that a receiver spinning on an empty queue writes nothing into this
@@ -803,11 +883,11 @@ public final class PortEndpoint {
         }
         // A handler on its own port: its loop's drain holds the lock, lower on this thread's stack. The
         // lock's value first: a free lock (the usual case) needs no look at the thread's loop.
-        int holder = lvConsumer();
+        int holder = q.lvConsumer();
         LoopCore running;
         boolean reentrant = holder != FREE && holder != HELD && (running = LoopCore.current()) != null
                 && holder == running.consumerId();
-        if (!reentrant && !tryAcquireConsumer()) {
+        if (!reentrant && !tryAcquireConsumer(q)) {
             return PortWaiters.RETRY; // releaseConsumer() signals waiters
         }
         Object result;
@@ -836,7 +916,7 @@ public final class PortEndpoint {
             }
         } finally {
             if (!reentrant) {
-                releaseConsumer();
+                releaseHeld(q);
             }
         }
         if (closeAtHead) {
@@ -849,15 +929,26 @@ public final class PortEndpoint {
     }
 
     /**
-     * Tries the consumer lock for a few spins: a receive never waits for a drain's user handlers. On
-     * failure, asks the holder to signal waiters when it releases the lock.
+     * Tries the consumer lock: waits while another receive or a discard holds it (HELD: a few
+     * instructions, no user code, and a release that signals nobody), and for a few spins while a
+     * loop's drain holds it: a receive never waits for a drain's user handlers. On failure, asks the
+     * drain to signal waiters when it releases the lock.
      */
-    private boolean tryAcquireConsumer() {
-        for (int spins = 0; spins < RECEIVE_SPINS; spins++) {
-            if (casConsumer(FREE, HELD)) {
-                return true;
+    private boolean tryAcquireConsumer(PortQueue q) {
+        int spins = 0;
+        int drainSpins = 0;
+        while (drainSpins < RECEIVE_SPINS) {
+            int holder = q.lvConsumer();
+            if (holder == FREE) {
+                if (q.casConsumer(FREE, HELD)) {
+                    return true;
+                }
+            } else if (holder == HELD) {
+                awaitHeldRelease(spins++);
+            } else {
+                drainSpins++;
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         PortWaiters w = lvWaiters();
         if (w == null) {
@@ -867,15 +958,37 @@ public final class PortEndpoint {
         // later reads (of `waiters`, then of the request) see the request and signal, or this CAS sees
         // the lock free. A blocking receiver creates `waiters` before this attempt (PortWaiters.await).
         w.requestConsumer();
-        return casConsumer(FREE, HELD);
+        return q.casConsumer(FREE, HELD);
     }
 
     /**
-     * Releases the consumer lock and, if a receiver gave up on it meanwhile, signals the waiters. Only
-     * on request: a waiting receiver's own release must not wake itself (it would spin).
+     * Releases the lock a receive or a discard holds (HELD), with a release store: no fence, because
+     * nobody waits for this release to be signalled (whoever finds the lock HELD waits for it to end:
+     * tryAcquireConsumer, discardIfIdle), so the receive does not wait for its poll's stores to leave
+     * the core (benchmarks' busy PingPong, whose receiving side is such a receive).
      */
-    private void releaseConsumer() {
-        svConsumer(FREE);
+    private void releaseHeld(PortQueue q) {
+        q.soConsumer(FREE);
+    }
+
+    /**
+     * A wait for a lock held by a receive or a discard, which runs no user code and holds it for a
+     * poll or a discard: spins, then yields (its thread may have lost its core).
+     */
+    private static void awaitHeldRelease(int spins) {
+        if (spins < HELD_SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Releases a loop drain's consumer lock and, if a receiver gave up on it meanwhile, signals the
+     * waiters. Only on request: a waiting receiver's own release must not wake itself (it would spin).
+     */
+    private void releaseConsumer(PortQueue q) {
+        q.svConsumer(FREE);
         // Volatile reads after the release; one request is answered once (PortWaiters).
         PortWaiters w = lvWaiters();
         if (w != null && w.takeConsumerRequest()) {
@@ -919,6 +1032,7 @@ public final class PortEndpoint {
     /** Binds a new handle (channel creation, or a transferred port arriving); the queue stays disabled. */
     void bind(PortHandle h) {
         svBound(h);
+        refreshTarget();
         h.loop.register(h);
         signal(); // a CLOSE marker may have arrived while in transit
     }
@@ -930,12 +1044,14 @@ public final class PortEndpoint {
      */
     void bindStartedUnpublished(PortHandle h) {
         spBound(h); // plain: published with the endpoint (see there)
+        spTarget(h.loop);
         spPin(h.get());
     }
 
     /** Unbinds {@code h} because it is being transferred away: messages now wait for the next binding. */
     void unbindForTransfer(PortHandle h) {
         if (casBound(h, null)) {
+            refreshTarget();
             // No later binding exists yet (the transferring message is queued after this returns),
             // so whatever `pin` holds belongs to h or an older binding: let it go.
             svPin(null);
@@ -957,6 +1073,7 @@ public final class PortEndpoint {
         // found the same race when the enabled handle was a field). Hence: replace a stale value, and
         // re-check the binding after publishing (unbinders write `bound` first, then clear `pin`: all
         // volatile, so either they see our value or we see theirs).
+        refreshTarget(); // before the signals below: producers read `target`, not h's state
         Object publicObject = h.get(); // non-null: our caller, the public object, holds h
         while (publicObject != null) {
             Object current = lvPin();
@@ -1056,6 +1173,7 @@ public final class PortEndpoint {
         }
         PortHandle h = lvBound();
         svBound(null);
+        refreshTarget();
         svPin(null);
         LoopCore loop = null;
         if (h != null) {
@@ -1087,22 +1205,37 @@ public final class PortEndpoint {
         recheck();
     }
 
-    /** Discards everything queued, if no consumer holds the queue (a holder rechecks on release). */
+    /**
+     * Discards everything queued, unless a loop's drain holds the queue (it rechecks when it releases
+     * the lock); waits out a receive or another discard (HELD), whose release rechecks nothing.
+     */
     private void discardIfIdle() {
+        int spins = 0;
         while (true) {
-            MessagePassingQueue<Object> q = lvQueue();
-            if (q == null || QueueProbe.isEmpty(q) || !casConsumer(FREE, HELD)) {
+            PortQueue q = lvQueue();
+            if (q == null || QueueProbe.isEmpty(q)) {
                 return;
+            }
+            int holder = q.lvConsumer();
+            if (holder == HELD) {
+                awaitHeldRelease(spins++);
+                continue;
+            }
+            if (holder != FREE) {
+                return; // a loop's drain: its release and recheck come after our CLOSED (both SC)
+            }
+            if (!q.casConsumer(FREE, HELD)) {
+                continue;
             }
             try {
                 discardLocked(q);
             } finally {
-                releaseConsumer();
+                releaseHeld(q);
             }
         }
     }
 
-    private void discardLocked(MessagePassingQueue<Object> q) {
+    private void discardLocked(PortQueue q) {
         Object element;
         while ((element = q.poll()) != null) {
             if (element == CLOSE) {

@@ -122,6 +122,14 @@ public abstract class PortHandle extends WeakReference<Object> {
         return state;
     }
 
+    /**
+     * Loads this handle's state (volatile: not removed as unused) and, in subclasses, what a message's
+     * dispatch reads next; for PortEndpoint.readAhead. Any thread; must not block or run user code.
+     */
+    protected void readAhead() {
+        state();
+    }
+
     /** Plain: only before the handle is published (bindStartedUnpublished). */
     private void spState(int value) {
         STATE.set(this, value);
