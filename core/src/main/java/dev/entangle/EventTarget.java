@@ -313,14 +313,6 @@ public class EventTarget {
         return event.immediatePropagationStopped();
     }
 
-    /**
-     * Loads the listener list (volatile: not removed as unused), for a producer that posts to this
-     * target's port and whose turn will dispatch here (PortEndpoint.readAhead). Any thread.
-     */
-    final void readAheadListeners() {
-        Object unused = listeners;
-    }
-
     /** "Inner invoke" of a lone message handler published as itself (not once, not passive). */
     @SuppressWarnings("unchecked")
     private void invokeHandler(Event event, EventHandler<?> handler) {

@@ -115,16 +115,6 @@ public final class MessagePort extends EventTarget implements Transferable {
             }
         }
 
-        /** The handle's state, then the port's listener list, which a dispatch reads first. */
-        @Override
-        protected void readAhead() {
-            super.readAhead();
-            MessagePort port = port();
-            if (port != null) {
-                port.readAheadListeners();
-            }
-        }
-
         @Override
         protected boolean wantsMessages() {
             MessagePort port = port();

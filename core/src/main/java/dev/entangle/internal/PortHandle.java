@@ -122,11 +122,8 @@ public abstract class PortHandle extends WeakReference<Object> {
         return state;
     }
 
-    /**
-     * Loads this handle's state (volatile: not removed as unused) and, in subclasses, what a message's
-     * dispatch reads next; for PortEndpoint.readAhead. Any thread; must not block or run user code.
-     */
-    protected void readAhead() {
+    /** Loads this handle's state (volatile: not removed as unused), for PortEndpoint.readAhead. */
+    final void readAhead() {
         state();
     }
 
