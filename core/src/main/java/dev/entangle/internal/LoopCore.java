@@ -605,15 +605,6 @@ public final class LoopCore {
     }
 
     /** Queues a port drain; any thread. Accepted in every state (see the overview). */
-    /**
-     * Loads a field on each of this object's cache lines that a turn reads (volatile: not removed as
-     * unused); for a producer that will hand this loop a turn (PortEndpoint.readAhead). Any thread.
-     */
-    void readAhead() {
-        lvScheduled();
-        facade(); // a volatile field on the second line (see the layout in benchmarks/README.md)
-    }
-
     void submitDrain(PortEndpoint endpoint) {
         enqueue(endpoint);
     }

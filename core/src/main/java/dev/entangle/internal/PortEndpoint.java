@@ -543,33 +543,9 @@ public final class PortEndpoint {
         if (b != null && !b.reserve()) {
             return isClosed(); // a closed port drops the message, as postMessage does; else full
         }
-        if (!hasState(SCHEDULED)) {
-            readAhead();
-        }
         (q != null ? q : queue()).offer(payload == null ? NULL : payload);
         afterOffer();
         return true;
-    }
-
-    /**
-     * Before the offer to an unscheduled endpoint, loads what scheduling it and its drain will read
-     * next: the target loop's lines and the bound handle's state. Their values are not used (after the
-     * offer they are read again, in the order the handshakes need); the loads only start the cache
-     * misses beside the queue's, instead of one after another behind the offer's CAS, which no load
-     * may pass. A post to an idle actor is a walk of such misses (benchmarks' Scale: each hop posts to
-     * a port no thread touched for a lap, and the turn it hands off runs on the posting thread). Not
-     * for a scheduled endpoint: its loop is draining or watching it (a busy ping-pong), and a load of
-     * that loop's lines would take them from the core that writes them.
-     */
-    private void readAhead() {
-        LoopCore t = lvTarget();
-        if (t != null) {
-            t.readAhead();
-        }
-        PortHandle h = lvBound();
-        if (h != null) {
-            h.readAhead();
-        }
     }
 
     /** Maximum number of queued messages, or 0 for an unbounded queue (the standard's). */

@@ -122,11 +122,6 @@ public abstract class PortHandle extends WeakReference<Object> {
         return state;
     }
 
-    /** Loads this handle's state (volatile: not removed as unused), for PortEndpoint.readAhead. */
-    final void readAhead() {
-        state();
-    }
-
     /** Plain: only before the handle is published (bindStartedUnpublished). */
     private void spState(int value) {
         STATE.set(this, value);
