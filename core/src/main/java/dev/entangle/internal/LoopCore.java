@@ -909,20 +909,19 @@ public final class LoopCore {
 
     /**
      * From {@code Requests.ask} in a turn of this loop, for the requester's end of the reply pair it
-     * just made, before anything of the pair is published: true if this loop watches that end from
-     * now on, SCHEDULED set and its consumer lock held, so that the answer is only an offer the idle
-     * loop polls (see "Watched reply end" in the overview); false, having done nothing, on a
-     * multiplexed or closing loop or one that watches an endpoint already (an earlier ask of the
-     * same entry, or a port watched while a timer's task runs).
+     * just made, before anything of the pair is published: this loop watches that end from now on,
+     * SCHEDULED set and its consumer lock held, so that the answer is only an offer the idle loop
+     * polls (see "Watched reply end" in the overview); nothing happens on a multiplexed or closing
+     * loop or one that watches an endpoint already (an earlier ask of the same entry, or a port
+     * watched while a timer's task runs), whose answer takes the run queue as any message does.
      */
-    public boolean watchReply(PortEndpoint requesterEnd) {
+    public void watchReply(PortEndpoint requesterEnd) {
         assert inEventLoop() : "watchReply off the loop";
         if (thread == null || watched != null || portsClosed) {
-            return false;
+            return;
         }
         requesterEnd.watchUnpublished(consumerId);
         watched = requesterEnd;
-        return true;
     }
 
     /**
