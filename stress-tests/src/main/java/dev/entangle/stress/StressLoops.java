@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import dev.entangle.EventLoop;
+import dev.entangle.IdleStrategy;
 
 /**
  * Event loops shared by the stress tests of one forked jcstress VM, and the bounded waits the tests
@@ -11,10 +12,11 @@ import dev.entangle.EventLoop;
  *
  * <p>jcstress creates millions of {@code @State} instances; each must not start a thread of its own.
  * The tests take their loops from here instead: two dedicated loops (two, so that a port can be shipped
- * from one owner to another), started the first time a test asks for them (holder-class idiom). A loop
- * thread is not a daemon, and a forked jcstress VM ends by returning from {@code main}, not by
- * {@code System.exit} (it exits only when a test left stale threads): a daemon reaper therefore waits
- * for the VM's main thread to finish and then closes both loops, which lets the VM exit.
+ * from one owner to another), started the first time a test asks for them (holder-class idiom), and a
+ * third that parks whenever it is idle, started only by the tests that use it. A loop thread is not a
+ * daemon, and a forked jcstress VM ends by returning from {@code main}, not by {@code System.exit} (it
+ * exits only when a test left stale threads): a daemon reaper therefore waits for the VM's main thread
+ * to finish and then closes the loops, which lets the VM exit.
  *
  * <p>Threads: any thread may call every method. Memory consistency effects: the loops are fully started
  * before {@link #first()} or {@link #second()} returns them to any thread (class initialization is a
@@ -36,6 +38,15 @@ final class StressLoops {
         }
     }
 
+    /** A third loop that parks as soon as it is idle (RequestTests: every answer races its park). */
+    private static final class ParkingHolder {
+        static final EventLoop PARKING = EventLoop.start("stress-loop-parking", IdleStrategy.park());
+
+        static {
+            closeWhenMainEnds(PARKING);
+        }
+    }
+
     /** The loop owning the ports under test in this VM. */
     static EventLoop first() {
         return Holder.FIRST;
@@ -44,6 +55,15 @@ final class StressLoops {
     /** Another loop: where ports are shipped to, and the owner of the carrier channels. */
     static EventLoop second() {
         return Holder.SECOND;
+    }
+
+    /**
+     * A dedicated loop with {@link IdleStrategy#park()}: it hands back what it watches and parks each
+     * time it runs out of work, so a message from another thread races that hand-back. Started the
+     * first time a test asks for it.
+     */
+    static EventLoop parking() {
+        return ParkingHolder.PARKING;
     }
 
     /**
