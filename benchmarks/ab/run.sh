@@ -13,6 +13,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${AB_OUT:-$here/../target/ab}
 mkdir -p "$out/drivers" "$out/harness"
 first_jar=${3#*@}
-javac -d "$out/drivers" -cp "$first_jar" "$here"/PPDriver.java "$here"/RawDriver.java "$here"/OneWayDriver.java
+javac -d "$out/drivers" -cp "$first_jar" "$here"/PPDriver.java "$here"/RawDriver.java "$here"/OneWayDriver.java "$here"/AskDriver.java "$here"/PostsDriver.java
 javac -d "$out/harness" "$here"/AB.java
 exec java -Dab.drivers="$out/drivers/" -cp "$out/harness" AB "$@"

@@ -70,7 +70,9 @@ public final class Requests {
      * many to leave it, per ask): what the registry does for a port, the answer's timer does for it.
      * The future is an Answer, which is also the timeout: a Deadline, an entry of the same loop's
      * timer heap (LoopCore.arm: no hop, no JDK scheduler, no timer object of its own), which the heap
-     * drops unfired once the future is done;
+     * drops unfired once the future is done; armed on the asking loop, it is armed unstarted, and the
+     * loop's next clock reading starts it (LoopTimers, "Unstarted entries": no clock read per ask, and
+     * an ask answered before that reading never enters the heap);
      * when the loop closes, the heap refuses it (RejectedExecutionException, which closes the reply
      * end, as the registry's close of the loop's ports would), and while it is pending it keeps a
      * worker's loop alive (Deadline.keepsLoopAlive), as a port with a listener does. The Answer's
@@ -108,12 +110,15 @@ public final class Requests {
         private final Duration timeout;
 
         Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
-            super(LoopCore.saturatedNanos(timeout), false); // started by ask(), before it arms
+            super(LoopCore.saturatedNanos(timeout), false); // started by ask() off a loop, else by the loop
             this.timeout = timeout;
             replies = new ReplyHandle(owner, endpoint, this); // final: safe on any thread
         }
 
-        /** Starts the timeout: it runs from now (Deadline.start); before the answer is armed. */
+        /**
+         * Starts the timeout: it runs from now (Deadline.start); before the answer is armed from off
+         * the loop. Armed on its loop, the answer is started by that loop (LoopTimers).
+         */
         void startClock() {
             start();
         }
@@ -302,8 +307,8 @@ public final class Requests {
         if (current != null) {
             // On the asking loop, after the post, off the request's way to the replier: until this task
             // ends nothing can complete the future (answers, a close and the timer are all this loop's
-            // to deliver; the caller has not got the future yet). The timeout runs from here.
-            answer.startClock();
+            // to deliver; the caller has not got the future yet). Armed unstarted: the timeout runs
+            // from the loop's next clock reading, after this (LoopTimers, "Unstarted entries").
             owner.core.arm(answer, true);
         }
         return answer;

@@ -373,6 +373,27 @@ class RequestsTest {
     }
 
     @Test
+    void aReplyThroughAPlainPortSentAsTheLonePortAnswersThenClosesIt() throws Exception {
+        // Not an ask: the request carries a port of the requester's own channel as its lone port.
+        // reply() answers through that port's endpoint (no port object on the replier's loop) and
+        // closes it with a close marker: the requester's port gets the wire value, then close.
+        MessagePort port = replier(e -> Requests.reply(e, "answer " + e.data()));
+        EventLoop requester = loops.start("requester");
+        MessageChannel back = new MessageChannel(requester);
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        Loops.on(requester, () -> {
+            back.port1().onmessage(e -> seen.add(e.data()));
+            back.port1().onclose(e -> seen.add("close"));
+            return null;
+        });
+        port.postMessage(1, List.of(back.port2()));
+        assertEquals(Map.of("type", "RAW", "value", "answer 1"), Loops.next(seen));
+        assertEquals("close", Loops.next(seen));
+        assertNull(Loops.pollSettled(seen, requester));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
     void aRequestAnsweredInItsHandlerBindsNoPortOnTheRepliersLoop() throws Exception {
         // ReceivedPorts: the reply port's object is made on first use, and reply() in the handler
         // answers through its endpoint, so the replier's loop never registers it (it did: one more

@@ -150,7 +150,8 @@ public final class PortEndpoint {
      *                 (entangleReplierEnd, watchUnpublished) the six flags above
      *   queue         volatile; CAS once (lazy creation); plain set before publication (requesterEnd)
      *                                                           the port message queue
-     *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd)
+     *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd);
+     *                 release store on the close of a never-bound end (closeNeverBound)
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
@@ -306,6 +307,11 @@ public final class PortEndpoint {
     /** Plain: only before the endpoint is published (entangleReplierEnd). */
     private void spPeer(PortEndpoint value) {
         PEER.set(this, value);
+    }
+
+    /** Release: only the close of a never-bound endpoint, whose peer nobody else reads (closeNeverBound). */
+    private void soPeer(PortEndpoint value) {
+        PEER.setRelease(this, value);
     }
 
     private PortEndpoint getAndSetPeer(PortEndpoint value) {
@@ -1101,7 +1107,32 @@ public final class PortEndpoint {
         if (p != null) {
             p.offer(payload); // unbounded: never refused; a closed peer drops it
         }
-        closeInternal(notifyPeer);
+        closeNeverBound(p, notifyPeer);
+    }
+
+    /**
+     * closeInternal() for an endpoint that is bound to no handle and is its caller's alone
+     * (answerAndClose): an ask's replier end was never bound, and any other arrived unbound (its
+     * transfer cleared `bound`, `target` and `pin`, and a start() racing that transfer clears the
+     * `pin` it set itself: activate), so there is nothing to clear and no loop to leave (issue 15:
+     * three volatile stores, each a full fence, and refreshTarget()'s reads, on the replier's loop per
+     * answer). `peer` is read by nobody else (no drain processes a close here: it
+     * has no handle), so its clearing, for the GC only, is a release store, not a getAndSet.
+     *
+     * @param p the peer read before the answer, or null
+     */
+    private void closeNeverBound(PortEndpoint p, boolean notifyPeer) {
+        if ((getAndBitwiseOrState(CLOSED) & CLOSED) != 0) {
+            return; // closed before: one close per endpoint
+        }
+        assert lvBound() == null : "answered through a bound endpoint";
+        soPeer(null);
+        Jfr.portClosed(this, null, p); // JFR PortClosed
+        if (p != null && notifyPeer) {
+            p.peerClosing();
+        }
+        signalWaiters();
+        discardIfIdle(); // the peer's close may have left its marker here (the requester closed first)
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -344,6 +344,16 @@ public abstract class PortHandle extends WeakReference<Object> {
     }
 
     /**
+     * Whether {@link #postTransferring} would only run its steps: the entangled port's queue is
+     * unbounded, or this port is disentangled, detached or closed (entanglement only ever ends, and
+     * a queue's bound is fixed, so the answer stays true). Any thread.
+     */
+    public final boolean postsUnbounded() {
+        PortEndpoint target = isOpen() ? endpoint.peer() : null;
+        return target == null || target.capacity() == 0;
+    }
+
+    /**
      * Runs the post-with-transfer steps holding one slot of a bounded entangled port, so that a full
      * queue refuses the message before any transferred object is detached (all-or-nothing); the queue
      * still never holds more than its capacity (see {@link PortEndpoint}). Unbounded: just runs them.
