@@ -1,6 +1,7 @@
-// A driver of benchmarks/ab/run.sh: AskRoundTrip's `ask` row, ns per round trip (Requests.ask from loop A, loop B replies).
+// A driver of benchmarks/ab/run.sh: AskRoundTrip's `ask` row (bursts of 1000, not 100), ns per round trip (Requests.ask from loop A, loop B replies).
 import dev.entangle.*;
 import java.time.Duration;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 public class AskDriver {
   static EventLoop a, b; static MessagePort mine;
@@ -28,10 +29,15 @@ public class AskDriver {
     a.execute(() -> ask(n - 1, done));
     done.get();
   }
+  static long threadA;
+  /** Nanoseconds per round: of the wall clock, or with -Dab.cpu=true of loop A's CPU time (with -Dab.oneLoop=true, the CPU of a round). */
   public static long block(int n) throws Exception {
     burst(n / 10);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n / 100; i++) burst(100);
-    return (System.nanoTime() - t0) / n;
+    if (threadA == 0) { CompletableFuture<Long> id = new CompletableFuture<>(); a.execute(() -> id.complete(Thread.currentThread().getId())); threadA = id.get(); }
+    boolean cpu = Boolean.getBoolean("ab.cpu");
+    long t0 = cpu ? ManagementFactory.getThreadMXBean().getThreadCpuTime(threadA) : System.nanoTime();
+    for (int i = 0; i < n / 1000; i++) burst(1000);
+    long t1 = cpu ? ManagementFactory.getThreadMXBean().getThreadCpuTime(threadA) : System.nanoTime();
+    return (t1 - t0) / n;
   }
 }

@@ -1,5 +1,6 @@
-// A driver of benchmarks/ab/run.sh: AskRoundTrip's `posts` row, ns per round trip (A posts, B echoes on the same port).
+// A driver of benchmarks/ab/run.sh: AskRoundTrip's `posts` row (bursts of 1000, not 100), ns per round trip (A posts, B echoes on the same port).
 import dev.entangle.*;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.CompletableFuture;
 public class PostsDriver {
   static EventLoop a, b; static MessagePort mine; static volatile CompletableFuture<Void> done;
@@ -23,10 +24,15 @@ public class PostsDriver {
     a.execute(() -> mine.postMessage(n - 1));
     d.get();
   }
+  static long threadA;
+  /** Nanoseconds per round: of the wall clock, or with -Dab.cpu=true of loop A's CPU time (with -Dab.oneLoop=true, the CPU of a round). */
   public static long block(int n) throws Exception {
     burst(n / 10);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n / 100; i++) burst(100);
-    return (System.nanoTime() - t0) / n;
+    if (threadA == 0) { CompletableFuture<Long> id = new CompletableFuture<>(); a.execute(() -> id.complete(Thread.currentThread().getId())); threadA = id.get(); }
+    boolean cpu = Boolean.getBoolean("ab.cpu");
+    long t0 = cpu ? ManagementFactory.getThreadMXBean().getThreadCpuTime(threadA) : System.nanoTime();
+    for (int i = 0; i < n / 1000; i++) burst(1000);
+    long t1 = cpu ? ManagementFactory.getThreadMXBean().getThreadCpuTime(threadA) : System.nanoTime();
+    return (t1 - t0) / n;
   }
 }
