@@ -70,7 +70,9 @@ public final class Requests {
      * many to leave it, per ask): what the registry does for a port, the answer's timer does for it.
      * The future is an Answer, which is also the timeout: a Deadline, an entry of the same loop's
      * timer heap (LoopCore.arm: no hop, no JDK scheduler, no timer object of its own), which the heap
-     * drops unfired once the future is done;
+     * drops unfired once the future is done; armed on the asking loop, it is armed unstarted, and the
+     * loop's next clock reading starts it (LoopTimers, "Unstarted entries": no clock read per ask, and
+     * an ask answered before that reading never enters the heap);
      * when the loop closes, the heap refuses it (RejectedExecutionException, which closes the reply
      * end, as the registry's close of the loop's ports would), and while it is pending it keeps a
      * worker's loop alive (Deadline.keepsLoopAlive), as a port with a listener does. The Answer's
@@ -78,7 +80,10 @@ public final class Requests {
      * cancel from any thread): CompletableFuture decides the winner atomically, and close() is
      * idempotent. The near end closes itself on the first message it receives, so reply() to an ask
      * closes the far end without leaving it a close marker (PortHandle.closeAfterAnswer): the
-     * requester's loop would only discard it.
+     * requester's loop would only discard it. When the answer itself completes the future
+     * (ReplyHandle.deliver), the near end closes as spent if the replier answered through its
+     * endpoint and nothing else came (PortEndpoint, "Spent reply end": one atomic instead of the
+     * usual close and the drain's hand-back, some six atomics and fences per ask).
      *
      * The replier's side: the far end arrives as the lone port of the request, whose MessagePort the
      * replier's loop makes only on first use (ReceivedPorts: a read of ports(), or the end of the
@@ -108,12 +113,15 @@ public final class Requests {
         private final Duration timeout;
 
         Answer(EventLoop owner, PortEndpoint endpoint, Duration timeout) {
-            super(LoopCore.saturatedNanos(timeout), false); // started by ask(), before it arms
+            super(LoopCore.saturatedNanos(timeout), false); // started by ask() off a loop, else by the loop
             this.timeout = timeout;
             replies = new ReplyHandle(owner, endpoint, this); // final: safe on any thread
         }
 
-        /** Starts the timeout: it runs from now (Deadline.start); before the answer is armed. */
+        /**
+         * Starts the timeout: it runs from now (Deadline.start); before the answer is armed from off
+         * the loop. Armed on its loop, the answer is started by that loop (LoopTimers).
+         */
         void startClock() {
             start();
         }
@@ -137,6 +145,17 @@ public final class Requests {
         @Override
         protected String closedBeforeDue(String loopName) {
             return "event loop " + loopName + " closed before the answer came";
+        }
+
+        /**
+         * Completes the future with the answer its reply end just delivered; on the owner loop, in
+         * that delivery. If this completed it, the end closes as spent when nothing more can come
+         * (PortHandle.closeAnswered), rather than as every other completion closes it.
+         */
+        void completeAnswered(Object value) {
+            if (super.complete(value)) {
+                replies.closeAnswered();
+            }
         }
 
         /** After a completion attempt: if it was the one that completed the future, let go of the port. */
@@ -226,7 +245,7 @@ public final class Requests {
                 }
                 return;
             }
-            answer.complete(data);
+            answer.completeAnswered(data);
         }
 
         @Override
@@ -302,8 +321,8 @@ public final class Requests {
         if (current != null) {
             // On the asking loop, after the post, off the request's way to the replier: until this task
             // ends nothing can complete the future (answers, a close and the timer are all this loop's
-            // to deliver; the caller has not got the future yet). The timeout runs from here.
-            answer.startClock();
+            // to deliver; the caller has not got the future yet). Armed unstarted: the timeout runs
+            // from the loop's next clock reading, after this (LoopTimers, "Unstarted entries").
             owner.core.arm(answer, true);
         }
         return answer;

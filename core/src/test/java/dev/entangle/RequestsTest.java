@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -373,6 +374,77 @@ class RequestsTest {
             MessagePort used = Loops.next(replyPorts);
             assertTrue(used.toString().contains("closed"), used.toString());
         }
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void aReplyThroughAPlainPortSentAsTheLonePortAnswersThenClosesIt() throws Exception {
+        // Not an ask: the request carries a port of the requester's own channel as its lone port.
+        // reply() answers through that port's endpoint (no port object on the replier's loop) and
+        // closes it with a close marker: the requester's port gets the wire value, then close.
+        MessagePort port = replier(e -> Requests.reply(e, "answer " + e.data()));
+        EventLoop requester = loops.start("requester");
+        MessageChannel back = new MessageChannel(requester);
+        LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+        Loops.on(requester, () -> {
+            back.port1().onmessage(e -> seen.add(e.data()));
+            back.port1().onclose(e -> seen.add("close"));
+            return null;
+        });
+        port.postMessage(1, List.of(back.port2()));
+        assertEquals(Map.of("type", "RAW", "value", "answer 1"), Loops.next(seen));
+        assertEquals("close", Loops.next(seen));
+        assertNull(Loops.pollSettled(seen, requester));
+        assertTrue(loops.errors.isEmpty(), loops.errors.toString());
+    }
+
+    @Test
+    void messagesBehindTheAnswerOfAnEndAnsweredThroughAreStillDiscardedWithTheirPorts() throws Exception {
+        // The replier posts the answer and a message carrying a port, then hands the reply port to a
+        // worker that answers through its endpoint (its end is then closed by that answer). The
+        // asking loop takes the answer only after all of it arrived: its end must not close as spent
+        // (nothing left to come), since a message waits behind the answer; discarded, it closes the
+        // port it carries, whose far side gets close.
+        EventLoop worker = loops.start("worker");
+        MessageChannel toWorker = new MessageChannel(worker);
+        CountDownLatch workerAnswered = new CountDownLatch(1);
+        Loops.on(worker, () -> {
+            toWorker.port2().onmessage(e -> {
+                Requests.reply(e, "from the worker");
+                workerAnswered.countDown();
+            });
+            return null;
+        });
+        EventLoop observer = loops.start("observer");
+        MessageChannel carried = new MessageChannel(observer);
+        LinkedBlockingQueue<String> observed = new LinkedBlockingQueue<>();
+        Loops.on(observer, () -> {
+            carried.port1().onclose(e -> observed.add("closed"));
+            return null;
+        });
+        MessagePort port = replier(e -> {
+            MessagePort reply = Requests.replyPort(e);
+            reply.postMessage("answer");
+            reply.postMessage("extra", List.of(carried.port2()));
+            toWorker.port1().postMessage(e.data(), List.of(reply));
+        });
+        EventLoop requester = loops.start("requester");
+        LinkedBlockingQueue<Boolean> waited = new LinkedBlockingQueue<>();
+        CompletableFuture<CompletableFuture<Object>> asked = new CompletableFuture<>();
+        requester.execute(() -> {
+            asked.complete(Requests.ask(port, "q", Loops.TIMEOUT));
+            requester.execute(() -> {
+                try {
+                    // Everything is queued at the reply end before this loop looks at it again.
+                    waited.add(workerAnswered.await(Loops.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        });
+        assertEquals(Boolean.TRUE, Loops.next(waited), "the worker answered");
+        assertEquals("answer", await((CompletableFuture<?>) await(asked)));
+        assertEquals("closed", Loops.next(observed), "the port in the discarded message was closed");
         assertTrue(loops.errors.isEmpty(), loops.errors.toString());
     }
 

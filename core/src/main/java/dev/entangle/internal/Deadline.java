@@ -11,7 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
  * the future any way (cancel, answer) disarms it.
  *
  * <p>Thread contract: made on any thread with its delay, which fixes the deadline (or, for an entry
- * made unstarted, its {@link #start()} on that thread); armed once on one loop
+ * made unstarted, its {@link #start()} on that thread, or, for one armed unstarted on its loop, that
+ * loop's next clock read: see LoopTimers); armed once on one loop
  * ({@link LoopCore#arm}); {@link #expire} runs on that loop only. The future's own methods may
  * be called from any thread.
  *
@@ -24,8 +25,8 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
     /*
      * Fields: `immediate` final, set by the constructor; `deadline` plain, the delay until the clock
      * starts (the constructor, or start() for an entry made unstarted), then the due time, written
-     * by the thread that makes the entry before it is armed (published by the arming); `started`
-     * plain, likewise (checked by assertion); `seq` plain, written when the entry is armed and read
+     * by the thread that makes the entry before it is armed (published by the arming), or, for an
+     * entry armed unstarted on its loop, by that loop (startAt); `started` plain, likewise; `seq` plain, written when the entry is armed and read
      * by the heap, both on the loop (LoopTimers).
      */
 
@@ -68,9 +69,23 @@ public abstract class Deadline<T> extends CompletableFuture<T> {
      * one clock read less on the way to the replier, issue 15).
      */
     protected final void start() {
+        startAt(System.nanoTime());
+    }
+
+    /**
+     * Starts the clock at {@code now}, a System.nanoTime() reading: of the thread that made the
+     * entry ({@link #start()}), or of the loop, at its first clock read after an unstarted entry
+     * was armed there (LoopTimers, "Unstarted entries").
+     */
+    final void startAt(long now) {
         assert !started : "deadline started twice";
-        deadline += System.nanoTime();
+        deadline += now;
         started = true;
+    }
+
+    /** Whether the clock was started ({@link #start()}, or by the loop once armed). */
+    final boolean isStarted() {
+        return started;
     }
 
     /**

@@ -186,7 +186,9 @@ public final class LoopCore {
      * longer than the next deadline; a multiplexed loop, before its turn goes idle, makes sure the
      * process timer thread will wake it (timerWakeUp: a no-op entry) by the earliest deadline. A timer
      * scheduled on the loop goes straight into the heap; from another thread it travels as an Arm task
-     * through the run queue (so execute()'s refusal after close refuses it). When the loop closes
+     * through the run queue (so execute()'s refusal after close refuses it). A request's timeout,
+     * armed unstarted on its loop, starts at the loop's next clock reading (LoopTimers, "Unstarted
+     * entries"). When the loop closes
      * (closeOwned, on the loop) every pending timer fails with RejectedExecutionException; Arms that
      * arrive later are refused likewise, and abandon() refuses those still queued.
      *
@@ -1062,6 +1064,8 @@ public final class LoopCore {
      * loop (Requests.ask, which looked the loop up: one thread-local lookup less per request): then
      * the deadline goes straight into the heap, with no hop. Otherwise, and for a zero or negative
      * delay, it travels through the run queue; if the loop refuses it, it fails with that refusal.
+     * A deadline whose clock was not started runs from the loop's next clock reading (LoopTimers,
+     * "Unstarted entries").
      */
     public void arm(Deadline<?> deadline, boolean onLoop) {
         assert !onLoop || inEventLoop() : "arm(onLoop) off the loop";

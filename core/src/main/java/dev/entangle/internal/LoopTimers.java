@@ -49,6 +49,18 @@ final class LoopTimers {
      * previous one, therefore registers about one wake-up per timeout period, not one per ask). A
      * wake-up that fires early, or for a timer cancelled meanwhile, costs one empty turn.
      *
+     * Unstarted entries (issue 15). A request's timeout armed on its loop (Requests.ask) comes
+     * unstarted: its clock starts at the loop's next reading of it (runDue at the next batch or turn,
+     * nanosToNext before the loop parks, ensureWakeUp before a multiplexed turn goes idle), not at
+     * a System.nanoTime() of its own (some 30 ns on a VM, per ask). Until then it waits in
+     * `unstarted` (in arming order) outside the heap, which orders by due time; each of those
+     * readings first starts them all at the time read and moves them into the heap, dropping those
+     * already done (an ask answered within the batch it was made in never enters the heap). The
+     * timeout thus runs from a moment after the ask, never before it: it may fire late by the rest of
+     * the batch or turn that armed it, as any timer may fire late by the batch that runs when it is
+     * due, never early. Every reading of the heap's state (isEmpty, keepsLoopAlive, refuseAll)
+     * counts the unstarted entries too.
+     *
      * Close: when the loop closes (LoopCore, on the loop) every pending timer fails with
      * RejectedExecutionException, and timers armed later are refused the same way.
      */
@@ -131,6 +143,9 @@ final class LoopTimers {
 
     private Deadline<?>[] heap = new Deadline<?>[8];
     private int size;
+    /** Entries armed without a started clock, in arming order: see "Unstarted entries". */
+    private Deadline<?>[] unstarted = new Deadline<?>[8];
+    private int unstartedCount;
     private long nextSeq;
     private int sweepAt = SWEEP_MIN;
     /** Multiplexed loops: deadline of the pending wake-up, or NO_WAKE. */
@@ -139,11 +154,46 @@ final class LoopTimers {
     private ScheduledFuture<?> wake;
 
     boolean isEmpty() {
-        return size == 0;
+        return size == 0 && unstartedCount == 0;
     }
 
-    /** Inserts an armed timer; on the loop. */
+    /**
+     * Inserts an armed timer; on the loop. One whose clock is not started waits for the loop's next
+     * clock reading (see "Unstarted entries").
+     */
     void add(Deadline<?> t) {
+        if (!t.isStarted()) {
+            if (unstartedCount == unstarted.length) {
+                unstarted = Arrays.copyOf(unstarted, unstartedCount * 2);
+            }
+            unstarted[unstartedCount++] = t;
+            return;
+        }
+        insert(t);
+    }
+
+    /**
+     * Starts the clocks of the unstarted entries at {@code now} and moves them into the heap, in
+     * arming order; drops those already done. On the loop, at each clock reading.
+     */
+    private void startUnstarted(long now) {
+        int n = unstartedCount;
+        if (n == 0) {
+            return;
+        }
+        Deadline<?>[] pending = unstarted;
+        unstartedCount = 0;
+        for (int i = 0; i < n; i++) {
+            Deadline<?> t = pending[i];
+            pending[i] = null;
+            if (!t.isDone()) { // else answered (or cancelled) before the loop read the clock
+                t.startAt(now);
+                insert(t);
+            }
+        }
+    }
+
+    private void insert(Deadline<?> t) {
         if (size >= sweepAt) {
             sweep();
         }
@@ -161,6 +211,7 @@ final class LoopTimers {
      * @return the number of tasks run
      */
     int runDue(long now) {
+        startUnstarted(now);
         int ran = 0;
         while (size != 0) {
             Deadline<?> head = heap[0];
@@ -183,6 +234,7 @@ final class LoopTimers {
      * none; drops cancelled timers at the head. On the loop.
      */
     long nanosToNext(long now) {
+        startUnstarted(now);
         while (size != 0 && heap[0].isDone()) {
             removeHead();
         }
@@ -200,6 +252,12 @@ final class LoopTimers {
                 return true;
             }
         }
+        for (int i = 0; i < unstartedCount; i++) {
+            Deadline<?> t = unstarted[i];
+            if (!t.isDone() && t.keepsLoopAlive()) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -209,6 +267,13 @@ final class LoopTimers {
         int n = size;
         heap = new Deadline<?>[8];
         size = 0;
+        Deadline<?>[] notStarted = unstarted;
+        int m = unstartedCount;
+        unstarted = new Deadline<?>[8];
+        unstartedCount = 0;
+        for (int i = 0; i < m; i++) {
+            notStarted[i].refuse(loopName); // armed first: they fail first
+        }
         for (int i = 0; i < n; i++) {
             pending[i].refuse(loopName);
         }

@@ -85,6 +85,14 @@ public final class PortEndpoint {
      *                 (entangleReplierEnd), never changed: its peer is the requester's end of a
      *                 Requests.ask (unbounded, no port object, closed by its first message), so a
      *                 replier needs no look at the peer.
+     *   ANSWERED      set with CLOSED by answerAndClose (closeNeverBound): this end was answered
+     *                 through and closed with no port object bound to it, so nothing posts through
+     *                 it again, and every post it made happens-before the bit.
+     *   SPENT         set with CLOSED by closeAnswered, on a requester's end whose answer came from an
+     *                 ANSWERED peer and left its queue empty: nothing can ever arrive, so the drain
+     *                 that took the answer keeps the consumer lock and SCHEDULED (nobody is owed a
+     *                 release, a recheck or a discard), and bound, target, pin and peer keep their
+     *                 values (the pair is garbage together). See "Spent reply end".
      * Every bit is changed by an atomic read-modify-write (CAS, getAndBitwiseOr/And), because the
      * others may change concurrently; reads are volatile. A drain dispatches at most BATCH messages,
      * then goes back to the tail of its loop's run queue (SPEC item 9).
@@ -125,6 +133,18 @@ public final class PortEndpoint {
      * (PortHandle.closeAfterAnswer), which closes itself on that answer; its own close then finds this
      * endpoint closed (peerClosing), so both ends end up closed and disentangled all the same.
      *
+     * Spent reply end (issue 15). The requester's end of an ask closes itself on the answer it takes
+     * (Requests: the future's completion). The usual close is on the way of every ask: three volatile
+     * stores (bound, target, pin), a getAndSet of peer, a look at the peer (a line the replier just
+     * wrote), then the drain's release of the lock (a fence) and its clearing of SCHEDULED (an atomic)
+     * with a recheck. When the replier answered through its endpoint (Requests.reply in its handler:
+     * its end is ANSWERED, and posts nothing more) and the queue is empty after the answer, none of it
+     * has anyone to serve: no producer is left (the only one is the peer), no waiter (no port object),
+     * no registry (never registered). closeAnswered then only sets CLOSED | SPENT (one atomic), and
+     * the drain, finding SPENT, hands nothing back. Any other case (a peer not ANSWERED yet, as in the
+     * race where the answer is taken before the replier's close, or one that posted more) takes the
+     * usual close.
+     *
      * Bounded queues (capacity > 0, MessageChannel.bounded): `side` holds the BoundedSlots from
      * construction on; the standard's unbounded queue pays one type check of `side` per post and per
      * message taken, and nothing else. offer() reserves a slot or refuses; enqueue() (the transfer-list path)
@@ -150,7 +170,8 @@ public final class PortEndpoint {
      *                 (entangleReplierEnd, watchUnpublished) the six flags above
      *   queue         volatile; CAS once (lazy creation); plain set before publication (requesterEnd)
      *                                                           the port message queue
-     *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd)
+     *   peer          volatile; getAndSet on close; plain set before publication (entangleReplierEnd);
+     *                 release store on the close of a never-bound end (closeNeverBound)
      *                                                           the entangled endpoint, or null
      *   pin           volatile; CAS; plain set before publication  the started handle's public object
      *   bound         volatile; CAS on transfer; plain set before publication  the bound PortHandle, or null
@@ -193,6 +214,10 @@ public final class PortEndpoint {
     private static final int PEER_CLOSED = 16;
     /** {@code state} bit, set before publication and never changed: the peer is an ask's requester end. */
     private static final int ANSWERS_ASK = 32;
+    /** {@code state} bit, with CLOSED: closed by its answer through the endpoint (answerAndClose). */
+    private static final int ANSWERED = 64;
+    /** {@code state} bit, with CLOSED: a requester's end closed by its answer with nothing left to come. */
+    private static final int SPENT = 128;
 
     private static final VarHandle STATE;
     private static final VarHandle QUEUE;
@@ -306,6 +331,11 @@ public final class PortEndpoint {
     /** Plain: only before the endpoint is published (entangleReplierEnd). */
     private void spPeer(PortEndpoint value) {
         PEER.set(this, value);
+    }
+
+    /** Release: only the close of a never-bound endpoint, whose peer nobody else reads (closeNeverBound). */
+    private void soPeer(PortEndpoint value) {
+        PEER.setRelease(this, value);
     }
 
     private PortEndpoint getAndSetPeer(PortEndpoint value) {
@@ -665,18 +695,21 @@ public final class PortEndpoint {
         }
         boolean more = false;
         boolean watched = false;
+        boolean spent = false;
         try {
             more = drainLocked(loop, q);
             // Watched: SCHEDULED and the lock stay with the loop, which polls the queue while idle.
             watched = !more && loop.watch(this);
+            // Spent (a reply end closed by its answer, nothing left to come): nothing to hand back.
+            spent = !more && !watched && hasState(SPENT);
         } finally {
-            if (!watched) {
+            if (!watched && !spent) {
                 releaseConsumer(q);
             }
         }
         if (more) {
             loop.submitDrain(this); // back to the tail: other ports and tasks go first
-        } else if (!watched) {
+        } else if (!watched && !spent) {
             endDrain();
         }
     }
@@ -1101,7 +1134,34 @@ public final class PortEndpoint {
         if (p != null) {
             p.offer(payload); // unbounded: never refused; a closed peer drops it
         }
-        closeInternal(notifyPeer);
+        closeNeverBound(p, notifyPeer);
+    }
+
+    /**
+     * closeInternal() for an endpoint that is bound to no handle and is its caller's alone
+     * (answerAndClose): an ask's replier end was never bound, and any other arrived unbound (its
+     * transfer cleared `bound`, `target` and `pin`, and a start() racing that transfer clears the
+     * `pin` it set itself: activate), so there is nothing to clear and no loop to leave (issue 15:
+     * three volatile stores, each a full fence, and refreshTarget()'s reads, on the replier's loop per
+     * answer). `peer` is read by nobody else (no drain processes a close here: it
+     * has no handle), so its clearing, for the GC only, is a release store, not a getAndSet.
+     *
+     * @param p the peer read before the answer, or null
+     */
+    private void closeNeverBound(PortEndpoint p, boolean notifyPeer) {
+        // ANSWERED: nothing posts through this end again, and its answer happens-before the bit, so a
+        // requester's end that sees it with its queue empty has nothing left to come (closeAnswered).
+        if ((getAndBitwiseOrState(CLOSED | ANSWERED) & CLOSED) != 0) {
+            return; // closed before: one close per endpoint
+        }
+        assert lvBound() == null : "answered through a bound endpoint";
+        soPeer(null);
+        Jfr.portClosed(this, null, p); // JFR PortClosed
+        if (p != null && notifyPeer) {
+            p.peerClosing();
+        }
+        signalWaiters();
+        discardIfIdle(); // the peer's close may have left its marker here (the requester closed first)
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1123,6 +1183,27 @@ public final class PortEndpoint {
         if (lvBound() == h) {
             closeInternal(true);
         }
+    }
+
+    /**
+     * {@code close()} of {@code h}, the handle of a requester's end of a reply pair, by the answer it
+     * just delivered: on h's loop, inside the drain that took the answer (which holds the consumer
+     * lock and SCHEDULED). If the peer is ANSWERED and nothing is queued here, only CLOSED | SPENT is
+     * set, and that drain hands nothing back (see "Spent reply end"); otherwise the usual close.
+     */
+    void closeAnswered(PortHandle h) {
+        PortEndpoint p = lvPeer();
+        PortQueue q = lvQueue();
+        // The peer's ANSWERED first (volatile): its posts happen-before the bit, so the emptiness
+        // read after it is exact; the peer is the only producer of this queue.
+        if (p == null || !p.hasState(ANSWERED) || !q.isEmpty() || !isBoundTo(h)) {
+            closeBy(h, true);
+            return;
+        }
+        if ((getAndBitwiseOrState(CLOSED | SPENT) & CLOSED) != 0) {
+            return; // closed before: one close per endpoint
+        }
+        Jfr.portClosed(this, h.loop, p); // JFR PortClosed
     }
 
     /** The owner loop is closing. */

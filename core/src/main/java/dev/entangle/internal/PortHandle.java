@@ -211,19 +211,37 @@ public abstract class PortHandle extends WeakReference<Object> {
         close(false);
     }
 
+    /**
+     * {@link #close()} of the requester's end of a reply pair by the answer it just delivered: on
+     * this handle's loop, inside the drain that delivered it ({@link #deliver}). The endpoint closes
+     * with one atomic when the answer was the last thing that can come (PortEndpoint.closeAnswered,
+     * "Spent reply end"), else as {@link #close()} does.
+     */
+    public final void closeAnswered() {
+        if (claimClose()) {
+            endpoint.closeAnswered(this);
+        }
+    }
+
     private void close(boolean notifyPeer) {
+        if (claimClose()) {
+            endpoint.closeBy(this, notifyPeer);
+        }
+    }
+
+    /** Moves this handle to CLOSED; false if it was detached or closed already. */
+    private boolean claimClose() {
         while (true) {
             int s = state();
             if ((s & (DETACHED | CLOSED)) != 0) {
-                return;
+                return false;
             }
             if ((s & CLAIMED) != 0) {
                 Thread.onSpinWait(); // a transfer commits or releases within a few instructions
                 continue;
             }
             if (casState(s, CLOSED | (s & REGISTERED))) {
-                endpoint.closeBy(this, notifyPeer);
-                return;
+                return true;
             }
         }
     }
@@ -341,6 +359,16 @@ public abstract class PortHandle extends WeakReference<Object> {
             return Boolean.TRUE; // queued, or dropped as postMessage drops it
         }
         return PortWaiters.RETRY;
+    }
+
+    /**
+     * Whether {@link #postTransferring} would only run its steps: the entangled port's queue is
+     * unbounded, or this port is disentangled, detached or closed (entanglement only ever ends, and
+     * a queue's bound is fixed, so the answer stays true). Any thread.
+     */
+    public final boolean postsUnbounded() {
+        PortEndpoint target = isOpen() ? endpoint.peer() : null;
+        return target == null || target.capacity() == 0;
     }
 
     /**
