@@ -58,9 +58,9 @@ public final class RequestTests {
     static final int REPLY_THREW = 3;
 
     /**
-     * How the future {@code answer} gives completed, waiting (bounded) for it to be there (a loop task
-     * publishes it after ask() returns, which may be after the replier answered) and to complete: the
-     * answer, or one of the codes above.
+     * How the future that {@code future} supplies completed, waiting (bounded) for it to be there (a
+     * loop task publishes it after ask() returns, which may be after the replier answered) and to
+     * complete: the answer, or one of the codes above.
      */
     static int outcome(Supplier<CompletableFuture<Object>> future) {
         if (!StressLoops.await(() -> future.get() != null)) {
