@@ -58,9 +58,8 @@ import dev.entangle.internal.WireValues;
 public final class Requests {
     /*
      * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.requesterEnd, then
-     * entangleReplierEnd: two steps, so that the Answer and its handle lie between the two ends in
-     * memory; the replier writes its end as the asking loop drains the other, and adjacent ends could
-     * share a cache line). The far end travels last in the request's ports (MessagePort.postRequest):
+     * entangleReplierEnd; made next to each other: apart, with the Answer and its handle between
+     * them, they measured no faster). The far end travels last in the request's ports (MessagePort.postRequest):
      * no MessagePort is made for it on this side, bound to this loop and detached again. The near
      * end, which no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle
      * machinery (the loop's drain, binding, close, GC disentangling), started, whose deliver()
@@ -84,6 +83,22 @@ public final class Requests {
      * (ReplyHandle.deliver), the near end closes as spent if the replier answered through its
      * endpoint and nothing else came (PortEndpoint, "Spent reply end": one atomic instead of the
      * usual close and the drain's hand-back, some six atomics and fences per ask).
+     *
+     * Post first (issue 15). On a dedicated loop that watches the requester's end from its creation
+     * (the usual ask between two loops), the request is posted before the Answer and its handle are
+     * made, bound and armed: the asking loop's share of a round trip is the critical one (a
+     * replier's loop idles for about twice as long per round, AskRoundTrip), and the future cannot
+     * be needed before this task ends, since answers, a close and the timer are all this loop's to
+     * deliver, and the caller gets the future only when ask() returns. The handle's binding is then
+     * written (plainly) after the pair is published, which is safe because no other thread reads
+     * what it writes on any way an answer or a close takes: the replier's answer reads the
+     * requester's end's queue, bounds and state only, and with SCHEDULED set before the post (the
+     * watch) never its drain target; a close of the replier's end queues its marker the same way.
+     * The one other reader of the binding, Requests.toAsk on a reply through a port object the
+     * replier made, may find no handle yet, and then answers in the wire form and leaves a close
+     * marker, as it does for any requester that is not an ask: the same outcome, a few steps longer.
+     * Without a watch (a multiplexed loop, or an entry that asks twice) a post reads the drain target,
+     * so the handle is bound before the post, as off any loop.
      *
      * The replier's side: the far end arrives as the lone port of the request, whose MessagePort the
      * replier's loop makes only on first use (ReceivedPorts: a read of ports(), or the end of the
@@ -295,16 +310,14 @@ public final class Requests {
             throw DOMException.invalidStateError("event loop " + owner.name() + " is closed");
         }
         PortEndpoint requesterEnd = PortEndpoint.requesterEnd();
-        Answer answer = new Answer(owner, requesterEnd, timeout);
-        // After the Answer and its handle: they lie between the two ends (see requesterEnd).
         PortEndpoint replierEnd = requesterEnd.entangleReplierEnd();
-        ReplyHandle replies = answer.replies;
-        replies.bindStartedUnpublished(); // the pair is fresh: nobody else can reach it yet
-        if (current != null) {
-            // Before the post publishes the pair: the asking loop polls for the answer itself while
-            // idle, if it can (LoopCore, "Watched reply end").
-            owner.core.watchReply(requesterEnd);
+        // Before the post publishes the pair: the asking loop polls for the answer itself while idle,
+        // if it can (LoopCore, "Watched reply end"). Then the request goes first, and the future after
+        // it (see "Post first" in the mechanics).
+        if (current != null && owner.core.watchReply(requesterEnd)) {
+            return postFirst(owner, port, request, transfer, timeout, requesterEnd, replierEnd);
         }
+        Answer answer = answer(owner, requesterEnd, timeout);
         if (current == null) {
             // Off any loop: arm before the post, whose answer the common loop may deliver at once
             // (the Arm task also publishes the reply end's plain writes to that loop).
@@ -325,6 +338,32 @@ public final class Requests {
             // from the loop's next clock reading, after this (LoopTimers, "Unstarted entries").
             owner.core.arm(answer, true);
         }
+        return answer;
+    }
+
+    /** The future of an ask whose requester's end is {@code requesterEnd}, its handle bound and started. */
+    private static Answer answer(EventLoop owner, PortEndpoint requesterEnd, Duration timeout) {
+        Answer answer = new Answer(owner, requesterEnd, timeout);
+        answer.replies.bindStartedUnpublished(); // see "Post first" for why plain writes do
+        return answer;
+    }
+
+    /**
+     * {@code ask} on a dedicated loop that watches {@code requesterEnd}: posts the request, then makes
+     * the future and arms it (see "Post first" in the mechanics).
+     */
+    private static Answer postFirst(EventLoop owner, MessagePort port, Object request, List<?> transfer,
+            Duration timeout, PortEndpoint requesterEnd, PortEndpoint replierEnd) {
+        try {
+            port.postRequest(request, transfer, replierEnd);
+        } catch (RuntimeException refused) {
+            Answer answer = answer(owner, requesterEnd, timeout);
+            answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
+            PortHandle.discard(new PortEndpoint[] {replierEnd});
+            return answer;
+        }
+        Answer answer = answer(owner, requesterEnd, timeout);
+        owner.core.arm(answer, true); // unstarted, as in ask
         return answer;
     }
 

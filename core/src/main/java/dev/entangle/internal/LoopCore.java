@@ -916,14 +916,17 @@ public final class LoopCore {
      * polls (see "Watched reply end" in the overview); nothing happens on a multiplexed or closing
      * loop or one that watches an endpoint already (an earlier ask of the same entry, or a port
      * watched while a timer's task runs), whose answer takes the run queue as any message does.
+     *
+     * @return whether this loop now watches {@code requesterEnd}
      */
-    public void watchReply(PortEndpoint requesterEnd) {
+    public boolean watchReply(PortEndpoint requesterEnd) {
         assert inEventLoop() : "watchReply off the loop";
         if (thread == null || watched != null || portsClosed) {
-            return;
+            return false;
         }
         requesterEnd.watchUnpublished(consumerId);
         watched = requesterEnd;
+        return true;
     }
 
     /**

@@ -458,10 +458,8 @@ public final class PortEndpoint {
      * The first half of a reply pair, the two entangled endpoints of one request's answer
      * ({@code Requests.ask}): the requester's end, unbounded, with its queue made already, a
      * ReplyQueue (one slot for the answer: a JCTools queue, even of 4 slots, cost 80 bytes and a
-     * constructor more per ask), not entangled until {@link #entangleReplierEnd}. Two steps, so that
-     * the caller allocates the objects of its own side between the two ends: the replier writes its
-     * end (its close) as the asking loop drains this one, and adjacent ends could share a cache line
-     * (issue 15).
+     * constructor more per ask), not entangled until {@link #entangleReplierEnd}, which the caller
+     * calls next.
      */
     public static PortEndpoint requesterEnd() {
         PortEndpoint requester = new PortEndpoint(0);
@@ -479,6 +477,7 @@ public final class PortEndpoint {
         // Plain, like the constructor's writes: nothing of the pair is reachable from another thread
         // until the replier's end is posted (published by the queue's offer) or the requester's
         // answer armed on its loop from another thread (published by the run queue's hand-off).
+        // (Requests, "Post first": the requester's handle may be bound after that post.)
         spPeer(replier);
         replier.spPeer(this);
         replier.spState(ANSWERS_ASK);
@@ -1052,7 +1051,7 @@ public final class PortEndpoint {
      * PortHandle.bindStartedUnpublished.
      */
     void bindStartedUnpublished(PortHandle h) {
-        spBound(h); // plain: published with the endpoint (see there)
+        spBound(h); // plain: published with the endpoint, or read by no other thread (see there)
         spTarget(h.loop);
         spPin(h.get());
     }
