@@ -115,7 +115,7 @@ public class AskRoundTrip {
         MessagePort[] ports = Lifecycle.entangledAcross(a, b);
         MessagePort portA = ports[0];
         ports[1].onmessage(e -> Requests.reply(e, e.data()));
-        kick = () -> a.execute(() -> askFrom(portA, ROUNDS));
+        kick = () -> a.execute(() -> askFrom(portA, ROUNDS, done));
         close = () -> {
             Lifecycle.close(a);
             Lifecycle.close(b);
@@ -134,18 +134,21 @@ public class AskRoundTrip {
         MessageChannel channel = new MessageChannel(loop);
         MessagePort portA = channel.port1();
         channel.port2().onmessage(e -> Requests.reply(e, e.data()));
-        kick = () -> loop.execute(() -> askFrom(portA, ROUNDS));
+        kick = () -> loop.execute(() -> askFrom(portA, ROUNDS, done));
         close = () -> Lifecycle.close(loop);
     }
 
-    /** On loop A: one ask, and the next from its answer (which completes on loop A). */
-    private void askFrom(MessagePort port, int left) {
+    /**
+     * On loop A: one ask, and the next from its answer (which completes on loop A), until {@code left}
+     * asks were answered; then signals {@code done}. Also {@link AskRoundTripPaired}'s asks.
+     */
+    static void askFrom(MessagePort port, int left, Tally done) {
         Requests.ask(port, left, TIMEOUT).thenAccept(answer -> {
             int next = (Integer) answer - 1;
             if (next == 0) {
                 done.signal();
             } else {
-                askFrom(port, next);
+                askFrom(port, next, done);
             }
         });
     }

@@ -1,6 +1,5 @@
 package dev.entangle.bench;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -49,8 +48,6 @@ import dev.entangle.bench.support.Tally;
 @Threads(1)
 @State(Scope.Benchmark)
 public class AskRoundTripPaired {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
     /** Time per kind, per iteration (JMH sums EVENTS counters over an iteration's invocations). */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -86,7 +83,7 @@ public class AskRoundTripPaired {
         MessagePort[] asking = Lifecycle.entangledAcross(a, b);
         asking[1].onmessage(e -> Requests.reply(e, e.data()));
         MessagePort askPort = asking[0];
-        kickAsks = () -> a.execute(() -> askFrom(askPort, AskRoundTrip.ROUNDS));
+        kickAsks = () -> a.execute(() -> AskRoundTrip.askFrom(askPort, AskRoundTrip.ROUNDS, asked));
         MessagePort[] pinging = Lifecycle.entangledAcross(a, b);
         kickPosts = ActorPingPong.echoAndCount(pinging[0], pinging[1], posted);
     }
@@ -127,17 +124,5 @@ public class AskRoundTripPaired {
     private void posts() {
         kickPosts.run();
         posted.awaitParked(++postBursts);
-    }
-
-    /** On loop A: one ask, and the next from its answer, as AskRoundTrip's. */
-    private void askFrom(MessagePort port, int left) {
-        Requests.ask(port, left, TIMEOUT).thenAccept(answer -> {
-            int next = (Integer) answer - 1;
-            if (next == 0) {
-                asked.signal();
-            } else {
-                askFrom(port, next);
-            }
-        });
     }
 }
