@@ -34,8 +34,9 @@ import dev.entangle.bench.support.Tally;
  * meet the same mode.
  *
  * <p>The primary score is the mean time per round trip of the two kinds together. The auxiliary
- * counters {@code askNanos} and {@code postsNanos} are the time the two kinds took in each
- * iteration (totals, JMH {@code EVENTS}), {@code pairs} the number of pairs: the issue 15 ratio is
+ * counters {@code askNanos} and {@code postsNanos} are the time the two kinds took (JMH
+ * {@code EVENTS} counters: the result is their total over the measured iterations), {@code pairs}
+ * the number of pairs: the issue 15 ratio is
  * {@code askNanos / postsNanos} (per round trip, both kinds ran as many rounds). The waiting is
  * {@link AskRoundTrip}'s: the benchmark thread waits parked for a burst's end.
  */
