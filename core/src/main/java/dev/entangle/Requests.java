@@ -59,8 +59,8 @@ public final class Requests {
     /*
      * Mechanics: a fresh entangled pair of port endpoints (PortEndpoint.requesterEnd, then
      * entangleReplierEnd; made next to each other: apart, with the Answer and its handle between
-     * them, they measured no faster). The far end travels last in the request's ports (MessagePort.postRequest):
-     * no MessagePort is made for it on this side, bound to this loop and detached again. The near
+     * them, they measured no faster). The far end travels last in the request's ports
+     * (MessagePort.postRequest): no MessagePort is made for it on this side, bound to this loop and detached again. The near
      * end, which no user ever sees, is no MessagePort at all but a ReplyHandle: the same handle
      * machinery (the loop's drain, binding, close, GC disentangling), started, whose deliver()
      * completes the future with the deserialized answer and whose deliverClose() fails it, without a
@@ -86,8 +86,9 @@ public final class Requests {
      *
      * Post first (issue 15). On a dedicated loop that watches the requester's end from its creation
      * (the usual ask between two loops), the request is posted before the Answer and its handle are
-     * made, bound and armed: the asking loop's share of a round trip is the critical one (a
-     * replier's loop idles for about twice as long per round, AskRoundTrip), and the future cannot
+     * made, bound and armed: the asking loop's share of a round trip is the critical one (with busy
+     * work injected on either side, the asking loop had about 100 ns of slack per round, the
+     * replier about 220 ns: benchmarks/README.md, AMD run of 2 December 2026), and the future cannot
      * be needed before this task ends, since answers, a close and the timer are all this loop's to
      * deliver, and the caller gets the future only when ask() returns. The handle's binding is then
      * written (plainly) after the pair is published, which is safe because no other thread reads
@@ -327,9 +328,7 @@ public final class Requests {
         try {
             port.postRequest(request, transfer, replierEnd);
         } catch (RuntimeException refused) {
-            answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
-            PortHandle.discard(new PortEndpoint[] {replierEnd});
-            return answer;
+            return notPosted(answer, refused, replierEnd);
         }
         if (current != null) {
             // On the asking loop, after the post, off the request's way to the replier: until this task
@@ -357,13 +356,17 @@ public final class Requests {
         try {
             port.postRequest(request, transfer, replierEnd);
         } catch (RuntimeException refused) {
-            Answer answer = answer(owner, requesterEnd, timeout);
-            answer.completeExceptionally(refused); // first: closing the far end fires AbortError here
-            PortHandle.discard(new PortEndpoint[] {replierEnd});
-            return answer;
+            return notPosted(answer(owner, requesterEnd, timeout), refused, replierEnd);
         }
         Answer answer = answer(owner, requesterEnd, timeout);
         owner.core.arm(answer, true); // unstarted, as in ask
+        return answer;
+    }
+
+    /** The request was not posted: fails {@code answer} with {@code failure}, then drops the far end. */
+    private static Answer notPosted(Answer answer, RuntimeException failure, PortEndpoint replierEnd) {
+        answer.completeExceptionally(failure); // first: closing the far end fires AbortError here
+        PortHandle.discard(new PortEndpoint[] {replierEnd});
         return answer;
     }
 

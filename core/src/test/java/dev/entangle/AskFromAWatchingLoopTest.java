@@ -114,7 +114,8 @@ class AskFromAWatchingLoopTest {
         EventLoop requester = loops.start("requester");
         for (int i = 0; i < 20; i++) {
             int n = i;
-            assertEquals(List.of("through", n), askOn(requester, () -> Requests.ask(port, n, Loops.TIMEOUT)).value());
+            Outcome outcome = askOn(requester, () -> Requests.ask(port, n, Loops.TIMEOUT));
+            assertEquals(List.of("through", n), outcome.value());
             assertEquals(Boolean.FALSE, Loops.next(replyPortOpen));
         }
         assertTrue(loops.errors.isEmpty(), loops.errors.toString());

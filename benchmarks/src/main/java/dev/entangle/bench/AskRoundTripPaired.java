@@ -98,32 +98,29 @@ public class AskRoundTripPaired {
     @Benchmark
     public long pair(Split split) {
         boolean asksFirst = (split.pairs & 1) == 0; // alternate the order
-        long t0 = System.nanoTime();
         if (asksFirst) {
-            asks();
-        } else {
-            posts();
+            split.askNanos += asks();
         }
-        long t1 = System.nanoTime();
-        if (asksFirst) {
-            posts();
-        } else {
-            asks();
+        split.postsNanos += posts();
+        if (!asksFirst) {
+            split.askNanos += asks();
         }
-        long t2 = System.nanoTime();
-        split.askNanos += asksFirst ? t1 - t0 : t2 - t1;
-        split.postsNanos += asksFirst ? t2 - t1 : t1 - t0;
-        split.pairs++;
-        return t2;
+        return ++split.pairs;
     }
 
-    private void asks() {
+    /** One burst of asks; its nanoseconds. */
+    private long asks() {
+        long t0 = System.nanoTime();
         kickAsks.run();
         asked.awaitParked(++askBursts);
+        return System.nanoTime() - t0;
     }
 
-    private void posts() {
+    /** One burst of plain post round trips; its nanoseconds. */
+    private long posts() {
+        long t0 = System.nanoTime();
         kickPosts.run();
         posted.awaitParked(++postBursts);
+        return System.nanoTime() - t0;
     }
 }

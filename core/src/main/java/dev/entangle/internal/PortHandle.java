@@ -108,8 +108,9 @@ public abstract class PortHandle extends WeakReference<Object> {
      * {@link #bind()} and {@link #start()} at once, for a handle whose endpoint no other thread can
      * reach yet (the requester's end of a fresh reply channel, {@link PortEndpoint#requesterEnd}): plain
      * writes, published with the endpoint (by the post that carries the far end, or by the run
-     * queue hand-off of the answer's timer, {@code Requests.ask}), and no signal, since nothing can be queued there yet;
-     * or, on the loop that watches that endpoint, right after that post, since no other thread reads
+     * queue hand-off of the answer's timer, {@code Requests.ask}), and no signal, since nothing can
+     * be queued there yet; or, on the loop that watches that endpoint, right after that post, since
+     * no other thread reads
      * what these writes write on the ways an answer or a close comes ({@code Requests}, "Post
      * first"). No registration with
      * the loop, which bind() makes: the caller's handle stands for a request's answer, which its
